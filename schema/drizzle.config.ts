@@ -1,0 +1,10 @@
+// drizzle-kit: generates SQL migrations from the tables in schema/src (strict, committed, never hand-edited).
+import { defineConfig } from "drizzle-kit";
+
+export default defineConfig({
+  dialect: "postgresql",
+  schema: "./schema/src/core/index.ts",
+  out: process.env.DRIZZLE_OUT ?? "./schema/migrations",
+  strict: true,
+  schemaFilter: ["core"],
+});

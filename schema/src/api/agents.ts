@@ -1,0 +1,21 @@
+// Wire shapes of /api/t/:tenantId/agents: the worker parses its outputs with these, the web app its inputs.
+import { z } from "zod";
+
+const isoDate = z.iso.datetime({ offset: true });
+
+export const Agent = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** What the agent reported in its last hello; null until it has connected once. */
+  hostFacts: z.record(z.string(), z.unknown()).nullable(),
+  lastSeenAt: isoDate.nullable(),
+  revokedAt: isoDate.nullable(),
+  createdAt: isoDate,
+});
+export type Agent = z.infer<typeof Agent>;
+export const AgentList = z.object({ items: z.array(Agent) });
+export const CreateAgentRequest = z.strictObject({ name: z.string().trim().min(1).max(80) });
+/** `token` appears in this response only, never again. */
+export const CreatedAgent = z.object({ agent: Agent, token: z.string() });
+export type CreatedAgent = z.infer<typeof CreatedAgent>;
+

@@ -1,0 +1,42 @@
+// Roles and the permission table: each action maps to the lowest role allowed to do it.
+// One table, read by the worker's authorize middleware and by the web app to hide what a role cannot do.
+export const ROLES = ["viewer", "operator", "admin", "owner"] as const;
+export type Role = (typeof ROLES)[number];
+
+export function roleRank(role: Role): number {
+  return ROLES.indexOf(role);
+}
+
+export function roleAtLeast(role: Role, minimum: Role): boolean {
+  return roleRank(role) >= roleRank(minimum);
+}
+
+export const PERMISSIONS = {
+  "tenant.read": "viewer",
+  "tenant.update": "owner",
+  "members.read": "viewer",
+  "members.update": "admin",
+  "members.remove": "admin",
+  "invites.read": "admin",
+  "invites.create": "admin",
+  "invites.revoke": "admin",
+  "tokens.read": "operator",
+  "tokens.create": "operator",
+  "tokens.revoke": "operator",
+  "audit.read": "admin",
+  "agents.read": "viewer",
+  "agents.create": "admin",
+  "agents.revoke": "admin",
+  "overlays.read": "viewer",
+  "overlays.test": "operator",
+} as const satisfies Record<string, Role>;
+
+export type Permission = keyof typeof PERMISSIONS;
+export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
+
+export function can(role: Role, action: Permission): boolean {
+  return roleAtLeast(role, PERMISSIONS[action]);
+}
+
+/** API token scopes: "*" (everything its owner's role allows) or a list of actions. */
+export const READ_ONLY_SCOPES: Permission[] = PERMISSION_NAMES.filter((p) => p.endsWith(".read"));

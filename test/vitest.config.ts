@@ -1,0 +1,55 @@
+// Test projects: `workers` runs inside workerd (routes, Durable Objects); `node` runs everything else.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { TEST_DISCORD_CLIENT_ID, TEST_DISCORD_CLIENT_SECRET } from "./fakes/discord.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export const TEST_ENCRYPTION_KEYS = "v1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+export default defineConfig({
+  root,
+  test: {
+    globalSetup: [path.join(root, "test/global-setup.ts")],
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: path.join(root, "wrangler.toml") },
+            miniflare: {
+              assets: { directory: path.join(root, "test/fixtures/assets"), binding: "ASSETS" },
+              bindings: {
+                DATABASE_URL: inject("databaseUrl"),
+                DB_WS_PROXY: inject("dbProxy"),
+                ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+                PUBLIC_URL: "http://localhost",
+                LOG_LEVEL: "error",
+                DISCORD_API_BASE: inject("discordApiBase"),
+                DISCORD_CLIENT_ID: TEST_DISCORD_CLIENT_ID,
+                DISCORD_CLIENT_SECRET: TEST_DISCORD_CLIENT_SECRET,
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          root,
+          include: ["workers/test/**/*.test.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "node",
+          root,
+          include: ["schema/**/*.test.ts", "agent/**/*.test.ts", "workers/src/**/*.test.ts", "test/**/*.test.ts"],
+          exclude: ["**/node_modules/**"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});

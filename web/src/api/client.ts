@@ -1,0 +1,145 @@
+// The web app's one door to the API: a fetch wrapper with the Worker's error model, and every remote read
+// as a router `query` (cached, de-duplicated, revalidated after actions). Shapes are imported as types only,
+// so no zod reaches the browser bundle.
+import { query, revalidate } from "@solidjs/router";
+import type {
+  ApiToken,
+  AuditEntry,
+  Health,
+  Invite,
+  Member,
+  MeResponse,
+  TenantSummary,
+} from "@nebula/schema/api/core";
+import type { Role } from "@nebula/schema/core/roles";
+
+/** The body of every error the Worker renders: `{ error: { code, message, details, requestId } }`. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+  readonly requestId: string | null;
+
+  constructor(status: number, code: string, message: string, details: unknown, requestId: string | null) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.details = details;
+    this.requestId = requestId;
+  }
+}
+
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
+
+async function errorFrom(res: Response): Promise<ApiError> {
+  const headerId = res.headers.get("x-request-id");
+  try {
+    const body = (await res.json()) as { error?: { code?: unknown; message?: unknown; details?: unknown; requestId?: unknown } };
+    const e = body.error;
+    if (e && typeof e.code === "string" && typeof e.message === "string") {
+      const requestId = typeof e.requestId === "string" ? e.requestId : headerId;
+      return new ApiError(res.status, e.code, e.message, e.details ?? null, requestId);
+    }
+  } catch {
+    // Not our JSON (a proxy's HTML page, an empty body): fall through to a generic error.
+  }
+  return new ApiError(res.status, `HTTP_${res.status}`, `The server answered ${res.status} ${res.statusText}`.trim(), null, headerId);
+}
+
+export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers = { Accept: "application/json", "Content-Type": "application/json" };
+    init.body = JSON.stringify(body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, "NETWORK", "Could not reach the server. Check your connection and try again.", null, null);
+  }
+  if (!res.ok) {
+    const err = await errorFrom(res);
+    // A session that ended elsewhere (signed out everywhere, expired): let the shell show the sign-in screen.
+    if (res.status === 401 && path !== "/api/me") void revalidate(getMe.key);
+    throw err;
+  }
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+const tenantPath = (tenantId: string, rest = "") => `/api/t/${encodeURIComponent(tenantId)}${rest}`;
+
+// ---- reads -------------------------------------------------------------------------------------------
+
+/** The signed-in user, or null when signed out (401). */
+export const getMe = query(async (): Promise<MeResponse | null> => {
+  try {
+    return await request<MeResponse>("GET", "/api/me");
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return null;
+    throw err;
+  }
+}, "me");
+
+export const getHealth = query(() => request<Health>("GET", "/healthz"), "health");
+
+export const getTenant = query((tenantId: string) => request<TenantSummary>("GET", tenantPath(tenantId)), "tenant");
+
+export const getMembers = query(
+  (tenantId: string) => request<{ items: Member[] }>("GET", tenantPath(tenantId, "/members")),
+  "members",
+);
+
+export const getInvites = query(
+  (tenantId: string) => request<{ items: Invite[] }>("GET", tenantPath(tenantId, "/invites")),
+  "invites",
+);
+
+export const getTokens = query(
+  (tenantId: string) => request<{ items: ApiToken[] }>("GET", tenantPath(tenantId, "/tokens")),
+  "tokens",
+);
+
+export type AuditPage = { items: AuditEntry[]; nextCursor: string | null };
+
+export const AUDIT_PAGE_SIZE = 50;
+
+export const getAuditPage = query((tenantId: string, action: string, cursor: string | null) => {
+  const params = new URLSearchParams({ limit: String(AUDIT_PAGE_SIZE) });
+  if (cursor) params.set("cursor", cursor);
+  if (action) params.set("action", action);
+  return request<AuditPage>("GET", tenantPath(tenantId, `/audit?${params}`));
+}, "audit");
+
+// ---- writes ------------------------------------------------------------------------------------------
+// Plain functions; pages wrap them in router actions so queries revalidate when they finish.
+
+export const switchTenant = (tenantId: string) => request<MeResponse>("POST", "/api/me/active-tenant", { tenantId });
+export const createTenant = (name: string) => request<TenantSummary>("POST", "/api/tenants", { name });
+export const renameTenant = (tenantId: string, name: string) => request<TenantSummary>("PATCH", tenantPath(tenantId), { name });
+export const acceptInvite = (token: string) => request<{ tenant: TenantSummary }>("POST", "/api/invites/accept", { token });
+
+export const updateMemberRole = (tenantId: string, memberId: string, role: Role) =>
+  request<Member>("PATCH", tenantPath(tenantId, `/members/${encodeURIComponent(memberId)}`), { role });
+export const removeMember = (tenantId: string, memberId: string) =>
+  request<void>("DELETE", tenantPath(tenantId, `/members/${encodeURIComponent(memberId)}`));
+
+export type InviteRole = "viewer" | "operator" | "admin";
+export const createInvite = (tenantId: string, input: { role: InviteRole; maxUses: number; expiresInHours: number }) =>
+  request<{ invite: Invite; url: string }>("POST", tenantPath(tenantId, "/invites"), input);
+export const revokeInvite = (tenantId: string, inviteId: string) =>
+  request<void>("DELETE", tenantPath(tenantId, `/invites/${encodeURIComponent(inviteId)}`));
+
+export type TokenScope = "full" | "read";
+export const createToken = (tenantId: string, input: { name: string; scope: TokenScope; expiresInDays: number | null }) =>
+  request<{ token: ApiToken; secret: string }>("POST", tenantPath(tenantId, "/tokens"), input);
+export const revokeToken = (tenantId: string, tokenId: string) =>
+  request<void>("DELETE", tenantPath(tenantId, `/tokens/${encodeURIComponent(tokenId)}`));
+
+export const signOut = () => request<void>("POST", "/auth/signout");
+export const signOutEverywhere = () => request<void>("POST", "/auth/signout-all");
+
+/** Discord sign-in is a full-page navigation (OAuth redirect), not a fetch. */
+export const DISCORD_SIGN_IN_PATH = "/auth/discord";

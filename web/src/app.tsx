@@ -1,0 +1,87 @@
+// Routes and the root layout: who is signed in decides between the sign-in screen and the app shell.
+// Pages are lazy chunks so the first download is only the shell.
+import { createAsync, Route, Router, type RouteSectionProps, revalidate, useIsRouting, useLocation } from "@solidjs/router";
+import { ErrorBoundary, lazy, Show, Suspense } from "solid-js";
+import { getMe } from "./api/client.ts";
+import { SignInErrorBanner } from "./session/sign-in-error-banner.tsx";
+import { CenteredCard, SignedOutScreen } from "./session/signed-out-screen.tsx";
+import { AppShell } from "./shell/app-shell.tsx";
+import { ErrorPanel, Loading } from "./ui/boundary.tsx";
+
+const DashboardPage = lazy(() => import("./pages/dashboard/dashboard-page.tsx"));
+const DiscordPage = lazy(() => import("./pages/discord/discord-page.tsx"));
+const StreamsPage = lazy(() => import("./pages/streams/streams-page.tsx"));
+const SettingsPage = lazy(() => import("./pages/settings/settings-page.tsx"));
+const GeneralTab = lazy(() => import("./pages/settings/general-tab.tsx"));
+const MembersTab = lazy(() => import("./pages/settings/members-tab.tsx"));
+const InvitesTab = lazy(() => import("./pages/settings/invites-tab.tsx"));
+const TokensTab = lazy(() => import("./pages/settings/tokens-tab.tsx"));
+const AuditTab = lazy(() => import("./pages/settings/audit-tab.tsx"));
+const AccountTab = lazy(() => import("./pages/settings/account-tab.tsx"));
+const InvitePage = lazy(() => import("./pages/invite/invite-page.tsx"));
+const NotFoundPage = lazy(() => import("./pages/not-found/not-found-page.tsx"));
+
+function RouteProgress() {
+  const routing = useIsRouting();
+  return <Show when={routing()}>{<div class="route-progress" role="progressbar" aria-label="Loading page" />}</Show>;
+}
+
+function Root(props: RouteSectionProps) {
+  const me = createAsync(() => getMe());
+  const location = useLocation();
+  // An invite link works signed out too: it explains how to sign in and remembers the invite.
+  const standalone = () => location.pathname.startsWith("/invite/");
+  return (
+    <>
+      <RouteProgress />
+      <SignInErrorBanner />
+      <ErrorBoundary
+        fallback={(error, reset) => (
+          <CenteredCard>
+            <ErrorPanel
+              title="Nebula Command could not load"
+              error={error}
+              onRetry={() => {
+                void revalidate(getMe.key);
+                reset();
+              }}
+            />
+          </CenteredCard>
+        )}
+      >
+        <Suspense fallback={<div class="center-screen"><Loading /></div>}>
+          <Show
+            when={me()}
+            fallback={
+              <Show when={standalone()} fallback={<SignedOutScreen />}>
+                <Suspense fallback={<div class="center-screen"><Loading /></div>}>{props.children}</Suspense>
+              </Show>
+            }
+          >
+            {(signedIn) => <AppShell me={signedIn()}>{props.children}</AppShell>}
+          </Show>
+        </Suspense>
+      </ErrorBoundary>
+    </>
+  );
+}
+
+export function App() {
+  return (
+    <Router root={Root}>
+      <Route path="/" component={DashboardPage} />
+      <Route path="/discord" component={DiscordPage} />
+      <Route path="/streams" component={StreamsPage} />
+      <Route path="/settings" component={SettingsPage}>
+        <Route path="/" component={GeneralTab} />
+        <Route path="/members" component={MembersTab} />
+        <Route path="/invites" component={InvitesTab} />
+        <Route path="/tokens" component={TokensTab} />
+        <Route path="/audit" component={AuditTab} />
+        <Route path="/account" component={AccountTab} />
+      </Route>
+      <Route path="/invite/:token" component={InvitePage} />
+      <Route path="*404" component={NotFoundPage} />
+    </Router>
+  );
+}

@@ -1,0 +1,80 @@
+// The signed-in frame: top bar (tenant switcher, role, user), sidebar navigation, and the page.
+import type { MeResponse } from "@nebula/schema/api/core";
+import { A, useLocation, useNavigate } from "@solidjs/router";
+import { createEffect, createSignal, type JSX, on, onMount, Show } from "solid-js";
+import { pendingInvite } from "../session/pending-invite.ts";
+import { SessionProvider, useSession } from "../session/session.tsx";
+import { Avatar } from "../ui/avatar.tsx";
+import { RoleBadge } from "../ui/badge.tsx";
+import { Boundary } from "../ui/boundary.tsx";
+import { DashboardIcon, DiscordIcon, MenuIcon, NebulaMark, SettingsIcon, StreamIcon } from "../ui/icons.tsx";
+import { TenantSwitcher } from "./tenant-switcher.tsx";
+
+const NAV = [
+  { href: "/", label: "Dashboard", testId: "nav-dashboard", icon: DashboardIcon, end: true },
+  { href: "/discord", label: "Discord", testId: "nav-discord", icon: DiscordIcon, end: false },
+  { href: "/streams", label: "Streams", testId: "nav-streams", icon: StreamIcon, end: false },
+  { href: "/settings", label: "Settings", testId: "nav-settings", icon: SettingsIcon, end: false },
+] as const;
+
+export function AppShell(props: { me: MeResponse; children: JSX.Element }) {
+  return (
+    <SessionProvider me={props.me}>
+      <Frame>{props.children}</Frame>
+    </SessionProvider>
+  );
+}
+
+function Frame(props: { children: JSX.Element }) {
+  const session = useSession();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const [navOpen, setNavOpen] = createSignal(false);
+
+  // Back from signing in to accept an invite: finish on the invite page.
+  onMount(() => {
+    const token = pendingInvite();
+    if (token && !location.pathname.startsWith("/invite/")) navigate(`/invite/${encodeURIComponent(token)}`, { replace: true });
+  });
+  createEffect(on(() => location.pathname, () => setNavOpen(false), { defer: true }));
+
+  return (
+    <div class="shell" classList={{ "nav-open": navOpen() }}>
+      <header class="topbar">
+        <button
+          type="button"
+          class="icon-button menu-toggle"
+          aria-label={navOpen() ? "Close navigation" : "Open navigation"}
+          aria-expanded={navOpen()}
+          aria-controls="sidebar"
+          onClick={() => setNavOpen(!navOpen())}
+        >
+          <MenuIcon size={18} />
+        </button>
+        <A href="/" class="brand" aria-label="Nebula Command home">
+          <NebulaMark />
+          <span class="brand-name">Nebula Command</span>
+        </A>
+        <TenantSwitcher />
+        <Show when={session.tenant()}>{(t) => <RoleBadge role={t().role} testId="role-badge" />}</Show>
+        <div class="topbar-spacer" />
+        <A href="/settings/account" class="user-chip" data-testid="user-menu" title="Account settings">
+          <Avatar name={session.me().user.name} url={session.me().user.avatarUrl} />
+          <span class="user-name">{session.me().user.name}</span>
+        </A>
+      </header>
+      <nav id="sidebar" class="sidebar" aria-label="Main">
+        {NAV.map((item) => (
+          <A href={item.href} end={item.end} class="nav-link" activeClass="active" data-testid={item.testId}>
+            <item.icon />
+            {item.label}
+          </A>
+        ))}
+      </nav>
+      <div class="nav-backdrop" onClick={() => setNavOpen(false)} />
+      <main class="content" id="main">
+        <Boundary>{props.children}</Boundary>
+      </main>
+    </div>
+  );
+}

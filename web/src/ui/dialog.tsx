@@ -1,0 +1,71 @@
+// Modal dialogs on the native <dialog> element (focus trap, Escape and inert background for free),
+// and the confirmation every destructive action goes through.
+import { createEffect, createSignal, createUniqueId, type JSX, on, Show } from "solid-js";
+import { InlineError } from "./boundary.tsx";
+
+export function Dialog(props: { open: boolean; title: string; onClose: () => void; children: JSX.Element; testId?: string }) {
+  let el!: HTMLDialogElement;
+  const titleId = createUniqueId();
+  createEffect(() => {
+    if (props.open && !el.open) el.showModal();
+    else if (!props.open && el.open) el.close();
+  });
+  return (
+    <dialog
+      ref={el}
+      class="dialog"
+      aria-labelledby={titleId}
+      data-testid={props.testId}
+      onClose={() => props.open && props.onClose()}
+    >
+      <Show when={props.open}>
+        <div class="dialog-body">
+          <h2 id={titleId}>{props.title}</h2>
+          {props.children}
+        </div>
+      </Show>
+    </dialog>
+  );
+}
+
+/** Asks before a destructive action; stays open with the error if the action fails. */
+export function ConfirmDialog(props: {
+  open: boolean;
+  title: string;
+  message: JSX.Element;
+  confirmLabel: string;
+  onConfirm: () => Promise<unknown>;
+  onClose: () => void;
+}) {
+  const [pending, setPending] = createSignal(false);
+  const [error, setError] = createSignal<unknown>();
+  createEffect(on(() => props.open, (open) => open && setError(undefined)));
+
+  async function confirm() {
+    setPending(true);
+    setError(undefined);
+    try {
+      await props.onConfirm();
+      props.onClose();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <Dialog open={props.open} title={props.title} onClose={() => !pending() && props.onClose()} testId="confirm-dialog">
+      <p>{props.message}</p>
+      <Show when={error()}>{(err) => <InlineError error={err()} />}</Show>
+      <div class="dialog-actions">
+        <button type="button" class="btn" onClick={() => props.onClose()} disabled={pending()}>
+          Cancel
+        </button>
+        <button type="button" class="btn btn-danger" data-testid="confirm-button" onClick={confirm} disabled={pending()}>
+          {pending() ? "Working…" : props.confirmLabel}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,195 @@
+// `npm start`: the whole local stack on embedded defaults. PGlite (or DATABASE_URL) behind a websocket
+// bridge, migrations applied, the web app built, and the real Worker in workerd via `wrangler dev`.
+// Prints "Nebula Command is running at http://127.0.0.1:<port>" and, on first run, the owner bootstrap link.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { migratePostgres } from "../../schema/src/migrate.ts";
+import { generateKeyEntry, parseEncryptionKeys } from "../src/crypto/secret-box.ts";
+import { randomToken } from "../src/crypto/tokens.ts";
+import { type DbBridge, startDbBridge } from "./db-bridge.ts";
+import { type EmbeddedDb, openEmbeddedDb, serveEmbeddedDb } from "./embedded-db.ts";
+import { freePort } from "./free-port.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const bin = (name: string) => path.join(root, "node_modules/.bin", name);
+
+/** Variables passed through to the Worker when set (README's configuration table). */
+const PASSTHROUGH = [
+  "DISCORD_PUBLIC_KEY",
+  "DISCORD_APPLICATION_ID",
+  "DISCORD_BOT_TOKEN",
+  "DISCORD_CLIENT_ID",
+  "DISCORD_CLIENT_SECRET",
+  "UPSTASH_REDIS_REST_URL",
+  "UPSTASH_REDIS_REST_TOKEN",
+  "PUBLIC_URL",
+  "LOG_LEVEL",
+];
+
+function log(msg: string) {
+  process.stderr.write(`[nebula] ${msg}\n`);
+}
+
+function loadDotEnv() {
+  const file = path.join(root, ".env");
+  if (existsSync(file)) {
+    process.loadEnvFile(file);
+    log("loaded .env");
+  }
+}
+
+function localKeys(dataDir: string): string {
+  if (process.env.ENCRYPTION_KEYS) return process.env.ENCRYPTION_KEYS;
+  const file = path.join(dataDir, "encryption-keys");
+  if (!existsSync(file)) {
+    writeFileSync(file, `${generateKeyEntry("v1")}\n`, { mode: 0o600 });
+    log(`generated a local encryption key in ${path.relative(root, file)} (keep it with your data)`);
+  }
+  const keys = readFileSync(file, "utf8").trim();
+  const { problems } = parseEncryptionKeys(keys);
+  if (problems.length) throw new Error(`${file}: ${problems.join("; ")}`);
+  return keys;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+async function run(cmd: string, args: string[]): Promise<void> {
+  const child = spawn(cmd, args, { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  if (code !== 0) throw new Error(`${path.basename(cmd)} ${args.join(" ")} exited with ${code}`);
+}
+
+async function buildWebIfStale() {
+  const dist = path.join(root, "web/dist/index.html");
+  const sources = Math.max(newestMtime(path.join(root, "web/src")), statSync(path.join(root, "web/index.html")).mtimeMs);
+  if (existsSync(dist) && statSync(dist).mtimeMs >= sources) return;
+  log("building the web app…");
+  await run(bin("vite"), ["build", "web", "--logLevel", "warn"]);
+}
+
+interface Database {
+  url: string;
+  bridge: DbBridge | null;
+  embedded: EmbeddedDb | null;
+  hasUsers: boolean;
+}
+
+async function prepareDatabase(dataDir: string): Promise<Database> {
+  const external = process.env.DATABASE_URL;
+  if (external) {
+    await migratePostgres(external);
+    const client = new pg.Client({ connectionString: external });
+    await client.connect();
+    const { rows } = await client.query<{ n: number }>("select count(*)::int as n from core.users");
+    await client.end();
+    const target = new URL(external);
+    // Neon is reached directly over its own websocket proxy; any other Postgres through the local bridge.
+    const bridge = target.hostname.endsWith(".neon.tech")
+      ? null
+      : await startDbBridge({ host: target.hostname, port: Number(target.port || 5432) });
+    log(`using DATABASE_URL (${target.hostname})`);
+    return { url: external, bridge, embedded: null, hasUsers: (rows[0]?.n ?? 0) > 0 };
+  }
+  const pgdata = path.join(dataDir, "pgdata");
+  const db = await openEmbeddedDb(pgdata);
+  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from core.users");
+  const embedded = await serveEmbeddedDb(db);
+  const bridge = await startDbBridge({ host: "127.0.0.1", port: embedded.port });
+  return { url: embedded.url, bridge, embedded, hasUsers: (rows[0]?.n ?? 0) > 0 };
+}
+
+async function waitForHealth(url: string, worker: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (worker.exitCode !== null) throw new Error(`wrangler dev exited with ${worker.exitCode}`);
+    try {
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200 || res.status === 503) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the Worker did not answer /healthz within 120 s");
+}
+
+async function main() {
+  const started = performance.now();
+  loadDotEnv();
+  const dataDir = path.resolve(root, process.env.NEBULA_DATA_DIR ?? ".nebula");
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const port = Number(process.env.PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
+
+  const keys = localKeys(dataDir);
+  const [database] = await Promise.all([prepareDatabase(dataDir), buildWebIfStale()]);
+  const url = `http://127.0.0.1:${port}`;
+  const bootstrapToken = database.hasUsers ? null : randomToken("", 32);
+
+  const vars: Record<string, string> = { DATABASE_URL: database.url, ENCRYPTION_KEYS: keys };
+  if (database.bridge) vars.DB_WS_PROXY = database.bridge.proxy;
+  if (bootstrapToken) vars.BOOTSTRAP_TOKEN = bootstrapToken;
+  for (const name of PASSTHROUGH) if (process.env[name]) vars[name] = process.env[name] as string;
+  for (const [k, v] of Object.entries(process.env)) if (k.endsWith("_API_BASE") && v) vars[k] = v;
+  // Secrets go to wrangler through a private env file, never on the command line.
+  const varsFile = path.join(dataDir, "worker.env");
+  writeFileSync(varsFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n"), { mode: 0o600 });
+
+  const worker = spawn(
+    bin("wrangler"),
+    [
+      "dev",
+      "--ip", "127.0.0.1",
+      "--port", String(port),
+      "--inspector-port", String(await freePort()),
+      "--persist-to", path.join(dataDir, "wrangler"),
+      "--env-file", varsFile,
+      "--test-scheduled",
+      "--show-interactive-dev-session=false",
+      "--log-level", process.env.WRANGLER_LOG ?? "error",
+    ],
+    { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } },
+  );
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log("stopping…");
+    worker.kill("SIGTERM");
+    await new Promise((r) => (worker.exitCode !== null ? r(null) : worker.once("exit", r)));
+    await database.bridge?.close();
+    await database.embedded?.stop();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  worker.on("exit", (code) => {
+    if (!stopping) {
+      log(`the Worker exited (${code})`);
+      void stop(1);
+    }
+  });
+
+  await waitForHealth(url, worker);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  let ready = `Nebula Command is running at ${url}\n`;
+  if (bootstrapToken) ready += `Owner bootstrap link (one-time): ${url}/auth/bootstrap?token=${bootstrapToken}\n`;
+  process.stdout.write(ready);
+  log(`ready in ${seconds} s · data in ${path.relative(root, dataDir) || "."} · trigger cron jobs with: npm run cron -- --list`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`[nebula] failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+// Postgres through @neondatabase/serverless (websocket) and drizzle: the same code reaches Neon,
+// a plain Postgres behind the local bridge, or the embedded PGlite that `npm start` runs.
+import { Pool, neonConfig } from "@neondatabase/serverless";
+import { drizzle } from "drizzle-orm/neon-serverless";
+import * as schema from "@nebula/schema";
+import type { Config } from "../config/config.ts";
+
+export type Db = ReturnType<typeof drizzle<typeof schema>>;
+
+export interface DbHandle {
+  db: Db;
+  close(): Promise<void>;
+}
+
+let configuredProxy: string | undefined;
+
+function configureDriver(proxy: string | undefined): void {
+  if (proxy === configuredProxy) return;
+  configuredProxy = proxy;
+  if (proxy) {
+    // Local bridge: plain ws, no TLS inside, one target; Neon itself needs none of this.
+    neonConfig.wsProxy = () => proxy;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineTLS = false;
+    neonConfig.pipelineConnect = false;
+  }
+}
+
+/** One pool per request: Workers cannot share sockets across requests. */
+export function openDb(config: Config): DbHandle {
+  configureDriver(config.DB_WS_PROXY);
+  const pool = new Pool({ connectionString: config.DATABASE_URL, max: 1 });
+  return { db: drizzle(pool, { schema }), close: () => pool.end() };
+}

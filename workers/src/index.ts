@@ -1,0 +1,29 @@
+// The Worker entry: builds the app, mounts each domain's routes, exports Durable Objects and the cron handler.
+import { newApp } from "./app.ts";
+import { authenticate, checkOrigin, requireAuth } from "./auth/authenticate.ts";
+import { authRoutes } from "./auth/routes.ts";
+import { apiTokenRoutes } from "./api-tokens/routes.ts";
+import { auditRoutes } from "./audit/routes.ts";
+import { healthRoutes } from "./health/routes.ts";
+import { inviteRoutes } from "./invites/routes.ts";
+import { meRoutes } from "./me/routes.ts";
+import { memberRoutes } from "./members/routes.ts";
+import { tenantAccess } from "./tenancy/access.ts";
+import { tenantRoutes } from "./tenancy/routes.ts";
+
+export const app = newApp();
+
+app.route("/healthz", healthRoutes);
+app.route("/auth", authRoutes);
+
+app.use("/api/*", checkOrigin, authenticate, requireAuth);
+app.use("/api/t/:tenantId", tenantAccess);
+app.use("/api/t/:tenantId/*", tenantAccess);
+app.route("/api", meRoutes);
+for (const routes of [tenantRoutes, memberRoutes, inviteRoutes, apiTokenRoutes, auditRoutes]) app.route("/api/t/:tenantId", routes);
+
+export { CacheStore } from "./cache/cache-store.ts";
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<import("./env.ts").Env>;

@@ -12,6 +12,7 @@ import { randomToken } from "../src/crypto/tokens.ts";
 import { type DbBridge, startDbBridge } from "./db-bridge.ts";
 import { type EmbeddedDb, openEmbeddedDb, serveEmbeddedDb } from "./embedded-db.ts";
 import { freePort } from "./free-port.ts";
+import { clearStackState, writeStackState } from "./stack-state.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const bin = (name: string) => path.join(root, "node_modules/.bin", name);
@@ -170,6 +171,7 @@ async function main() {
     await new Promise((r) => (worker.exitCode !== null ? r(null) : worker.once("exit", r)));
     await database.bridge?.close();
     await database.embedded?.stop();
+    clearStackState(dataDir);
     process.exit(code);
   };
   process.on("SIGINT", () => void stop(0));
@@ -182,6 +184,7 @@ async function main() {
   });
 
   await waitForHealth(url, worker);
+  writeStackState(dataDir, { pid: process.pid, url, databaseUrl: database.url });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   let ready = `Nebula Command is running at ${url}\n`;
   if (bootstrapToken) ready += `Owner bootstrap link (one-time): ${url}/auth/bootstrap?token=${bootstrapToken}\n`;

@@ -61,11 +61,11 @@ export const HelloAck = z.object({
 });
 export type HelloAck = z.infer<typeof HelloAck>;
 
-export const ERROR_CODES = ["malformed", "unknown_type", "unsupported_protocol", "unexpected", "too_big"] as const;
+export const WIRE_ERROR_CODES = ["malformed", "unknown_type", "unsupported_protocol", "unexpected", "too_big"] as const;
 
 export const WireError = z.object({
   type: z.literal("error"),
-  code: z.enum(ERROR_CODES),
+  code: z.enum(WIRE_ERROR_CODES),
   message: z.string().max(500),
 });
 export type WireError = z.infer<typeof WireError>;

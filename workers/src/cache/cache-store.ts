@@ -14,6 +14,9 @@ export function sweepTime(expiresAt: number, now: number): number {
 /** What Redis INCR accepts: a plain base-10 integer, no spaces, exponents or hex. */
 const INTEGER = /^-?\d+$/;
 
+/** ok: false when the stored value is not an integer (Redis: "value is not an integer or out of range"). */
+export type IncrResult = { ok: true; value: number } | { ok: false };
+
 type Entry = { value: string; expires_at: number | null };
 
 export class CacheStore extends DurableObject<Env> {
@@ -45,18 +48,19 @@ export class CacheStore extends DurableObject<Env> {
     this.ctx.storage.sql.exec("DELETE FROM entries WHERE key = ?", key);
   }
 
-  /** Like Redis INCR plus EXPIRE when the key has no expiry: a missing or expired key starts at 1 with a fresh TTL. */
-  async incr(key: string, ttlSeconds: number): Promise<number> {
+  /**
+   * Like Redis INCR plus EXPIRE when the key has no expiry: a missing or expired key starts at 1 with a fresh TTL.
+   * A non-integer value is an answer, not a throw: an exception crossing RPC is logged as uncaught on the object's side.
+   */
+  async incr(key: string, ttlSeconds: number): Promise<IncrResult> {
     const now = Date.now();
     const entry = this.live(key, now);
     const current = entry ? Number(entry.value) : 0;
-    if (entry && !(INTEGER.test(entry.value) && Number.isSafeInteger(current + 1))) {
-      throw new Error("value is not an integer or out of range");
-    }
+    if (entry && !(INTEGER.test(entry.value) && Number.isSafeInteger(current + 1))) return { ok: false };
     const expiresAt = entry?.expires_at ?? now + ttlSeconds * 1000;
     this.write(key, String(current + 1), expiresAt);
     await this.sweepAfter(expiresAt);
-    return current + 1;
+    return { ok: true, value: current + 1 };
   }
 
   async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {

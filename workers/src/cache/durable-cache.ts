@@ -27,7 +27,11 @@ export function createDurableCache(ns: DurableObjectNamespace<CacheStore>): Cach
     get: (key) => store(key).get(key),
     set: (key, value, options) => store(key).set(key, value, options?.ttlSeconds),
     delete: (key) => store(key).delete(key),
-    incr: (key, ttlSeconds) => store(key).incr(key, ttlSeconds),
+    incr: async (key, ttlSeconds) => {
+      const result = await store(key).incr(key, ttlSeconds);
+      if (!result.ok) throw new Error(`${key}: value is not an integer or out of range`);
+      return result.value;
+    },
     setIfAbsent: (key, value, ttlSeconds) => store(key).setIfAbsent(key, value, ttlSeconds),
     // Shard 0 stands for all: every shard is the same class on the same platform.
     ping: () => getCacheStoreByName(ns, "cache-0").ping().catch(() => false),

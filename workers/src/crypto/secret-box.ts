@@ -16,7 +16,7 @@ export interface KeyRing {
 
 const KEY_ENTRY = /^(v\d+):([A-Za-z0-9+/]+={0,2})$/;
 
-function b64decode(s: string): Uint8Array {
+function b64decode(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
@@ -30,8 +30,8 @@ function b64encode(bytes: Uint8Array): string {
 }
 
 /** Parses ENCRYPTION_KEYS; returns a list of problems instead of throwing so config validation can name them all. */
-export function parseEncryptionKeys(raw: string): { keys: Map<string, Uint8Array>; problems: string[] } {
-  const keys = new Map<string, Uint8Array>();
+export function parseEncryptionKeys(raw: string): { keys: Map<string, Uint8Array<ArrayBuffer>>; problems: string[] } {
+  const keys = new Map<string, Uint8Array<ArrayBuffer>>();
   const problems: string[] = [];
   const entries = raw.split(",").map((e) => e.trim()).filter(Boolean);
   if (entries.length === 0) problems.push("no keys given; expected v1:<base64 of 32 bytes>");

@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   "GONE",
   "PAYLOAD_TOO_LARGE",
   "UNSUPPORTED_MEDIA_TYPE",
+  "UPGRADE_REQUIRED",
   "RATE_LIMITED",
   "UPSTREAM",
   "MISCONFIGURED",
@@ -38,6 +39,8 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
       return 413;
     case "UNSUPPORTED_MEDIA_TYPE":
       return 415;
+    case "UPGRADE_REQUIRED":
+      return 426;
     case "RATE_LIMITED":
       return 429;
     case "UPSTREAM":

@@ -8,7 +8,8 @@ function issuesOf(error: z.ZodError) {
   return error.issues.map((i) => ({ path: i.path.join("."), code: i.code, message: i.message }));
 }
 
-function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
+/** For input that arrives outside a validator (a raw body read for a signature check): zod failures become 400. */
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
   const result = schema.safeParse(value);
   if (!result.success) throw new AppError("BAD_REQUEST", `Invalid ${where}`, { details: { issues: issuesOf(result.error) } });
   return result.data;

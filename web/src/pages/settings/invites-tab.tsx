@@ -1,0 +1,201 @@
+// Settings > Invites: create invite links (shown once), see their status, revoke the ones still active.
+import type { Invite } from "@nebula/schema/api/core";
+import { createAsync, revalidate } from "@solidjs/router";
+import { createSignal, For, Show } from "solid-js";
+import { createInvite, getAuditPage, getInvites, type InviteRole, revokeInvite } from "../../api/client.ts";
+import { createMutation } from "../../api/mutation.ts";
+import { useSession } from "../../session/session.tsx";
+import { Badge, type BadgeTone, RoleBadge } from "../../ui/badge.tsx";
+import { InlineError } from "../../ui/boundary.tsx";
+import { CopyField } from "../../ui/copy-field.tsx";
+import { ConfirmDialog } from "../../ui/dialog.tsx";
+import { EmptyState } from "../../ui/empty-state.tsx";
+import { AlertIcon, MailIcon } from "../../ui/icons.tsx";
+import { fullTime, TimeAgo, timeAgo } from "../../ui/time.tsx";
+import { TenantScope } from "./tenant-scope.tsx";
+
+const EXPIRY_CHOICES = [
+  { hours: 1, label: "1 hour" },
+  { hours: 24, label: "1 day" },
+  { hours: 72, label: "3 days" },
+  { hours: 24 * 7, label: "7 days" },
+  { hours: 24 * 30, label: "30 days" },
+];
+
+const STATUS_TONE: Record<Invite["status"], BadgeTone> = { active: "success", used: "neutral", expired: "warning", revoked: "danger" };
+
+function CreateInviteForm(props: { tenantId: string; touched: (tenantId: string) => string[] }) {
+  const [role, setRole] = createSignal<InviteRole>("viewer");
+  const [hours, setHours] = createSignal(72);
+  const [maxUses, setMaxUses] = createSignal(1);
+  const create = createMutation(createInvite, props.touched);
+
+  function submit(e: SubmitEvent) {
+    e.preventDefault();
+    void create.run(props.tenantId, { role: role(), maxUses: maxUses(), expiresInHours: hours() });
+  }
+
+  return (
+    <section class="card">
+      <div class="card-header">
+        <div>
+          <h2>Invite people</h2>
+          <p>Anyone with the link can join with the role you pick, until it expires or runs out of uses.</p>
+        </div>
+      </div>
+      <div class="card-body">
+        <form onSubmit={submit} class="form-row" data-testid="invite-form">
+          <label class="field">
+            <span>Role</span>
+            <select class="select" name="role" value={role()} onChange={(e) => setRole(e.currentTarget.value as InviteRole)}>
+              <option value="viewer">Viewer</option>
+              <option value="operator">Operator</option>
+              <option value="admin">Admin</option>
+            </select>
+          </label>
+          <label class="field">
+            <span>Expires after</span>
+            <select class="select" name="expires" value={hours()} onChange={(e) => setHours(Number(e.currentTarget.value))}>
+              <For each={EXPIRY_CHOICES}>{(c) => <option value={c.hours}>{c.label}</option>}</For>
+            </select>
+          </label>
+          <label class="field">
+            <span>Max uses</span>
+            <input
+              class="input"
+              type="number"
+              name="max-uses"
+              min={1}
+              max={100}
+              required
+              value={maxUses()}
+              onInput={(e) => setMaxUses(e.currentTarget.valueAsNumber)}
+            />
+          </label>
+          <div class="form-actions">
+            <button type="submit" class="btn btn-primary" data-testid="create-invite" disabled={create.pending() || !(maxUses() >= 1)}>
+              {create.pending() ? "Creating…" : "Create invite link"}
+            </button>
+          </div>
+        </form>
+        <Show when={create.error()}>{(err) => <InlineError error={err()} />}</Show>
+        <Show when={create.result()}>
+          {(created) => (
+            <div class="notice notice-success" data-testid="invite-created" style={{ "flex-direction": "column" }}>
+              <strong>Invite link created</strong>
+              <span class="muted">
+                This link is shown only now. It lets {created().invite.maxUses === 1 ? "one person" : `${created().invite.maxUses} people`} join
+                as {created().invite.role} until {fullTime(created().invite.expiresAt)}.
+              </span>
+              <CopyField value={created().url} label="Invite link" testId="invite-url" />
+              <div>
+                <button type="button" class="btn btn-sm" onClick={() => create.reset()}>
+                  Done
+                </button>
+              </div>
+            </div>
+          )}
+        </Show>
+      </div>
+    </section>
+  );
+}
+
+function InviteList(props: { tenantId: string }) {
+  const session = useSession();
+  const invites = createAsync(() => getInvites(props.tenantId));
+  const [revoking, setRevoking] = createSignal<Invite>();
+  const touched = (tenantId: string) => [getInvites.keyFor(tenantId), getAuditPage.key];
+
+  return (
+    <>
+      <Show when={session.can("invites.create")}>
+        <CreateInviteForm tenantId={props.tenantId} touched={touched} />
+      </Show>
+      <section class="card">
+        <div class="card-header">
+          <div>
+            <h2>Invites</h2>
+            <p>Links are stored hashed; only their status is listed here.</p>
+          </div>
+        </div>
+        <Show
+          when={(invites()?.items.length ?? 0) > 0}
+          fallback={
+            <EmptyState icon={<MailIcon size={20} />} title="No invites yet" testId="invites-empty">
+              Create an invite link above and send it to the people you want in this tenant.
+            </EmptyState>
+          }
+        >
+          <div class="table-wrap">
+            <table class="table" data-testid="invite-table">
+              <thead>
+                <tr>
+                  <th>Role</th>
+                  <th>Status</th>
+                  <th>Uses</th>
+                  <th>Expires</th>
+                  <th>Created</th>
+                  <th class="actions">
+                    <span class="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={invites()?.items}>
+                  {(inv) => (
+                    <tr data-testid="invite-row">
+                      <td>
+                        <RoleBadge role={inv.role} />
+                      </td>
+                      <td>
+                        <Badge tone={STATUS_TONE[inv.status]}>{inv.status}</Badge>
+                      </td>
+                      <td class="nowrap">
+                        {inv.uses} / {inv.maxUses}
+                      </td>
+                      <td class="nowrap" title={fullTime(inv.expiresAt)}>
+                        {timeAgo(inv.expiresAt)}
+                      </td>
+                      <td class="nowrap">
+                        <TimeAgo iso={inv.createdAt} />
+                      </td>
+                      <td class="actions">
+                        <Show when={inv.status === "active" && session.can("invites.revoke")}>
+                          <button type="button" class="btn btn-sm btn-ghost-danger" onClick={() => setRevoking(inv)}>
+                            Revoke
+                          </button>
+                        </Show>
+                      </td>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </div>
+        </Show>
+      </section>
+      <ConfirmDialog
+        open={revoking() !== undefined}
+        title="Revoke invite?"
+        message={
+          <>
+            <AlertIcon size={14} /> The link stops working at once. People who already joined with it keep their membership.
+          </>
+        }
+        confirmLabel="Revoke invite"
+        onConfirm={async () => {
+          const inv = revoking();
+          if (!inv) return;
+          await revokeInvite(props.tenantId, inv.id);
+          await revalidate(touched(props.tenantId));
+        }}
+        onClose={() => setRevoking(undefined)}
+      />
+    </>
+  );
+}
+
+export default function InvitesTab() {
+  return <TenantScope permission="invites.read" what="invites">{(tenantId) => <InviteList tenantId={tenantId} />}</TenantScope>;
+}

@@ -1,0 +1,140 @@
+// Settings > Members: who is in the tenant, their roles (admins change them), and removing people.
+import type { Member } from "@nebula/schema/api/core";
+import { ROLES, type Role, roleRank } from "@nebula/schema/core/roles";
+import { createAsync, revalidate } from "@solidjs/router";
+import { createSignal, For, Show } from "solid-js";
+import { getAuditPage, getMembers, removeMember, updateMemberRole } from "../../api/client.ts";
+import { createMutation } from "../../api/mutation.ts";
+import { useSession } from "../../session/session.tsx";
+import { Avatar } from "../../ui/avatar.tsx";
+import { Badge, RoleBadge } from "../../ui/badge.tsx";
+import { InlineError } from "../../ui/boundary.tsx";
+import { ConfirmDialog } from "../../ui/dialog.tsx";
+import { EmptyState } from "../../ui/empty-state.tsx";
+import { UsersIcon } from "../../ui/icons.tsx";
+import { dayOf, fullTime } from "../../ui/time.tsx";
+import { TenantScope } from "./tenant-scope.tsx";
+
+function MemberList(props: { tenantId: string }) {
+  const session = useSession();
+  const members = createAsync(() => getMembers(props.tenantId));
+  const [removing, setRemoving] = createSignal<Member>();
+  const touched = (tenantId: string) => [getMembers.keyFor(tenantId), getAuditPage.key];
+  const changeRole = createMutation(updateMemberRole, touched);
+
+  const myRole = () => session.tenant()?.role ?? "viewer";
+  const isMe = (m: Member) => m.userId === session.me().user.id;
+  /** Admins manage people at or below their own rank; nobody edits themselves here. */
+  const manageable = (m: Member, action: "members.update" | "members.remove") =>
+    session.can(action) && !isMe(m) && roleRank(m.role) <= roleRank(myRole());
+  const assignable = (): Role[] => ROLES.filter((r) => roleRank(r) <= roleRank(myRole()));
+
+  async function onRoleChange(m: Member, select: HTMLSelectElement) {
+    const role = select.value as Role;
+    // On failure put the select back: the list still holds the old role.
+    if (!(await changeRole.run(props.tenantId, m.id, role))) select.value = m.role;
+  }
+
+  return (
+    <section class="card">
+      <div class="card-header">
+        <div>
+          <h2>Members</h2>
+          <p>Owners and admins manage people; operators run things; viewers look.</p>
+        </div>
+      </div>
+      <Show when={changeRole.error()}>
+        {(err) => (
+          <div style={{ padding: "12px 20px 0" }}>
+            <InlineError error={err()} />
+          </div>
+        )}
+      </Show>
+      <Show
+        when={(members()?.items.length ?? 0) > 0}
+        fallback={
+          <EmptyState icon={<UsersIcon size={20} />} title="No members">
+            Nobody belongs to this tenant yet.
+          </EmptyState>
+        }
+      >
+        <div class="table-wrap">
+          <table class="table" data-testid="member-table">
+            <thead>
+              <tr>
+                <th>Member</th>
+                <th>Role</th>
+                <th>Joined</th>
+                <th class="actions">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={members()?.items}>
+                {(m) => (
+                  <tr data-testid="member-row">
+                    <td>
+                      <div class="person">
+                        <Avatar name={m.name} url={m.avatarUrl} />
+                        <span>{m.name}</span>
+                        <Show when={isMe(m)}>
+                          <Badge>you</Badge>
+                        </Show>
+                      </div>
+                    </td>
+                    <td>
+                      <Show when={manageable(m, "members.update")} fallback={<RoleBadge role={m.role} />}>
+                        <select
+                          class="select select-sm"
+                          aria-label={`Role of ${m.name}`}
+                          value={m.role}
+                          disabled={changeRole.pending()}
+                          onChange={(e) => onRoleChange(m, e.currentTarget)}
+                        >
+                          <For each={assignable()}>{(r) => <option value={r}>{r}</option>}</For>
+                        </select>
+                      </Show>
+                    </td>
+                    <td class="nowrap" title={fullTime(m.createdAt)}>
+                      {dayOf(m.createdAt)}
+                    </td>
+                    <td class="actions">
+                      <Show when={manageable(m, "members.remove")}>
+                        <button type="button" class="btn btn-sm btn-ghost-danger" onClick={() => setRemoving(m)}>
+                          Remove
+                        </button>
+                      </Show>
+                    </td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </div>
+      </Show>
+      <ConfirmDialog
+        open={removing() !== undefined}
+        title="Remove member?"
+        message={
+          <>
+            <strong>{removing()?.name}</strong> will lose access to this tenant at once, and API tokens they
+            created here stop working.
+          </>
+        }
+        confirmLabel="Remove member"
+        onConfirm={async () => {
+          const m = removing();
+          if (!m) return;
+          await removeMember(props.tenantId, m.id);
+          await revalidate(touched(props.tenantId));
+        }}
+        onClose={() => setRemoving(undefined)}
+      />
+    </section>
+  );
+}
+
+export default function MembersTab() {
+  return <TenantScope permission="members.read" what="members">{(tenantId) => <MemberList tenantId={tenantId} />}</TenantScope>;
+}

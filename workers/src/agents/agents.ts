@@ -1,0 +1,108 @@
+// Home agents of a tenant: create (token shown once, stored as SHA-256), list, revoke, and the token lookup at connect.
+import { type HostFacts, agentWire, agents, api, newId } from "@nebula/schema";
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { z } from "zod";
+import { type Actor, recordAudit } from "../audit/audit.ts";
+import { randomToken, sha256Hex } from "../crypto/tokens.ts";
+import type { Db } from "../db/client.ts";
+import type { Env } from "../env.ts";
+import { notFound } from "../errors/app-error.ts";
+import type { TenantAccess } from "../http/context.ts";
+import { iso } from "../http/respond.ts";
+
+type HostFactsOf = agentWire.HostFacts;
+
+const columns = {
+  id: agents.id,
+  name: agents.name,
+  hostFacts: agents.hostFacts,
+  lastSeenAt: agents.lastSeenAt,
+  revokedAt: agents.revokedAt,
+  createdAt: agents.createdAt,
+};
+
+interface Row {
+  id: string;
+  name: string;
+  hostFacts: Record<string, unknown> | null;
+  lastSeenAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+function present(r: Row): api.Agent {
+  return {
+    id: r.id,
+    name: r.name,
+    hostFacts: r.hostFacts,
+    lastSeenAt: iso(r.lastSeenAt),
+    revokedAt: iso(r.revokedAt),
+    createdAt: iso(r.createdAt),
+  };
+}
+
+export async function listAgents(db: Db, tenantId: string): Promise<api.Agent[]> {
+  const rows = await db.select(columns).from(agents).where(eq(agents.tenantId, tenantId)).orderBy(desc(agents.createdAt)).limit(200);
+  return rows.map(present);
+}
+
+export async function createAgent(
+  db: Db,
+  access: TenantAccess,
+  actor: Actor,
+  input: z.output<typeof api.CreateAgentRequest>,
+  now: Date,
+  requestId: string,
+): Promise<api.CreatedAgent> {
+  const token = randomToken("nca_", 32);
+  const row = { id: newId("agent"), tenantId: access.tenantId, name: input.name, tokenHash: await sha256Hex(token), createdAt: now };
+  await db.transaction(async (tx) => {
+    await tx.insert(agents).values(row);
+    await recordAudit(tx, actor, { tenantId: access.tenantId, action: "agent.create", targetType: "agent", targetId: row.id, details: { name: row.name } }, requestId);
+  });
+  return { agent: present({ ...row, hostFacts: null, lastSeenAt: null, revokedAt: null }), token };
+}
+
+/** Revokes the token, then tells the agent's hub to drop its live socket: a revoked agent is cut off at once, not at its next reconnect. */
+export async function revokeAgent(
+  db: Db,
+  hubs: Env["AGENT_HUB"],
+  access: TenantAccess,
+  actor: Actor,
+  agentId: string,
+  now: Date,
+  requestId: string,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ name: agents.name, revokedAt: agents.revokedAt })
+      .from(agents)
+      .where(and(eq(agents.id, agentId), eq(agents.tenantId, access.tenantId)));
+    if (!row) throw notFound("Agent");
+    if (row.revokedAt) return;
+    await tx.update(agents).set({ revokedAt: now }).where(and(eq(agents.id, agentId), isNull(agents.revokedAt)));
+    await recordAudit(tx, actor, { tenantId: access.tenantId, action: "agent.revoke", targetType: "agent", targetId: agentId, details: { name: row.name } }, requestId);
+  });
+  await hubs.getByName(agentId).disconnect("revoked");
+}
+
+export interface ConnectingAgent {
+  id: string;
+  tenantId: string;
+}
+
+/** The one Postgres read of a connection; a malformed token never reaches the database. */
+export async function agentByToken(db: Db, token: string): Promise<ConnectingAgent | null> {
+  if (!agentWire.AGENT_TOKEN_PATTERN.test(token)) return null;
+  const [row] = await db
+    .select({ id: agents.id, tenantId: agents.tenantId })
+    .from(agents)
+    .where(and(eq(agents.tokenHash, await sha256Hex(token)), isNull(agents.revokedAt)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Written by the hub on hello only (not per message), so an idle or chatty agent costs no Postgres traffic. */
+export async function recordHello(db: Db, agentId: string, facts: HostFactsOf, at: Date): Promise<void> {
+  await db.update(agents).set({ hostFacts: facts, lastSeenAt: at }).where(eq(agents.id, agentId));
+}

@@ -1,4 +1,5 @@
 // Test projects: `workers` runs inside workerd (routes, Durable Objects); `node` runs everything else.
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
@@ -6,6 +7,10 @@ import { defineConfig } from "vitest/config";
 import { TEST_DISCORD_CLIENT_ID, TEST_DISCORD_CLIENT_SECRET } from "./fakes/discord.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** A fixed Ed25519 key pair for signing fake Discord interactions; only its public half is a binding. */
+const discordTestKey = JSON.parse(readFileSync(path.join(root, "test/fixtures/discord-test-key.json"), "utf8")) as { x: string };
+export const TEST_DISCORD_PUBLIC_KEY = Buffer.from(discordTestKey.x, "base64url").toString("hex");
 
 export const TEST_ENCRYPTION_KEYS = "v1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
@@ -25,6 +30,7 @@ export default defineConfig({
                 DB_WS_PROXY: inject("dbProxy"),
                 ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
                 PUBLIC_URL: "http://localhost",
+                DISCORD_PUBLIC_KEY: TEST_DISCORD_PUBLIC_KEY,
                 LOG_LEVEL: "error",
                 DISCORD_API_BASE: inject("discordApiBase"),
                 DISCORD_CLIENT_ID: TEST_DISCORD_CLIENT_ID,

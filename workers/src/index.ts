@@ -1,13 +1,17 @@
 // The Worker entry: builds the app, mounts each domain's routes, exports Durable Objects and the cron handler.
+import { agentConnectRoutes, agentRoutes } from "./agents/routes.ts";
 import { newApp } from "./app.ts";
 import { authenticate, checkOrigin, requireAuth } from "./auth/authenticate.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { apiTokenRoutes } from "./api-tokens/routes.ts";
 import { auditRoutes } from "./audit/routes.ts";
+import { runScheduled } from "./cron/registry.ts";
 import { healthRoutes } from "./health/routes.ts";
+import { interactionRoutes } from "./interactions/routes.ts";
 import { inviteRoutes } from "./invites/routes.ts";
 import { meRoutes } from "./me/routes.ts";
 import { memberRoutes } from "./members/routes.ts";
+import { overlayRoutes, overlaySocketRoutes } from "./overlays/routes.ts";
 import { tenantAccess } from "./tenancy/access.ts";
 import { tenantRoutes } from "./tenancy/routes.ts";
 
@@ -15,15 +19,21 @@ export const app = newApp();
 
 app.route("/healthz", healthRoutes);
 app.route("/auth", authRoutes);
+app.route("/interactions", interactionRoutes);
+app.route("/agent", agentConnectRoutes);
+app.route("/overlay", overlaySocketRoutes);
 
 app.use("/api/*", checkOrigin, authenticate, requireAuth);
 app.use("/api/t/:tenantId", tenantAccess);
 app.use("/api/t/:tenantId/*", tenantAccess);
 app.route("/api", meRoutes);
-for (const routes of [tenantRoutes, memberRoutes, inviteRoutes, apiTokenRoutes, auditRoutes]) app.route("/api/t/:tenantId", routes);
+for (const routes of [tenantRoutes, memberRoutes, inviteRoutes, apiTokenRoutes, auditRoutes, agentRoutes, overlayRoutes]) app.route("/api/t/:tenantId", routes);
 
+export { AgentHub } from "./agents/agent-hub.ts";
 export { CacheStore } from "./cache/cache-store.ts";
+export { OverlayRoom } from "./overlays/overlay-room.ts";
 
 export default {
   fetch: app.fetch,
+  scheduled: runScheduled,
 } satisfies ExportedHandler<import("./env.ts").Env>;

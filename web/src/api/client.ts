@@ -47,7 +47,8 @@ async function errorFrom(res: Response): Promise<ApiError> {
   return new ApiError(res.status, `HTTP_${res.status}`, `The server answered ${res.status} ${res.statusText}`.trim(), null, headerId);
 }
 
-export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+/** `alsoOk`: statuses whose body is the answer, not an error (/healthz says "degraded" with a 503). */
+export async function request<T>(method: Method, path: string, body?: unknown, alsoOk: number[] = []): Promise<T> {
   const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
   if (body !== undefined) {
     init.headers = { Accept: "application/json", "Content-Type": "application/json" };
@@ -60,10 +61,14 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
     throw new ApiError(0, "NETWORK", "Could not reach the server. Check your connection and try again.", null, null);
   }
   if (!res.ok) {
-    const err = await errorFrom(res);
-    // A session that ended elsewhere (signed out everywhere, expired): let the shell show the sign-in screen.
-    if (res.status === 401 && path !== "/api/me") void revalidate(getMe.key);
-    throw err;
+    const err = await errorFrom(alsoOk.includes(res.status) ? res.clone() : res);
+    // An allowed status still fails when its body is the error model (e.g. MISCONFIGURED from /healthz).
+    const answered = alsoOk.includes(res.status) && err.code === `HTTP_${res.status}`;
+    if (!answered) {
+      // A session that ended elsewhere (signed out everywhere, expired): let the shell show the sign-in screen.
+      if (res.status === 401 && path !== "/api/me") void revalidate(getMe.key);
+      throw err;
+    }
   }
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
@@ -83,7 +88,7 @@ export const getMe = query(async (): Promise<MeResponse | null> => {
   }
 }, "me");
 
-export const getHealth = query(() => request<Health>("GET", "/healthz"), "health");
+export const getHealth = query(() => request<Health>("GET", "/healthz", undefined, [503]), "health");
 
 export const getTenant = query((tenantId: string) => request<TenantSummary>("GET", tenantPath(tenantId)), "tenant");
 
@@ -117,8 +122,10 @@ export const getAuditPage = query((tenantId: string, action: string, cursor: str
 // Plain functions; pages wrap them in router actions so queries revalidate when they finish.
 
 export const switchTenant = (tenantId: string) => request<MeResponse>("POST", "/api/me/active-tenant", { tenantId });
+/** The new tenant becomes the session's active one (the Worker switches it). */
 export const createTenant = (name: string) => request<TenantSummary>("POST", "/api/tenants", { name });
 export const renameTenant = (tenantId: string, name: string) => request<TenantSummary>("PATCH", tenantPath(tenantId), { name });
+/** Joining also makes the invite's tenant the active one. */
 export const acceptInvite = (token: string) => request<{ tenant: TenantSummary }>("POST", "/api/invites/accept", { token });
 
 export const updateMemberRole = (tenantId: string, memberId: string, role: Role) =>
@@ -141,5 +148,7 @@ export const revokeToken = (tenantId: string, tokenId: string) =>
 export const signOut = () => request<void>("POST", "/auth/signout");
 export const signOutEverywhere = () => request<void>("POST", "/auth/signout-all");
 
-/** Discord sign-in is a full-page navigation (OAuth redirect), not a fetch. */
-export const DISCORD_SIGN_IN_PATH = "/auth/discord";
+/** Discord sign-in is a full-page navigation (OAuth redirect), not a fetch; the Worker returns to `returnTo`. */
+export function discordSignInHref(returnTo?: string): string {
+  return returnTo ? `/auth/discord?${new URLSearchParams({ returnTo })}` : "/auth/discord";
+}

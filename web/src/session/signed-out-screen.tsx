@@ -2,12 +2,12 @@
 // owner gets in (the bootstrap link printed by `npm start`).
 import { createAsync } from "@solidjs/router";
 import { ErrorBoundary, type JSX, Show, Suspense } from "solid-js";
-import { DISCORD_SIGN_IN_PATH, getHealth } from "../api/client.ts";
+import { discordSignInHref, getHealth } from "../api/client.ts";
 import { InlineError } from "../ui/boundary.tsx";
 import { DiscordIcon, NebulaMark } from "../ui/icons.tsx";
 
 /** The Discord button when the server has Discord sign-in configured, otherwise a note saying so. */
-export function DiscordSignIn(props: { onBeforeSignIn?: () => void }) {
+export function DiscordSignIn(props: { returnTo?: string; onBeforeSignIn?: () => void }) {
   const health = createAsync(() => getHealth());
   return (
     <ErrorBoundary fallback={(err) => <InlineError error={err} />}>
@@ -21,7 +21,7 @@ export function DiscordSignIn(props: { onBeforeSignIn?: () => void }) {
             </p>
           }
         >
-          <a class="btn btn-discord btn-lg" href={DISCORD_SIGN_IN_PATH} data-testid="discord-signin" onClick={() => props.onBeforeSignIn?.()}>
+          <a class="btn btn-discord btn-lg" href={discordSignInHref(props.returnTo)} data-testid="discord-signin" onClick={() => props.onBeforeSignIn?.()}>
             <DiscordIcon size={18} />
             Sign in with Discord
           </a>

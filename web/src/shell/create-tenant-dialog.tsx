@@ -1,17 +1,14 @@
 // Create another tenant (the caller becomes its owner) and switch to it.
 import { createSignal, Show } from "solid-js";
-import { createTenant, switchTenant } from "../api/client.ts";
+import { createTenant } from "../api/client.ts";
 import { createMutation } from "../api/mutation.ts";
 import { InlineError } from "../ui/boundary.tsx";
 import { Dialog } from "../ui/dialog.tsx";
 
 export function CreateTenantDialog(props: { open: boolean; onClose: () => void }) {
   const [name, setName] = createSignal("");
-  const create = createMutation(async (tenantName: string) => {
-    const tenant = await createTenant(tenantName);
-    await switchTenant(tenant.id);
-    return tenant;
-  }, () => undefined);
+  // The Worker makes the new tenant the active one, so every read is stale.
+  const create = createMutation(createTenant, () => undefined);
 
   async function submit(e: SubmitEvent) {
     e.preventDefault();

@@ -1,5 +1,5 @@
 // Home agents of a tenant: create (token shown once, stored as SHA-256), list, revoke, and the token lookup at connect.
-import { type HostFacts, agentWire, agents, api, newId } from "@nebula/schema";
+import { agentWire, agents, type api, newId } from "@nebula/schema";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { z } from "zod";
 import { type Actor, recordAudit } from "../audit/audit.ts";
@@ -9,8 +9,6 @@ import type { Env } from "../env.ts";
 import { notFound } from "../errors/app-error.ts";
 import type { TenantAccess } from "../http/context.ts";
 import { iso } from "../http/respond.ts";
-
-type HostFactsOf = agentWire.HostFacts;
 
 const columns = {
   id: agents.id,
@@ -103,6 +101,6 @@ export async function agentByToken(db: Db, token: string): Promise<ConnectingAge
 }
 
 /** Written by the hub on hello only (not per message), so an idle or chatty agent costs no Postgres traffic. */
-export async function recordHello(db: Db, agentId: string, facts: HostFactsOf, at: Date): Promise<void> {
+export async function recordHello(db: Db, agentId: string, facts: agentWire.HostFacts, at: Date): Promise<void> {
   await db.update(agents).set({ hostFacts: facts, lastSeenAt: at }).where(eq(agents.id, agentId));
 }

@@ -2,7 +2,9 @@
 // a plain Postgres behind the local bridge, or the embedded PGlite that `npm start` runs.
 import { Pool, neonConfig } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
-import * as schema from "@nebula/schema";
+// Tables only: drizzle walks every value of `schema`, and the package root also re-exports the `api` and wire
+// namespaces (module namespace objects, null prototype), which crash drizzle's relational config.
+import * as schema from "@nebula/schema/core/index";
 import type { Config } from "../config/config.ts";
 
 export type Db = ReturnType<typeof drizzle<typeof schema>>;

@@ -10,7 +10,7 @@ import { InlineError } from "../../ui/boundary.tsx";
 import { CopyField } from "../../ui/copy-field.tsx";
 import { ConfirmDialog } from "../../ui/dialog.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
-import { AlertIcon, MailIcon } from "../../ui/icons.tsx";
+import { MailIcon } from "../../ui/icons.tsx";
 import { fullTime, TimeAgo, timeAgo } from "../../ui/time.tsx";
 import { TenantScope } from "./tenant-scope.tsx";
 
@@ -178,11 +178,7 @@ function InviteList(props: { tenantId: string }) {
       <ConfirmDialog
         open={revoking() !== undefined}
         title="Revoke invite?"
-        message={
-          <>
-            <AlertIcon size={14} /> The link stops working at once. People who already joined with it keep their membership.
-          </>
-        }
+        message="The link stops working at once. People who already joined with it keep their membership."
         confirmLabel="Revoke invite"
         onConfirm={async () => {
           const inv = revoking();

@@ -1,2 +1,0 @@
-export { CacheStore } from "../../workers/src/cache/cache-store.ts";
-export default { fetch: () => new Response("tmp") };

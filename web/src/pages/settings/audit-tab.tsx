@@ -1,0 +1,156 @@
+// Settings > Audit log: every state-changing action (who, what, target, result), newest first,
+// filtered by action (kept in the URL: ?action=) and paged with "Load more".
+import type { AuditEntry } from "@nebula/schema/api/core";
+import { createAsync, useSearchParams } from "@solidjs/router";
+import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
+import { type AuditPage, getAuditPage } from "../../api/client.ts";
+import { Badge } from "../../ui/badge.tsx";
+import { InlineError } from "../../ui/boundary.tsx";
+import { EmptyState } from "../../ui/empty-state.tsx";
+import { ListIcon } from "../../ui/icons.tsx";
+import { TimeAgo } from "../../ui/time.tsx";
+import { TenantScope } from "./tenant-scope.tsx";
+
+function AuditRow(props: { entry: AuditEntry }) {
+  return (
+    <tr data-testid="audit-row">
+      <td class="nowrap">
+        <TimeAgo iso={props.entry.createdAt} />
+      </td>
+      <td>{props.entry.actorName}</td>
+      <td>
+        <code data-testid="audit-action">{props.entry.action}</code>
+      </td>
+      <td>
+        <Show when={props.entry.targetType} fallback={<span class="faint">—</span>}>
+          <span class="muted">{props.entry.targetType}</span> <code>{props.entry.targetId}</code>
+        </Show>
+      </td>
+      <td>
+        <Badge tone={props.entry.result === "success" ? "success" : "danger"}>{props.entry.result}</Badge>
+      </td>
+    </tr>
+  );
+}
+
+function AuditLog(props: { tenantId: string }) {
+  const [params, setParams] = useSearchParams<{ action?: string }>();
+  const action = () => params.action ?? "";
+  const [draft, setDraft] = createSignal(action());
+  createEffect(on(action, (a) => setDraft(a)));
+
+  const first = createAsync(() => getAuditPage(props.tenantId, action(), null));
+  // Pages after the first, fetched on demand; they start over whenever the first page changes.
+  const [more, setMore] = createSignal<AuditPage[]>([]);
+  const [loadingMore, setLoadingMore] = createSignal(false);
+  const [moreError, setMoreError] = createSignal<unknown>();
+  createEffect(
+    on(first, () => {
+      setMore([]);
+      setMoreError(undefined);
+    }),
+  );
+
+  const entries = createMemo(() => [...(first()?.items ?? []), ...more().flatMap((p) => p.items)]);
+  const nextCursor = () => (more().at(-1) ?? first())?.nextCursor ?? null;
+  const knownActions = createMemo(() => [...new Set(entries().map((e) => e.action))].sort());
+
+  async function loadMore() {
+    const cursor = nextCursor();
+    if (!cursor) return;
+    setLoadingMore(true);
+    setMoreError(undefined);
+    try {
+      const page = await getAuditPage(props.tenantId, action(), cursor);
+      setMore([...more(), page]);
+    } catch (err) {
+      setMoreError(err);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  function applyFilter(e: SubmitEvent) {
+    e.preventDefault();
+    setParams({ action: draft().trim() || undefined });
+  }
+
+  return (
+    <section class="card">
+      <div class="card-header" style={{ "flex-wrap": "wrap" }}>
+        <div>
+          <h2>Audit log</h2>
+          <p>Every change in this tenant: who did it, to what, and whether it worked.</p>
+        </div>
+        <form class="toolbar" onSubmit={applyFilter} role="search" aria-label="Filter audit log">
+          <label class="field">
+            <span class="sr-only">Action</span>
+            <input
+              class="input"
+              name="action"
+              list="audit-actions"
+              placeholder="Filter by action, e.g. api_token.create"
+              value={draft()}
+              onInput={(e) => setDraft(e.currentTarget.value)}
+              data-testid="audit-filter"
+            />
+            <datalist id="audit-actions">
+              <For each={knownActions()}>{(a) => <option value={a} />}</For>
+            </datalist>
+          </label>
+          <button type="submit" class="btn">
+            Filter
+          </button>
+          <Show when={action()}>
+            <button type="button" class="btn btn-ghost" onClick={() => setParams({ action: undefined })}>
+              Clear
+            </button>
+          </Show>
+        </form>
+      </div>
+      <Show
+        when={entries().length > 0}
+        fallback={
+          <EmptyState icon={<ListIcon size={20} />} title={action() ? "No matching entries" : "No audit entries yet"} testId="audit-empty">
+            {action() ? `Nothing in this tenant's log has the action "${action()}".` : "Changes to members, invites and tokens appear here."}
+          </EmptyState>
+        }
+      >
+        <div class="table-wrap">
+          <table class="table" data-testid="audit-table">
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>Actor</th>
+                <th>Action</th>
+                <th>Target</th>
+                <th>Result</th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={entries()}>{(entry) => <AuditRow entry={entry} />}</For>
+            </tbody>
+          </table>
+        </div>
+      </Show>
+      <Show when={moreError()}>
+        {(err) => (
+          <div style={{ padding: "0 20px 12px" }}>
+            <InlineError error={err()} />
+          </div>
+        )}
+      </Show>
+      <Show when={nextCursor()}>
+        <div class="load-more">
+          <button type="button" class="btn" data-testid="audit-load-more" onClick={loadMore} disabled={loadingMore()}>
+            {loadingMore() ? "Loading…" : "Load more"}
+          </button>
+        </div>
+      </Show>
+    </section>
+  );
+}
+
+export default function AuditTab() {
+  return <TenantScope permission="audit.read" what="the audit log">{(tenantId) => <AuditLog tenantId={tenantId} />}</TenantScope>;
+}

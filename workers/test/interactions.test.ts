@@ -1,0 +1,89 @@
+// Discord's HTTP interactions endpoint: only requests signed with the application's key get past the door.
+// The key pair is test/fixtures/discord-test-key.json; its public half is DISCORD_PUBLIC_KEY in the test bindings.
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import testKey from "../../test/fixtures/discord-test-key.json";
+import { url } from "./support/seed.ts";
+
+const PING = JSON.stringify({ id: "1180000000000000001", application_id: "1180000000000000002", type: 1, token: "aW50ZXJhY3Rpb24", version: 1 });
+
+const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+const timestampNow = () => String(Math.floor(Date.now() / 1000));
+
+const applicationKey = crypto.subtle.importKey("jwk", testKey, { name: "Ed25519" }, false, ["sign"]);
+
+async function sign(key: CryptoKey, timestamp: string, body: string): Promise<string> {
+  return hex(await crypto.subtle.sign({ name: "Ed25519" }, key, new TextEncoder().encode(timestamp + body)));
+}
+
+function post(body: string, headers: Record<string, string>): Promise<Response> {
+  return exports.default.fetch(url("/interactions"), { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+}
+
+async function signedPost(body: string, key?: CryptoKey): Promise<Response> {
+  const timestamp = timestampNow();
+  const signature = await sign(key ?? (await applicationKey), timestamp, body);
+  return post(body, { "x-signature-ed25519": signature, "x-signature-timestamp": timestamp });
+}
+
+async function expectUnauthorized(res: Response): Promise<void> {
+  expect(res.status).toBe(401);
+  expect(await res.json()).toMatchObject({ error: { code: "UNAUTHORIZED", requestId: expect.any(String) } });
+}
+
+describe("POST /interactions", () => {
+  it("answers Discord's signed PING with PONG", async () => {
+    const res = await signedPost(PING);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ type: 1 });
+  });
+
+  it("rejects a body changed after signing", async () => {
+    const timestamp = timestampNow();
+    const signature = await sign(await applicationKey, timestamp, PING);
+    await expectUnauthorized(await post(PING.replace('"type":1', '"type":2'), { "x-signature-ed25519": signature, "x-signature-timestamp": timestamp }));
+  });
+
+  it("rejects a timestamp changed after signing", async () => {
+    const timestamp = timestampNow();
+    const signature = await sign(await applicationKey, timestamp, PING);
+    await expectUnauthorized(await post(PING, { "x-signature-ed25519": signature, "x-signature-timestamp": String(Number(timestamp) + 1) }));
+  });
+
+  it("rejects a request signed with another key", async () => {
+    const other = (await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"])) as CryptoKeyPair;
+    await expectUnauthorized(await signedPost(PING, other.privateKey));
+  });
+
+  it("rejects requests without the signature headers", async () => {
+    const timestamp = timestampNow();
+    const signature = await sign(await applicationKey, timestamp, PING);
+    await expectUnauthorized(await post(PING, {}));
+    await expectUnauthorized(await post(PING, { "x-signature-timestamp": timestamp }));
+    await expectUnauthorized(await post(PING, { "x-signature-ed25519": signature }));
+  });
+
+  it("rejects signatures that are not 64 bytes of hex", async () => {
+    const timestamp = timestampNow();
+    const signature = await sign(await applicationKey, timestamp, PING);
+    for (const bad of [`${signature.slice(0, -2)}zz`, signature.slice(0, -2), `${signature}00`, "not hex at all"]) {
+      await expectUnauthorized(await post(PING, { "x-signature-ed25519": bad, "x-signature-timestamp": timestamp }));
+    }
+  });
+
+  it("answers 400 to a validly signed body that is not JSON or not an interaction", async () => {
+    const notJson = await signedPost("{ this is not json");
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ error: { code: "BAD_REQUEST" } });
+
+    const notInteraction = await signedPost(JSON.stringify({ hello: "world" }));
+    expect(notInteraction.status).toBe(400);
+    expect(await notInteraction.json()).toMatchObject({ error: { code: "BAD_REQUEST", details: { issues: expect.any(Array) } } });
+  });
+
+  it("answers 400 to interaction types it does not route yet", async () => {
+    const res = await signedPost(PING.replace('"type":1', '"type":2'));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: "BAD_REQUEST" } });
+  });
+});

@@ -13,7 +13,13 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://po
 
 // The provided keys are declared in test/provided-context.d.ts.
 
+/** Held for the whole run, so two test runs on one machine take turns with the shared database. */
+const RUN_LOCK = 0x6e6562;
+
 export default async function setup(project: TestProject) {
+  const lock = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await lock.connect();
+  await lock.query("select pg_advisory_lock($1)", [RUN_LOCK]);
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
   await client.query("DROP SCHEMA IF EXISTS core CASCADE; DROP SCHEMA IF EXISTS dashboard CASCADE; DROP SCHEMA IF EXISTS discord CASCADE; DROP SCHEMA IF EXISTS stream CASCADE; DROP SCHEMA IF EXISTS drizzle CASCADE;");
@@ -36,5 +42,6 @@ export default async function setup(project: TestProject) {
   project.provide("discordApiBase", discord.url);
   return async () => {
     await Promise.all([bridge.close(), upstash.close(), discord.close()]);
+    await lock.end();
   };
 }

@@ -192,6 +192,16 @@ describe("Sign in with Discord", () => {
       expect((await me(browser)).status).toBe(401);
     });
 
+    it("reports any other Discord error as a failed sign-in, not as the user's refusal", async () => {
+      const browser = new Browser();
+      await browser.fetch("/auth/discord");
+      const state = browser.cookie(CALLBACK, "nc_oauth_state")?.value ?? "";
+      // What Discord sends back when something on its side or in the app's registration is wrong.
+      const done = await browser.fetch(`${CALLBACK}?error=server_error&error_description=Internal+error&state=${state}`);
+      expect(done.headers.get("location")).toBe("/?error=oauth_failed");
+      expect((await me(browser)).status).toBe(401);
+    });
+
     it("rejects an invalid returnTo with a 400 before going to Discord", async () => {
       for (const returnTo of ["//evil.com", "/\\evil.com", "https://evil.com/", "javascript:alert(1)"]) {
         const browser = new Browser();

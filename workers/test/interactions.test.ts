@@ -1,8 +1,10 @@
 // Discord's HTTP interactions endpoint: only requests signed with the application's key get past the door.
 // The key pair is test/fixtures/discord-test-key.json; its public half is DISCORD_PUBLIC_KEY in the test bindings.
-import { exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import testKey from "../../test/fixtures/discord-test-key.json";
+import { app } from "../src/index.ts";
 import { url } from "./support/seed.ts";
 
 const PING = JSON.stringify({ id: "1180000000000000001", application_id: "1180000000000000002", type: 1, token: "aW50ZXJhY3Rpb24", version: 1 });
@@ -26,6 +28,24 @@ async function signedPost(body: string, key?: CryptoKey): Promise<Response> {
   return post(body, { "x-signature-ed25519": signature, "x-signature-timestamp": timestamp });
 }
 
+/** The app under a changed environment (a binding is fixed per test project, so this is how a variant is tried). */
+async function withEnv(overrides: Partial<typeof env>, request: Request): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(request, { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+async function signedRequest(body: string): Promise<Request> {
+  const timestamp = timestampNow();
+  const signature = await sign(await applicationKey, timestamp, body);
+  return new Request(url("/interactions"), {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-signature-ed25519": signature, "x-signature-timestamp": timestamp },
+    body,
+  });
+}
+
 async function expectUnauthorized(res: Response): Promise<void> {
   expect(res.status).toBe(401);
   expect(await res.json()).toMatchObject({ error: { code: "UNAUTHORIZED", requestId: expect.any(String) } });
@@ -36,6 +56,16 @@ describe("POST /interactions", () => {
     const res = await signedPost(PING);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ type: 1 });
+  });
+
+  it("answers PING without touching Postgres (Neon may be asleep; Discord waits 3 s)", async () => {
+    const res = await withEnv({ DB_WS_PROXY: "127.0.0.1:9/v1" }, await signedRequest(PING));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ type: 1 });
+  });
+
+  it("answers 401 while DISCORD_PUBLIC_KEY is not configured", async () => {
+    await expectUnauthorized(await withEnv({ DISCORD_PUBLIC_KEY: "" }, await signedRequest(PING)));
   });
 
   it("rejects a body changed after signing", async () => {

@@ -3,9 +3,13 @@ import type { JSX } from "solid-js";
 
 export type BadgeTone = "neutral" | "accent" | "success" | "warning" | "danger";
 
-export function Badge(props: { tone?: BadgeTone; children: JSX.Element; testId?: string }) {
+/** `plain`: show the text as written (default capitalizes one-word values such as roles and statuses). */
+export function Badge(props: { tone?: BadgeTone; children: JSX.Element; testId?: string; plain?: boolean }) {
   return (
-    <span class={`badge${props.tone && props.tone !== "neutral" ? ` badge-${props.tone}` : ""}`} data-testid={props.testId}>
+    <span
+      class={`badge${props.tone && props.tone !== "neutral" ? ` badge-${props.tone}` : ""}${props.plain ? "" : " badge-cap"}`}
+      data-testid={props.testId}
+    >
       {props.children}
     </span>
   );

@@ -7,7 +7,7 @@ import { AppError } from "../errors/app-error.ts";
 import { caller } from "../http/caller.ts";
 import type { AppEnv } from "../http/context.ts";
 import { jsonBody, params } from "../http/validate.ts";
-import { requireWebSocketUpgrade } from "../http/websocket.ts";
+import { relayUpgrade, requireWebSocketUpgrade } from "../http/websocket.ts";
 import { authorize } from "../tenancy/access.ts";
 import { HUB_AGENT_ID_HEADER, HUB_TENANT_ID_HEADER } from "./agent-hub.ts";
 import { agentByToken, createAgent, listAgents, revokeAgent } from "./agents.ts";
@@ -24,7 +24,7 @@ export const agentConnectRoutes = new Hono<AppEnv>().get("/connect", async (c) =
   headers.delete("authorization");
   headers.set(HUB_AGENT_ID_HEADER, agent.id);
   headers.set(HUB_TENANT_ID_HEADER, agent.tenantId);
-  return c.env.AGENT_HUB.getByName(agent.id).fetch(new Request(c.req.raw.url, { method: "GET", headers }));
+  return relayUpgrade(await c.env.AGENT_HUB.getByName(agent.id).fetch(new Request(c.req.raw.url, { method: "GET", headers })));
 });
 
 export const agentRoutes = new Hono<AppEnv>()

@@ -2,7 +2,6 @@
 // so tests and self-hosters can point it at another server. Finds or creates the user by Discord id.
 import { CodeChallengeMethod, OAuth2Client, OAuth2RequestError, generateCodeVerifier, generateState } from "arctic";
 import { newId, users } from "@nebula/schema";
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Config } from "../config/config.ts";
 import type { Db } from "../db/client.ts";

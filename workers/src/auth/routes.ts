@@ -60,7 +60,12 @@ export const authRoutes = new Hono<AppEnv>()
       const state = takeFlowCookie(c, "nc_oauth_state");
       const verifier = takeFlowCookie(c, "nc_oauth_verifier");
       const returnTo = ReturnTo.safeParse(takeFlowCookie(c, "nc_oauth_return")).data ?? "/";
-      if (q.error) return c.redirect("/?error=discord_denied");
+      if (q.error) {
+        // access_denied is the user pressing Cancel; anything else (invalid_scope, server_error…) is a fault to look into.
+        if (q.error === "access_denied") return c.redirect("/?error=discord_denied");
+        services.logger.warn("discord sign-in returned an error", { error: q.error });
+        return c.redirect("/?error=oauth_failed");
+      }
       if (!q.code || !q.state || !state || !verifier || !timingSafeEqual(q.state, state)) {
         return c.redirect("/?error=oauth_state");
       }

@@ -1,16 +1,12 @@
-// The cron registry: each wrangler.toml schedule runs the jobs registered on it, each isolated from the
-// others' failures, with one structured log line per job.
+// The cron registry: the Worker's `scheduled` handler runs the jobs registered on the firing schedule.
 import { ConfigError, loadConfig } from "../config/config.ts";
 import { openDb } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { type Logger, createLogger } from "../logging/logger.ts";
 import { baseLogger } from "../services/services.ts";
-import { JOBS, type JobInfo, type JobName } from "./jobs.ts";
+import { JOBS, type JobName } from "./jobs.ts";
+import { type CronJob, runJobs } from "./run-jobs.ts";
 import { purgeExpiredCredentials } from "./sessions-purge.ts";
-
-export interface CronJob extends JobInfo {
-  run(env: Env, ctx: ExecutionContext, logger: Logger): Promise<void>;
-}
 
 const runners: Record<JobName, CronJob["run"]> = {
   "sessions.purge": async (env, _ctx, logger) => {
@@ -26,7 +22,6 @@ const runners: Record<JobName, CronJob["run"]> = {
 
 export const CRON_JOBS: readonly CronJob[] = JOBS.map((job) => ({ ...job, run: runners[job.name] }));
 
-/** The Worker's `scheduled` handler. Throws after all jobs ran if any failed, so the invocation shows as failed. */
 export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
   let logger: Logger;
   try {
@@ -37,19 +32,5 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
   }
   const jobs = CRON_JOBS.filter((job) => job.schedule === controller.cron);
   if (jobs.length === 0) logger.warn("no cron jobs registered for this schedule");
-  const failures: unknown[] = [];
-  await Promise.all(
-    jobs.map(async (job) => {
-      const jobLogger = logger.child({ job: job.name });
-      const started = performance.now();
-      try {
-        await job.run(env, ctx, jobLogger);
-        jobLogger.info("cron job finished", { name: job.name, ok: true, ms: Math.round(performance.now() - started) });
-      } catch (err) {
-        failures.push(err);
-        jobLogger.error("cron job failed", { name: job.name, ok: false, ms: Math.round(performance.now() - started), err });
-      }
-    }),
-  );
-  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} of ${jobs.length} cron jobs failed`);
+  await runJobs(jobs, env, ctx, logger);
 }

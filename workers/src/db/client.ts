@@ -32,5 +32,8 @@ function configureDriver(proxy: string | undefined): void {
 export function openDb(config: Config): DbHandle {
   configureDriver(config.DB_WS_PROXY);
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: 1 });
+  // An idle client whose socket the runtime closes after the response (Workers end a request's I/O)
+  // emits an error nobody awaits; the next request opens a new pool anyway.
+  pool.on("error", () => {});
   return { db: drizzle(pool, { schema }), close: () => pool.end() };
 }

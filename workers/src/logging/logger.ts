@@ -6,11 +6,24 @@ const SECRET_KEY = /(token|secret|password|authorization|cookie|api[-_]?key|encr
 // Values that look like credentials even under an innocent key: bearer headers, our token prefixes, JWTs.
 const SECRET_VALUE = /(Bearer\s+\S+|\bnc_[A-Za-z0-9_-]{20,}|\bnca_[A-Za-z0-9_-]{20,}|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/g;
 
+// drizzle puts bound parameters into its error messages ("params: …"); they can hold anything a user sent.
+const QUERY_PARAMS = /\nparams: [^\n]*/g;
+
+function redactError(err: Error, depth: number): Record<string, unknown> {
+  const clean = (s: string | undefined) => (s === undefined ? undefined : redact(s.replace(QUERY_PARAMS, "\nparams: [redacted]"), depth + 1));
+  const out: Record<string, unknown> = { name: err.name, message: clean(err.message), stack: clean(err.stack) };
+  if (err.cause instanceof Error) out.cause = redactError(err.cause, depth + 1);
+  else if (err.cause !== undefined) out.cause = redact(err.cause, depth + 1);
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string") out.code = code;
+  return out;
+}
+
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return "[deep]";
   if (typeof value === "string") return value.replace(SECRET_VALUE, "[redacted]");
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  if (value instanceof Error) return { name: value.name, message: redact(value.message, depth + 1), stack: value.stack };
+  if (value instanceof Error) return redactError(value, depth);
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? "[redacted]" : redact(v, depth + 1);

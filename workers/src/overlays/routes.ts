@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/context.ts";
 import { params } from "../http/validate.ts";
-import { requireWebSocketUpgrade } from "../http/websocket.ts";
+import { relayUpgrade, requireWebSocketUpgrade } from "../http/websocket.ts";
 import { authorize } from "../tenancy/access.ts";
 import { sendTestAlert } from "./overlays.ts";
 
@@ -13,7 +13,7 @@ const OverlayParams = z.object({ publicId: z.string().regex(overlayWire.OVERLAY_
 
 export const overlaySocketRoutes = new Hono<AppEnv>().get("/:publicId/ws", params(OverlayParams), async (c) => {
   requireWebSocketUpgrade(c.req.header("upgrade"));
-  return c.env.OVERLAY_ROOM.getByName(c.req.valid("param").publicId).fetch(c.req.raw);
+  return relayUpgrade(await c.env.OVERLAY_ROOM.getByName(c.req.valid("param").publicId).fetch(c.req.raw));
 });
 
 export const overlayRoutes = new Hono<AppEnv>().post("/overlays/:publicId/test", authorize("overlays.test"), params(OverlayParams), async (c) => {

@@ -61,7 +61,7 @@ function HealthCard() {
         </div>
         <div class="form-actions">
           <Show when={health()}>
-            {(h) => <Badge tone={h().status === "ok" ? "success" : "warning"}>{h().status === "ok" ? "All systems ok" : "Degraded"}</Badge>}
+            {(h) => <Badge plain tone={h().status === "ok" ? "success" : "warning"}>{h().status === "ok" ? "All systems ok" : "Degraded"}</Badge>}
           </Show>
           <button type="button" class="icon-button" aria-label="Refresh health" onClick={() => revalidate(getHealth.key)}>
             <RefreshIcon />

@@ -1,0 +1,87 @@
+// /invite/:token: join a tenant. Signed out, it explains signing in first and remembers the invite so the
+// app comes back here after Discord sign-in and finishes joining.
+import { createAsync, revalidate, useNavigate, useParams } from "@solidjs/router";
+import { onMount, Show } from "solid-js";
+import { acceptInvite, ApiError, getMe } from "../../api/client.ts";
+import { createMutation } from "../../api/mutation.ts";
+import { forgetInvite, pendingInvite, rememberInvite } from "../../session/pending-invite.ts";
+import { CenteredCard, DiscordSignIn } from "../../session/signed-out-screen.tsx";
+import { ErrorPanel } from "../../ui/boundary.tsx";
+import { MailIcon, NebulaMark } from "../../ui/icons.tsx";
+
+function SignedOutInvite(props: { token: string }) {
+  onMount(() => rememberInvite(props.token));
+  return (
+    <CenteredCard testId="invite-signed-out">
+      <NebulaMark />
+      <h1>You're invited</h1>
+      <p class="muted">Someone invited you to their tenant on Nebula Command. Sign in first; you'll come back here to finish joining.</p>
+      <DiscordSignIn returnTo={`/invite/${encodeURIComponent(props.token)}`} onBeforeSignIn={() => rememberInvite(props.token)} />
+      <p class="auth-note">Joining needs an account. If Discord sign-in is not available, ask whoever sent the link.</p>
+    </CenteredCard>
+  );
+}
+
+function JoinInvite(props: { token: string }) {
+  const navigate = useNavigate();
+  // Joining changes the tenant list and the active tenant: refetch everything.
+  const join = createMutation(acceptInvite, () => undefined);
+
+  async function accept() {
+    if (await join.run(props.token)) {
+      forgetInvite();
+      navigate("/", { replace: true });
+      return;
+    }
+    // A link that is invalid, used up or expired will not work on a retry either: stop coming back to it.
+    const err = join.error();
+    if (err instanceof ApiError && err.status >= 400 && err.status < 500) forgetInvite();
+  }
+
+  // Back from signing in for this very invite: the user already asked to join, so finish.
+  onMount(() => {
+    if (pendingInvite() === props.token) void accept();
+  });
+
+  return (
+    <div class="page" style={{ "max-width": "520px" }}>
+      <section class="card" data-testid="invite-join">
+        <div class="card-body" style={{ "align-items": "center", "text-align": "center", padding: "32px 28px" }}>
+          <span class="empty-icon">
+            <MailIcon size={20} />
+          </span>
+          <h1>Join tenant</h1>
+          <p class="muted">You've been invited to a tenant on Nebula Command. Joining adds it to your tenants and switches to it.</p>
+          <Show when={join.error()}>{(err) => <ErrorPanel title="Could not join" error={err()} />}</Show>
+          <div class="form-actions">
+            <button type="button" class="btn btn-primary btn-lg" data-testid="accept-invite" onClick={accept} disabled={join.pending()}>
+              {join.pending() ? "Joining…" : "Join tenant"}
+            </button>
+            <button
+              type="button"
+              class="btn btn-lg btn-ghost"
+              onClick={() => {
+                forgetInvite();
+                navigate("/");
+              }}
+            >
+              Not now
+            </button>
+          </div>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+export default function InvitePage() {
+  const params = useParams<{ token: string }>();
+  const me = createAsync(() => getMe());
+  return (
+    <Show when={me() !== undefined}>
+      <Show when={me()} fallback={<SignedOutInvite token={params.token} />}>
+        <JoinInvite token={params.token} />
+      </Show>
+    </Show>
+  );
+}

@@ -7,9 +7,12 @@ export interface AgentConfig {
 }
 
 export class AgentConfigError extends Error {
-  constructor(readonly problems: string[]) {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
     super(`Invalid agent configuration:\n  - ${problems.join("\n  - ")}`);
     this.name = "AgentConfigError";
+    this.problems = problems;
   }
 }
 

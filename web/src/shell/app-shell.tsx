@@ -1,7 +1,7 @@
 // The signed-in frame: top bar (tenant switcher, role, user), sidebar navigation, and the page.
 import type { MeResponse } from "@nebula/schema/api/core";
 import { A, useLocation, useNavigate } from "@solidjs/router";
-import { createEffect, createSignal, type JSX, on, onMount, Show } from "solid-js";
+import { createEffect, createSignal, type JSX, on, onCleanup, onMount, Show } from "solid-js";
 import { pendingInvite } from "../session/pending-invite.ts";
 import { SessionProvider, useSession } from "../session/session.tsx";
 import { Avatar } from "../ui/avatar.tsx";
@@ -37,11 +37,29 @@ function Frame(props: { children: JSX.Element }) {
     if (token && !location.pathname.startsWith("/invite/")) navigate(`/invite/${encodeURIComponent(token)}`, { replace: true });
   });
   createEffect(on(() => location.pathname, () => setNavOpen(false), { defer: true }));
+  // The drawer (narrow screens) closes on a click outside it or Escape.
+  let sidebar!: HTMLElement;
+  let toggle!: HTMLButtonElement;
+  createEffect(() => {
+    if (!navOpen()) return;
+    const outside = (e: MouseEvent) => {
+      const target = e.target as Node;
+      if (!sidebar.contains(target) && !toggle.contains(target)) setNavOpen(false);
+    };
+    const onEscape = (e: KeyboardEvent) => e.key === "Escape" && setNavOpen(false);
+    document.addEventListener("mousedown", outside);
+    document.addEventListener("keydown", onEscape);
+    onCleanup(() => {
+      document.removeEventListener("mousedown", outside);
+      document.removeEventListener("keydown", onEscape);
+    });
+  });
 
   return (
     <div class="shell" classList={{ "nav-open": navOpen() }}>
       <header class="topbar">
         <button
+          ref={toggle}
           type="button"
           class="icon-button menu-toggle"
           aria-label={navOpen() ? "Close navigation" : "Open navigation"}
@@ -63,7 +81,7 @@ function Frame(props: { children: JSX.Element }) {
           <span class="user-name">{session.me().user.name}</span>
         </A>
       </header>
-      <nav id="sidebar" class="sidebar" aria-label="Main">
+      <nav ref={sidebar} id="sidebar" class="sidebar" aria-label="Main">
         {NAV.map((item) => (
           <A href={item.href} end={item.end} class="nav-link" activeClass="active" data-testid={item.testId}>
             <item.icon />
@@ -71,7 +89,7 @@ function Frame(props: { children: JSX.Element }) {
           </A>
         ))}
       </nav>
-      <div class="nav-backdrop" onClick={() => setNavOpen(false)} />
+      <div class="nav-backdrop" />
       <main class="content" id="main">
         <Boundary>{props.children}</Boundary>
       </main>

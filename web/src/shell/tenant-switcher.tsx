@@ -19,17 +19,17 @@ export function TenantSwitcher() {
   createEffect(() => {
     if (!open()) return;
     const outside = (e: MouseEvent) => !root.contains(e.target as Node) && setOpen(false);
-    const escape = (e: KeyboardEvent) => {
+    const onEscape = (e: KeyboardEvent) => {
       if (e.key === "Escape") {
         setOpen(false);
         button.focus();
       }
     };
     document.addEventListener("mousedown", outside);
-    document.addEventListener("keydown", escape);
+    document.addEventListener("keydown", onEscape);
     onCleanup(() => {
       document.removeEventListener("mousedown", outside);
-      document.removeEventListener("keydown", escape);
+      document.removeEventListener("keydown", onEscape);
     });
     root.querySelector<HTMLElement>("[role=menuitemradio], [role=menuitem]")?.focus();
   });

@@ -34,10 +34,10 @@ export function CopyField(props: { value: string; label: string; testId?: string
 
   return (
     <div class="secret-box">
-      <code ref={valueEl} class="secret-value" data-testid={props.testId} aria-label={props.label}>
+      <code ref={valueEl} class="secret-value" data-testid={props.testId}>
         {props.value}
       </code>
-      <button type="button" class="btn" onClick={copy} aria-live="polite">
+      <button type="button" class="btn" onClick={copy} aria-label={`Copy ${props.label}`} aria-live="polite">
         {state() === "copied" ? <CheckIcon /> : <CopyIcon />}
         {state() === "copied" ? "Copied" : state() === "failed" ? "Select & copy" : "Copy"}
       </button>

@@ -1,7 +1,7 @@
 // A minimal browser for redirect flows inside workerd: one hop at a time (redirect: "manual"), a cookie jar that
 // honours host, path, Max-Age and Expires, and a client IP of its own (cf-connecting-ip) so each browser gets its
-// own rate-limit budget. Requests to the app go through SELF; anything else (a fake peer) through fetch.
-import { SELF } from "cloudflare:test";
+// own rate-limit budget. Requests to the app go to the Worker's default export; anything else (a fake peer) through fetch.
+import { exports } from "cloudflare:workers";
 import { ORIGIN } from "./seed.ts";
 
 interface StoredCookie {
@@ -77,7 +77,7 @@ export class Browser {
     const isApp = new URL(absolute).origin === ORIGIN;
     if (isApp) headers.set("cf-connecting-ip", this.ip);
     const request = { ...init, headers, redirect: "manual" as const };
-    const res = isApp ? await SELF.fetch(absolute, request) : await fetch(absolute, request);
+    const res = isApp ? await exports.default.fetch(absolute, request) : await fetch(absolute, request);
     this.store(absolute, res);
     return res;
   }

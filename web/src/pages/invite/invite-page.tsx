@@ -1,6 +1,6 @@
 // /invite/:token: join a tenant. Signed out, it explains signing in first and remembers the invite so the
 // app comes back here after Discord sign-in and finishes joining.
-import { createAsync, revalidate, useNavigate, useParams } from "@solidjs/router";
+import { createAsync, useNavigate, useParams } from "@solidjs/router";
 import { onMount, Show } from "solid-js";
 import { acceptInvite, ApiError, getMe } from "../../api/client.ts";
 import { createMutation } from "../../api/mutation.ts";
@@ -27,15 +27,20 @@ function JoinInvite(props: { token: string }) {
   // Joining changes the tenant list and the active tenant: refetch everything.
   const join = createMutation(acceptInvite, () => undefined);
 
+  // Invalid, used up or expired (any 4xx): a retry cannot help.
+  const hopeless = () => {
+    const err = join.error();
+    return err instanceof ApiError && err.status >= 400 && err.status < 500;
+  };
+
   async function accept() {
     if (await join.run(props.token)) {
       forgetInvite();
       navigate("/", { replace: true });
       return;
     }
-    // A link that is invalid, used up or expired will not work on a retry either: stop coming back to it.
-    const err = join.error();
-    if (err instanceof ApiError && err.status >= 400 && err.status < 500) forgetInvite();
+    // Stop coming back to a link that cannot work.
+    if (hopeless()) forgetInvite();
   }
 
   // Back from signing in for this very invite: the user already asked to join, so finish.
@@ -54,18 +59,20 @@ function JoinInvite(props: { token: string }) {
           <p class="muted">You've been invited to a tenant on Nebula Command. Joining adds it to your tenants and switches to it.</p>
           <Show when={join.error()}>{(err) => <ErrorPanel title="Could not join" error={err()} />}</Show>
           <div class="form-actions">
-            <button type="button" class="btn btn-primary btn-lg" data-testid="accept-invite" onClick={accept} disabled={join.pending()}>
-              {join.pending() ? "Joining…" : "Join tenant"}
-            </button>
+            <Show when={!hopeless()}>
+              <button type="button" class="btn btn-primary btn-lg" data-testid="accept-invite" onClick={accept} disabled={join.pending()}>
+                {join.pending() ? "Joining…" : "Join tenant"}
+              </button>
+            </Show>
             <button
               type="button"
-              class="btn btn-lg btn-ghost"
+              class={`btn btn-lg ${hopeless() ? "btn-primary" : "btn-ghost"}`}
               onClick={() => {
                 forgetInvite();
                 navigate("/");
               }}
             >
-              Not now
+              {hopeless() ? "Go to the dashboard" : "Not now"}
             </button>
           </div>
         </div>

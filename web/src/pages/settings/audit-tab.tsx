@@ -82,7 +82,7 @@ function AuditLog(props: { tenantId: string }) {
           <h2>Audit log</h2>
           <p>Every change in this tenant: who did it, to what, and whether it worked.</p>
         </div>
-        <form class="toolbar" onSubmit={applyFilter} role="search" aria-label="Filter audit log">
+        <form class="toolbar" onSubmit={applyFilter} aria-label="Filter audit log">
           <label class="field">
             <span class="sr-only">Action</span>
             <input

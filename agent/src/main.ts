@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// The home agent's entry: reads its configuration from the environment and keeps the edge link up until
+// systemd (SIGTERM) or the user (SIGINT) stops it.
+import { AgentConfigError, parseAgentConfig } from "./config/config.ts";
+import { EdgeLink } from "./connection/edge-link.ts";
+import { readHostFacts } from "./host/host-facts.ts";
+import { createLogger } from "./logging/logger.ts";
+import { AGENT_VERSION } from "./version.ts";
+
+const logger = createLogger(process.env.NEBULA_LOG_LEVEL === "debug" ? "debug" : "info");
+
+function loadConfig() {
+  try {
+    return parseAgentConfig(process.env);
+  } catch (err) {
+    if (err instanceof AgentConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG: systemd's RestartPreventExitStatus can stop retrying a misconfigured unit
+    }
+    throw err;
+  }
+}
+
+const config = loadConfig();
+const url = new URL(config.edgeUrl);
+if ((url.protocol === "http:" || url.protocol === "ws:") && !["localhost", "127.0.0.1", "[::1]"].includes(url.hostname)) {
+  logger.warn("NEBULA_EDGE_URL is not https: the agent token travels unencrypted unless this path is a private tunnel (e.g. Tailscale)");
+}
+
+const link = new EdgeLink({ edgeUrl: config.edgeUrl, token: config.token, hostFacts: readHostFacts, logger });
+logger.info("nebula agent starting", { version: AGENT_VERSION, edge: url.origin });
+link.start();
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("stopping", { signal });
+    link.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error("unclean stop", { err });
+        process.exit(1);
+      },
+    );
+  });
+}

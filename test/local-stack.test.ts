@@ -1,0 +1,47 @@
+// `npm start` as a user meets it: ready line and bootstrap link, sign-in through the link,
+// a clean stop on Ctrl-C, and a second start that keeps everything.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { startLocalStack } from "./stack.ts";
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "nebula-stack-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+it("starts, bootstraps the owner once, stops cleanly and keeps data across restarts", async () => {
+  const first = await startLocalStack({ dataDir });
+  let cookie = "";
+  try {
+    expect(first.output()).toMatch(/^Nebula Command is running at http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(first.bootstrapUrl).toMatch(/\/auth\/bootstrap\?token=[\w-]{43}$/);
+
+    const health = await (await fetch(`${first.url}/healthz`)).json();
+    expect(health).toMatchObject({ status: "ok", database: { ok: true }, cache: { ok: true, adapter: "durable-object" } });
+
+    const res = await fetch(first.bootstrapUrl as string, { redirect: "manual" });
+    expect(res.status).toBe(302);
+    cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    expect(cookie).toMatch(/^nc_session=/);
+    const me = await (await fetch(`${first.url}/api/me`, { headers: { cookie } })).json();
+    expect(me).toMatchObject({ user: { name: "Owner" }, tenants: [{ name: "My Homelab", role: "owner" }] });
+
+    const again = await fetch(first.bootstrapUrl as string, { redirect: "manual" });
+    expect(again.headers.get("location")).toBe("/?error=bootstrap_used");
+
+    const page = await fetch(`${first.url}/settings`);
+    expect(page.headers.get("content-type")).toContain("text/html");
+  } finally {
+    expect(await first.stop()).toBe(0);
+  }
+
+  const second = await startLocalStack({ dataDir });
+  try {
+    expect(second.bootstrapUrl).toBeNull();
+    const me = await fetch(`${second.url}/api/me`, { headers: { cookie } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ tenants: [{ name: "My Homelab" }] });
+  } finally {
+    expect(await second.stop()).toBe(0);
+  }
+}, 240_000);

@@ -41,7 +41,8 @@ export const ConfigSchema = z
         message: "DISCORD_CLIENT_ID and DISCORD_CLIENT_SECRET must be set together",
       });
     }
-  });
+    // Run even when single variables failed, so one error names every problem.
+  }, { when: (payload) => typeof payload.value === "object" && payload.value !== null });
 
 export type Config = z.infer<typeof ConfigSchema>;
 

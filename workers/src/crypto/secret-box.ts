@@ -42,7 +42,14 @@ export function parseEncryptionKeys(raw: string): { keys: Map<string, Uint8Array
       continue;
     }
     const [, version, b64] = m as unknown as [string, string, string];
-    const bytes = b64decode(b64);
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = b64decode(b64);
+    } catch {
+      // atob refuses a length that is not base64 (e.g. one character too many): a problem to name, not a crash.
+      problems.push(`key ${version} is not valid base64`);
+      continue;
+    }
     if (bytes.length !== 32) problems.push(`key ${version} is ${bytes.length} bytes; AES-256 needs 32`);
     else if (keys.has(version)) problems.push(`key ${version} appears twice`);
     else keys.set(version, bytes);

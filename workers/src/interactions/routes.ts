@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { parseOrThrow } from "../http/validate.ts";
+import { rateLimitFailures } from "../rate-limit/rate-limit.ts";
 import { verifyDiscordSignature } from "./verify-signature.ts";
 
 const { Interaction, InteractionResponseType, InteractionType } = discordWire;
@@ -17,7 +18,10 @@ function parseJson(body: Uint8Array): unknown {
   }
 }
 
-export const interactionRoutes = new Hono<AppEnv>().post("/", async (c) => {
+// Discord sends bad signatures on purpose to check we reject them; 60 a minute per address is plenty for that.
+const signatureFailures = rateLimitFailures({ name: "interactions", limit: 60, windowSeconds: 60 });
+
+export const interactionRoutes = new Hono<AppEnv>().post("/", signatureFailures, async (c) => {
   const publicKey = c.var.services.config.DISCORD_PUBLIC_KEY;
   if (!publicKey) throw new AppError("UNAUTHORIZED", "Discord interactions are not configured (DISCORD_PUBLIC_KEY is not set)");
   const body = new Uint8Array(await c.req.arrayBuffer());

@@ -8,6 +8,7 @@ import { CreateTenantDialog } from "../../shell/create-tenant-dialog.tsx";
 import { Avatar } from "../../ui/avatar.tsx";
 import { Badge } from "../../ui/badge.tsx";
 import { Boundary } from "../../ui/boundary.tsx";
+import { Card } from "../../ui/card.tsx";
 import { CheckIcon, RefreshIcon } from "../../ui/icons.tsx";
 
 function Welcome() {
@@ -45,31 +46,27 @@ function Welcome() {
 function HealthCard() {
   const health = createAsync(() => getHealth());
   return (
-    <section class="card" data-testid="health-card">
-      <div class="card-header">
-        <div>
-          <h2>System health</h2>
-          <p>
-            <Show when={health()} fallback="Checking…">
-              {(h) => (
-                <>
-                  Version <code>{h().version}</code>
-                </>
-              )}
-            </Show>
-          </p>
-        </div>
+    <Card
+      title="System health"
+      testId="health-card"
+      description={<Show when={health()} fallback="Checking…">{(h) => <>Version <code>{h().version}</code></>}</Show>}
+      actions={
         <div class="form-actions">
           <Show when={health()}>
-            {(h) => <Badge plain tone={h().status === "ok" ? "success" : "warning"}>{h().status === "ok" ? "All systems ok" : "Degraded"}</Badge>}
+            {(h) => (
+              <Badge plain tone={h().status === "ok" ? "success" : "warning"}>
+                {h().status === "ok" ? "All systems ok" : "Degraded"}
+              </Badge>
+            )}
           </Show>
           <button type="button" class="icon-button" aria-label="Refresh health" onClick={() => revalidate(getHealth.key)}>
             <RefreshIcon />
           </button>
         </div>
-      </div>
+      }
+    >
       <Show when={health()}>{(h) => <SystemStatus health={h()} />}</Show>
-    </section>
+    </Card>
   );
 }
 
@@ -115,15 +112,7 @@ function GettingStarted(props: { tenantId: string }) {
   };
 
   return (
-    <section class="card" data-testid="getting-started">
-      <div class="card-header">
-        <div>
-          <h2>Getting started</h2>
-          <p>
-            {steps().filter((s) => s.done).length} of {steps().length} done
-          </p>
-        </div>
-      </div>
+    <Card title="Getting started" description={`${steps().filter((s) => s.done).length} of ${steps().length} done`} testId="getting-started">
       <ul class="checklist">
         <For each={steps()}>
           {(step) => (
@@ -144,7 +133,7 @@ function GettingStarted(props: { tenantId: string }) {
           )}
         </For>
       </ul>
-    </section>
+    </Card>
   );
 }
 

@@ -32,58 +32,58 @@ export default function DiscordPage() {
                 </EmptyState>
               </section>
             </Show>
-            <Card title="Connections" description={
-                <>
-                  {connected().length} of {DISCORD_FEATURES.length} connected
-                </>
-              }>
-            <ul class="status-list">
-              <For each={DISCORD_FEATURES}>
-                {(f) => (
-                  <StatusRow state={h().discord[f.key] ? "ok" : "off"} title={f.name} testId={`discord-${f.key}`}>
-                    {f.what}{" "}
-                    <Show when={h().discord[f.key]} fallback={<>Not connected — set <EnvVars names={f.vars} /> to enable.</>}>
-                      Connected.
-                    </Show>
-                  </StatusRow>
-                )}
-              </For>
-            </ul>
+            <Card title="Connections" description={<>{connected().length} of {DISCORD_FEATURES.length} connected</>}>
+              <ul class="status-list">
+                <For each={DISCORD_FEATURES}>
+                  {(f) => (
+                    <StatusRow state={h().discord[f.key] ? "ok" : "off"} title={f.name} testId={`discord-${f.key}`}>
+                      {f.what}{" "}
+                      <Show when={h().discord[f.key]} fallback={<>Not connected — set <EnvVars names={f.vars} /> to enable.</>}>
+                        Connected.
+                      </Show>
+                    </StatusRow>
+                  )}
+                </For>
+              </ul>
             </Card>
             <Show when={missing().length > 0}>
-              <Card title="Set up" description={
+              <Card
+                title="Set up"
+                description={
                   <>
-                    Values come from your application in the Discord Developer Portal; set them as Worker secrets (or in your local environment for <code>npm start</code>) and restart.
+                    Values come from your application in the Discord Developer Portal; set them as Worker secrets (or in your
+                    local environment for <code>npm start</code>) and restart.
                   </>
-                }>
-              <div class="card-body">
-                <ol class="steps">
-                  <li>
-                    Create an application at{" "}
-                    <a href="https://discord.com/developers/applications" target="_blank" rel="noreferrer">
-                      discord.com/developers/applications
-                    </a>
-                    .
-                  </li>
-                  <Show when={!h().discord.interactions}>
+                }
+              >
+                <div class="card-body">
+                  <ol class="steps">
                     <li>
-                      From <em>General Information</em>, set <EnvVars names={["DISCORD_APPLICATION_ID", "DISCORD_PUBLIC_KEY"]} />, and
-                      set the <em>Interactions Endpoint URL</em> to <code>{origin}/interactions</code>.
+                      Create an application at{" "}
+                      <a href="https://discord.com/developers/applications" target="_blank" rel="noreferrer">
+                        discord.com/developers/applications
+                      </a>
+                      .
                     </li>
-                  </Show>
-                  <Show when={!h().discord.bot}>
-                    <li>
-                      From <em>Bot</em>, reset and copy the token into <code>DISCORD_BOT_TOKEN</code>, then invite the bot to your server.
-                    </li>
-                  </Show>
-                  <Show when={!h().discord.signIn}>
-                    <li>
-                      From <em>OAuth2</em>, set <EnvVars names={["DISCORD_CLIENT_ID", "DISCORD_CLIENT_SECRET"]} /> and add the redirect{" "}
-                      <code>{origin}/auth/discord/callback</code>.
-                    </li>
-                  </Show>
-                </ol>
-              </div>
+                    <Show when={!h().discord.interactions}>
+                      <li>
+                        From <em>General Information</em>, set <EnvVars names={["DISCORD_APPLICATION_ID", "DISCORD_PUBLIC_KEY"]} />, and
+                        set the <em>Interactions Endpoint URL</em> to <code>{origin}/interactions</code>.
+                      </li>
+                    </Show>
+                    <Show when={!h().discord.bot}>
+                      <li>
+                        From <em>Bot</em>, reset and copy the token into <code>DISCORD_BOT_TOKEN</code>, then invite the bot to your server.
+                      </li>
+                    </Show>
+                    <Show when={!h().discord.signIn}>
+                      <li>
+                        From <em>OAuth2</em>, set <EnvVars names={["DISCORD_CLIENT_ID", "DISCORD_CLIENT_SECRET"]} /> and add the redirect{" "}
+                        <code>{origin}/auth/discord/callback</code>.
+                      </li>
+                    </Show>
+                  </ol>
+                </div>
               </Card>
             </Show>
           </>

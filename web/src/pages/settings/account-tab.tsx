@@ -25,36 +25,36 @@ export default function AccountTab() {
   return (
     <>
       <Card title="Account" description="Your identity comes from Discord sign-in (or the first-run bootstrap link).">
-      <div class="card-body">
-        <div class="person">
-          <Avatar name={session.me().user.name} url={session.me().user.avatarUrl} size={44} />
-          <div>
-            <div style={{ "font-weight": 600 }} data-testid="account-name">
-              {session.me().user.name}
-            </div>
-            <div class="faint">
-              <code>{session.me().user.id}</code>
+        <div class="card-body">
+          <div class="person">
+            <Avatar name={session.me().user.name} url={session.me().user.avatarUrl} size={44} />
+            <div>
+              <div style={{ "font-weight": 600 }} data-testid="account-name">
+                {session.me().user.name}
+              </div>
+              <div class="faint">
+                <code>{session.me().user.id}</code>
+              </div>
             </div>
           </div>
+          <dl class="kv">
+            <dt>Tenants</dt>
+            <dd>{session.me().tenants.map((t) => `${t.name} (${t.role})`).join(", ") || "None yet"}</dd>
+          </dl>
         </div>
-        <dl class="kv">
-          <dt>Tenants</dt>
-          <dd>{session.me().tenants.map((t) => `${t.name} (${t.role})`).join(", ") || "None yet"}</dd>
-        </dl>
-      </div>
       </Card>
       <Card title="Sessions" description="Sign out of this browser, or end every session you have on every device.">
-      <div class="card-body">
-        <div class="form-actions">
-          <button type="button" class="btn" data-testid="sign-out" onClick={leave} disabled={signOutHere.pending()}>
-            {signOutHere.pending() ? "Signing out…" : "Sign out"}
-          </button>
-          <button type="button" class="btn btn-ghost-danger" data-testid="sign-out-everywhere" onClick={() => setConfirmAll(true)}>
-            Sign out everywhere
-          </button>
+        <div class="card-body">
+          <div class="form-actions">
+            <button type="button" class="btn" data-testid="sign-out" onClick={leave} disabled={signOutHere.pending()}>
+              {signOutHere.pending() ? "Signing out…" : "Sign out"}
+            </button>
+            <button type="button" class="btn btn-ghost-danger" data-testid="sign-out-everywhere" onClick={() => setConfirmAll(true)}>
+              Sign out everywhere
+            </button>
+          </div>
+          <Show when={signOutHere.error()}>{(err) => <InlineError error={err()} />}</Show>
         </div>
-        <Show when={signOutHere.error()}>{(err) => <InlineError error={err()} />}</Show>
-      </div>
       </Card>
       <ConfirmDialog
         open={confirmAll()}

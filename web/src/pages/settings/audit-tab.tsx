@@ -6,9 +6,11 @@ import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js"
 import { type AuditPage, getAuditPage } from "../../api/client.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { InlineError } from "../../ui/boundary.tsx";
+import { Card } from "../../ui/card.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
 import { ListIcon } from "../../ui/icons.tsx";
 import { TimeAgo } from "../../ui/time.tsx";
+import { Table } from "../../ui/table.tsx";
 import { TenantScope } from "./tenant-scope.tsx";
 
 function AuditRow(props: { entry: AuditEntry }) {
@@ -76,12 +78,10 @@ function AuditLog(props: { tenantId: string }) {
   }
 
   return (
-    <section class="card">
-      <div class="card-header" style={{ "flex-wrap": "wrap" }}>
-        <div>
-          <h2>Audit log</h2>
-          <p>Every change in this tenant: who did it, to what, and whether it worked.</p>
-        </div>
+    <Card
+      title="Audit log"
+      description="Every change in this tenant: who did it, to what, and whether it worked."
+      actions={
         <form class="toolbar" onSubmit={applyFilter} aria-label="Filter audit log">
           <label class="field">
             <span class="sr-only">Action</span>
@@ -107,7 +107,8 @@ function AuditLog(props: { tenantId: string }) {
             </button>
           </Show>
         </form>
-      </div>
+      }
+    >
       <Show
         when={entries().length > 0}
         fallback={
@@ -116,22 +117,9 @@ function AuditLog(props: { tenantId: string }) {
           </EmptyState>
         }
       >
-        <div class="table-wrap">
-          <table class="table" data-testid="audit-table">
-            <thead>
-              <tr>
-                <th>Time</th>
-                <th>Actor</th>
-                <th>Action</th>
-                <th>Target</th>
-                <th>Result</th>
-              </tr>
-            </thead>
-            <tbody>
-              <For each={entries()}>{(entry) => <AuditRow entry={entry} />}</For>
-            </tbody>
-          </table>
-        </div>
+        <Table columns={["Time", "Actor", "Action", "Target", "Result"]} testId="audit-table">
+          <For each={entries()}>{(entry) => <AuditRow entry={entry} />}</For>
+        </Table>
       </Show>
       <Show when={moreError()}>
         {(err) => (
@@ -147,7 +135,7 @@ function AuditLog(props: { tenantId: string }) {
           </button>
         </div>
       </Show>
-    </section>
+    </Card>
   );
 }
 

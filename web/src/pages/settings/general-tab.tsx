@@ -6,6 +6,7 @@ import { createMutation } from "../../api/mutation.ts";
 import { useSession } from "../../session/session.tsx";
 import { RoleBadge } from "../../ui/badge.tsx";
 import { InlineError } from "../../ui/boundary.tsx";
+import { Card } from "../../ui/card.tsx";
 import { TenantScope } from "./tenant-scope.tsx";
 
 function TenantGeneral(props: { tenantId: string }) {
@@ -28,14 +29,7 @@ function TenantGeneral(props: { tenantId: string }) {
   return (
     <Show when={tenant()}>
       {(t) => (
-        <section class="card">
-          <div class="card-header">
-            <div>
-              <h2>Tenant</h2>
-              <p>A tenant is one homelab with its Discord communities and streams.</p>
-            </div>
-            <RoleBadge role={t().role} />
-          </div>
+        <Card title="Tenant" description="A tenant is one homelab with its Discord communities and streams." actions={<RoleBadge role={t().role} />}>
           <div class="card-body">
             <Show
               when={session.can("tenant.update")}
@@ -84,7 +78,7 @@ function TenantGeneral(props: { tenantId: string }) {
               <dd style={{ "text-transform": "capitalize" }}>{t().role}</dd>
             </dl>
           </div>
-        </section>
+        </Card>
       )}
     </Show>
   );

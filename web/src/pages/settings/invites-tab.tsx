@@ -7,12 +7,13 @@ import { createMutation } from "../../api/mutation.ts";
 import { useSession } from "../../session/session.tsx";
 import { Badge, type BadgeTone, RoleBadge } from "../../ui/badge.tsx";
 import { InlineError } from "../../ui/boundary.tsx";
-import { CopyField } from "../../ui/copy-field.tsx";
 import { ConfirmDialog } from "../../ui/dialog.tsx";
 import { Card } from "../../ui/card.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
+import { ShownOnce } from "../../ui/shown-once.tsx";
 import { MailIcon } from "../../ui/icons.tsx";
 import { fullTime, TimeAgo, timeAgo } from "../../ui/time.tsx";
+import { Table } from "../../ui/table.tsx";
 import { TenantScope } from "./tenant-scope.tsx";
 
 const EXPIRY_CHOICES = [
@@ -38,60 +39,60 @@ function CreateInviteForm(props: { tenantId: string; touched: (tenantId: string)
 
   return (
     <Card title="Invite people" description="Anyone with the link can join with the role you pick, until it expires or runs out of uses.">
-    <div class="card-body">
-      <form onSubmit={submit} class="form-row" data-testid="invite-form">
-        <label class="field">
-          <span>Role</span>
-          <select class="select" name="role" value={role()} onChange={(e) => setRole(e.currentTarget.value as InviteRole)}>
-            <option value="viewer">Viewer</option>
-            <option value="operator">Operator</option>
-            <option value="admin">Admin</option>
-          </select>
-        </label>
-        <label class="field">
-          <span>Expires after</span>
-          <select class="select" name="expires" value={hours()} onChange={(e) => setHours(Number(e.currentTarget.value))}>
-            <For each={EXPIRY_CHOICES}>{(c) => <option value={c.hours}>{c.label}</option>}</For>
-          </select>
-        </label>
-        <label class="field">
-          <span>Max uses</span>
-          <input
-            class="input"
-            type="number"
-            name="max-uses"
-            min={1}
-            max={100}
-            required
-            value={maxUses()}
-            onInput={(e) => setMaxUses(e.currentTarget.valueAsNumber)}
-          />
-        </label>
-        <div class="form-actions">
-          <button type="submit" class="btn btn-primary" data-testid="create-invite" disabled={create.pending() || !(maxUses() >= 1)}>
-            {create.pending() ? "Creating…" : "Create invite link"}
-          </button>
-        </div>
-      </form>
-      <Show when={create.error()}>{(err) => <InlineError error={err()} />}</Show>
-      <Show when={create.result()}>
-        {(created) => (
-          <div class="notice notice-success" data-testid="invite-created" style={{ "flex-direction": "column" }}>
-            <strong>Invite link created</strong>
-            <span class="muted">
+      <div class="card-body">
+        <form onSubmit={submit} class="form-row" data-testid="invite-form">
+          <label class="field">
+            <span>Role</span>
+            <select class="select" name="role" value={role()} onChange={(e) => setRole(e.currentTarget.value as InviteRole)}>
+              <option value="viewer">Viewer</option>
+              <option value="operator">Operator</option>
+              <option value="admin">Admin</option>
+            </select>
+          </label>
+          <label class="field">
+            <span>Expires after</span>
+            <select class="select" name="expires" value={hours()} onChange={(e) => setHours(Number(e.currentTarget.value))}>
+              <For each={EXPIRY_CHOICES}>{(c) => <option value={c.hours}>{c.label}</option>}</For>
+            </select>
+          </label>
+          <label class="field">
+            <span>Max uses</span>
+            <input
+              class="input"
+              type="number"
+              name="max-uses"
+              min={1}
+              max={100}
+              required
+              value={maxUses()}
+              onInput={(e) => setMaxUses(e.currentTarget.valueAsNumber)}
+            />
+          </label>
+          <div class="form-actions">
+            <button type="submit" class="btn btn-primary" data-testid="create-invite" disabled={create.pending() || !(maxUses() >= 1)}>
+              {create.pending() ? "Creating…" : "Create invite link"}
+            </button>
+          </div>
+        </form>
+        <Show when={create.error()}>{(err) => <InlineError error={err()} />}</Show>
+        <Show when={create.result()}>
+          {(created) => (
+            <ShownOnce
+              tone="success"
+              title="Invite link created"
+              value={created().url}
+              label="Invite link"
+              testId="invite-created"
+              valueTestId="invite-url"
+              dismissLabel="Done"
+              onDismiss={() => create.reset()}
+            >
               This link is shown only now. It lets {created().invite.maxUses === 1 ? "one person" : `${created().invite.maxUses} people`} join
               as {created().invite.role} until {fullTime(created().invite.expiresAt)}.
-            </span>
-            <CopyField value={created().url} label="Invite link" testId="invite-url" />
-            <div>
-              <button type="button" class="btn btn-sm" onClick={() => create.reset()}>
-                Done
-              </button>
-            </div>
-          </div>
-        )}
-      </Show>
-    </div>
+            </ShownOnce>
+          )}
+        </Show>
+      </div>
     </Card>
   );
 }
@@ -108,61 +109,45 @@ function InviteList(props: { tenantId: string }) {
         <CreateInviteForm tenantId={props.tenantId} touched={touched} />
       </Show>
       <Card title="Invites" description="Links are stored hashed; only their status is listed here.">
-      <Show
-        when={(invites()?.items.length ?? 0) > 0}
-        fallback={
-          <EmptyState icon={<MailIcon size={20} />} title="No invites yet" testId="invites-empty">
-            Create an invite link above and send it to the people you want in this tenant.
-          </EmptyState>
-        }
-      >
-        <div class="table-wrap">
-          <table class="table" data-testid="invite-table">
-            <thead>
-              <tr>
-                <th>Role</th>
-                <th>Status</th>
-                <th>Uses</th>
-                <th>Expires</th>
-                <th>Created</th>
-                <th class="actions">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              <For each={invites()?.items}>
-                {(inv) => (
-                  <tr data-testid="invite-row">
-                    <td>
-                      <RoleBadge role={inv.role} />
-                    </td>
-                    <td>
-                      <Badge tone={STATUS_TONE[inv.status]}>{inv.status}</Badge>
-                    </td>
-                    <td class="nowrap">
-                      {inv.uses} / {inv.maxUses}
-                    </td>
-                    <td class="nowrap" title={fullTime(inv.expiresAt)}>
-                      {timeAgo(inv.expiresAt)}
-                    </td>
-                    <td class="nowrap">
-                      <TimeAgo iso={inv.createdAt} />
-                    </td>
-                    <td class="actions">
-                      <Show when={inv.status === "active" && session.can("invites.revoke")}>
-                        <button type="button" class="btn btn-sm btn-ghost-danger" onClick={() => setRevoking(inv)}>
-                          Revoke
-                        </button>
-                      </Show>
-                    </td>
-                  </tr>
-                )}
-              </For>
-            </tbody>
-          </table>
-        </div>
-      </Show>
+        <Show
+          when={(invites()?.items.length ?? 0) > 0}
+          fallback={
+            <EmptyState icon={<MailIcon size={20} />} title="No invites yet" testId="invites-empty">
+              Create an invite link above and send it to the people you want in this tenant.
+            </EmptyState>
+          }
+        >
+          <Table columns={["Role", "Status", "Uses", "Expires", "Created"]} actions testId="invite-table">
+            <For each={invites()?.items}>
+              {(inv) => (
+                <tr data-testid="invite-row">
+                  <td>
+                    <RoleBadge role={inv.role} />
+                  </td>
+                  <td>
+                    <Badge tone={STATUS_TONE[inv.status]}>{inv.status}</Badge>
+                  </td>
+                  <td class="nowrap">
+                    {inv.uses} / {inv.maxUses}
+                  </td>
+                  <td class="nowrap" title={fullTime(inv.expiresAt)}>
+                    {timeAgo(inv.expiresAt)}
+                  </td>
+                  <td class="nowrap">
+                    <TimeAgo iso={inv.createdAt} />
+                  </td>
+                  <td class="actions">
+                    <Show when={inv.status === "active" && session.can("invites.revoke")}>
+                      <button type="button" class="btn btn-sm btn-ghost-danger" onClick={() => setRevoking(inv)}>
+                        Revoke
+                      </button>
+                    </Show>
+                  </td>
+                </tr>
+              )}
+            </For>
+          </Table>
+        </Show>
       </Card>
       <ConfirmDialog
         open={revoking() !== undefined}

@@ -14,6 +14,7 @@ import { Card } from "../../ui/card.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
 import { UsersIcon } from "../../ui/icons.tsx";
 import { dayOf, fullTime } from "../../ui/time.tsx";
+import { Table } from "../../ui/table.tsx";
 import { TenantScope } from "./tenant-scope.tsx";
 
 function MemberList(props: { tenantId: string }) {
@@ -38,94 +39,80 @@ function MemberList(props: { tenantId: string }) {
 
   return (
     <Card title="Members" description="Owners and admins manage people; operators run things; viewers look.">
-    <Show when={changeRole.error()}>
-      {(err) => (
-        <div style={{ padding: "12px 20px 0" }}>
-          <InlineError error={err()} />
-        </div>
-      )}
-    </Show>
-    <Show
-      when={(members()?.items.length ?? 0) > 0}
-      fallback={
-        <EmptyState icon={<UsersIcon size={20} />} title="No members">
-          Nobody belongs to this tenant yet.
-        </EmptyState>
-      }
-    >
-      <div class="table-wrap">
-        <table class="table" data-testid="member-table">
-          <thead>
-            <tr>
-              <th>Member</th>
-              <th>Role</th>
-              <th>Joined</th>
-              <th class="actions">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            <For each={members()?.items}>
-              {(m) => (
-                <tr data-testid="member-row">
-                  <td>
-                    <div class="person">
-                      <Avatar name={m.name} url={m.avatarUrl} />
-                      <span>{m.name}</span>
-                      <Show when={isMe(m)}>
-                        <Badge>you</Badge>
-                      </Show>
-                    </div>
-                  </td>
-                  <td>
-                    <Show when={manageable(m, "members.update")} fallback={<RoleBadge role={m.role} />}>
-                      <select
-                        class="select select-sm"
-                        aria-label={`Role of ${m.name}`}
-                        value={m.role}
-                        disabled={changeRole.pending()}
-                        onChange={(e) => onRoleChange(m, e.currentTarget)}
-                      >
-                        <For each={assignable()}>{(r) => <option value={r}>{r}</option>}</For>
-                      </select>
+      <Show when={changeRole.error()}>
+        {(err) => (
+          <div style={{ padding: "12px 20px 0" }}>
+            <InlineError error={err()} />
+          </div>
+        )}
+      </Show>
+      <Show
+        when={(members()?.items.length ?? 0) > 0}
+        fallback={
+          <EmptyState icon={<UsersIcon size={20} />} title="No members">
+            Nobody belongs to this tenant yet.
+          </EmptyState>
+        }
+      >
+        <Table columns={["Member", "Role", "Joined"]} actions testId="member-table">
+          <For each={members()?.items}>
+            {(m) => (
+              <tr data-testid="member-row">
+                <td>
+                  <div class="person">
+                    <Avatar name={m.name} url={m.avatarUrl} />
+                    <span>{m.name}</span>
+                    <Show when={isMe(m)}>
+                      <Badge>you</Badge>
                     </Show>
-                  </td>
-                  <td class="nowrap" title={fullTime(m.createdAt)}>
-                    {dayOf(m.createdAt)}
-                  </td>
-                  <td class="actions">
-                    <Show when={manageable(m, "members.remove")}>
-                      <button type="button" class="btn btn-sm btn-ghost-danger" onClick={() => setRemoving(m)}>
-                        Remove
-                      </button>
-                    </Show>
-                  </td>
-                </tr>
-              )}
-            </For>
-          </tbody>
-        </table>
-      </div>
-    </Show>
-    <ConfirmDialog
-      open={removing() !== undefined}
-      title="Remove member?"
-      message={
-        <>
-          <strong>{removing()?.name}</strong> will lose access to this tenant at once, and API tokens they
-          created here stop working.
-        </>
-      }
-      confirmLabel="Remove member"
-      onConfirm={async () => {
-        const m = removing();
-        if (!m) return;
-        await removeMember(props.tenantId, m.id);
-        await revalidate(touched(props.tenantId));
-      }}
-      onClose={() => setRemoving(undefined)}
-    />
+                  </div>
+                </td>
+                <td>
+                  <Show when={manageable(m, "members.update")} fallback={<RoleBadge role={m.role} />}>
+                    <select
+                      class="select select-sm"
+                      aria-label={`Role of ${m.name}`}
+                      value={m.role}
+                      disabled={changeRole.pending()}
+                      onChange={(e) => onRoleChange(m, e.currentTarget)}
+                    >
+                      <For each={assignable()}>{(r) => <option value={r}>{r}</option>}</For>
+                    </select>
+                  </Show>
+                </td>
+                <td class="nowrap" title={fullTime(m.createdAt)}>
+                  {dayOf(m.createdAt)}
+                </td>
+                <td class="actions">
+                  <Show when={manageable(m, "members.remove")}>
+                    <button type="button" class="btn btn-sm btn-ghost-danger" onClick={() => setRemoving(m)}>
+                      Remove
+                    </button>
+                  </Show>
+                </td>
+              </tr>
+            )}
+          </For>
+        </Table>
+      </Show>
+      <ConfirmDialog
+        open={removing() !== undefined}
+        title="Remove member?"
+        message={
+          <>
+            <strong>{removing()?.name}</strong> will lose access to this tenant at once, and API tokens they
+            created here stop working.
+          </>
+        }
+        confirmLabel="Remove member"
+        onConfirm={async () => {
+          const m = removing();
+          if (!m) return;
+          await removeMember(props.tenantId, m.id);
+          await revalidate(touched(props.tenantId));
+        }}
+        onClose={() => setRemoving(undefined)}
+      />
     </Card>
   );
 }

@@ -9,12 +9,13 @@ import { createMutation } from "../../api/mutation.ts";
 import { useSession } from "../../session/session.tsx";
 import { Badge } from "../../ui/badge.tsx";
 import { InlineError } from "../../ui/boundary.tsx";
-import { CopyField } from "../../ui/copy-field.tsx";
 import { ConfirmDialog } from "../../ui/dialog.tsx";
 import { Card } from "../../ui/card.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
+import { ShownOnce } from "../../ui/shown-once.tsx";
 import { AlertIcon, KeyIcon } from "../../ui/icons.tsx";
 import { dayOf, fullTime, TimeAgo } from "../../ui/time.tsx";
+import { Table } from "../../ui/table.tsx";
 import { TenantScope } from "./tenant-scope.tsx";
 
 const EXPIRY_CHOICES: { days: number | null; label: string }[] = [
@@ -50,67 +51,74 @@ function CreateTokenForm(props: { tenantId: string; touched: (tenantId: string) 
   }
 
   return (
-    <Card title="Create an API token" description={
+    <Card
+      title="Create an API token"
+      description={
         <>
           For scripts and CI: send it as <code>Authorization: Bearer &lt;token&gt;</code>. It acts with your role in this tenant.
         </>
-      }>
-    <div class="card-body">
-      <form onSubmit={submit} class="form-row" data-testid="token-form">
-        <label class="field">
-          <span>Token name</span>
-          <input
-            class="input"
-            name="token-name"
-            placeholder="e.g. ci-deploy"
-            required
-            maxLength={80}
-            value={name()}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </label>
-        <label class="field">
-          <span>Access</span>
-          <select class="select" name="scope" value={scope()} onChange={(e) => setScope(e.currentTarget.value as TokenScope)}>
-            <option value="full">Full access</option>
-            <option value="read">Read only</option>
-          </select>
-        </label>
-        <label class="field">
-          <span>Expires</span>
-          <select
-            class="select"
-            name="expires"
-            value={days() ?? ""}
-            onChange={(e) => setDays(e.currentTarget.value === "" ? null : Number(e.currentTarget.value))}
-          >
-            <For each={EXPIRY_CHOICES}>{(c) => <option value={c.days ?? ""}>{c.label}</option>}</For>
-          </select>
-        </label>
-        <div class="form-actions">
-          <button type="submit" class="btn btn-primary" data-testid="create-token" disabled={create.pending() || !name().trim()}>
-            {create.pending() ? "Creating…" : "Create token"}
-          </button>
-        </div>
-      </form>
-      <Show when={create.error()}>{(err) => <InlineError error={err()} />}</Show>
-      <Show when={create.result()}>
-        {(created) => (
-          <div class="notice notice-warning" data-testid="token-created" style={{ "flex-direction": "column" }}>
-            <strong>
-              <AlertIcon size={14} /> Copy the token "{created().token.name}" now
-            </strong>
-            <span class="muted">This is the only time its secret is shown. Only a hash is stored; if you lose it, revoke it and create another.</span>
-            <CopyField value={created().secret} label="API token secret" testId="token-secret" />
-            <div>
-              <button type="button" class="btn btn-sm" onClick={() => create.reset()}>
-                I've copied it
-              </button>
-            </div>
+      }
+    >
+      <div class="card-body">
+        <form onSubmit={submit} class="form-row" data-testid="token-form">
+          <label class="field">
+            <span>Token name</span>
+            <input
+              class="input"
+              name="token-name"
+              placeholder="e.g. ci-deploy"
+              required
+              maxLength={80}
+              value={name()}
+              onInput={(e) => setName(e.currentTarget.value)}
+            />
+          </label>
+          <label class="field">
+            <span>Access</span>
+            <select class="select" name="scope" value={scope()} onChange={(e) => setScope(e.currentTarget.value as TokenScope)}>
+              <option value="full">Full access</option>
+              <option value="read">Read only</option>
+            </select>
+          </label>
+          <label class="field">
+            <span>Expires</span>
+            <select
+              class="select"
+              name="expires"
+              value={days() ?? ""}
+              onChange={(e) => setDays(e.currentTarget.value === "" ? null : Number(e.currentTarget.value))}
+            >
+              <For each={EXPIRY_CHOICES}>{(c) => <option value={c.days ?? ""}>{c.label}</option>}</For>
+            </select>
+          </label>
+          <div class="form-actions">
+            <button type="submit" class="btn btn-primary" data-testid="create-token" disabled={create.pending() || !name().trim()}>
+              {create.pending() ? "Creating…" : "Create token"}
+            </button>
           </div>
-        )}
-      </Show>
-    </div>
+        </form>
+        <Show when={create.error()}>{(err) => <InlineError error={err()} />}</Show>
+        <Show when={create.result()}>
+          {(created) => (
+            <ShownOnce
+              tone="warning"
+              title={
+                <>
+                  <AlertIcon size={14} /> Copy the token "{created().token.name}" now
+                </>
+              }
+              value={created().secret}
+              label="API token secret"
+              testId="token-created"
+              valueTestId="token-secret"
+              dismissLabel="I've copied it"
+              onDismiss={() => create.reset()}
+            >
+              This is the only time its secret is shown. Only a hash is stored; if you lose it, revoke it and create another.
+            </ShownOnce>
+          )}
+        </Show>
+      </div>
     </Card>
   );
 }
@@ -128,72 +136,54 @@ function TokenList(props: { tenantId: string }) {
         <CreateTokenForm tenantId={props.tenantId} touched={touched} />
       </Show>
       <Card title="API tokens" description="Tokens of this tenant. A revoked token stops working at once.">
-      <Show
-        when={(tokens()?.items.length ?? 0) > 0}
-        fallback={
-          <EmptyState icon={<KeyIcon size={20} />} title="No API tokens" testId="tokens-empty">
-            Create a token to call the Nebula Command API from scripts, CI or other tools.
-          </EmptyState>
-        }
-      >
-        <div class="table-wrap">
-          <table class="table" data-testid="token-list">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Token</th>
-                <th>Access</th>
-                <th>Created by</th>
-                <th>Last used</th>
-                <th>Expires</th>
-                <th>Status</th>
-                <th class="actions">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              <For each={tokens()?.items}>
-                {(t) => (
-                  <tr data-testid="token-row">
-                    <td>{t.name}</td>
-                    <td class="nowrap">
-                      <code>{t.prefix}…</code>
-                    </td>
-                    <td class="nowrap">{scopeLabel(t.scopes)}</td>
-                    <td>{t.createdBy.name}</td>
-                    <td class="nowrap">
-                      <Show when={t.lastUsedAt} fallback={<span class="faint">Never</span>}>
-                        {(at) => <TimeAgo iso={at()} />}
-                      </Show>
-                    </td>
-                    <td class="nowrap">
-                      <Show when={t.expiresAt} fallback={<span class="faint">Never</span>}>
-                        {(at) => <span title={fullTime(at())}>{dayOf(at())}</span>}
-                      </Show>
-                    </td>
-                    <td>
-                      <Badge tone={tokenState(t, now).tone}>{tokenState(t, now).label}</Badge>
-                    </td>
-                    <td class="actions">
-                      <Show when={!t.revokedAt && session.can("tokens.revoke")}>
-                        <button
-                          type="button"
-                          class="btn btn-sm btn-ghost-danger"
-                          aria-label={`Revoke ${t.name}`}
-                          onClick={() => setRevoking(t)}
-                        >
-                          Revoke
-                        </button>
-                      </Show>
-                    </td>
-                  </tr>
-                )}
-              </For>
-            </tbody>
-          </table>
-        </div>
-      </Show>
+        <Show
+          when={(tokens()?.items.length ?? 0) > 0}
+          fallback={
+            <EmptyState icon={<KeyIcon size={20} />} title="No API tokens" testId="tokens-empty">
+              Create a token to call the Nebula Command API from scripts, CI or other tools.
+            </EmptyState>
+          }
+        >
+          <Table columns={["Name", "Token", "Access", "Created by", "Last used", "Expires", "Status"]} actions testId="token-list">
+            <For each={tokens()?.items}>
+              {(t) => (
+                <tr data-testid="token-row">
+                  <td>{t.name}</td>
+                  <td class="nowrap">
+                    <code>{t.prefix}…</code>
+                  </td>
+                  <td class="nowrap">{scopeLabel(t.scopes)}</td>
+                  <td>{t.createdBy.name}</td>
+                  <td class="nowrap">
+                    <Show when={t.lastUsedAt} fallback={<span class="faint">Never</span>}>
+                      {(at) => <TimeAgo iso={at()} />}
+                    </Show>
+                  </td>
+                  <td class="nowrap">
+                    <Show when={t.expiresAt} fallback={<span class="faint">Never</span>}>
+                      {(at) => <span title={fullTime(at())}>{dayOf(at())}</span>}
+                    </Show>
+                  </td>
+                  <td>
+                    <Badge tone={tokenState(t, now).tone}>{tokenState(t, now).label}</Badge>
+                  </td>
+                  <td class="actions">
+                    <Show when={!t.revokedAt && session.can("tokens.revoke")}>
+                      <button
+                        type="button"
+                        class="btn btn-sm btn-ghost-danger"
+                        aria-label={`Revoke ${t.name}`}
+                        onClick={() => setRevoking(t)}
+                      >
+                        Revoke
+                      </button>
+                    </Show>
+                  </td>
+                </tr>
+              )}
+            </For>
+          </Table>
+        </Show>
       </Card>
       <ConfirmDialog
         open={revoking() !== undefined}

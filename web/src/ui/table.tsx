@@ -1,0 +1,22 @@
+// A data table with column headings; `actions` adds a last, unlabeled column for row buttons.
+import { For, type JSX, Show } from "solid-js";
+
+export function Table(props: { columns: string[]; actions?: boolean; testId: string; children: JSX.Element }) {
+  return (
+    <div class="table-wrap">
+      <table class="table" data-testid={props.testId}>
+        <thead>
+          <tr>
+            <For each={props.columns}>{(c) => <th>{c}</th>}</For>
+            <Show when={props.actions}>
+              <th class="actions">
+                <span class="sr-only">Actions</span>
+              </th>
+            </Show>
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  );
+}

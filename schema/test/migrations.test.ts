@@ -19,7 +19,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const ADMIN_URL = process.env.TEST_POSTGRES_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 /** Every table the schema declares, as `schema.table`. */
-const declaredTables = Object.values(core)
+const declaredTables = (Object.values(core) as unknown[])
   .filter((v): v is PgTable => is(v, PgTable))
   .map((t) => {
     const { schema, name } = getTableConfig(t);

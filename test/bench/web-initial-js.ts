@@ -2,8 +2,8 @@
 // plus the chunks it modulepreloads, gzipped at level 9; and the total of every JS chunk for comparison.
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { type SizedFile, gzipSize } from "./gzip-size.ts";
 import { runCapture } from "./run-capture.ts";
-import { type SizedFile, gzipSize } from "./worker-bundle.ts";
 
 export interface WebInitialJs {
   initial: SizedFile[];

@@ -3,14 +3,8 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { gzipSync } from "node:zlib";
+import { type SizedFile, gzipSize } from "./gzip-size.ts";
 import { runCapture } from "./run-capture.ts";
-
-export interface SizedFile {
-  file: string;
-  raw: number;
-  gzip: number;
-}
 
 export interface WorkerBundle {
   files: SizedFile[];
@@ -20,10 +14,6 @@ export interface WorkerBundle {
   wranglerReported: { rawKiB: number; gzipKiB: number } | null;
   /** Bytes in the output by package (node_modules) or by repository folder, largest first. */
   composition: { source: string; bytes: number }[];
-}
-
-export function gzipSize(bytes: Buffer): number {
-  return gzipSync(bytes, { level: 9 }).length;
 }
 
 /** `node_modules/@scope/name/...` → `@scope/name`; a repository file → its first two folders (`workers/src`). */

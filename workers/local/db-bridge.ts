@@ -10,6 +10,39 @@ export interface DbBridge {
   close(): Promise<void>;
 }
 
+const SSL_REQUEST = 80877103;
+const GSSENC_REQUEST = 80877104;
+const TERMINATE = 0x58; // 'X'
+
+/**
+ * Follows the client's side of the Postgres protocol just far enough to see Terminate ('X').
+ * A real server closes the connection on it; PGlite's socket server does not, so the bridge does,
+ * or every finished Worker request would leave a connection open until the server's limit is reached.
+ */
+export function terminateWatcher(): (chunk: Buffer) => boolean {
+  let buffer: Buffer = Buffer.alloc(0);
+  let startup = true;
+  return (chunk) => {
+    buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
+    for (;;) {
+      if (startup) {
+        if (buffer.length < 8) return false;
+        const length = buffer.readInt32BE(0);
+        if (buffer.length < length) return false;
+        const code = buffer.readInt32BE(4);
+        if (code !== SSL_REQUEST && code !== GSSENC_REQUEST) startup = false;
+        buffer = buffer.subarray(length);
+        continue;
+      }
+      if (buffer.length < 5) return false;
+      if (buffer[0] === TERMINATE) return true;
+      const length = 1 + buffer.readInt32BE(1);
+      if (buffer.length < length) return false;
+      buffer = buffer.subarray(length);
+    }
+  };
+}
+
 export async function startDbBridge(target: { host: string; port: number }, port = 0): Promise<DbBridge> {
   const wss = new WebSocketServer({ host: "127.0.0.1", port });
   wss.on("connection", (ws) => {
@@ -22,7 +55,15 @@ export async function startDbBridge(target: { host: string; port: number }, port
       for (const chunk of pending) tcp.write(chunk);
       pending.length = 0;
     });
-    ws.on("message", (data: Buffer) => (open ? tcp.write(data) : pending.push(data)));
+    const terminated = terminateWatcher();
+    ws.on("message", (data: Buffer) => {
+      if (open) tcp.write(data);
+      else pending.push(data);
+      if (terminated(data)) {
+        tcp.end();
+        ws.close();
+      }
+    });
     tcp.on("data", (chunk) => ws.readyState === ws.OPEN && ws.send(chunk));
     tcp.on("close", () => ws.close());
     tcp.on("error", () => ws.close());

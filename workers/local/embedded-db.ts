@@ -8,6 +8,7 @@ export interface EmbeddedDb {
   db: PGlite;
   port: number;
   url: string;
+  stats(): { activeConnections: number };
   stop(): Promise<void>;
 }
 
@@ -27,6 +28,7 @@ export async function serveEmbeddedDb(db: PGlite, port = 0): Promise<EmbeddedDb>
     db,
     port: actual,
     url: `postgres://postgres@127.0.0.1:${actual}/postgres`,
+    stats: () => ({ activeConnections: server.getStats().activeConnections }),
     stop: async () => {
       await server.stop();
       await db.close();

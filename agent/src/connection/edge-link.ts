@@ -7,6 +7,7 @@ import {
   HEARTBEAT_INTERVAL_SECONDS,
   HEARTBEAT_PING,
   HEARTBEAT_PONG,
+  type Hello,
   type HelloAck,
   type HostFacts,
   MAX_MESSAGE_BYTES,
@@ -78,6 +79,8 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
   private stopped = true;
   private failures = 0;
   private ackAt: number | null = null;
+  /** The HTTP status of the current dial when the edge refused the upgrade. */
+  private refusedWith: number | null = null;
   private lastPongAt = 0;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private reconnect: ReturnType<typeof setTimeout> | null = null;
@@ -121,6 +124,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
 
   private dial(): void {
     this.ackAt = null;
+    this.refusedWith = null;
     const ws = new WebSocket(this.url, {
       headers: { authorization: `Bearer ${this.options.token}` },
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
@@ -132,19 +136,21 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
     ws.on("unexpected-response", (_req, res) => {
       const status = res.statusCode ?? 0;
-      this.logger.error("edge refused the connection", { status, hint: status === 401 ? "token invalid or revoked" : undefined });
+      this.refusedWith = status;
       this.emit("rejected", { status });
       res.resume();
       ws.terminate();
     });
-    // Errors are always followed by "close", which decides what happens next.
-    ws.on("error", (err) => this.logger.warn("edge link error", { err }));
+    // Errors are always followed by "close", which decides what happens next; a refusal is reported there.
+    ws.on("error", (err) => {
+      if (this.refusedWith === null) this.logger.warn("edge link error", { err });
+    });
     ws.on("close", (code, reason) => this.onClose(ws, code, reason.toString()));
   }
 
   private onOpen(ws: WebSocket): void {
     const facts = this.options.hostFacts();
-    ws.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, ...facts }));
+    ws.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, ...facts } satisfies Hello));
     this.lastPongAt = this.now();
     this.startHeartbeat(ws, this.options.heartbeatMs ?? HEARTBEAT_INTERVAL_SECONDS * 1000);
   }
@@ -195,8 +201,13 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     if (stable) this.failures = 0;
     this.failures++;
     const delayMs = backoffDelay(this.failures, this.backoff, this.random);
-    const hint = closeHint(code);
-    (hint ? this.logger.warn : this.logger.info)("edge link closed; reconnecting", { code, reason, hint, attempt: this.failures, delayMs });
+    if (this.refusedWith !== null) {
+      const status = this.refusedWith;
+      this.logger.error("edge refused the connection; retrying", { status, hint: status === 401 ? "token invalid or revoked" : undefined, attempt: this.failures, delayMs });
+    } else {
+      const hint = closeHint(code);
+      (hint ? this.logger.warn : this.logger.info)("edge link closed; reconnecting", { code, reason, hint, attempt: this.failures, delayMs });
+    }
     this.emit("retry", { attempt: this.failures, delayMs });
     this.reconnect = setTimeout(() => {
       this.reconnect = null;

@@ -61,6 +61,7 @@ export class OverlayRoom extends DurableObject<Env> {
     this.ctx.storage.sql.exec("DELETE FROM events WHERE seq <= ?", seq - OVERLAY_EVENT_HISTORY);
     let delivered = 0;
     for (const ws of this.ctx.getWebSockets()) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
       try {
         ws.send(frame);
         delivered++;

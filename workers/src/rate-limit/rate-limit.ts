@@ -126,40 +126,31 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
 }
 
 /**
- * Limits only requests that end in 401/403, per client: for webhooks, where the legitimate sender (Discord,
- * Twitch) shares IPs with everyone and must never be throttled, but a client guessing signatures should be.
- * A good request costs one cache read; only failures write.
+ * Counts only requests that end in 401/403, per client, and turns them into 429 past the limit: for
+ * webhooks, whose legitimate sender (Discord, Twitch) shares addresses with everyone and must never be
+ * throttled. A good request never touches the cache (hot path: verify and answer); only failures do.
  */
 export function rateLimitFailures(options: Omit<RateLimitOptions, "failOpen">): MiddlewareHandler<AppEnv> {
   const keyOf = options.key ?? clientIp;
   return async (c, next) => {
-    const { cache, logger, now } = c.var.services;
-    const key = `rlf:${options.name}:${keyOf(c)}`;
-    const at = now().getTime();
-    const windowMs = options.windowSeconds * 1000;
-    const window = Math.floor(at / windowMs);
-    try {
-      const [current, previous] = await Promise.all([cache.get(`${key}:${window}`), cache.get(`${key}:${window - 1}`)]);
-      const result = slidingWindow({
-        limit: options.limit,
-        windowSeconds: options.windowSeconds,
-        previous: Number(previous ?? 0),
-        current: Number(current ?? 0) + 1,
-        elapsedSeconds: (at - window * windowMs) / 1000,
-      });
-      if (!result.allowed) {
-        throw new AppError("RATE_LIMITED", `Too many rejected requests; retry in ${result.resetSeconds} s`, {
-          headers: { "Retry-After": String(result.resetSeconds) },
-        });
-      }
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      // Webhook senders retry, but a cache outage must not drop genuine deliveries: let it through.
-      logger.warn("failure limiter unavailable, request allowed", { limiter: options.name, err });
-    }
     await next();
-    if (c.res.status === 401 || c.res.status === 403) {
-      await cache.incr(`${key}:${window}`, options.windowSeconds * 2).catch(() => {});
+    if (c.res.status !== 401 && c.res.status !== 403) return;
+    const { cache, logger, now } = c.var.services;
+    let result: RateLimitResult;
+    try {
+      result = await checkRateLimit(
+        cache,
+        { key: `failures:${options.name}:${keyOf(c)}`, limit: options.limit, windowSeconds: options.windowSeconds },
+        now().getTime(),
+      );
+    } catch (err) {
+      logger.warn("failure limiter unavailable", { limiter: options.name, err });
+      return;
+    }
+    if (!result.allowed) {
+      throw new AppError("RATE_LIMITED", `Too many rejected requests; retry in ${result.resetSeconds} s`, {
+        headers: { "Retry-After": String(result.resetSeconds) },
+      });
     }
   };
 }

@@ -1,9 +1,9 @@
-// Every registered job runs on a schedule wrangler.toml actually triggers, and names are unique.
+// Every registered cron job (workers/src/cron/jobs.ts) runs on a schedule wrangler.toml actually triggers, and names are unique.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CRON_SCHEDULES, JOBS } from "./jobs.ts";
+import { CRON_SCHEDULES, JOBS } from "../workers/src/cron/jobs.ts";
 
-const wranglerToml = readFileSync(new URL("../../../wrangler.toml", import.meta.url), "utf8");
+const wranglerToml = readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8");
 const triggered = [...(/^\s*crons\s*=\s*\[([^\]]*)\]/m.exec(wranglerToml)?.[1] ?? "").matchAll(/"([^"]+)"/g)].map((m) => m[1]);
 
 describe("cron jobs", () => {

@@ -117,3 +117,23 @@ describe("POST /interactions", () => {
     expect(await res.json()).toMatchObject({ error: { code: "BAD_REQUEST" } });
   });
 });
+
+describe("failed signatures are rate limited per client, good ones never", () => {
+  it("answers 429 after 60 rejected requests from one address, while Discord's signed requests still pass", async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 200) + 1}`;
+    const forged = () => post(PING, { "x-signature-ed25519": "00".repeat(64), "x-signature-timestamp": timestampNow(), "cf-connecting-ip": ip });
+    for (let i = 0; i < 60; i++) expect((await forged()).status).toBe(401);
+    const limited = await forged();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await limited.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });
+
+    // Another address is unaffected, and a correctly signed request from the limited one still gets through.
+    const other = await post(PING, { "x-signature-ed25519": "00".repeat(64), "x-signature-timestamp": timestampNow(), "cf-connecting-ip": "203.0.113.9" });
+    expect(other.status).toBe(401);
+    const timestamp = timestampNow();
+    const signature = await sign(await applicationKey, timestamp, PING);
+    const good = await post(PING, { "x-signature-ed25519": signature, "x-signature-timestamp": timestamp, "cf-connecting-ip": ip });
+    expect(good.status).toBe(200);
+  });
+});

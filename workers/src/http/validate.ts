@@ -1,7 +1,7 @@
 // Input validation at the edge: every body, query and param becomes a typed value or a 4xx with the zod issues.
 import type { MiddlewareHandler, ValidationTargets } from "hono";
 import { validator } from "hono/validator";
-import { z } from "zod";
+import type { z } from "zod";
 import { AppError } from "../errors/app-error.ts";
 
 function issuesOf(error: z.ZodError) {

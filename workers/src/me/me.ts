@@ -1,5 +1,5 @@
 // The signed-in user's view: who they are, their tenants, switching tenant, creating one, accepting an invite.
-import { type Role, api, invites, memberships, newId, sessions, tenants } from "@nebula/schema";
+import { type Role, type api, invites, memberships, newId, sessions, tenants } from "@nebula/schema";
 import { and, asc, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/audit.ts";
 import { sha256Hex } from "../crypto/tokens.ts";

@@ -45,3 +45,28 @@ it("starts, bootstraps the owner once, stops cleanly and keeps data across resta
     expect(await second.stop()).toBe(0);
   }
 }, 240_000);
+
+it("refuses to start with bad configuration, naming every bad variable and no secret", async () => {
+  const { spawn } = await import("node:child_process");
+  const root = path.resolve(import.meta.dirname, "..");
+  const child = spawn(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "workers/local/start.ts")], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NEBULA_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "nebula-badcfg-")),
+      ENCRYPTION_KEYS: "v1:c2VjcmV0LXZhbHVl",
+      DISCORD_CLIENT_ID: "not-a-snowflake",
+      DISCORD_PUBLIC_KEY: "zz",
+      DATABASE_URL: "",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d));
+  child.stderr.on("data", (d: Buffer) => (out += d));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  expect(code).toBe(1);
+  for (const name of ["ENCRYPTION_KEYS", "DISCORD_CLIENT_ID", "DISCORD_CLIENT_SECRET", "DISCORD_PUBLIC_KEY"]) expect(out).toContain(name);
+  expect(out).not.toContain("c2VjcmV0LXZhbHVl");
+  expect(out).not.toContain("is running at");
+}, 60_000);

@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { migratePostgres } from "../../schema/src/migrate.ts";
+import { ConfigError, parseConfig } from "../src/config/config.ts";
 import { generateKeyEntry, parseEncryptionKeys } from "../src/crypto/secret-box.ts";
 import { randomToken } from "../src/crypto/tokens.ts";
 import { type DbBridge, startDbBridge } from "./db-bridge.ts";
@@ -133,6 +134,11 @@ async function main() {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
 
   const keys = localKeys(dataDir);
+  const passthrough: Record<string, string> = {};
+  for (const name of PASSTHROUGH) if (process.env[name]) passthrough[name] = process.env[name] as string;
+  for (const [k, v] of Object.entries(process.env)) if (k.endsWith("_API_BASE") && v) passthrough[k] = v;
+  // The Worker validates the same way on its first request; checking here names every problem before anything starts.
+  parseConfig({ ...passthrough, ENCRYPTION_KEYS: keys, DATABASE_URL: process.env.DATABASE_URL || "postgres://127.0.0.1/embedded" });
   const [database] = await Promise.all([prepareDatabase(dataDir), buildWebIfStale()]);
   const url = `http://127.0.0.1:${port}`;
   const bootstrapToken = database.hasUsers ? null : randomToken("", 32);
@@ -140,8 +146,7 @@ async function main() {
   const vars: Record<string, string> = { DATABASE_URL: database.url, ENCRYPTION_KEYS: keys };
   if (database.bridge) vars.DB_WS_PROXY = database.bridge.proxy;
   if (bootstrapToken) vars.BOOTSTRAP_TOKEN = bootstrapToken;
-  for (const name of PASSTHROUGH) if (process.env[name]) vars[name] = process.env[name] as string;
-  for (const [k, v] of Object.entries(process.env)) if (k.endsWith("_API_BASE") && v) vars[k] = v;
+  Object.assign(vars, passthrough);
   // Secrets go to wrangler through a private env file, never on the command line.
   const varsFile = path.join(dataDir, "worker.env");
   writeFileSync(varsFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n"), { mode: 0o600 });
@@ -193,6 +198,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stderr.write(`[nebula] failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (err instanceof ConfigError) process.stderr.write(`[nebula] ${err.message}\n[nebula] fix these in the environment or .env and run npm start again\n`);
+  else process.stderr.write(`[nebula] failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

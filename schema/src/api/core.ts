@@ -55,6 +55,15 @@ export const CreateInviteRequest = z.strictObject({
 export const CreatedInvite = z.object({ invite: Invite, url: z.url() });
 export const AcceptInviteRequest = z.strictObject({ token: z.string().min(20).max(200) });
 export const AcceptInviteResponse = z.object({ tenant: TenantSummary });
+/** What an invite link offers, read before accepting; uses nothing up. */
+export const InvitePreview = z.object({
+  tenant: z.object({ id: z.string(), name: z.string() }),
+  role: RoleSchema,
+  expiresAt: isoDate,
+  /** The caller's current role there, when they already belong to it. */
+  currentRole: RoleSchema.nullable(),
+});
+export type InvitePreview = z.infer<typeof InvitePreview>;
 
 export const TOKEN_SCOPE_PRESETS = ["full", "read"] as const;
 export const ApiToken = z.object({

@@ -7,6 +7,7 @@ import type {
   AuditEntry,
   Health,
   Invite,
+  InvitePreview,
   Member,
   MeResponse,
   TenantSummary,
@@ -126,6 +127,10 @@ export const switchTenant = (tenantId: string) => request<MeResponse>("POST", "/
 export const createTenant = (name: string) => request<TenantSummary>("POST", "/api/tenants", { name });
 export const renameTenant = (tenantId: string, name: string) => request<TenantSummary>("PATCH", tenantPath(tenantId), { name });
 /** Joining also makes the invite's tenant the active one. */
+export const getInvitePreview = query(
+  (token: string) => request<InvitePreview>("POST", "/api/invites/preview", { token }),
+  "invite-preview",
+);
 export const acceptInvite = (token: string) => request<{ tenant: TenantSummary }>("POST", "/api/invites/accept", { token });
 
 export const updateMemberRole = (tenantId: string, memberId: string, role: Role) =>

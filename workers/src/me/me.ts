@@ -43,6 +43,21 @@ export async function createTenant(db: Db, auth: Auth, name: string, requestId: 
   return { id: tenantId, name, role: "owner" };
 }
 
+/** The usable invite a link names, or 404 exactly like an unknown link. */
+export async function previewInvite(db: Db, auth: Auth, token: string, now: Date): Promise<api.InvitePreview> {
+  const [row] = await db
+    .select({ tenantId: invites.tenantId, role: invites.role, expiresAt: invites.expiresAt, name: tenants.name })
+    .from(invites)
+    .innerJoin(tenants, eq(tenants.id, invites.tenantId))
+    .where(and(eq(invites.tokenHash, await sha256Hex(token)), isNull(invites.revokedAt), gt(invites.expiresAt, now), lt(invites.uses, invites.maxUses)));
+  if (!row) throw new AppError("NOT_FOUND", "This invite link is invalid, expired or used up");
+  const [member] = await db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.tenantId, row.tenantId), eq(memberships.userId, auth.user.id)));
+  return { tenant: { id: row.tenantId, name: row.name }, role: row.role, expiresAt: row.expiresAt.toISOString(), currentRole: member?.role ?? null };
+}
+
 /** Joins the tenant an invite link names. Idempotent for someone who is already a member. */
 export async function acceptInvite(db: Db, auth: Auth, token: string, now: Date, requestId: string): Promise<api.TenantSummary> {
   if (auth.via !== "session") throw new AppError("FORBIDDEN", "Invites are accepted from a browser session");

@@ -5,7 +5,7 @@ import { discordSignInEnabled } from "../auth/discord-sign-in.ts";
 import type { AppEnv } from "../http/context.ts";
 import { jsonBody } from "../http/validate.ts";
 import { authOf } from "../http/caller.ts";
-import { acceptInvite, createTenant, describeMe, switchTenant } from "./me.ts";
+import { acceptInvite, createTenant, describeMe, previewInvite, switchTenant } from "./me.ts";
 
 export const meRoutes = new Hono<AppEnv>()
   .get("/me", async (c) => {
@@ -23,6 +23,11 @@ export const meRoutes = new Hono<AppEnv>()
   .post("/tenants", jsonBody(api.CreateTenantRequest), async (c) => {
     const tenant = await createTenant(c.var.services.db, authOf(c), c.req.valid("json").name, c.var.requestId);
     return c.json(api.TenantSummary.parse(tenant), 201);
+  })
+  // POST, not GET: the token stays out of URLs, logs and caches.
+  .post("/invites/preview", jsonBody(api.AcceptInviteRequest), async (c) => {
+    const { db, now } = c.var.services;
+    return c.json(api.InvitePreview.parse(await previewInvite(db, authOf(c), c.req.valid("json").token, now())));
   })
   .post("/invites/accept", jsonBody(api.AcceptInviteRequest), async (c) => {
     const { db, now } = c.var.services;

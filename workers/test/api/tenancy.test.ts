@@ -91,6 +91,9 @@ describe("invites", () => {
     expect(invite.status).toBe("active");
     const token = link.split("/invite/")[1] as string;
 
+    const preview = await call("/api/invites/preview", asUser(joiner, { method: "POST", body: json({ token }) }));
+    expect(await preview.json()).toMatchObject({ tenant: { id: lab.tenantId }, role: "operator", currentRole: null });
+
     const accepted = await call("/api/invites/accept", asUser(joiner, { method: "POST", body: json({ token }) }));
     expect(accepted.status).toBe(200);
     expect((await accepted.json<{ tenant: { id: string; role: string } }>()).tenant).toMatchObject({ id: lab.tenantId, role: "operator" });
@@ -98,6 +101,7 @@ describe("invites", () => {
     const late = await withDb((db) => seedUser(db, "Late"));
     const again = await call("/api/invites/accept", asUser(late, { method: "POST", body: json({ token }) }));
     expect(again.status).toBe(404);
+    expect((await call("/api/invites/preview", asUser(late, { method: "POST", body: json({ token }) }))).status).toBe(404);
 
     const list = await (await call(`/api/t/${lab.tenantId}/invites`, asUser(lab.members.admin))).json<{ items: { id: string; status: string }[] }>();
     expect(list.items.find((i) => i.id === invite.id)?.status).toBe("used");

@@ -2,7 +2,7 @@
 // app comes back here after Discord sign-in and finishes joining.
 import { createAsync, useNavigate, useParams } from "@solidjs/router";
 import { onMount, Show } from "solid-js";
-import { acceptInvite, ApiError, getMe } from "../../api/client.ts";
+import { acceptInvite, ApiError, getInvitePreview, getMe } from "../../api/client.ts";
 import { createMutation } from "../../api/mutation.ts";
 import { forgetInvite, pendingInvite, rememberInvite } from "../../session/pending-invite.ts";
 import { CenteredCard, DiscordSignIn } from "../../session/signed-out-screen.tsx";
@@ -24,6 +24,16 @@ function SignedOutInvite(props: { token: string }) {
 
 function JoinInvite(props: { token: string }) {
   const navigate = useNavigate();
+  // What the link offers; a dead link shows its error here before anyone clicks.
+  const preview = createAsync(() => getInvitePreview(props.token).catch((err: unknown) => (err instanceof ApiError ? err : Promise.reject(err))));
+  const offer = () => {
+    const p = preview();
+    return p && !(p instanceof ApiError) ? p : undefined;
+  };
+  const deadLink = () => {
+    const p = preview();
+    return p instanceof ApiError ? p : undefined;
+  };
   // Joining changes the tenant list and the active tenant: refetch everything.
   const join = createMutation(acceptInvite, () => undefined);
 
@@ -55,11 +65,22 @@ function JoinInvite(props: { token: string }) {
           <span class="empty-icon">
             <MailIcon size={20} />
           </span>
-          <h1>Join tenant</h1>
-          <p class="muted">You've been invited to a tenant on Nebula Command. Joining adds it to your tenants and switches to it.</p>
+          <h1 data-testid="invite-title">{offer() ? `Join ${offer()?.tenant.name}` : "Join tenant"}</h1>
+          <Show
+            when={offer()}
+            fallback={<p class="muted">You've been invited to a tenant on Nebula Command. Joining adds it to your tenants and switches to it.</p>}
+          >
+            {(o) => (
+              <p class="muted">
+                You've been invited as <strong>{o().role}</strong>.{" "}
+                {o().currentRole ? `You are already a member (${o().currentRole}); joining changes nothing.` : "Joining adds it to your tenants and switches to it."}
+              </p>
+            )}
+          </Show>
+          <Show when={deadLink()}>{(err) => <ErrorPanel title="This invite cannot be used" error={err()} />}</Show>
           <Show when={join.error()}>{(err) => <ErrorPanel title="Could not join" error={err()} />}</Show>
           <div class="form-actions">
-            <Show when={!hopeless()}>
+            <Show when={!hopeless() && !deadLink()}>
               <button type="button" class="btn btn-primary btn-lg" data-testid="accept-invite" onClick={accept} disabled={join.pending()}>
                 {join.pending() ? "Joining…" : "Join tenant"}
               </button>

@@ -70,11 +70,113 @@ export const WireError = z.object({
 });
 export type WireError = z.infer<typeof WireError>;
 
-/** What the agent may send. Later issues add metrics batches, job progress and results here. */
-export const AgentMessage = z.discriminatedUnion("type", [Hello]);
-export type AgentMessage = z.infer<typeof AgentMessage>;
-export const AGENT_MESSAGE_TYPES: readonly string[] = AgentMessage.options.map((o) => o.shape.type.value);
+export * from "./jobs.ts";
 
-/** What the edge may send. Later issues add job requests and acks here. */
-export const EdgeMessage = z.discriminatedUnion("type", [HelloAck, WireError]);
+// ---- Jobs -----------------------------------------------------------------------------------------
+// The edge sends `job`; the agent streams `job_progress` and `job_log`, then exactly one `job_result`.
+// A job id is the de-duplication key on both sides: a job the agent has seen is never run twice.
+
+export const JOB_ID_PATTERN = /^job_[0-9a-z]{16}$/;
+const jobId = z.string().regex(JOB_ID_PATTERN);
+
+export const JobRequest = z.object({
+  type: z.literal("job"),
+  id: jobId,
+  kind: z.string().max(60),
+  params: z.unknown(),
+  /** Absolute deadline, epoch milliseconds. */
+  deadline: z.number().int().positive(),
+  requestedBy: z.object({ id: z.string().max(80), name: z.string().max(120) }),
+});
+export type JobRequest = z.infer<typeof JobRequest>;
+
+export const JobCancel = z.object({ type: z.literal("job_cancel"), id: jobId, reason: z.string().max(200).optional() });
+export type JobCancel = z.infer<typeof JobCancel>;
+
+export const JOB_STEP_STATUSES = ["running", "ok", "failed", "skipped", "rolled_back"] as const;
+export const JobProgress = z.object({
+  type: z.literal("job_progress"),
+  id: jobId,
+  step: z.string().min(1).max(80),
+  status: z.enum(JOB_STEP_STATUSES),
+  message: z.string().max(1000),
+  at: z.number().int(),
+});
+export type JobProgress = z.infer<typeof JobProgress>;
+
+export const JobLog = z.object({
+  type: z.literal("job_log"),
+  id: jobId,
+  stream: z.enum(["stdout", "stderr"]),
+  /** UTF-8 text; chunks are at most 64 KiB so a burst of logs never hits the message size limit. */
+  data: z.string().max(64 * 1024),
+});
+export type JobLog = z.infer<typeof JobLog>;
+
+export const JOB_ERROR_CODES = ["not_allowed", "invalid_params", "not_found", "timeout", "cancelled", "failed", "unavailable", "duplicate"] as const;
+export const JobResult = z.discriminatedUnion("ok", [
+  z.object({ type: z.literal("job_result"), id: jobId, ok: z.literal(true), result: z.unknown(), durationMs: z.number().min(0) }),
+  z.object({
+    type: z.literal("job_result"),
+    id: jobId,
+    ok: z.literal(false),
+    error: z.object({ code: z.enum(JOB_ERROR_CODES), message: z.string().max(2000) }),
+    durationMs: z.number().min(0),
+  }),
+]);
+export type JobResult = z.infer<typeof JobResult>;
+
+// ---- Metrics ----------------------------------------------------------------------------------------
+// Samples are flat name -> number maps ("cpu.total", "mem.used_pct", "disk./.used_pct", "net.eth0.rx_bps",
+// "temp.cpu", "gpu.0.util", "container.plex.cpu"), so rules, rollups and charts need no per-metric code.
+// Each batch carries a per-agent sequence number; the hub acks cumulatively and ignores what it has seen.
+
+export const METRIC_NAME_PATTERN = /^[a-z][a-z0-9_]*(\.[A-Za-z0-9_:@/+-]{1,80}){0,4}$/;
+export const Sample = z.object({
+  /** Epoch milliseconds on the agent's clock. */
+  at: z.number().int().positive(),
+  values: z.record(z.string().regex(METRIC_NAME_PATTERN).max(200), z.number().finite()),
+});
+export type Sample = z.infer<typeof Sample>;
+
+export const MetricsBatch = z.object({
+  type: z.literal("metrics"),
+  seq: z.number().int().min(1),
+  samples: z.array(Sample).min(1).max(720),
+});
+export type MetricsBatch = z.infer<typeof MetricsBatch>;
+
+/** The spool dropped its oldest batches when full: reported so the loss is visible, never silent. */
+export const SpoolLoss = z.object({
+  type: z.literal("spool_loss"),
+  droppedBatches: z.number().int().min(1),
+  droppedSamples: z.number().int().min(0),
+  oldestDroppedAt: z.number().int().positive(),
+});
+export type SpoolLoss = z.infer<typeof SpoolLoss>;
+
+/** Cumulative: every batch with seq <= this one is stored. */
+export const MetricsAck = z.object({ type: z.literal("metrics_ack"), seq: z.number().int().min(0) });
+export type MetricsAck = z.infer<typeof MetricsAck>;
+
+/** Collection interval: 10 s at rest, 2 s while someone watches the host live. */
+export const DEFAULT_METRICS_INTERVAL_SECONDS = 10;
+export const LIVE_METRICS_INTERVAL_SECONDS = 2;
+export const SetInterval = z.object({ type: z.literal("set_interval"), seconds: z.number().int().min(1).max(300) });
+export type SetInterval = z.infer<typeof SetInterval>;
+
+/** What the agent may send. */
+export const AgentMessage = z.discriminatedUnion("type", [Hello, JobProgress, JobLog, JobResult, MetricsBatch, SpoolLoss]);
+export type AgentMessage = z.infer<typeof AgentMessage>;
+export const AGENT_MESSAGE_TYPES: readonly string[] = [
+  "hello",
+  "job_progress",
+  "job_log",
+  "job_result",
+  "metrics",
+  "spool_loss",
+] satisfies readonly AgentMessage["type"][];
+
+/** What the edge may send. */
+export const EdgeMessage = z.discriminatedUnion("type", [HelloAck, WireError, JobRequest, JobCancel, MetricsAck, SetInterval]);
 export type EdgeMessage = z.infer<typeof EdgeMessage>;

@@ -1,0 +1,70 @@
+// The allowlist of job kinds the edge may ask an agent to run, each with its typed parameters and the
+// lowest role allowed to request it. There is no arbitrary shell: the agent enforces this list too.
+import { z } from "zod";
+import type { Role } from "../core/roles.ts";
+
+/** Docker container id (hex, 12-64) or name. */
+const containerRef = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/, "must be a container id or name");
+/** An image reference such as `ghcr.io/owner/app:1.2` or `busybox@sha256:…`. */
+const imageRef = z.string().max(255).regex(/^[a-z0-9][a-z0-9._\-/:@]*$/i, "must be an image reference");
+/** libvirt domain name. */
+const domainName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/, "must be a VM name");
+/** A name configured on the agent (stack, mount, repository): the edge names it, the agent maps it to a path. */
+const configuredName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "must be a configured name");
+const mac = z.string().regex(/^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i, "must be a MAC address");
+const none = z.strictObject({});
+
+export const JOB_KINDS = {
+  "docker.list": { role: "viewer", params: z.strictObject({ all: z.boolean().default(true) }) },
+  "docker.inspect": { role: "viewer", params: z.strictObject({ id: containerRef }) },
+  "docker.logs": {
+    role: "viewer",
+    params: z.strictObject({ id: containerRef, tail: z.number().int().min(0).max(5000).default(200), follow: z.boolean().default(false) }),
+  },
+  "docker.stats": { role: "viewer", params: z.strictObject({ id: containerRef }) },
+  "docker.start": { role: "operator", params: z.strictObject({ id: containerRef }) },
+  "docker.stop": { role: "operator", params: z.strictObject({ id: containerRef, timeoutSeconds: z.number().int().min(0).max(600).default(10) }) },
+  "docker.restart": { role: "operator", params: z.strictObject({ id: containerRef, timeoutSeconds: z.number().int().min(0).max(600).default(10) }) },
+  "docker.pull": { role: "admin", params: z.strictObject({ image: imageRef }) },
+  "docker.compose.up": { role: "admin", params: z.strictObject({ stack: configuredName }) },
+  "docker.compose.down": { role: "admin", params: z.strictObject({ stack: configuredName }) },
+  "vm.list": { role: "viewer", params: none },
+  "vm.state": { role: "viewer", params: z.strictObject({ name: domainName }) },
+  "vm.start": { role: "operator", params: z.strictObject({ name: domainName }) },
+  "vm.shutdown": { role: "operator", params: z.strictObject({ name: domainName }) },
+  "vm.reboot": { role: "operator", params: z.strictObject({ name: domainName }) },
+  "vm.destroy": { role: "admin", params: z.strictObject({ name: domainName }) },
+  "gaming.status": { role: "viewer", params: none },
+  "gaming.enable": { role: "operator", params: none },
+  "gaming.disable": { role: "operator", params: none },
+  "nas.status": { role: "viewer", params: none },
+  "nas.remount": { role: "operator", params: z.strictObject({ mount: configuredName }) },
+  "host.probe": {
+    role: "viewer",
+    params: z.strictObject({
+      kind: z.enum(["plex", "home-assistant", "minio", "http"]),
+      url: z.url({ protocol: /^https?$/ }).max(500),
+      timeoutMs: z.number().int().min(100).max(30_000).default(5000),
+    }),
+  },
+  "host.wol": { role: "operator", params: z.strictObject({ mac, broadcast: z.ipv4().default("255.255.255.255") }) },
+  "host.reboot": { role: "owner", params: z.strictObject({ confirm: z.literal(true) }) },
+  "deploy.run": { role: "owner", params: z.strictObject({ repo: configuredName, ref: z.string().max(200).optional() }) },
+} as const satisfies Record<string, { role: Role; params: z.ZodType }>;
+
+export type JobKind = keyof typeof JOB_KINDS;
+export const JOB_KIND_NAMES = Object.keys(JOB_KINDS) as [JobKind, ...JobKind[]];
+export type JobParams<K extends JobKind> = z.output<(typeof JOB_KINDS)[K]["params"]>;
+
+/** Default and maximum time a job may run before it is cancelled. */
+export const DEFAULT_JOB_TIMEOUT_MS = 60_000;
+export const MAX_JOB_TIMEOUT_MS = 30 * 60_000;
+
+/** Validates a kind + params pair against the allowlist; used by the edge before sending and the agent on receipt. */
+export function parseJob(kind: string, params: unknown): { ok: true; kind: JobKind; params: unknown } | { ok: false; message: string } {
+  if (!Object.hasOwn(JOB_KINDS, kind)) return { ok: false, message: `Job kind "${kind.slice(0, 60)}" is not allowed` };
+  const spec = JOB_KINDS[kind as JobKind];
+  const parsed = spec.params.safeParse(params ?? {});
+  if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`).join("; ") };
+  return { ok: true, kind: kind as JobKind, params: parsed.data };
+}

@@ -4,6 +4,7 @@ import { createTenant } from "../api/client.ts";
 import { createMutation } from "../api/mutation.ts";
 import { InlineError } from "../ui/boundary.tsx";
 import { Dialog } from "../ui/dialog.tsx";
+import { TenantNameField } from "./tenant-name-field.tsx";
 
 export function CreateTenantDialog(props: { open: boolean; onClose: () => void }) {
   const [name, setName] = createSignal("");
@@ -30,18 +31,7 @@ export function CreateTenantDialog(props: { open: boolean; onClose: () => void }
     >
       <p>A tenant is one homelab with its communities and streams. You will be its owner.</p>
       <form onSubmit={submit} style={{ display: "flex", "flex-direction": "column", gap: "14px" }}>
-        <label class="field">
-          <span>Tenant name</span>
-          <input
-            class="input"
-            name="tenant-name"
-            required
-            maxLength={80}
-            autofocus
-            value={name()}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </label>
+        <TenantNameField value={name()} onInput={setName} autofocus />
         <Show when={create.error()}>{(err) => <InlineError error={err()} />}</Show>
         <div class="dialog-actions">
           <button type="button" class="btn" onClick={() => props.onClose()}>

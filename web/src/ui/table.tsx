@@ -20,3 +20,21 @@ export function Table(props: { columns: string[]; actions?: boolean; testId: str
     </div>
   );
 }
+
+/** A Table with one row per item, or `empty` while there are none (a list not read yet counts as none). */
+export function ListTable<T>(props: {
+  items: readonly T[] | undefined;
+  empty: JSX.Element;
+  columns: string[];
+  actions?: boolean;
+  testId: string;
+  children: (item: T) => JSX.Element;
+}) {
+  return (
+    <Show when={(props.items?.length ?? 0) > 0} fallback={props.empty}>
+      <Table columns={props.columns} actions={props.actions} testId={props.testId}>
+        <For each={props.items}>{(item) => props.children(item)}</For>
+      </Table>
+    </Show>
+  );
+}

@@ -1,17 +1,10 @@
 // How the hub reads agent frames: valid hellos pass, everything else becomes a wire error or a too-big verdict.
 import { agentWire } from "@nebula/schema";
 import { describe, expect, it } from "vitest";
+import { agentHello } from "../../test/support/agents.ts";
 import { helloAck, readAgentFrame, utf8Length } from "./hub-protocol.ts";
 
-const hello = {
-  type: "hello",
-  protocol: 1,
-  agentVersion: "0.1.0",
-  hostname: "nebula-box",
-  os: "linux",
-  arch: "x64",
-  capabilities: ["docker"],
-};
+const hello = agentHello();
 
 describe("readAgentFrame", () => {
   it("turns a valid hello into a typed message", () => {

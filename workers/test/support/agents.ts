@@ -1,4 +1,5 @@
-// Agent rows for tests: a real row with a real token hash, as POST /agents makes them.
+// Agent rows and hello frames for tests: a real row with a real token hash, as POST /agents makes them,
+// and the hello a connecting agent sends. Node unit tests import it too: keep workerd-only modules out.
 import { agents, newId } from "@nebula/schema";
 import { randomToken, sha256Hex } from "../../src/crypto/tokens.ts";
 import type { Db } from "../../src/db/client.ts";

@@ -10,7 +10,7 @@ import { Card } from "../../ui/card.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
 import { ListIcon } from "../../ui/icons.tsx";
 import { TimeAgo } from "../../ui/time.tsx";
-import { Table } from "../../ui/table.tsx";
+import { ListTable } from "../../ui/table.tsx";
 import { TenantScope } from "./tenant-scope.tsx";
 
 function AuditRow(props: { entry: AuditEntry }) {
@@ -109,18 +109,18 @@ function AuditLog(props: { tenantId: string }) {
         </form>
       }
     >
-      <Show
-        when={entries().length > 0}
-        fallback={
+      <ListTable
+        items={entries()}
+        empty={
           <EmptyState icon={<ListIcon size={20} />} title={action() ? "No matching entries" : "No audit entries yet"} testId="audit-empty">
             {action() ? `Nothing in this tenant's log has the action "${action()}".` : "Changes to members, invites and tokens appear here."}
           </EmptyState>
         }
+        columns={["Time", "Actor", "Action", "Target", "Result"]}
+        testId="audit-table"
       >
-        <Table columns={["Time", "Actor", "Action", "Target", "Result"]} testId="audit-table">
-          <For each={entries()}>{(entry) => <AuditRow entry={entry} />}</For>
-        </Table>
-      </Show>
+        {(entry) => <AuditRow entry={entry} />}
+      </ListTable>
       <Show when={moreError()}>
         {(err) => (
           <div style={{ padding: "0 20px 12px" }}>

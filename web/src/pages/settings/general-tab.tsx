@@ -4,6 +4,7 @@ import { createEffect, createSignal, Show } from "solid-js";
 import { getAuditPage, getMe, getTenant, renameTenant } from "../../api/client.ts";
 import { createMutation } from "../../api/mutation.ts";
 import { useSession } from "../../session/session.tsx";
+import { TenantNameField } from "../../shell/tenant-name-field.tsx";
 import { RoleBadge } from "../../ui/badge.tsx";
 import { InlineError } from "../../ui/boundary.tsx";
 import { Card } from "../../ui/card.tsx";
@@ -41,21 +42,14 @@ function TenantGeneral(props: { tenantId: string }) {
               }
             >
               <form onSubmit={submit} class="form-row" style={{ "max-width": "560px" }}>
-                <label class="field">
-                  <span>Tenant name</span>
-                  <input
-                    class="input"
-                    name="tenant-name"
-                    required
-                    maxLength={80}
-                    value={name()}
-                    onInput={(e) => {
-                      setName(e.currentTarget.value);
-                      setSaved(false);
-                    }}
-                    data-testid="tenant-name-input"
-                  />
-                </label>
+                <TenantNameField
+                  value={name()}
+                  onInput={(value) => {
+                    setName(value);
+                    setSaved(false);
+                  }}
+                  testId="tenant-name-input"
+                />
                 <div class="form-actions">
                   <button type="submit" class="btn btn-primary" disabled={rename.pending() || !name().trim() || name().trim() === t().name}>
                     {rename.pending() ? "Saving…" : "Save"}

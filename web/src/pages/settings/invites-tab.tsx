@@ -1,19 +1,19 @@
 // Settings > Invites: create invite links (shown once), see their status, revoke the ones still active.
 import type { Invite } from "@nebula/schema/api/core";
-import { createAsync, revalidate } from "@solidjs/router";
+import { createAsync } from "@solidjs/router";
 import { createSignal, For, Show } from "solid-js";
 import { createInvite, getAuditPage, getInvites, type InviteRole, revokeInvite } from "../../api/client.ts";
 import { createMutation } from "../../api/mutation.ts";
 import { useSession } from "../../session/session.tsx";
 import { Badge, type BadgeTone, RoleBadge } from "../../ui/badge.tsx";
 import { InlineError } from "../../ui/boundary.tsx";
-import { ConfirmDialog } from "../../ui/dialog.tsx";
+import { ConfirmActionButton, ConfirmActionDialog, createConfirmAction } from "../../ui/confirm-action.tsx";
 import { Card } from "../../ui/card.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
 import { ShownOnce } from "../../ui/shown-once.tsx";
 import { MailIcon } from "../../ui/icons.tsx";
 import { fullTime, TimeAgo, timeAgo } from "../../ui/time.tsx";
-import { Table } from "../../ui/table.tsx";
+import { ListTable } from "../../ui/table.tsx";
 import { TenantScope } from "./tenant-scope.tsx";
 
 const EXPIRY_CHOICES = [
@@ -100,8 +100,8 @@ function CreateInviteForm(props: { tenantId: string; touched: (tenantId: string)
 function InviteList(props: { tenantId: string }) {
   const session = useSession();
   const invites = createAsync(() => getInvites(props.tenantId));
-  const [revoking, setRevoking] = createSignal<Invite>();
   const touched = (tenantId: string) => [getInvites.keyFor(tenantId), getAuditPage.key];
+  const revoke = createConfirmAction((inv: Invite) => revokeInvite(props.tenantId, inv.id), () => touched(props.tenantId));
 
   return (
     <>
@@ -109,58 +109,48 @@ function InviteList(props: { tenantId: string }) {
         <CreateInviteForm tenantId={props.tenantId} touched={touched} />
       </Show>
       <Card title="Invites" description="Links are stored hashed; only their status is listed here.">
-        <Show
-          when={(invites()?.items.length ?? 0) > 0}
-          fallback={
+        <ListTable
+          items={invites()?.items}
+          empty={
             <EmptyState icon={<MailIcon size={20} />} title="No invites yet" testId="invites-empty">
               Create an invite link above and send it to the people you want in this tenant.
             </EmptyState>
           }
+          columns={["Role", "Status", "Uses", "Expires", "Created"]}
+          actions
+          testId="invite-table"
         >
-          <Table columns={["Role", "Status", "Uses", "Expires", "Created"]} actions testId="invite-table">
-            <For each={invites()?.items}>
-              {(inv) => (
-                <tr data-testid="invite-row">
-                  <td>
-                    <RoleBadge role={inv.role} />
-                  </td>
-                  <td>
-                    <Badge tone={STATUS_TONE[inv.status]}>{inv.status}</Badge>
-                  </td>
-                  <td class="nowrap">
-                    {inv.uses} / {inv.maxUses}
-                  </td>
-                  <td class="nowrap" title={fullTime(inv.expiresAt)}>
-                    {timeAgo(inv.expiresAt)}
-                  </td>
-                  <td class="nowrap">
-                    <TimeAgo iso={inv.createdAt} />
-                  </td>
-                  <td class="actions">
-                    <Show when={inv.status === "active" && session.can("invites.revoke")}>
-                      <button type="button" class="btn btn-sm btn-ghost-danger" onClick={() => setRevoking(inv)}>
-                        Revoke
-                      </button>
-                    </Show>
-                  </td>
-                </tr>
-              )}
-            </For>
-          </Table>
-        </Show>
+          {(inv) => (
+            <tr data-testid="invite-row">
+              <td>
+                <RoleBadge role={inv.role} />
+              </td>
+              <td>
+                <Badge tone={STATUS_TONE[inv.status]}>{inv.status}</Badge>
+              </td>
+              <td class="nowrap">
+                {inv.uses} / {inv.maxUses}
+              </td>
+              <td class="nowrap" title={fullTime(inv.expiresAt)}>
+                {timeAgo(inv.expiresAt)}
+              </td>
+              <td class="nowrap">
+                <TimeAgo iso={inv.createdAt} />
+              </td>
+              <td class="actions">
+                <Show when={inv.status === "active" && session.can("invites.revoke")}>
+                  <ConfirmActionButton action={revoke} row={inv} label="Revoke" />
+                </Show>
+              </td>
+            </tr>
+          )}
+        </ListTable>
       </Card>
-      <ConfirmDialog
-        open={revoking() !== undefined}
+      <ConfirmActionDialog
+        action={revoke}
         title="Revoke invite?"
-        message="The link stops working at once. People who already joined with it keep their membership."
+        message={() => "The link stops working at once. People who already joined with it keep their membership."}
         confirmLabel="Revoke invite"
-        onConfirm={async () => {
-          const inv = revoking();
-          if (!inv) return;
-          await revokeInvite(props.tenantId, inv.id);
-          await revalidate(touched(props.tenantId));
-        }}
-        onClose={() => setRevoking(undefined)}
       />
     </>
   );

@@ -2,20 +2,20 @@
 // last use, revoke them.
 import type { ApiToken } from "@nebula/schema/api/core";
 import { READ_ONLY_SCOPES } from "@nebula/schema/core/roles";
-import { createAsync, revalidate } from "@solidjs/router";
+import { createAsync } from "@solidjs/router";
 import { createSignal, For, Show } from "solid-js";
 import { createToken, getAuditPage, getTokens, revokeToken, type TokenScope } from "../../api/client.ts";
 import { createMutation } from "../../api/mutation.ts";
 import { useSession } from "../../session/session.tsx";
 import { Badge } from "../../ui/badge.tsx";
 import { InlineError } from "../../ui/boundary.tsx";
-import { ConfirmDialog } from "../../ui/dialog.tsx";
+import { ConfirmActionButton, ConfirmActionDialog, createConfirmAction } from "../../ui/confirm-action.tsx";
 import { Card } from "../../ui/card.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
 import { ShownOnce } from "../../ui/shown-once.tsx";
 import { AlertIcon, KeyIcon } from "../../ui/icons.tsx";
 import { dayOf, fullTime, TimeAgo } from "../../ui/time.tsx";
-import { Table } from "../../ui/table.tsx";
+import { ListTable } from "../../ui/table.tsx";
 import { TenantScope } from "./tenant-scope.tsx";
 
 const EXPIRY_CHOICES: { days: number | null; label: string }[] = [
@@ -126,8 +126,8 @@ function CreateTokenForm(props: { tenantId: string; touched: (tenantId: string) 
 function TokenList(props: { tenantId: string }) {
   const session = useSession();
   const tokens = createAsync(() => getTokens(props.tenantId));
-  const [revoking, setRevoking] = createSignal<ApiToken>();
   const touched = (tenantId: string) => [getTokens.keyFor(tenantId), getAuditPage.key];
+  const revoke = createConfirmAction((t: ApiToken) => revokeToken(props.tenantId, t.id), () => touched(props.tenantId));
   const now = Date.now();
 
   return (
@@ -136,72 +136,56 @@ function TokenList(props: { tenantId: string }) {
         <CreateTokenForm tenantId={props.tenantId} touched={touched} />
       </Show>
       <Card title="API tokens" description="Tokens of this tenant. A revoked token stops working at once.">
-        <Show
-          when={(tokens()?.items.length ?? 0) > 0}
-          fallback={
+        <ListTable
+          items={tokens()?.items}
+          empty={
             <EmptyState icon={<KeyIcon size={20} />} title="No API tokens" testId="tokens-empty">
               Create a token to call the Nebula Command API from scripts, CI or other tools.
             </EmptyState>
           }
+          columns={["Name", "Token", "Access", "Created by", "Last used", "Expires", "Status"]}
+          actions
+          testId="token-list"
         >
-          <Table columns={["Name", "Token", "Access", "Created by", "Last used", "Expires", "Status"]} actions testId="token-list">
-            <For each={tokens()?.items}>
-              {(t) => (
-                <tr data-testid="token-row">
-                  <td>{t.name}</td>
-                  <td class="nowrap">
-                    <code>{t.prefix}…</code>
-                  </td>
-                  <td class="nowrap">{scopeLabel(t.scopes)}</td>
-                  <td>{t.createdBy.name}</td>
-                  <td class="nowrap">
-                    <Show when={t.lastUsedAt} fallback={<span class="faint">Never</span>}>
-                      {(at) => <TimeAgo iso={at()} />}
-                    </Show>
-                  </td>
-                  <td class="nowrap">
-                    <Show when={t.expiresAt} fallback={<span class="faint">Never</span>}>
-                      {(at) => <span title={fullTime(at())}>{dayOf(at())}</span>}
-                    </Show>
-                  </td>
-                  <td>
-                    <Badge tone={tokenState(t, now).tone}>{tokenState(t, now).label}</Badge>
-                  </td>
-                  <td class="actions">
-                    <Show when={!t.revokedAt && session.can("tokens.revoke")}>
-                      <button
-                        type="button"
-                        class="btn btn-sm btn-ghost-danger"
-                        aria-label={`Revoke ${t.name}`}
-                        onClick={() => setRevoking(t)}
-                      >
-                        Revoke
-                      </button>
-                    </Show>
-                  </td>
-                </tr>
-              )}
-            </For>
-          </Table>
-        </Show>
+          {(t) => (
+            <tr data-testid="token-row">
+              <td>{t.name}</td>
+              <td class="nowrap">
+                <code>{t.prefix}…</code>
+              </td>
+              <td class="nowrap">{scopeLabel(t.scopes)}</td>
+              <td>{t.createdBy.name}</td>
+              <td class="nowrap">
+                <Show when={t.lastUsedAt} fallback={<span class="faint">Never</span>}>
+                  {(at) => <TimeAgo iso={at()} />}
+                </Show>
+              </td>
+              <td class="nowrap">
+                <Show when={t.expiresAt} fallback={<span class="faint">Never</span>}>
+                  {(at) => <span title={fullTime(at())}>{dayOf(at())}</span>}
+                </Show>
+              </td>
+              <td>
+                <Badge tone={tokenState(t, now).tone}>{tokenState(t, now).label}</Badge>
+              </td>
+              <td class="actions">
+                <Show when={!t.revokedAt && session.can("tokens.revoke")}>
+                  <ConfirmActionButton action={revoke} row={t} label="Revoke" ariaLabel={`Revoke ${t.name}`} />
+                </Show>
+              </td>
+            </tr>
+          )}
+        </ListTable>
       </Card>
-      <ConfirmDialog
-        open={revoking() !== undefined}
+      <ConfirmActionDialog
+        action={revoke}
         title="Revoke API token?"
-        message={
+        message={(t) => (
           <>
-            Anything using <strong>{revoking()?.name}</strong> (<code>{revoking()?.prefix}…</code>) loses access immediately. This cannot be
-            undone.
+            Anything using <strong>{t.name}</strong> (<code>{t.prefix}…</code>) loses access immediately. This cannot be undone.
           </>
-        }
+        )}
         confirmLabel="Revoke token"
-        onConfirm={async () => {
-          const t = revoking();
-          if (!t) return;
-          await revokeToken(props.tenantId, t.id);
-          await revalidate(touched(props.tenantId));
-        }}
-        onClose={() => setRevoking(undefined)}
       />
     </>
   );

@@ -1,7 +1,7 @@
 // Thousands of generated bad requests across every route: never a 5xx, always the JSON error shape.
 import { exports } from "cloudflare:workers";
 import { beforeAll, expect, it } from "vitest";
-import { type SeededTenant, asUser, seedTenant, url, withDb } from "../support/seed.ts";
+import { type SeededTenant, seedTenant, url, withDb } from "../support/seed.ts";
 import { concretePath, tenantRoutes, userRoutes } from "./route-table.ts";
 
 const REQUESTS = 2500;

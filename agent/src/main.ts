@@ -4,6 +4,8 @@
 import { AgentConfigError, parseAgentConfig } from "./config/config.ts";
 import { EdgeLink } from "./connection/edge-link.ts";
 import { readHostFacts } from "./host/host-facts.ts";
+import { buildJobHandlers } from "./jobs/agent-handlers.ts";
+import { JobRunner } from "./jobs/job-runner.ts";
 import { createLogger } from "./logging/logger.ts";
 import { AGENT_VERSION } from "./version.ts";
 
@@ -27,8 +29,19 @@ if ((url.protocol === "http:" || url.protocol === "ws:") && !["localhost", "127.
   logger.warn("NEBULA_EDGE_URL is not https: the agent token travels unencrypted unless this path is a private tunnel (e.g. Tailscale)");
 }
 
-const link = new EdgeLink({ edgeUrl: config.edgeUrl, token: config.token, hostFacts: readHostFacts, logger });
-logger.info("nebula agent starting", { version: AGENT_VERSION, edge: url.origin });
+// Jobs: the runner enforces the allowlist, de-duplicates and answers; results made while offline wait for the link.
+const runner: JobRunner = new JobRunner({ handlers: buildJobHandlers(config), send: (message) => link.send(message), logger });
+const hostFacts = () => {
+  const facts = readHostFacts();
+  return { ...facts, capabilities: [...new Set([...facts.capabilities, ...runner.kinds])] };
+};
+const link = new EdgeLink({ edgeUrl: config.edgeUrl, token: config.token, hostFacts, logger });
+link.on("message", (message) => runner.receive(message));
+link.on("ready", () => runner.resendPending());
+
+// Periodic senders (metrics collection with its disk spool) start here, next to the link they send on.
+
+logger.info("nebula agent starting", { version: AGENT_VERSION, edge: url.origin, jobs: runner.kinds.length });
 link.start();
 
 let stopping = false;
@@ -37,12 +50,16 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     if (stopping) return;
     stopping = true;
     logger.info("stopping", { signal });
-    link.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error("unclean stop", { err });
-        process.exit(1);
-      },
-    );
+    // Running jobs answer "cancelled" while the link is still up, then the link closes.
+    runner
+      .stop()
+      .then(() => link.stop())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error("unclean stop", { err });
+          process.exit(1);
+        },
+      );
   });
 }

@@ -9,7 +9,47 @@ describe("parseAgentConfig", () => {
     expect(parseAgentConfig({ NEBULA_EDGE_URL: "https://nebula.example.com", NEBULA_AGENT_TOKEN: TOKEN })).toEqual({
       edgeUrl: "https://nebula.example.com",
       token: TOKEN,
+      dockerSocket: "/var/run/docker.sock",
+      libvirtUri: "qemu:///system",
+      stacks: new Map(),
     });
+  });
+
+  it("reads the Docker socket, libvirt URI and compose stacks", () => {
+    const config = parseAgentConfig({
+      NEBULA_EDGE_URL: "https://nebula.example.com",
+      NEBULA_AGENT_TOKEN: TOKEN,
+      DOCKER_SOCKET: "/run/podman/podman.sock",
+      LIBVIRT_URI: "qemu+ssh://root@kvm/system",
+      NEBULA_STACKS: " media=/srv/media , tools=/srv/stacks/tools/ ",
+    });
+    expect(config).toMatchObject({ dockerSocket: "/run/podman/podman.sock", libvirtUri: "qemu+ssh://root@kvm/system" });
+    expect([...config.stacks]).toEqual([
+      ["media", "/srv/media"],
+      ["tools", "/srv/stacks/tools/"],
+    ]);
+  });
+
+  it("names each bad Docker, libvirt or stack setting", () => {
+    try {
+      parseAgentConfig({
+        NEBULA_EDGE_URL: "https://nebula.example.com",
+        NEBULA_AGENT_TOKEN: TOKEN,
+        DOCKER_SOCKET: "docker.sock",
+        LIBVIRT_URI: "system",
+        NEBULA_STACKS: "media=srv/media,Tools=/srv/tools,nodir,games=/a,games=/b",
+      });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as AgentConfigError).problems).toEqual([
+        'DOCKER_SOCKET: must be an absolute path to the Docker socket (e.g. /var/run/docker.sock), got "docker.sock"',
+        'LIBVIRT_URI: must be a libvirt connection URI such as qemu:///system, got "system"',
+        'NEBULA_STACKS: the directory of "media" must be an absolute path, got "srv/media"',
+        'NEBULA_STACKS: stack name "Tools" must be lowercase letters, digits, - or _ (at most 64)',
+        'NEBULA_STACKS: "nodir" must be name=/absolute/dir (e.g. media=/srv/media)',
+        'NEBULA_STACKS: stack "games" is listed twice',
+      ]);
+    }
   });
 
   it("names both variables when both are missing", () => {

@@ -2,6 +2,7 @@
 // the link alive with "ping" frames, and reconnects with backoff whenever the link drops or is refused.
 import { EventEmitter } from "node:events";
 import {
+  type AgentMessage,
   CLOSE_CODES,
   EdgeMessage,
   HEARTBEAT_INTERVAL_SECONDS,
@@ -98,6 +99,14 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
 
   get connected(): boolean {
     return this.ackAt !== null && this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends one message on the current connection; false while the link is down or the edge has not acked hello. */
+  send(message: AgentMessage): boolean {
+    const ws = this.ws;
+    if (!ws || !this.connected) return false;
+    ws.send(JSON.stringify(message));
+    return true;
   }
 
   start(): void {

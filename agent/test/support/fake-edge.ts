@@ -3,7 +3,7 @@
 import { EventEmitter } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { HEARTBEAT_PING, HEARTBEAT_PONG, Hello, type HelloAck, PROTOCOL_VERSION } from "@nebula/schema/wire/agent";
+import { AgentMessage, HEARTBEAT_PING, HEARTBEAT_PONG, type Hello, type HelloAck, PROTOCOL_VERSION } from "@nebula/schema/wire/agent";
 import { type WebSocket, WebSocketServer } from "ws";
 
 interface FakeEdgeEvents {
@@ -12,6 +12,8 @@ interface FakeEdgeEvents {
   connection: [socket: WebSocket];
   hello: [hello: Hello, socket: WebSocket];
   ping: [socket: WebSocket];
+  /** Any valid agent message other than hello (job progress, logs, results, metrics). */
+  agentMessage: [message: AgentMessage, socket: WebSocket];
   closed: [info: { code: number; reason: string }];
 }
 
@@ -69,15 +71,20 @@ export class FakeEdge extends EventEmitter<FakeEdgeEvents> {
         this.emit("ping", ws);
         return;
       }
-      const hello = Hello.safeParse(JSON.parse(text));
-      if (!hello.success) {
-        ws.send(JSON.stringify({ type: "error", code: "malformed", message: hello.error.message.slice(0, 500) }));
+      const parsed = AgentMessage.safeParse(JSON.parse(text));
+      if (!parsed.success) {
+        ws.send(JSON.stringify({ type: "error", code: "malformed", message: parsed.error.message.slice(0, 500) }));
         return;
       }
-      this.hellos.push(hello.data);
+      if (parsed.data.type !== "hello") {
+        this.emit("agentMessage", parsed.data, ws);
+        return;
+      }
+      const hello = parsed.data;
+      this.hellos.push(hello);
       const ack: HelloAck = { type: "hello_ack", protocol: PROTOCOL_VERSION, serverTime: new Date().toISOString(), heartbeatSeconds: 30 };
       ws.send(JSON.stringify(ack));
-      this.emit("hello", hello.data, ws);
+      this.emit("hello", hello, ws);
     });
   }
 }

@@ -1,0 +1,92 @@
+// docker.compose.up/down on stacks configured on this host (NEBULA_STACKS): the edge names a stack, the agent
+// maps it to a directory and runs the docker CLI with an argv array (never a shell), streaming its output.
+import { spawn } from "node:child_process";
+import { access } from "node:fs/promises";
+import path from "node:path";
+import { StringDecoder } from "node:string_decoder";
+import type { JobContext, JobHandlers } from "../jobs/job-handler.ts";
+import { JobError } from "../jobs/job-handler.ts";
+
+export interface ComposeOptions {
+  stacks: ReadonlyMap<string, string>;
+  /** The Engine API socket the CLI should talk to (DOCKER_HOST). */
+  socketPath: string;
+  dockerCli: string;
+}
+
+export interface ComposeResult {
+  stack: string;
+  action: "up" | "down";
+  composeFile: string;
+}
+
+/** Compose's own lookup order for a project directory. */
+const COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
+
+interface RunOutcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Runs the CLI, streaming output to the job (when given); rejects with `unavailable` when the CLI is missing. */
+function runCli(cli: string, args: string[], options: { cwd?: string; env: NodeJS.ProcessEnv; signal: AbortSignal; ctx?: JobContext }): Promise<RunOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cli, args, { cwd: options.cwd, env: options.env, signal: options.signal, stdio: ["ignore", "pipe", "pipe"], shell: false });
+    for (const stream of ["stdout", "stderr"] as const) {
+      const decoder = new StringDecoder("utf8");
+      child[stream].on("data", (chunk: Buffer) => {
+        const text = decoder.write(chunk);
+        if (text) options.ctx?.log(stream, text);
+      });
+      child[stream].on("end", () => {
+        const rest = decoder.end();
+        if (rest) options.ctx?.log(stream, rest);
+      });
+    }
+    child.once("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") reject(new JobError("unavailable", `The docker CLI (${cli}) is not installed on this host`));
+      else reject(options.signal.aborted ? options.signal.reason : err);
+    });
+    child.once("close", (code, signal) => resolve({ code, signal }));
+  });
+}
+
+export function composeHandlers(options: ComposeOptions): Pick<Required<JobHandlers>, "docker.compose.up" | "docker.compose.down"> {
+  const env = { ...process.env, DOCKER_HOST: `unix://${options.socketPath}` };
+
+  async function composeFileOf(stack: string): Promise<{ dir: string; file: string }> {
+    const dir = options.stacks.get(stack);
+    if (!dir) throw new JobError("not_found", `Stack "${stack}" is not configured on this agent (NEBULA_STACKS)`);
+    for (const name of COMPOSE_FILES) {
+      const file = path.join(dir, name);
+      try {
+        await access(file);
+        return { dir, file };
+      } catch {
+        // try the next name
+      }
+    }
+    throw new JobError("not_found", `Stack "${stack}" has no compose.yaml in ${dir}`);
+  }
+
+  async function compose(stack: string, action: "up" | "down", ctx: JobContext): Promise<ComposeResult> {
+    const { dir, file } = await composeFileOf(stack);
+    // The compose plugin is separate from the CLI: without it `docker compose` is an unknown command.
+    const probe = await runCli(options.dockerCli, ["compose", "version"], { env, signal: ctx.signal });
+    if (probe.code !== 0) throw new JobError("unavailable", "The docker compose plugin is not installed on this host");
+    const args = ["compose", "-f", file, action, ...(action === "up" ? ["-d"] : [])];
+    ctx.progress(`compose ${action}`, "running", `docker ${args.join(" ")}`);
+    const outcome = await runCli(options.dockerCli, args, { cwd: dir, env, signal: ctx.signal, ctx });
+    if (outcome.code !== 0) {
+      ctx.progress(`compose ${action}`, "failed", `exited with ${outcome.code ?? outcome.signal}`);
+      throw new JobError("failed", `docker compose ${action} for "${stack}" exited with ${outcome.code ?? outcome.signal}`);
+    }
+    ctx.progress(`compose ${action}`, "ok", `Stack "${stack}" is ${action === "up" ? "up" : "down"}`);
+    return { stack, action, composeFile: file };
+  }
+
+  return {
+    "docker.compose.up": (params, ctx) => compose(params.stack, "up", ctx),
+    "docker.compose.down": (params, ctx) => compose(params.stack, "down", ctx),
+  };
+}

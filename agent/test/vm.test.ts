@@ -1,0 +1,68 @@
+// vm.* jobs against libvirt's test driver (`virsh -c test:///default`), whose predefined domain "test" runs.
+// Every virsh process starts from the same fresh state, so each case checks one command's own answer.
+import { describe, expect, it } from "vitest";
+import { findVirsh, peerMissing } from "../../test/peers/peers.ts";
+import { JobError } from "../src/jobs/job-handler.ts";
+import { virshJobError } from "../src/vm/virsh.ts";
+import { type VmSummary, vmHandlers } from "../src/vm/vm-handlers.ts";
+import { recordedJob, rejection } from "./support/job-context.ts";
+
+const missing = peerMissing("virsh");
+
+describe.skipIf(missing)(missing ?? "vm jobs against libvirt's test driver", () => {
+  const handlers = () => vmHandlers({ uri: "test:///default", virsh: findVirsh() });
+
+  it("lists the predefined domain as running, with its size", async () => {
+    const list = (await handlers()["vm.list"]({}, recordedJob("vm.list").ctx)) as VmSummary[];
+    expect(list).toEqual([{ name: "test", state: "running", vcpus: 2, maxMemoryKiB: 8388608, usedMemoryKiB: 2097152, autostart: false, persistent: true }]);
+  });
+
+  it("reports a domain's state", async () => {
+    expect(await handlers()["vm.state"]({ name: "test" }, recordedJob("vm.state").ctx)).toEqual({ name: "test", state: "running" });
+  });
+
+  it("shuts a running domain down", async () => {
+    expect(await handlers()["vm.shutdown"]({ name: "test" }, recordedJob("vm.shutdown").ctx)).toEqual({ name: "test", action: "shutdown", message: "Domain 'test' is being shutdown" });
+  });
+
+  it("reboots a running domain", async () => {
+    expect(await handlers()["vm.reboot"]({ name: "test" }, recordedJob("vm.reboot").ctx)).toMatchObject({ name: "test", action: "reboot" });
+  });
+
+  it("destroys (powers off) a running domain", async () => {
+    expect(await handlers()["vm.destroy"]({ name: "test" }, recordedJob("vm.destroy").ctx)).toEqual({ name: "test", action: "destroy", message: "Domain 'test' destroyed" });
+  });
+
+  it("answers failed with libvirt's reason when starting a domain that already runs", async () => {
+    const err = await rejection(handlers()["vm.start"]({ name: "test" }, recordedJob("vm.start").ctx));
+    expect(err).toBeInstanceOf(JobError);
+    expect(err).toMatchObject({ code: "failed", message: "Domain is already active" });
+  });
+
+  it("answers not_found for a domain that does not exist, for every action", async () => {
+    for (const kind of ["vm.state", "vm.start", "vm.shutdown", "vm.reboot", "vm.destroy"] as const) {
+      const err = await rejection(handlers()[kind]({ name: "no-such-vm" }, recordedJob(kind).ctx));
+      expect(err, kind).toMatchObject({ code: "not_found", message: "failed to get domain 'no-such-vm'" });
+    }
+  });
+
+  it("answers unavailable when libvirt cannot be reached or virsh is not installed", async () => {
+    const unreachable = vmHandlers({ uri: "qemu+unix:///system?socket=/nonexistent/libvirt-sock", virsh: findVirsh() });
+    expect(await rejection(unreachable["vm.list"]({}, recordedJob("vm.list").ctx))).toMatchObject({ code: "unavailable" });
+    const noVirsh = vmHandlers({ uri: "test:///default", virsh: "/nonexistent/virsh" });
+    expect(await rejection(noVirsh["vm.list"]({}, recordedJob("vm.list").ctx))).toMatchObject({ code: "unavailable", message: expect.stringContaining("not installed") });
+  });
+});
+
+describe("virshJobError", () => {
+  it("maps libvirt's wording to job error codes", () => {
+    expect(virshJobError("error: failed to get domain 'x'\n", "")).toMatchObject({ code: "not_found" });
+    expect(virshJobError("error: Domain not found: no domain with matching name 'x'\n", "")).toMatchObject({ code: "not_found" });
+    expect(virshJobError("error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': Permission denied\n", "")).toMatchObject({
+      code: "unavailable",
+      message: "failed to connect to the hypervisor; Failed to connect socket to '/var/run/libvirt/libvirt-sock': Permission denied",
+    });
+    expect(virshJobError("error: Requested operation is not valid: domain is not running\n", "")).toMatchObject({ code: "failed" });
+    expect(virshJobError("", "virsh start failed")).toMatchObject({ code: "failed", message: "virsh start failed" });
+  });
+});

@@ -7,13 +7,17 @@ import { readHostFacts } from "./host/host-facts.ts";
 import { buildJobHandlers } from "./jobs/agent-handlers.ts";
 import { JobRunner } from "./jobs/job-runner.ts";
 import { createLogger } from "./logging/logger.ts";
+import { createHostCollector } from "./metrics/collect.ts";
+import { createMetricsPipeline } from "./metrics/pipeline.ts";
+import { MetricsSpool, spoolDirFrom } from "./spool/spool.ts";
 import { AGENT_VERSION } from "./version.ts";
 
 const logger = createLogger(process.env.NEBULA_LOG_LEVEL === "debug" ? "debug" : "info");
 
-function loadConfig() {
+/** Configuration problems end the process with every bad variable named. */
+function configured<T>(read: () => T): T {
   try {
-    return parseAgentConfig(process.env);
+    return read();
   } catch (err) {
     if (err instanceof AgentConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -23,23 +27,34 @@ function loadConfig() {
   }
 }
 
-const config = loadConfig();
+const config = configured(() => parseAgentConfig(process.env));
 const url = new URL(config.edgeUrl);
 if ((url.protocol === "http:" || url.protocol === "ws:") && !["localhost", "127.0.0.1", "[::1]"].includes(url.hostname)) {
   logger.warn("NEBULA_EDGE_URL is not https: the agent token travels unencrypted unless this path is a private tunnel (e.g. Tailscale)");
 }
 
 // Jobs: the runner enforces the allowlist, de-duplicates and answers; results made while offline wait for the link.
-const runner: JobRunner = new JobRunner({ handlers: buildJobHandlers(config), send: (message) => link.send(message), logger });
+const runner: JobRunner = new JobRunner({ handlers: configured(() => buildJobHandlers(config, process.env)), send: (message) => link.send(message), logger });
 const hostFacts = () => {
   const facts = readHostFacts();
   return { ...facts, capabilities: [...new Set([...facts.capabilities, ...runner.kinds])] };
 };
 const link = new EdgeLink({ edgeUrl: config.edgeUrl, token: config.token, hostFacts, logger });
-link.on("message", (message) => runner.receive(message));
-link.on("ready", () => runner.resendPending());
+// Metrics: collected every 10 s (2 s while someone watches), spooled to disk, sent in order, removed when acked.
+const spool = await MetricsSpool.open({ dir: spoolDirFrom(process.env), logger });
+const metrics = createMetricsPipeline({ collect: createHostCollector({ logger }).collect, spool, send: (m) => link.send(m), logger });
 
-// Periodic senders (metrics collection with its disk spool) start here, next to the link they send on.
+link.on("message", (message) => {
+  if (message.type === "metrics_ack") void metrics.onAck(message.seq);
+  else if (message.type === "set_interval") metrics.setInterval(message.seconds);
+  else runner.receive(message);
+});
+link.on("ready", () => {
+  runner.resendPending();
+  metrics.onConnected();
+});
+link.on("closed", () => metrics.onDisconnected());
+metrics.start();
 
 logger.info("nebula agent starting", { version: AGENT_VERSION, edge: url.origin, jobs: runner.kinds.length });
 link.start();
@@ -53,6 +68,8 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     // Running jobs answer "cancelled" while the link is still up, then the link closes.
     runner
       .stop()
+      .then(() => metrics.stop())
+      .then(() => spool.close())
       .then(() => link.stop())
       .then(
         () => process.exit(0),

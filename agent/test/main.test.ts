@@ -1,6 +1,9 @@
 // The agent as systemd runs it: a process configured by environment, connected until SIGTERM.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CLOSE_CODES } from "@nebula/schema/wire/agent";
 import { afterEach, describe, expect, it } from "vitest";
@@ -15,7 +18,11 @@ afterEach(async () => {
 });
 
 function runAgent(env: Record<string, string>) {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const spoolDir = mkdtempSync(path.join(os.tmpdir(), "nebula-agent-spool-"));
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? "", NEBULA_SPOOL_DIR: spoolDir, DOCKER_SOCKET: path.join(spoolDir, "no-docker.sock"), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -46,6 +53,10 @@ describe("nebula agent main", () => {
       }),
     ]);
     expect(received).toMatchObject({ type: "hello", protocol: 1 });
+    // Its first metrics batch follows: real numbers read from this host.
+    const [batch] = await once(edge, "agentMessage", { signal: AbortSignal.timeout(20_000) });
+    expect(batch).toMatchObject({ type: "metrics", seq: 1 });
+    expect(typeof batch.samples[0].values["mem.used_pct"]).toBe("number");
     const closed = once(edge, "closed");
     child.kill("SIGTERM");
 

@@ -1,15 +1,28 @@
 // Every job handler this agent registers, built from its configuration: one line per domain module.
 import type { AgentConfig } from "../config/config.ts";
 import { dockerHandlers } from "../docker/docker-handlers.ts";
+import { loadGamingConfig } from "../gaming/gaming-config.ts";
+import { gamingHandlers } from "../gaming/gaming-handlers.ts";
+import { loadHostConfig } from "../host/host-config.ts";
+import { hostHandlers } from "../host/host-handlers.ts";
+import { loadNasConfig } from "../nas/nas-config.ts";
+import { nasHandlers } from "../nas/nas-handlers.ts";
 import { vmHandlers } from "../vm/vm-handlers.ts";
 import type { JobHandlers } from "./job-handler.ts";
 
-export function buildJobHandlers(config: AgentConfig): JobHandlers {
+/**
+ * One spread per domain module. A module whose configuration is absent (no GPU address, no mounts) registers
+ * nothing, so its kinds answer "unavailable"; a kind outside JOB_KINDS is refused before any lookup.
+ * Bad configuration throws AgentConfigError naming every variable.
+ */
+export function buildJobHandlers(config: AgentConfig, env: Record<string, string | undefined>): JobHandlers {
+  const gaming = loadGamingConfig(env);
+  const nas = loadNasConfig(env);
   return {
     ...dockerHandlers({ socketPath: config.dockerSocket, stacks: config.stacks }),
     ...vmHandlers({ uri: config.libvirtUri }),
-    // Domain modules register their handlers here, one spread each:
-    //   gaming.* (agent/src/gaming), nas.* (agent/src/nas), host.* (agent/src/host), deploy.*
-    // A kind without a handler answers "unavailable"; a kind outside JOB_KINDS is refused before lookup.
+    ...(gaming ? gamingHandlers(gaming) : {}),
+    ...(nas ? nasHandlers(nas) : {}),
+    ...hostHandlers(loadHostConfig(env)),
   };
 }

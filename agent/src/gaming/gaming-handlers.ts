@@ -1,0 +1,43 @@
+// gaming.* job handlers, wired to the real host: Docker Engine socket, virsh, sysfs, /proc and signals.
+import { JobError, type JobHandlers } from "../jobs/job-handler.ts";
+import { systemClock } from "./clock.ts";
+import { procAlive, processKill } from "./device-holders.ts";
+import type { GamingConfig } from "./gaming-config.ts";
+import { disableGamingMode, enableGamingMode, type GamingDeps, gamingStatus } from "./gaming-mode.ts";
+import { GamingStateFile } from "./gaming-state.ts";
+import { dockerGpuContainers } from "./gpu-containers.ts";
+import { realSysfs } from "./gpu-power.ts";
+import { virshVm } from "./libvirt-vm.ts";
+
+export function gamingDeps(config: GamingConfig): GamingDeps {
+  return {
+    containers: dockerGpuContainers(config.dockerSocket),
+    vm: virshVm({ uri: config.libvirtUri }),
+    sysfs: realSysfs,
+    kill: processKill,
+    isAlive: procAlive(config.procRoot),
+    clock: systemClock,
+    state: new GamingStateFile(config.stateDir),
+    selfPid: process.pid,
+  };
+}
+
+export function gamingHandlers(config: GamingConfig, overrides: Partial<GamingDeps> = {}): JobHandlers {
+  const deps = { ...gamingDeps(config), ...overrides };
+  // One switch at a time: two enables racing would each think the other's stopped containers were theirs.
+  let switching: string | null = null;
+  const exclusive = async <T>(kind: string, work: () => Promise<T>): Promise<T> => {
+    if (switching) throw new JobError("failed", `Gaming mode is already being switched (${switching} in progress)`);
+    switching = kind;
+    try {
+      return await work();
+    } finally {
+      switching = null;
+    }
+  };
+  return {
+    "gaming.status": (_params, ctx) => gamingStatus(config, deps, ctx.signal),
+    "gaming.enable": (_params, ctx) => exclusive("gaming.enable", () => enableGamingMode(config, deps, ctx)),
+    "gaming.disable": (_params, ctx) => exclusive("gaming.disable", () => disableGamingMode(config, deps, ctx)),
+  };
+}

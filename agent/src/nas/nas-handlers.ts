@@ -1,0 +1,79 @@
+// nas.* job handlers: the state of each configured mount (mounted, reachable, space) and a lazy remount of one.
+import { type CommandRunner, execFileRunner } from "../host/command-runner.ts";
+import { type JobContext, JobError, type JobHandlers } from "../jobs/job-handler.ts";
+import { checkSpace, commandStatfs, type StatFs } from "./mount-space.ts";
+import type { NasConfig, NasMount } from "./nas-config.ts";
+import { mountAt, NETWORK_FSTYPES, readProcMounts } from "./proc-mounts.ts";
+
+export interface NasDeps {
+  run: CommandRunner;
+  statfs: StatFs;
+}
+
+export interface MountStatus {
+  name: string;
+  path: string;
+  mounted: boolean;
+  /** Filesystem type found at the path (cifs, nfs4, ...), or null when nothing is mounted there. */
+  fstype: string | null;
+  source: string | null;
+  /** "stale": the share is mounted but the filesystem did not answer in time (NAS down, network gone). */
+  reachable: "ok" | "stale" | "error" | null;
+  totalBytes: number | null;
+  freeBytes: number | null;
+  detail: string;
+}
+
+async function mountStatus(mount: NasMount, config: NasConfig, statfs: StatFs, signal: AbortSignal): Promise<MountStatus> {
+  const entry = mountAt(await readProcMounts(config.procRoot), mount.path);
+  const base = { name: mount.name, path: mount.path, fstype: entry?.fstype ?? null, source: entry?.source ?? null };
+  if (!entry || !NETWORK_FSTYPES.has(entry.fstype)) {
+    const detail = entry ? `${entry.fstype} is mounted there, not a network share` : "not mounted";
+    return { ...base, mounted: false, reachable: null, totalBytes: null, freeBytes: null, detail };
+  }
+  const check = await checkSpace(mount.path, statfs, config.checkTimeoutMs, signal);
+  if (check.state === "ok") return { ...base, mounted: true, reachable: "ok", ...check.space, detail: `${entry.fstype} from ${entry.source}` };
+  return { ...base, mounted: true, reachable: check.state, totalBytes: null, freeBytes: null, detail: check.detail };
+}
+
+function configuredMount(config: NasConfig, name: string): NasMount {
+  const mount = config.mounts.find((m) => m.name === name);
+  if (!mount) throw new JobError("not_found", `No mount named "${name}" is configured on this host (NEBULA_MOUNTS)`);
+  return mount;
+}
+
+async function remount(mount: NasMount, config: NasConfig, deps: NasDeps, ctx: JobContext): Promise<MountStatus> {
+  const mounted = mountAt(await readProcMounts(config.procRoot), mount.path) !== undefined;
+  const step = async (name: string, args: string[], program: "umount" | "mount") => {
+    ctx.progress(name, "running", `${program} ${args.join(" ")}`);
+    try {
+      await deps.run(program, args, { signal: ctx.signal });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      ctx.progress(name, "failed", message);
+      throw new JobError(ctx.signal.aborted ? "cancelled" : "failed", message);
+    }
+    ctx.progress(name, "ok", `${program} ${args.join(" ")}`);
+  };
+  // Lazy unmount detaches a hung share at once; a plain umount of a dead NAS blocks until it times out.
+  if (mounted) await step("umount", ["-l", mount.path], "umount");
+  else ctx.progress("umount", "skipped", `${mount.path} was not mounted`);
+  await step("mount", [mount.path], "mount");
+  const status = await mountStatus(mount, config, deps.statfs, ctx.signal);
+  if (status.reachable !== "ok") {
+    ctx.progress("verify", "failed", `${mount.name}: ${status.detail}`);
+    throw new JobError("failed", `${mount.name} did not come back after remount: ${status.detail}`);
+  }
+  ctx.progress("verify", "ok", `${mount.name}: ${status.detail}`);
+  return status;
+}
+
+export function nasHandlers(config: NasConfig, deps: Partial<NasDeps> = {}): JobHandlers {
+  const run = deps.run ?? execFileRunner;
+  const full: NasDeps = { run, statfs: deps.statfs ?? commandStatfs(run) };
+  return {
+    // Mounts are checked side by side, so one stale share costs one timeout, not one per mount.
+    "nas.status": async (_params, ctx) => ({ mounts: await Promise.all(config.mounts.map((m) => mountStatus(m, config, full.statfs, ctx.signal))) }),
+    "nas.remount": async ({ mount }, ctx) => remount(configuredMount(config, mount), config, full, ctx),
+  };
+}

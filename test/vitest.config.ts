@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { TEST_DISCORD_CLIENT_ID, TEST_DISCORD_CLIENT_SECRET } from "./fakes/discord.ts";
+import { TEST_DISCORD_BOT_TOKEN, TEST_DISCORD_CLIENT_ID, TEST_DISCORD_CLIENT_SECRET } from "./fakes/discord.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -35,6 +35,7 @@ export default defineConfig({
                 DISCORD_API_BASE: inject("discordApiBase"),
                 DISCORD_CLIENT_ID: TEST_DISCORD_CLIENT_ID,
                 DISCORD_CLIENT_SECRET: TEST_DISCORD_CLIENT_SECRET,
+                DISCORD_BOT_TOKEN: TEST_DISCORD_BOT_TOKEN,
               },
             },
           })),

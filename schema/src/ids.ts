@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   audit: "aud",
   secret: "sec",
   overlay: "ovl",
+  job: "job",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -9,6 +9,13 @@
 //                              Send `cookie` on the authorize request; that user is who approves (or denies) it.
 //                              Without it, the first configured user approves, per the global mode.
 //   GET  /__control/requests   the request log (method, path, query, form body, authorization scheme).
+//
+// Bot REST: POST /channels/:id/messages (Bot token, nonce + enforce_nonce) and
+// POST /webhooks/:id/:token, with Discord's rate-limit headers, real per-channel buckets and seeded faults:
+//   POST /__control/bot        {key: "channel:<id>" | "webhook:<id>", ...BotScenario}  replaces that key's scenario
+//                              and forgets its messages; each suite uses its own channel ids, so suites never meet.
+//   POST /__control/bot/clock  {key, now}  the scenario's clock (epoch ms), for tests that drive time themselves.
+//   GET  /__control/bot?key=   {messages, stats}: what Discord stored, in order, and what the fake answered.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,6 +25,8 @@ export const API_PREFIX = "/api/v10";
 export const TEST_DISCORD_CLIENT_ID = "100000000000000001";
 export const TEST_DISCORD_CLIENT_SECRET = "test-client-secret";
 export const FAKE_SESSION_COOKIE = "fake_discord_session";
+/** The bot token the fake accepts on bot routes (DISCORD_BOT_TOKEN of the workers project). */
+export const TEST_DISCORD_BOT_TOKEN = "test-bot-token.fake.discord";
 
 /** The user object Discord returns for /users/@me with the `identify` scope. */
 export interface DiscordUser {
@@ -69,6 +78,8 @@ export interface FakeDiscord {
   upsertUser(user: DiscordUser): void;
   /** Adds a route; `path` is below the root and may hold `:name` segments (e.g. `/api/v10/channels/:id/messages`). */
   route(method: string, path: string, handler: Handler): void;
+  /** Sets a bot-route scenario directly (the same as POST /__control/bot). */
+  botScenario(key: string, scenario: BotScenario): void;
   close(): Promise<void>;
 }
 
@@ -79,6 +90,8 @@ export interface FakeDiscordOptions {
   redirectUris: string[];
   users?: DiscordUser[];
   port?: number;
+  /** Accepted as `Authorization: Bot <token>` on bot routes; defaults to TEST_DISCORD_BOT_TOKEN. */
+  botToken?: string;
 }
 
 const CODE_TTL_MS = 10 * 60_000;
@@ -154,6 +167,248 @@ interface Route {
   pattern: RegExp;
   names: string[];
   handler: Handler;
+}
+
+// ---- Bot REST: channel messages and webhooks, with Discord's rate limits and seeded faults ----
+
+/** How one channel or webhook behaves. Faults are drawn from a PRNG seeded per scenario, so a run repeats exactly. */
+export interface BotScenario {
+  seed?: number;
+  /** Share of calls answered with a route 429 (X-RateLimit-Scope: user). */
+  rate429?: number;
+  /** Share of calls answered with a global 429 ({global: true}, X-RateLimit-Global). */
+  rateGlobal429?: number;
+  /** Share of calls answered 500 without storing the message. */
+  rate500?: number;
+  /** Share of calls that store the message and then answer 500, as Discord occasionally does. */
+  rate500AfterStore?: number;
+  /** retry_after of injected 429s, seconds (default 0.05). */
+  retryAfter?: number;
+  /** Answer every call with this status (401, 403, 404) and Discord's error body. */
+  status?: number;
+  /** 1-based call numbers that never get an answer (the connection hangs). */
+  hang?: number[];
+  /** The real bucket: this many messages per window (default 5)… */
+  bucketLimit?: number;
+  /** …of this many seconds (default 1). */
+  bucketResetAfter?: number;
+}
+
+export interface StoredMessage {
+  id: string;
+  key: string;
+  nonce: string | null;
+  content: string | null;
+  embeds: unknown[];
+}
+
+export interface BotStats {
+  calls: number;
+  stored: number;
+  /** Creates answered with an already stored message because of enforce_nonce. */
+  nonceHits: number;
+  injected429: number;
+  injected500: number;
+  enforced429: number;
+  /** Requests that arrived while Discord had told the client to wait (bucket empty or retry_after running). */
+  violations: number;
+  hung: number;
+}
+
+interface BotState {
+  scenario: BotScenario;
+  random: () => number;
+  clock: number | null;
+  messages: StoredMessage[];
+  stats: BotStats;
+  windowReset: number;
+  windowCount: number;
+  /** Until when Discord asked this client to hold off (retry_after, or the empty bucket's reset). */
+  waitUntil: number;
+  webhookToken: string | null;
+}
+
+/** mulberry32: a tiny seeded PRNG. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const DISCORD_ERRORS: Record<number, { message: string; code: number }> = {
+  401: { message: "401: Unauthorized", code: 0 },
+  403: { message: "Missing Access", code: 50001 },
+  404: { message: "Unknown Channel", code: 10003 },
+};
+
+function createBotRoutes(route: (method: string, path: string, handler: Handler) => void, botToken: string) {
+  const states = new Map<string, BotState>();
+  let snowflake = 1_300_000_000_000_000_000n;
+
+  function fresh(scenario: BotScenario): BotState {
+    return {
+      scenario,
+      random: seeded(scenario.seed ?? 1),
+      clock: null,
+      messages: [],
+      stats: { calls: 0, stored: 0, nonceHits: 0, injected429: 0, injected500: 0, enforced429: 0, violations: 0, hung: 0 },
+      windowReset: 0,
+      windowCount: 0,
+      waitUntil: 0,
+      webhookToken: null,
+    };
+  }
+  const stateOf = (key: string) => {
+    let s = states.get(key);
+    if (!s) {
+      s = fresh({});
+      states.set(key, s);
+    }
+    return s;
+  };
+  const setScenario = (key: string, scenario: BotScenario) => {
+    states.set(key, fresh(scenario));
+  };
+
+  function rateLimited(state: BotState, now: number, retryAfter: number, global: boolean): FakeResponse {
+    state.waitUntil = Math.max(state.waitUntil, now + retryAfter * 1000);
+    const headers: Record<string, string> = { "retry-after": String(Math.ceil(retryAfter)), "x-ratelimit-scope": global ? "global" : "user" };
+    if (global) headers["x-ratelimit-global"] = "true";
+    else {
+      Object.assign(headers, {
+        "x-ratelimit-limit": String(state.scenario.bucketLimit ?? 5),
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset-after": String(retryAfter),
+        "x-ratelimit-reset": String((now + retryAfter * 1000) / 1000),
+        "x-ratelimit-bucket": "fake-bucket-messages",
+      });
+    }
+    return json(429, { message: "You are being rate limited.", retry_after: retryAfter, global }, headers);
+  }
+
+  async function create(key: string, req: FakeRequest, authorized: boolean, nonceAllowed: boolean): Promise<FakeResponse> {
+    const state = stateOf(key);
+    const { scenario, stats } = state;
+    const now = state.clock ?? Date.now();
+    stats.calls += 1;
+    if (scenario.hang?.includes(stats.calls)) {
+      stats.hung += 1;
+      return new Promise<FakeResponse>(() => {});
+    }
+    if (!authorized) return json(401, DISCORD_ERRORS[401]);
+    if (scenario.status) return json(scenario.status, DISCORD_ERRORS[scenario.status] ?? { message: `HTTP ${scenario.status}`, code: 0 });
+    if (now < state.waitUntil) stats.violations += 1;
+    // The real bucket, in the scenario's clock.
+    const limit = scenario.bucketLimit ?? 5;
+    const resetAfter = scenario.bucketResetAfter ?? 1;
+    if (now >= state.windowReset) {
+      state.windowReset = now + resetAfter * 1000;
+      state.windowCount = 0;
+    }
+    if (state.windowCount >= limit) {
+      stats.enforced429 += 1;
+      return rateLimited(state, now, (state.windowReset - now) / 1000, false);
+    }
+    const retryAfter = scenario.retryAfter ?? 0.05;
+    const roll = state.random();
+    let edge = scenario.rateGlobal429 ?? 0;
+    if (roll < edge) {
+      stats.injected429 += 1;
+      return rateLimited(state, now, retryAfter, true);
+    }
+    edge += scenario.rate429 ?? 0;
+    if (roll < edge) {
+      stats.injected429 += 1;
+      return rateLimited(state, now, retryAfter, false);
+    }
+    edge += scenario.rate500 ?? 0;
+    if (roll < edge) {
+      stats.injected500 += 1;
+      return json(500, { message: "500: Internal Server Error", code: 0 });
+    }
+    const storeThenFail = roll < edge + (scenario.rate500AfterStore ?? 0);
+
+    let body: { content?: unknown; embeds?: unknown; nonce?: unknown; enforce_nonce?: unknown };
+    try {
+      body = JSON.parse(req.rawBody || "{}");
+    } catch {
+      return json(400, { message: "400: Bad Request", code: 50109 });
+    }
+    const content = typeof body.content === "string" ? body.content : null;
+    const embeds = Array.isArray(body.embeds) ? body.embeds : [];
+    if (!content && embeds.length === 0) return json(400, { message: "Cannot send an empty message", code: 50006 });
+    const nonce = nonceAllowed && (typeof body.nonce === "string" || typeof body.nonce === "number") ? String(body.nonce) : null;
+    if (nonce !== null && nonce.length > 25) {
+      return json(400, { message: "Invalid Form Body", code: 50035, errors: { nonce: { _errors: [{ code: "BASE_TYPE_MAX_LENGTH", message: "Must be 25 or fewer in length." }] } } });
+    }
+
+    state.windowCount += 1;
+    const remaining = limit - state.windowCount;
+    if (remaining === 0) state.waitUntil = Math.max(state.waitUntil, state.windowReset);
+    const headers = {
+      "x-ratelimit-limit": String(limit),
+      "x-ratelimit-remaining": String(remaining),
+      "x-ratelimit-reset-after": String((state.windowReset - now) / 1000),
+      "x-ratelimit-reset": String(state.windowReset / 1000),
+      "x-ratelimit-bucket": "fake-bucket-messages",
+    };
+    // Discord: with enforce_nonce, a nonce seen recently in the channel returns that message instead of a new one.
+    const existing = nonce !== null && body.enforce_nonce === true ? state.messages.find((m) => m.nonce === nonce) : undefined;
+    let message = existing;
+    if (existing) stats.nonceHits += 1;
+    else {
+      snowflake += 1n;
+      message = { id: String(snowflake), key, nonce, content, embeds };
+      state.messages.push(message);
+      stats.stored += 1;
+    }
+    if (storeThenFail) {
+      stats.injected500 += 1;
+      return json(500, { message: "500: Internal Server Error", code: 0 });
+    }
+    return json(200, { ...message, channel_id: req.params.id, type: 0, timestamp: new Date(now).toISOString(), tts: false, mention_everyone: false }, headers);
+  }
+
+  route("POST", `${API_PREFIX}/channels/:id/messages`, (req) => {
+    const auth = /^Bot\s+(\S+)$/.exec(req.headers.authorization ?? "");
+    return create(`channel:${req.params.id}`, req, !!auth?.[1] && sameSecret(auth[1], botToken), true);
+  });
+
+  route("POST", `${API_PREFIX}/webhooks/:id/:token`, (req) => {
+    const key = `webhook:${req.params.id}`;
+    const state = stateOf(key);
+    // The first token seen for a webhook id is its token; another one is refused, as Discord does.
+    state.webhookToken ??= req.params.token ?? null;
+    if (req.params.token !== state.webhookToken) return json(401, { message: "Invalid Webhook Token", code: 50027 });
+    return create(key, req, true, false);
+  });
+
+  route("POST", "/__control/bot", (req) => {
+    const body = JSON.parse(req.rawBody || "{}") as BotScenario & { key?: string };
+    const { key, ...scenario } = body;
+    if (!key || !/^(channel|webhook):\d+$/.test(key)) return json(400, { error: "key must be channel:<id> or webhook:<id>" });
+    setScenario(key, scenario);
+    return json(200, { key });
+  });
+
+  route("POST", "/__control/bot/clock", (req) => {
+    const body = JSON.parse(req.rawBody || "{}") as { key?: string; now?: number };
+    if (!body.key || typeof body.now !== "number") return json(400, { error: "key and now are required" });
+    stateOf(body.key).clock = body.now;
+    return json(200, { key: body.key, now: body.now });
+  });
+
+  route("GET", "/__control/bot", (req) => {
+    const state = states.get(req.query.get("key") ?? "");
+    return json(200, { messages: state?.messages ?? [], stats: state?.stats ?? null });
+  });
+
+  return { setScenario };
 }
 
 export async function startFakeDiscord(options: FakeDiscordOptions): Promise<FakeDiscord> {
@@ -271,6 +526,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
     });
   });
 
+  // ---- Bot REST ----
+
+  const bot = createBotRoutes(route, options.botToken ?? TEST_DISCORD_BOT_TOKEN);
+
   // ---- Control, for tests in another process ----
 
   route("POST", "/__control", (req) => {
@@ -301,7 +560,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
     if (type.startsWith("application/x-www-form-urlencoded")) {
       body = Object.fromEntries(new URLSearchParams(req.rawBody));
       if ("client_secret" in body) body.client_secret = "[redacted]";
-    }    else if (type.startsWith("application/json")) {
+    } else if (type.startsWith("application/json")) {
       try {
         body = JSON.parse(req.rawBody) as Record<string, unknown>;
       } catch {
@@ -369,6 +628,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
     },
     upsertUser,
     route,
+    botScenario: bot.setScenario,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

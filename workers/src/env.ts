@@ -1,6 +1,7 @@
 // The Worker's bindings, typed once. String variables are validated by config/config.ts.
 import type { AgentHub } from "./agents/agent-hub.ts";
 import type { CacheStore } from "./cache/cache-store.ts";
+import type { Outbox } from "./outbox/outbox.ts";
 import type { OverlayRoom } from "./overlays/overlay-room.ts";
 
 export interface Env {
@@ -8,6 +9,7 @@ export interface Env {
   AGENT_HUB: DurableObjectNamespace<AgentHub>;
   OVERLAY_ROOM: DurableObjectNamespace<OverlayRoom>;
   CACHE_STORE: DurableObjectNamespace<CacheStore>;
+  OUTBOX: DurableObjectNamespace<Outbox>;
   DATABASE_URL?: string;
   ENCRYPTION_KEYS?: string;
   PUBLIC_URL?: string;

@@ -8,9 +8,11 @@ import { auditRoutes } from "./audit/routes.ts";
 import { runScheduled } from "./cron/registry.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { interactionRoutes } from "./interactions/routes.ts";
+import { jobRoutes } from "./jobs/routes.ts";
 import { inviteRoutes } from "./invites/routes.ts";
 import { meRoutes } from "./me/routes.ts";
 import { memberRoutes } from "./members/routes.ts";
+import { metricRoutes } from "./metrics/routes.ts";
 import { overlayRoutes, overlaySocketRoutes } from "./overlays/routes.ts";
 import { tenantAccess } from "./tenancy/access.ts";
 import { tenantRoutes } from "./tenancy/routes.ts";
@@ -27,10 +29,11 @@ app.use("/api/*", checkOrigin, authenticate, requireAuth);
 app.use("/api/t/:tenantId", tenantAccess);
 app.use("/api/t/:tenantId/*", tenantAccess);
 app.route("/api", meRoutes);
-for (const routes of [tenantRoutes, memberRoutes, inviteRoutes, apiTokenRoutes, auditRoutes, agentRoutes, overlayRoutes]) app.route("/api/t/:tenantId", routes);
+for (const routes of [tenantRoutes, memberRoutes, inviteRoutes, apiTokenRoutes, auditRoutes, agentRoutes, jobRoutes, metricRoutes, overlayRoutes]) app.route("/api/t/:tenantId", routes);
 
 export { AgentHub } from "./agents/agent-hub.ts";
 export { CacheStore } from "./cache/cache-store.ts";
+export { Outbox } from "./outbox/outbox.ts";
 export { OverlayRoom } from "./overlays/overlay-room.ts";
 
 export default {

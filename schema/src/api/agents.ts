@@ -8,7 +8,12 @@ export const Agent = z.object({
   name: z.string(),
   /** What the agent reported in its last hello; null until it has connected once. */
   hostFacts: z.record(z.string(), z.unknown()).nullable(),
+  /** The later of the last hello (Postgres) and the last message or heartbeat the hub saw. */
   lastSeenAt: isoDate.nullable(),
+  /** Live link state from the agent's hub: connected since when, and offline when not connected or silent. */
+  connected: z.boolean(),
+  onlineSince: isoDate.nullable(),
+  offline: z.boolean(),
   revokedAt: isoDate.nullable(),
   createdAt: isoDate,
 });

@@ -27,6 +27,9 @@ export const PERMISSIONS = {
   "agents.read": "viewer",
   "agents.create": "admin",
   "agents.revoke": "admin",
+  "jobs.read": "viewer",
+  /** The route's gate only: each job kind names its own lowest role (JOB_KINDS in wire/jobs.ts). */
+  "jobs.run": "viewer",
   "overlays.read": "viewer",
   "overlays.test": "operator",
 } as const satisfies Record<string, Role>;

@@ -1,39 +1,123 @@
-// AgentHub: one Durable Object per home agent. It holds the agent's websocket as a hibernatable socket
-// (heartbeat pings are answered by auto-response, so an idle hub sleeps), answers hello, and keeps the
-// host facts and a count of rejected messages in its own storage.
-import { agentWire } from "@nebula/schema";
+// AgentHub: one Durable Object per home agent. It holds the agent's websocket as a hibernatable socket (heartbeat
+// pings are answered by auto-response, so an idle hub sleeps), answers hello, relays jobs (request, progress, logs,
+// result), ingests metrics into its own SQLite, fans batches out to live viewers, and notices a silent agent.
+// Postgres is touched on hello, once per finished job, and by the hourly rollup push from the alarm: never per message.
+import { agentWire, type api } from "@nebula/schema";
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig } from "../config/config.ts";
-import { openDb } from "../db/client.ts";
 import type { Env } from "../env.ts";
+import { AGENT_OFFLINE, type DispatchAnswer, type DispatchedJob, type JobOutcome, outcomeOfResult, resultFrameOf } from "../jobs/job-outcome.ts";
+import { recordJobEnd } from "../jobs/job-rows.ts";
 import { type Logger, createLogger } from "../logging/logger.ts";
+import { upsertHourlyRollups } from "../metrics/hourly-rollups.ts";
+import { HOUR_MS, MINUTE_MS, MetricStore, bucketWidth } from "../metrics/metric-store.ts";
+import { type SeqWindow, admitSeq, emptySeqWindow } from "../metrics/seq-window.ts";
 import { recordHello } from "./agents.ts";
+import { withHubPostgres } from "./hub-postgres.ts";
 import { helloAck, readAgentFrame, supportsProtocol } from "./hub-protocol.ts";
 
-const { CLOSE_CODES, HEARTBEAT_PING, HEARTBEAT_PONG, PROTOCOL_VERSION } = agentWire;
+const { CLOSE_CODES, HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_PING, HEARTBEAT_PONG, PROTOCOL_VERSION } = agentWire;
 
-/** Set by the Worker's /agent/connect route after it checked the token; the hub has no public route, so it trusts them. */
+/** Set by the Worker's routes after they checked who is asking; the hub has no public route, so it trusts them. */
 export const HUB_AGENT_ID_HEADER = "x-nebula-agent-id";
 export const HUB_TENANT_ID_HEADER = "x-nebula-tenant-id";
+/** Absent for the agent itself; `viewer` for a browser watching the host live, `job` for a browser following a job. */
+export const HUB_SOCKET_HEADER = "x-nebula-hub-socket";
+export const HUB_JOB_ID_HEADER = "x-nebula-job-id";
 
-/** Kept on the socket across hibernation; Cloudflare allows 2 KB per attachment, this is ~100 bytes. */
-interface Attachment {
+/**
+ * The upgrade request a Worker route hands the hub for a browser socket: the browser's own credentials are dropped
+ * (the route has checked them) and the hub is told what the socket is for.
+ */
+export function hubSocketRequest(request: Request, kind: "viewer" | "job", jobId?: string): Request {
+  const headers = new Headers(request.headers);
+  for (const name of ["cookie", "authorization", HUB_AGENT_ID_HEADER, HUB_TENANT_ID_HEADER]) headers.delete(name);
+  headers.set(HUB_SOCKET_HEADER, kind);
+  if (jobId) headers.set(HUB_JOB_ID_HEADER, jobId);
+  else headers.delete(HUB_JOB_ID_HEADER);
+  return new Request(request.url, { method: "GET", headers });
+}
+
+/**
+ * Storage key of the hub's clock offset (ms added to Date.now()). Nothing in the product sets it; tests do, through
+ * runInDurableObject, to live through hours of metrics and job deadlines without waiting for them.
+ */
+export const HUB_CLOCK_OFFSET_KEY = "clockOffsetMs";
+
+/** The agent is silent (offline) when nothing, not even a heartbeat, arrived for this long. */
+export const SILENCE_MS = 3 * HEARTBEAT_INTERVAL_SECONDS * 1000;
+/** A job end or a rollup push that Postgres refused is retried from the alarm after this long. */
+const POSTGRES_RETRY_MS = 60_000;
+/** Progress steps kept per running job, replayed to a browser that starts following it late. */
+const PROGRESS_KEPT = 20;
+/** At most this many hours of rollups go to Postgres in one push (a week of backlog, in batched upserts). */
+const HOURS_PER_PUSH = 24 * 8;
+
+/** Kept on each socket across hibernation; Cloudflare allows 2 KB per attachment, these are ~100 bytes. */
+type Attachment =
+  | { role: "agent"; agentId: string; tenantId: string; connectedAt: number }
+  | { role: "viewer"; connectedAt: number }
+  | { role: "job"; jobId: string };
+
+interface Identity {
   agentId: string;
   tenantId: string;
-  connectedAt: number;
+}
+
+interface InFlightJob extends DispatchedJob {
+  startedAt: number;
+  cancelRequested: boolean;
+  progress: agentWire.JobProgress[];
+  /** Set when the job ended; the record stays until its Postgres write succeeded. */
+  outcome: JobOutcome | null;
+}
+
+export interface SpoolLossRecord {
+  reports: number;
+  droppedBatches: number;
+  droppedSamples: number;
+  lastReportAt: string;
+  oldestDroppedAt: string;
 }
 
 export interface HubStatus {
   connected: boolean;
+  /** When the current connection was made; null while disconnected. */
+  onlineSince: string | null;
+  /** Last message or heartbeat from the agent. */
+  lastSeenAt: string | null;
+  /** Not connected, or connected but silent for longer than SILENCE_MS (noticed by the alarm). */
+  offline: boolean;
   lastHelloAt: string | null;
   hostFacts: agentWire.HostFacts | null;
   rejectedMessages: number;
+  viewers: number;
+  jobsInFlight: number;
+  /** job_result messages for jobs already finished (or never sent): ignored. */
+  ignoredJobResults: number;
+  metrics: { ackedSeq: number; seqsAboveGap: number; spoolLoss: SpoolLossRecord | null; rollupPushes: number; lastRollupPushAt: string | null };
 }
 
-/** Bounds the hello's Postgres write: a stalled database must not hold the agent's ack for long. */
-const POSTGRES_WRITE_TIMEOUT_MS = 5_000;
+export type CancelAnswer = "cancelling" | "cancelled" | "finished" | "unknown";
 
-const KEYS = { hostFacts: "hostFacts", lastHelloAt: "lastHelloAt", rejected: "rejectedMessages" } as const;
+const KEYS = {
+  identity: "identity",
+  hostFacts: "hostFacts",
+  lastHelloAt: "lastHelloAt",
+  rejected: "rejectedMessages",
+  lastMessageAt: "lastMessageAt",
+  silentSince: "silentSince",
+  seq: "metricsSeq",
+  spoolLoss: "spoolLoss",
+  ignoredResults: "ignoredJobResults",
+  rollupPushes: "rollupPushes",
+  lastRollupPushAt: "lastRollupPushAt",
+  rollupRetryAt: "rollupRetryAt",
+} as const;
+const JOB_PREFIX = "job:";
+const jobKey = (id: string) => `${JOB_PREFIX}${id}`;
+const jobTag = (id: string) => `job:${id}`;
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
 function closeQuietly(ws: WebSocket, code: number, reason: string): void {
   try {
@@ -43,16 +127,29 @@ function closeQuietly(ws: WebSocket, code: number, reason: string): void {
   }
 }
 
-function send(ws: WebSocket, message: agentWire.EdgeMessage): void {
+function sendText(ws: WebSocket, text: string): void {
   try {
-    ws.send(JSON.stringify(message));
+    ws.send(text);
   } catch {
     // The socket went away mid-handler; the close event will follow.
   }
 }
 
+function send(ws: WebSocket, message: agentWire.EdgeMessage): void {
+  sendText(ws, JSON.stringify(message));
+}
+
+const isOpen = (ws: WebSocket) => ws.readyState === WebSocket.OPEN;
+
 export class AgentHub extends DurableObject<Env> {
   private readonly logger: Logger;
+  private readonly metrics: MetricStore;
+  /** API calls waiting for a job's end (`?wait=true`); in memory: a waiting call keeps the object awake. */
+  private readonly waiters = new Map<string, Set<(outcome: JobOutcome | null) => void>>();
+  /** Job ends being written right now, so an alarm does not write the same one again. */
+  private readonly persisting = new Set<string>();
+  /** Alarm runs one at a time: an automatic run and a test's direct call never do the same work twice. */
+  private alarmQueue: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -65,71 +162,288 @@ export class AgentHub extends DurableObject<Env> {
       // Misconfiguration is reported by the request path; the hub still logs at the default level.
     }
     this.logger = createLogger({ service: "agent-hub" }, level);
+    this.metrics = new MetricStore(ctx.storage.sql);
+    ctx.blockConcurrencyWhile(async () => this.metrics.migrate());
   }
 
+  // ---- Sockets ------------------------------------------------------------------------------------
+
   override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("websocket upgrade required", { status: 426 });
+    const kind = request.headers.get(HUB_SOCKET_HEADER);
+    if (kind === "viewer") return this.acceptViewer();
+    if (kind === "job") return this.acceptJobFollower(request.headers.get(HUB_JOB_ID_HEADER) ?? "");
     const agentId = request.headers.get(HUB_AGENT_ID_HEADER);
     const tenantId = request.headers.get(HUB_TENANT_ID_HEADER);
     if (!agentId || !tenantId) return new Response("agent identity missing", { status: 400 });
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("websocket upgrade required", { status: 426 });
+    return this.acceptAgent({ agentId, tenantId });
+  }
 
+  private async acceptAgent(identity: Identity): Promise<Response> {
     // One live socket per agent: a reconnect (new process, network flap) takes over from the stale one.
-    for (const old of this.ctx.getWebSockets()) closeQuietly(old, CLOSE_CODES.replaced, "replaced");
-
+    for (const old of this.ctx.getWebSockets("agent")) closeQuietly(old, CLOSE_CODES.replaced, "replaced");
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ agentId, tenantId, connectedAt: Date.now() } satisfies Attachment);
+    this.ctx.acceptWebSocket(server, ["agent"]);
+    const now = this.now();
+    server.serializeAttachment({ role: "agent", ...identity, connectedAt: now } satisfies Attachment);
+    const kv = this.ctx.storage.kv;
+    kv.put(KEYS.identity, identity);
+    kv.put(KEYS.lastMessageAt, now);
+    kv.delete(KEYS.silentSince);
+    await this.scheduleAlarm();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** A browser watching the host live: the first one speeds the agent up to the live interval. */
+  private acceptViewer(): Response {
+    const first = this.openViewers().length === 0;
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, ["viewer"]);
+    server.serializeAttachment({ role: "viewer", connectedAt: this.now() } satisfies Attachment);
+    if (first) this.setAgentInterval(agentWire.LIVE_METRICS_INTERVAL_SECONDS);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** A browser following one job: gets the progress so far, then progress, logs and the result as they come. */
+  private acceptJobFollower(jobId: string): Response {
+    const job = this.ctx.storage.kv.get<InFlightJob>(jobKey(jobId));
+    if (!job || job.outcome) return new Response("job finished", { status: 410 });
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [jobTag(jobId)]);
+    server.serializeAttachment({ role: "job", jobId } satisfies Attachment);
+    for (const step of job.progress) sendText(server, JSON.stringify(step));
     return new Response(null, { status: 101, webSocket: client });
   }
 
   override async webSocketMessage(ws: WebSocket, frame: string | ArrayBuffer): Promise<void> {
-    const inbound = readAgentFrame(frame);
     const attachment = ws.deserializeAttachment() as Attachment;
+    // Browsers only listen; their keep-alive "ping" never reaches here (auto-response).
+    if (attachment.role !== "agent") return;
+    this.touch();
+    const inbound = readAgentFrame(frame);
     if (inbound.kind === "too_big") {
-      this.countRejected();
+      this.count(KEYS.rejected);
       this.logger.warn("agent message too big", { agentId: attachment.agentId, tenantId: attachment.tenantId, bytes: inbound.bytes });
       closeQuietly(ws, CLOSE_CODES.messageTooBig, "message too big");
       return;
     }
     if (inbound.kind === "rejected") {
-      this.countRejected();
+      this.count(KEYS.rejected);
       this.logger.warn("agent message rejected", { agentId: attachment.agentId, tenantId: attachment.tenantId, code: inbound.error.code });
       send(ws, inbound.error);
       return;
     }
-    switch (inbound.message.type) {
+    const message = inbound.message;
+    switch (message.type) {
       case "hello":
-        return this.onHello(ws, attachment, inbound.message);
+        return this.onHello(ws, attachment, message);
+      case "metrics":
+        return this.onMetrics(ws, message);
+      case "spool_loss":
+        return this.onSpoolLoss(attachment, message);
+      case "job_progress":
+        return this.onJobProgress(message);
+      case "job_log":
+        return this.relayToFollowers(message.id, JSON.stringify(message));
+      case "job_result":
+        return this.onJobResult(message);
     }
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     // Complete the closing handshake; 1005/1006 are "no code" markers that may not be sent back.
     closeQuietly(ws, code === 1005 || code === 1006 ? CLOSE_CODES.normal : code, "closing");
+    const attachment = ws.deserializeAttachment() as Attachment | null;
+    // The last viewer left: back to the resting interval.
+    if (attachment?.role === "viewer" && this.openViewers(ws).length === 0) this.setAgentInterval(agentWire.DEFAULT_METRICS_INTERVAL_SECONDS);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     const attachment = ws.deserializeAttachment() as Attachment | null;
-    this.logger.warn("agent socket error", { agentId: attachment?.agentId, err: error });
+    this.logger.warn("hub socket error", { role: attachment?.role, err: error });
   }
 
-  /** What the dashboard shows about this agent's link. */
+  // ---- RPC ----------------------------------------------------------------------------------------
+
+  /** What the dashboard shows about this agent's link. No Postgres. */
   async status(): Promise<HubStatus> {
     const kv = this.ctx.storage.kv;
+    const agent = this.agentSocket();
+    const attachment = agent?.deserializeAttachment() as Attachment | undefined;
+    const seq = kv.get<SeqWindow>(KEYS.seq) ?? emptySeqWindow();
     return {
-      connected: this.ctx.getWebSockets().some((ws) => ws.readyState === WebSocket.OPEN),
+      connected: agent !== undefined,
+      onlineSince: attachment?.role === "agent" ? iso(attachment.connectedAt) : null,
+      lastSeenAt: iso(this.lastActivity()),
+      offline: agent === undefined || kv.get<number>(KEYS.silentSince) !== undefined,
       lastHelloAt: kv.get<string>(KEYS.lastHelloAt) ?? null,
       hostFacts: kv.get<agentWire.HostFacts>(KEYS.hostFacts) ?? null,
       rejectedMessages: kv.get<number>(KEYS.rejected) ?? 0,
+      viewers: this.openViewers().length,
+      jobsInFlight: this.inFlightJobs().filter((j) => !j.outcome).length,
+      ignoredJobResults: kv.get<number>(KEYS.ignoredResults) ?? 0,
+      metrics: {
+        ackedSeq: seq.contiguous,
+        seqsAboveGap: seq.above.length,
+        spoolLoss: kv.get<SpoolLossRecord>(KEYS.spoolLoss) ?? null,
+        rollupPushes: kv.get<number>(KEYS.rollupPushes) ?? 0,
+        lastRollupPushAt: iso(kv.get<number>(KEYS.lastRollupPushAt)),
+      },
     };
   }
 
   /** Closes the agent's socket, e.g. after its token was revoked. */
   async disconnect(reason: "revoked"): Promise<void> {
-    for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CLOSE_CODES[reason], reason);
+    for (const ws of this.ctx.getWebSockets("agent")) closeQuietly(ws, CLOSE_CODES[reason], reason);
   }
 
-  private async onHello(ws: WebSocket, attachment: Attachment, hello: agentWire.Hello): Promise<void> {
+  /**
+   * Sends a job to the agent if it is connected. Nothing is queued for later: an offline agent is an answer, so a
+   * state-changing job never runs hours after someone asked for it. Idempotent on the job id.
+   */
+  async dispatchJob(job: DispatchedJob): Promise<DispatchAnswer> {
+    const kv = this.ctx.storage.kv;
+    const known = kv.get<InFlightJob>(jobKey(job.id));
+    if (known) return { accepted: true, startedAt: known.startedAt };
+    const ws = this.agentSocket();
+    if (!ws || kv.get<number>(KEYS.silentSince) !== undefined) return { accepted: false, error: AGENT_OFFLINE };
+    const startedAt = this.now();
+    kv.put(jobKey(job.id), { ...job, startedAt, cancelRequested: false, progress: [], outcome: null } satisfies InFlightJob);
+    send(ws, { type: "job", id: job.id, kind: job.kind, params: job.params, deadline: job.deadline, requestedBy: job.requestedBy });
+    await this.scheduleAlarm();
+    return { accepted: true, startedAt };
+  }
+
+  /** Resolves with the job's end, or null when it is unknown here (already recorded) or still running after `maxWaitMs`. */
+  async waitForJob(jobId: string, maxWaitMs: number): Promise<JobOutcome | null> {
+    const job = this.ctx.storage.kv.get<InFlightJob>(jobKey(jobId));
+    if (!job) return null;
+    if (job.outcome) return job.outcome;
+    return new Promise((resolve) => {
+      const waiting = this.waiters.get(jobId) ?? new Set();
+      this.waiters.set(jobId, waiting);
+      const done = (outcome: JobOutcome | null) => {
+        clearTimeout(timer);
+        waiting.delete(done);
+        if (waiting.size === 0) this.waiters.delete(jobId);
+        resolve(outcome);
+      };
+      const timer = setTimeout(() => done(null), Math.max(0, maxWaitMs));
+      waiting.add(done);
+    });
+  }
+
+  /** Asks the agent to stop a job; with no agent to ask, the job ends as cancelled here. */
+  async cancelJob(jobId: string, reason: string): Promise<CancelAnswer> {
+    const kv = this.ctx.storage.kv;
+    const job = kv.get<InFlightJob>(jobKey(jobId));
+    if (!job) return "unknown";
+    if (job.outcome) return "finished";
+    const ws = this.agentSocket();
+    if (ws) {
+      kv.put(jobKey(jobId), { ...job, cancelRequested: true } satisfies InFlightJob);
+      send(ws, { type: "job_cancel", id: jobId, reason: reason.slice(0, 200) });
+      return "cancelling";
+    }
+    await this.finishJob(job, { status: "cancelled", result: null, error: { code: "cancelled", message: reason }, finishedAt: this.now() });
+    return "cancelled";
+  }
+
+  /** Chart data from this hub's SQLite: raw samples, or minute rollups merged to at most `maxPoints` per series. */
+  async series(names: string[], fromMs: number, toMs: number, resolution: "raw" | "1m", maxPoints?: number): Promise<api.MetricSeries[]> {
+    const width = resolution === "1m" && maxPoints ? bucketWidth(fromMs, toMs, maxPoints) : MINUTE_MS;
+    return this.metrics.series(names, fromMs, toMs, resolution, width);
+  }
+
+  // ---- Alarm: job deadlines, silent agent, retention, hourly rollups ------------------------------
+
+  override alarm(): Promise<void> {
+    const run = this.alarmQueue.then(() => this.runAlarm());
+    this.alarmQueue = run.catch(() => {});
+    return run;
+  }
+
+  private async runAlarm(): Promise<void> {
+    const now = this.now();
+    for (const job of this.inFlightJobs()) {
+      if (job.outcome) {
+        if (!this.persisting.has(job.id)) await this.persistJobEnd(job);
+      } else if (job.deadline <= now) {
+        const agent = this.agentSocket();
+        if (agent) send(agent, { type: "job_cancel", id: job.id, reason: "deadline passed" });
+        const message = `No result within ${Math.round((job.deadline - job.createdAt) / 1000)} s`;
+        await this.finishJob(job, { status: "timeout", result: null, error: { code: "timeout", message }, finishedAt: now });
+      }
+    }
+    this.noticeSilence(now);
+    this.metrics.prune(now);
+    await this.pushHourlyRollups(now);
+    await this.scheduleAlarm();
+  }
+
+  private noticeSilence(now: number): void {
+    const kv = this.ctx.storage.kv;
+    if (!this.agentSocket() || kv.get<number>(KEYS.silentSince) !== undefined) return;
+    const last = this.lastActivity();
+    if (last !== null && now - last < SILENCE_MS) return;
+    kv.put(KEYS.silentSince, now);
+    const identity = kv.get<Identity>(KEYS.identity);
+    this.logger.warn("agent silent: marked offline", { agentId: identity?.agentId, tenantId: identity?.tenantId, lastSeenAt: iso(last) });
+  }
+
+  /** At most once per clock hour, and only when a finished hour has new samples: an idle Neon stays asleep. */
+  private async pushHourlyRollups(now: number): Promise<void> {
+    const kv = this.ctx.storage.kv;
+    const identity = kv.get<Identity>(KEYS.identity);
+    if (!identity || now < this.nextPushAt()) return;
+    const hours = this.metrics.completedDirtyHours(now, HOURS_PER_PUSH);
+    if (hours.length === 0) return;
+    const rollups = this.metrics.hourlyRollups(hours.map((h) => h.hour));
+    try {
+      await withHubPostgres(this.env, identity.agentId, (p) => this.ctx.waitUntil(p), (db) =>
+        upsertHourlyRollups(db, identity.tenantId, identity.agentId, rollups),
+      );
+      this.metrics.markPushed(hours);
+      kv.put(KEYS.lastRollupPushAt, now);
+      kv.put(KEYS.rollupPushes, (kv.get<number>(KEYS.rollupPushes) ?? 0) + 1);
+      kv.delete(KEYS.rollupRetryAt);
+    } catch (err) {
+      kv.put(KEYS.rollupRetryAt, now + POSTGRES_RETRY_MS);
+      this.logger.error("pushing hourly rollups to Postgres failed", { agentId: identity.agentId, tenantId: identity.tenantId, hours: hours.length, err });
+    }
+  }
+
+  /** The start of the clock hour after the last push (or a retry time after a failure). */
+  private nextPushAt(): number {
+    const kv = this.ctx.storage.kv;
+    const retryAt = kv.get<number>(KEYS.rollupRetryAt);
+    if (retryAt !== undefined) return retryAt;
+    const last = kv.get<number>(KEYS.lastRollupPushAt);
+    return last === undefined ? Number.NEGATIVE_INFINITY : Math.floor(last / HOUR_MS) * HOUR_MS + HOUR_MS;
+  }
+
+  /** The next moment something is due: a job deadline or retry, the silence check, the hourly push. */
+  private async scheduleAlarm(): Promise<void> {
+    const now = this.now();
+    const due: number[] = [];
+    for (const job of this.inFlightJobs()) due.push(job.outcome ? now + POSTGRES_RETRY_MS : job.deadline);
+    if (this.agentSocket() && this.ctx.storage.kv.get<number>(KEYS.silentSince) === undefined) due.push((this.lastActivity() ?? now) + SILENCE_MS);
+    const firstDirty = this.metrics.firstDirtyHour();
+    if (firstDirty !== null) {
+      const last = this.ctx.storage.kv.get<number>(KEYS.lastRollupPushAt);
+      const afterLast = last === undefined ? 0 : Math.floor(last / HOUR_MS) * HOUR_MS + HOUR_MS;
+      due.push(Math.max(firstDirty + HOUR_MS, afterLast, this.ctx.storage.kv.get<number>(KEYS.rollupRetryAt) ?? 0));
+    }
+    if (due.length === 0) return;
+    // The alarm runs on the real clock; `now` may be offset (tests), so schedule by the distance from now.
+    const at = Date.now() + Math.max(0, Math.min(...due) - now);
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at || current < Date.now()) await this.ctx.storage.setAlarm(at);
+  }
+
+  // ---- Hello, metrics, spool loss -----------------------------------------------------------------
+
+  private async onHello(ws: WebSocket, attachment: Extract<Attachment, { role: "agent" }>, hello: agentWire.Hello): Promise<void> {
     if (!supportsProtocol(hello.protocol)) {
       send(ws, { type: "error", code: "unsupported_protocol", message: `This edge speaks protocol ${PROTOCOL_VERSION}; the agent sent ${hello.protocol}` });
       closeQuietly(ws, CLOSE_CODES.unsupportedProtocol, "unsupported protocol");
@@ -141,29 +455,143 @@ export class AgentHub extends DurableObject<Env> {
     this.ctx.storage.kv.put(KEYS.lastHelloAt, now.toISOString());
     // The connect route has just read Postgres for the token, so the database is awake; the ack follows the
     // write so that an acknowledged agent is listed with its facts.
-    await this.persistHello(attachment, facts, now);
-    send(ws, helloAck(now));
-  }
-
-  private async persistHello(attachment: Attachment, facts: agentWire.HostFacts, now: Date): Promise<void> {
-    let handle: ReturnType<typeof openDb> | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      handle = openDb(loadConfig(this.env));
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${POSTGRES_WRITE_TIMEOUT_MS} ms`)), POSTGRES_WRITE_TIMEOUT_MS);
-      });
-      await Promise.race([recordHello(handle.db, attachment.agentId, facts, now), timeout]);
+      await withHubPostgres(this.env, attachment.agentId, (p) => this.ctx.waitUntil(p), (db) => recordHello(db, attachment.agentId, facts, now));
     } catch (err) {
       this.logger.error("recording agent hello in Postgres failed", { agentId: attachment.agentId, tenantId: attachment.tenantId, err });
+    }
+    send(ws, helloAck(now));
+    if (this.openViewers().length > 0) send(ws, { type: "set_interval", seconds: agentWire.LIVE_METRICS_INTERVAL_SECONDS });
+  }
+
+  /** Stores a batch once (by seq), acks cumulatively, and forwards it to live viewers. No Postgres. */
+  private async onMetrics(ws: WebSocket, batch: agentWire.MetricsBatch): Promise<void> {
+    const kv = this.ctx.storage.kv;
+    const admitted = admitSeq(kv.get<SeqWindow>(KEYS.seq) ?? emptySeqWindow(), batch.seq);
+    if (admitted.fresh) {
+      this.metrics.ingest(batch.samples, this.now());
+      kv.put(KEYS.seq, admitted.window);
+    }
+    send(ws, { type: "metrics_ack", seq: admitted.window.contiguous });
+    if (!admitted.fresh) return;
+    const viewers = this.openViewers();
+    if (viewers.length > 0) {
+      const frame = JSON.stringify(batch);
+      for (const viewer of viewers) sendText(viewer, frame);
+    }
+    await this.scheduleAlarm();
+  }
+
+  private onSpoolLoss(attachment: Extract<Attachment, { role: "agent" }>, loss: agentWire.SpoolLoss): void {
+    const kv = this.ctx.storage.kv;
+    const before = kv.get<SpoolLossRecord>(KEYS.spoolLoss);
+    kv.put(KEYS.spoolLoss, {
+      reports: (before?.reports ?? 0) + 1,
+      droppedBatches: (before?.droppedBatches ?? 0) + loss.droppedBatches,
+      droppedSamples: (before?.droppedSamples ?? 0) + loss.droppedSamples,
+      lastReportAt: new Date(this.now()).toISOString(),
+      oldestDroppedAt: new Date(loss.oldestDroppedAt).toISOString(),
+    } satisfies SpoolLossRecord);
+    this.logger.warn("agent spool dropped metrics", { agentId: attachment.agentId, tenantId: attachment.tenantId, ...loss });
+  }
+
+  // ---- Jobs ---------------------------------------------------------------------------------------
+
+  private onJobProgress(progress: agentWire.JobProgress): void {
+    const kv = this.ctx.storage.kv;
+    const job = kv.get<InFlightJob>(jobKey(progress.id));
+    if (!job || job.outcome) return;
+    kv.put(jobKey(job.id), { ...job, progress: [...job.progress, progress].slice(-PROGRESS_KEPT) } satisfies InFlightJob);
+    this.relayToFollowers(progress.id, JSON.stringify(progress));
+  }
+
+  private async onJobResult(result: agentWire.JobResult): Promise<void> {
+    const job = this.ctx.storage.kv.get<InFlightJob>(jobKey(result.id));
+    if (!job || job.outcome) {
+      // A duplicate (the agent re-sent after a reconnect) or a job this hub never sent: the first end stands.
+      this.count(KEYS.ignoredResults);
+      return;
+    }
+    await this.finishJob(job, outcomeOfResult(result, this.now()), result);
+  }
+
+  /** Records the end once: in storage at once (so duplicates are ignored), then Postgres, then the waiting callers. */
+  private async finishJob(job: InFlightJob, outcome: JobOutcome, frame: agentWire.JobResult = resultFrameOf(job, outcome, job.startedAt)): Promise<void> {
+    const ended: InFlightJob = { ...job, outcome };
+    this.ctx.storage.kv.put(jobKey(job.id), ended);
+    const text = JSON.stringify(frame);
+    for (const ws of this.ctx.getWebSockets(jobTag(job.id))) {
+      sendText(ws, text);
+      closeQuietly(ws, CLOSE_CODES.normal, "job finished");
+    }
+    await this.persistJobEnd(ended);
+    const waiting = this.waiters.get(job.id);
+    if (waiting) for (const done of [...waiting]) done(outcome);
+  }
+
+  private async persistJobEnd(job: InFlightJob): Promise<void> {
+    if (!job.outcome) return;
+    const outcome = job.outcome;
+    this.persisting.add(job.id);
+    try {
+      await withHubPostgres(this.env, job.agentId, (p) => this.ctx.waitUntil(p), (db) => recordJobEnd(db, job, outcome, job.startedAt));
+      this.ctx.storage.kv.delete(jobKey(job.id));
+    } catch (err) {
+      // Kept with its outcome; the alarm retries the write.
+      this.logger.error("recording a job's end in Postgres failed", { agentId: job.agentId, tenantId: job.tenantId, jobId: job.id, err });
+      await this.scheduleAlarm();
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
-      if (handle) this.ctx.waitUntil(handle.close().catch(() => {}));
+      this.persisting.delete(job.id);
     }
   }
 
-  private countRejected(): void {
+  private relayToFollowers(jobId: string, text: string): void {
+    for (const ws of this.ctx.getWebSockets(jobTag(jobId))) if (isOpen(ws)) sendText(ws, text);
+  }
+
+  private inFlightJobs(): InFlightJob[] {
+    return [...this.ctx.storage.kv.list<InFlightJob>({ prefix: JOB_PREFIX })].map(([, job]) => job);
+  }
+
+  // ---- Small pieces -------------------------------------------------------------------------------
+
+  /** The hub's clock: real time, plus an offset that only tests set (HUB_CLOCK_OFFSET_KEY). */
+  private now(): number {
+    return Date.now() + (this.ctx.storage.kv.get<number>(HUB_CLOCK_OFFSET_KEY) ?? 0);
+  }
+
+  private agentSocket(): WebSocket | undefined {
+    return this.ctx.getWebSockets("agent").find(isOpen);
+  }
+
+  private openViewers(except?: WebSocket): WebSocket[] {
+    return this.ctx.getWebSockets("viewer").filter((ws) => ws !== except && isOpen(ws));
+  }
+
+  private setAgentInterval(seconds: number): void {
+    const agent = this.agentSocket();
+    if (agent) send(agent, { type: "set_interval", seconds });
+  }
+
+  /** Any message clears a silence; heartbeats are seen through the auto-response timestamp instead. */
+  private touch(): void {
     const kv = this.ctx.storage.kv;
-    kv.put(KEYS.rejected, (kv.get<number>(KEYS.rejected) ?? 0) + 1);
+    kv.put(KEYS.lastMessageAt, this.now());
+    if (kv.get<number>(KEYS.silentSince) !== undefined) kv.delete(KEYS.silentSince);
+  }
+
+  /** The later of the last message and the last heartbeat answered by auto-response (on the hub's clock). */
+  private lastActivity(): number | null {
+    const lastMessage = this.ctx.storage.kv.get<number>(KEYS.lastMessageAt) ?? null;
+    const agent = this.agentSocket();
+    const pinged = agent ? this.ctx.getWebSocketAutoResponseTimestamp(agent) : null;
+    const pingedAt = pinged ? pinged.getTime() + (this.ctx.storage.kv.get<number>(HUB_CLOCK_OFFSET_KEY) ?? 0) : null;
+    if (lastMessage === null) return pingedAt;
+    return pingedAt === null ? lastMessage : Math.max(lastMessage, pingedAt);
+  }
+
+  private count(key: string): void {
+    const kv = this.ctx.storage.kv;
+    kv.put(key, (kv.get<number>(key) ?? 0) + 1);
   }
 }

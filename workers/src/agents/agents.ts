@@ -1,4 +1,5 @@
-// Home agents of a tenant: create (token shown once, stored as SHA-256), list, revoke, and the token lookup at connect.
+// Home agents of a tenant: create (token shown once, stored as SHA-256), list (with each hub's link state), revoke,
+// and the token lookup at connect.
 import { agentWire, agents, type api, newId } from "@nebula/schema";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { z } from "zod";
@@ -8,6 +9,7 @@ import type { Db } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { notFound } from "../errors/app-error.ts";
 import type { TenantAccess } from "../http/context.ts";
+import type { HubStatus } from "./agent-hub.ts";
 import { iso } from "../http/respond.ts";
 
 const columns = {
@@ -28,20 +30,41 @@ interface Row {
   createdAt: Date;
 }
 
-function present(r: Row): api.Agent {
+/** The link as the hub sees it; a revoked or never-connected agent is simply offline. */
+type Link = Pick<HubStatus, "connected" | "onlineSince" | "lastSeenAt" | "offline">;
+const NO_LINK: Link = { connected: false, onlineSince: null, lastSeenAt: null, offline: true };
+
+function present(r: Row, link: Link = NO_LINK): api.Agent {
+  const lastSeen = [r.lastSeenAt?.getTime() ?? null, link.lastSeenAt ? Date.parse(link.lastSeenAt) : null].filter((t) => t !== null);
   return {
     id: r.id,
     name: r.name,
     hostFacts: r.hostFacts,
-    lastSeenAt: iso(r.lastSeenAt),
+    lastSeenAt: lastSeen.length ? new Date(Math.max(...lastSeen)).toISOString() : null,
+    connected: link.connected,
+    onlineSince: link.onlineSince,
+    offline: link.offline,
     revokedAt: iso(r.revokedAt),
     createdAt: iso(r.createdAt),
   };
 }
 
-export async function listAgents(db: Db, tenantId: string): Promise<api.Agent[]> {
+/** Rows from Postgres, link state from each agent's hub (in parallel: a handful of hosts per tenant). */
+export async function listAgents(db: Db, hubs: Env["AGENT_HUB"], tenantId: string): Promise<api.Agent[]> {
   const rows = await db.select(columns).from(agents).where(eq(agents.tenantId, tenantId)).orderBy(desc(agents.createdAt)).limit(200);
-  return rows.map(present);
+  const links = await Promise.all(rows.map((r) => (r.revokedAt ? NO_LINK : hubs.getByName(r.id).status().catch((): Link => NO_LINK))));
+  return rows.map((r, i) => present(r, links[i]));
+}
+
+/** An agent of this tenant, for routes that act on it; another tenant's agent is the same 404 as a missing one. */
+export async function agentInTenant(db: Db, tenantId: string, agentId: string): Promise<{ id: string; name: string; revokedAt: Date | null }> {
+  const [row] = await db
+    .select({ id: agents.id, name: agents.name, revokedAt: agents.revokedAt })
+    .from(agents)
+    .where(and(eq(agents.id, agentId), eq(agents.tenantId, tenantId)))
+    .limit(1);
+  if (!row) throw notFound("Agent");
+  return row;
 }
 
 export async function createAgent(

@@ -1,0 +1,238 @@
+// The one Discord REST client: base URL from DISCORD_API_BASE, `Bot <token>` auth (none for webhooks), Discord's
+// per-route buckets and global limit, request timeouts, and the invalid-request guard. `send` makes one attempt and
+// says when to try again, for callers that schedule their own retries (the outbox's alarm); `request` waits and
+// retries in place, for interactive callers.
+import { AppError } from "../errors/app-error.ts";
+import { InvalidRequestGuard } from "./invalid-request-guard.ts";
+
+export interface DiscordEmbed {
+  title?: string;
+  description?: string;
+  url?: string;
+  color?: number;
+  timestamp?: string;
+  fields?: { name: string; value: string; inline?: boolean }[];
+  footer?: { text: string };
+}
+
+/** The body of "Create Message" and "Execute Webhook" that Nebula sends. */
+export interface DiscordMessage {
+  content?: string;
+  embeds?: DiscordEmbed[];
+  allowed_mentions?: { parse: ("roles" | "users" | "everyone")[] };
+}
+
+export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+
+export interface DiscordRequest {
+  method: HttpMethod;
+  /** Below DISCORD_API_BASE: "/channels/123/messages", "/webhooks/123/<token>". */
+  path: string;
+  /** "bot" sends `Authorization: Bot <token>`; webhook URLs carry their own credential. */
+  auth: "bot" | "none";
+  body?: unknown;
+  query?: Record<string, string>;
+  /** Safe to repeat after an ambiguous failure: GET/PUT/DELETE, or a create carrying `nonce` + `enforce_nonce`. */
+  idempotent?: boolean;
+}
+
+export type RetryReason = "bucket" | "global" | "rate_limited" | "server" | "timeout" | "network" | "guard" | "not_configured";
+
+export type DiscordResult =
+  | { kind: "ok"; status: number; body: unknown }
+  /** Try again at `at`. `maybeSent`: the request may have reached Discord (5xx, timeout, dropped connection). */
+  | { kind: "retry"; at: number; reason: RetryReason; status?: number; maybeSent: boolean }
+  /** Discord refused it (4xx other than 429): repeating the same request will not help. */
+  | { kind: "rejected"; status: number; code: number | null; message: string };
+
+export interface DiscordRestOptions {
+  /** DISCORD_API_BASE, e.g. https://discord.com/api/v10. */
+  baseUrl: string;
+  botToken?: string;
+  now?: () => number;
+  fetch?: typeof fetch;
+  /** Fetches from Workers to Discord can hang: every request is cut off after this long. */
+  timeoutMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  guard?: InvalidRequestGuard;
+  /** `request` gives up instead of waiting longer than this for one retry. */
+  maxWaitMs?: number;
+  maxAttempts?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Discord: 50 requests per second per bot across all routes. */
+const GLOBAL_PER_SECOND = 50;
+
+interface Bucket {
+  remaining: number;
+  resetAt: number;
+}
+
+/** Exponential backoff: base, 2x base, 4x base, ... capped. */
+export function backoffMs(attempt: number, base = 1000, max = 5 * 60_000): number {
+  return Math.min(max, base * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * Discord limits per route template and "major parameter" (channel, guild, or webhook id + token): two channels'
+ * message routes are separate buckets, two messages in one channel share one.
+ */
+export function routeOf(method: HttpMethod, path: string): { route: string; major: string } {
+  const segs = path.split("?")[0]?.split("/").filter(Boolean) ?? [];
+  const head = segs[0] ?? "";
+  const majorCount = head === "webhooks" ? 2 : head === "channels" || head === "guilds" ? 1 : 0;
+  const major = segs.slice(1, 1 + majorCount).join("/");
+  const rest = segs.slice(1 + majorCount).map((s) => (/^\d+$/.test(s) ? ":id" : s));
+  return { route: `${method} /${[head, ...(majorCount ? [":major"] : []), ...rest].join("/")}`, major };
+}
+
+/** A path fit for logs: webhook tokens are cut out. */
+export function safePath(path: string): string {
+  return path.replace(/^(\/webhooks\/\d+)\/[^/?]+/, "$1/:token");
+}
+
+export class DiscordRest {
+  readonly guard: InvalidRequestGuard;
+  private readonly now: () => number;
+  private readonly fetcher: typeof fetch;
+  /** Route template -> Discord's bucket hash, learnt from X-RateLimit-Bucket. */
+  private readonly routeBuckets = new Map<string, string>();
+  private readonly buckets = new Map<string, Bucket>();
+  private globalUntil = 0;
+  private secondStart = 0;
+  private sentThisSecond = 0;
+
+  constructor(private readonly options: DiscordRestOptions) {
+    this.now = options.now ?? Date.now;
+    this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
+    this.guard = options.guard ?? new InvalidRequestGuard();
+  }
+
+  get hasBotToken(): boolean {
+    return !!this.options.botToken;
+  }
+
+  /** One attempt. `attempt` (1-based) sets the backoff after a 5xx, timeout or network failure. */
+  async send(req: DiscordRequest, attempt = 1): Promise<DiscordResult> {
+    const now = this.now();
+    const { route, major } = routeOf(req.method, req.path);
+    if (req.auth === "bot" && !this.options.botToken) return { kind: "retry", at: now + backoffMs(attempt, 60_000, 3600_000), reason: "not_configured", maybeSent: false };
+    const blocked = this.guard.blockedUntil(now);
+    if (blocked !== null) return { kind: "retry", at: blocked, reason: "guard", maybeSent: false };
+    if (req.auth === "bot") {
+      if (this.globalUntil > now) return { kind: "retry", at: this.globalUntil, reason: "global", maybeSent: false };
+      if (now - this.secondStart >= 1000) {
+        this.secondStart = now;
+        this.sentThisSecond = 0;
+      }
+      if (this.sentThisSecond >= GLOBAL_PER_SECOND) return { kind: "retry", at: this.secondStart + 1000, reason: "global", maybeSent: false };
+    }
+    const bucketKey = this.bucketKey(route, major);
+    const bucket = this.buckets.get(bucketKey);
+    if (bucket && bucket.resetAt <= now) this.buckets.delete(bucketKey);
+    else if (bucket && bucket.remaining <= 0) return { kind: "retry", at: bucket.resetAt, reason: "bucket", maybeSent: false };
+    // Counted before the answer, so concurrent sends into one bucket do not overrun it.
+    if (bucket) bucket.remaining -= 1;
+    if (req.auth === "bot") this.sentThisSecond += 1;
+
+    let res: Response;
+    try {
+      res = await this.fetcher(this.urlOf(req), {
+        method: req.method,
+        headers: this.headersOf(req),
+        ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
+    } catch (err) {
+      const timeout = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+      return { kind: "retry", at: this.now() + this.backoff(attempt), reason: timeout ? "timeout" : "network", maybeSent: true };
+    }
+    const after = this.now();
+    this.learn(route, major, res.headers, after);
+    // The timeout covers the body too; a body cut off counts as no body.
+    const body = await readBody(res).catch(() => null);
+    if (res.ok) return { kind: "ok", status: res.status, body };
+    if (res.status === 429) {
+      const scope = res.headers.get("x-ratelimit-scope");
+      // Discord: 429s of the "shared" scope do not count toward the invalid-request limit.
+      if (scope !== "shared") this.guard.record(after);
+      const info = (body ?? {}) as { retry_after?: unknown; global?: unknown };
+      const seconds = typeof info.retry_after === "number" ? info.retry_after : Number(res.headers.get("retry-after") ?? "1");
+      const at = after + Math.ceil(Math.max(0, seconds) * 1000);
+      const global = info.global === true || res.headers.get("x-ratelimit-global") === "true" || scope === "global";
+      if (global) this.globalUntil = Math.max(this.globalUntil, at);
+      else this.buckets.set(this.bucketKey(route, major), { remaining: 0, resetAt: at });
+      return { kind: "retry", at, reason: global ? "global" : "rate_limited", status: 429, maybeSent: false };
+    }
+    if (res.status === 401 || res.status === 403) this.guard.record(after);
+    if (res.status >= 500) return { kind: "retry", at: after + this.backoff(attempt), reason: "server", status: res.status, maybeSent: true };
+    const err = (body ?? {}) as { code?: unknown; message?: unknown };
+    return {
+      kind: "rejected",
+      status: res.status,
+      code: typeof err.code === "number" ? err.code : null,
+      message: typeof err.message === "string" ? err.message.slice(0, 300) : `HTTP ${res.status}`,
+    };
+  }
+
+  /** Sends, waiting out rate limits and retrying failures (ambiguous ones only when `idempotent`). */
+  async request<T = unknown>(req: DiscordRequest): Promise<T> {
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    const maxWait = this.options.maxWaitMs ?? 15_000;
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.send(req, attempt);
+      if (result.kind === "ok") return result.body as T;
+      if (result.kind === "rejected") {
+        throw new AppError("UPSTREAM", `Discord refused ${req.method} ${safePath(req.path)}: ${result.message}`, { details: { status: result.status, code: result.code } });
+      }
+      const wait = result.at - this.now();
+      if ((result.maybeSent && !req.idempotent) || attempt >= maxAttempts || wait > maxWait) {
+        const code = result.status === 429 || result.reason === "bucket" || result.reason === "global" ? "RATE_LIMITED" : "UPSTREAM";
+        throw new AppError(code, `Discord ${req.method} ${safePath(req.path)} failed: ${result.reason}`, { details: { reason: result.reason } });
+      }
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  private backoff(attempt: number): number {
+    return backoffMs(attempt, this.options.backoffBaseMs, this.options.backoffMaxMs);
+  }
+
+  private bucketKey(route: string, major: string): string {
+    return `${this.routeBuckets.get(route) ?? route}|${major}`;
+  }
+
+  private learn(route: string, major: string, headers: Headers, now: number): void {
+    const hash = headers.get("x-ratelimit-bucket");
+    if (hash) this.routeBuckets.set(route, hash);
+    const remaining = headers.get("x-ratelimit-remaining");
+    const resetAfter = headers.get("x-ratelimit-reset-after");
+    if (remaining === null || resetAfter === null) return;
+    this.buckets.set(this.bucketKey(route, major), { remaining: Number(remaining), resetAt: now + Math.ceil(Number(resetAfter) * 1000) });
+  }
+
+  private urlOf(req: DiscordRequest): string {
+    const url = new URL(`${this.options.baseUrl.replace(/\/$/, "")}${req.path}`);
+    for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+    return url.toString();
+  }
+
+  private headersOf(req: DiscordRequest): Record<string, string> {
+    const headers: Record<string, string> = { "user-agent": "DiscordBot (https://github.com/nebula-command, 1)" };
+    if (req.body !== undefined) headers["content-type"] = "application/json";
+    if (req.auth === "bot" && this.options.botToken) headers.authorization = `Bot ${this.options.botToken}`;
+    return headers;
+  }
+}
+
+async function readBody(res: Response): Promise<unknown> {
+  const text = await res.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,193 @@
+// Jobs on home agents: run (allowlisted kind, the kind's own role, one audit row), list an agent's history, read
+// one, cancel, and open a live follow of one. The agent's AgentHub relays the job and records its end.
+import { agentWire, type api, jobs, newId, roleAtLeast } from "@nebula/schema";
+import { and, desc, eq, lt, or } from "drizzle-orm";
+import type { z } from "zod";
+import { agentInTenant } from "../agents/agents.ts";
+import { type Caller, recordAudit } from "../audit/audit.ts";
+import type { Db } from "../db/client.ts";
+import type { Env } from "../env.ts";
+import { AppError, notFound } from "../errors/app-error.ts";
+import type { TenantAccess } from "../http/context.ts";
+import { type DispatchAnswer, type DispatchedJob, type JobOutcome, isFinished } from "./job-outcome.ts";
+import { endUnfinishedJob, type JobRow, presentJob } from "./job-rows.ts";
+
+type Hubs = Env["AGENT_HUB"];
+type JobKind = agentWire.JobKind;
+const { JOB_KINDS, DEFAULT_JOB_TIMEOUT_MS, parseJob } = agentWire;
+
+const HUB_UNREACHABLE: api.JobError = { code: "unavailable", message: "The agent's connection could not be reached; the job was not sent" };
+
+/** A waiting call gives the agent this much beyond the job's deadline before answering "still running". */
+const WAIT_GRACE_MS = 5_000;
+
+export interface RanJob {
+  job: api.Job;
+  /** False when the caller did not wait, or the job outlived the wait: answered 202. */
+  finished: boolean;
+}
+
+function requireRole(access: TenantAccess, kind: JobKind, verb: string): void {
+  const needed = JOB_KINDS[kind].role;
+  if (!roleAtLeast(access.role, needed)) {
+    throw new AppError("FORBIDDEN", `Your role (${access.role}) cannot ${verb} ${kind}; it needs ${needed}`, { details: { kind, role: needed } });
+  }
+}
+
+async function jobRow(db: Db, tenantId: string, jobId: string): Promise<JobRow> {
+  const [row] = await db.select().from(jobs).where(and(eq(jobs.id, jobId), eq(jobs.tenantId, tenantId))).limit(1);
+  if (!row) throw notFound("Job");
+  return row;
+}
+
+function withOutcome(row: JobRow, outcome: JobOutcome, startedAt: number | null): JobRow {
+  return {
+    ...row,
+    status: outcome.status,
+    startedAt: row.startedAt ?? (startedAt === null ? null : new Date(startedAt)),
+    finishedAt: new Date(outcome.finishedAt),
+    result: outcome.result ?? null,
+    error: outcome.error,
+  };
+}
+
+export async function runJob(
+  db: Db,
+  hubs: Hubs,
+  access: TenantAccess,
+  caller: Caller,
+  agentId: string,
+  input: z.output<typeof api.RunJobRequest>,
+  wait: boolean | undefined,
+  now: Date,
+  requestId: string,
+): Promise<RanJob> {
+  const parsed = parseJob(input.kind, input.params);
+  if (!parsed.ok) throw new AppError("BAD_REQUEST", parsed.message, { details: { kind: input.kind.slice(0, 60) } });
+  requireRole(access, parsed.kind, "run");
+  const agent = await agentInTenant(db, access.tenantId, agentId);
+  if (agent.revokedAt) throw new AppError("CONFLICT", "This agent was revoked; it can no longer run jobs");
+
+  const timeoutMs = input.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
+  const dispatched: DispatchedJob = {
+    id: newId("job"),
+    tenantId: access.tenantId,
+    agentId,
+    kind: parsed.kind,
+    params: parsed.params,
+    createdAt: now.getTime(),
+    deadline: now.getTime() + timeoutMs,
+    requestedBy: { id: caller.id, name: caller.name },
+  };
+  let row: JobRow = {
+    id: dispatched.id,
+    tenantId: access.tenantId,
+    agentId,
+    kind: parsed.kind,
+    params: parsed.params,
+    status: "queued",
+    requestedBy: caller.id,
+    requestedByName: caller.name,
+    createdAt: now,
+    startedAt: null,
+    finishedAt: null,
+    deadlineAt: new Date(dispatched.deadline),
+    result: null,
+    error: null,
+  };
+  await db.transaction(async (tx) => {
+    await tx.insert(jobs).values(row);
+    await recordAudit(
+      tx,
+      caller,
+      { tenantId: access.tenantId, action: `job.${parsed.kind}`, targetType: "agent", targetId: agentId, details: { jobId: row.id, agent: agent.name, params: parsed.params } },
+      requestId,
+    );
+  });
+
+  const hub = hubs.getByName(agentId);
+  let answer: DispatchAnswer;
+  try {
+    answer = await hub.dispatchJob(dispatched);
+  } catch (err) {
+    // The hub itself failed (overloaded, reset): the job was not sent and must not stay queued forever; the error
+    // goes on to onError, which logs it with the request id.
+    await endUnfinishedJob(db, row.id, { status: "failed", result: null, error: HUB_UNREACHABLE, finishedAt: now.getTime() });
+    throw err;
+  }
+  if (!answer.accepted) {
+    const outcome: JobOutcome = { status: "failed", result: null, error: answer.error, finishedAt: now.getTime() };
+    await endUnfinishedJob(db, row.id, outcome);
+    return { job: presentJob(withOutcome(row, outcome, null)), finished: true };
+  }
+  // A fast agent may already have finished it: the update only moves a row that is still queued.
+  await db
+    .update(jobs)
+    .set({ status: "running", startedAt: new Date(answer.startedAt) })
+    .where(and(eq(jobs.id, row.id), eq(jobs.status, "queued")));
+  row = { ...row, status: "running", startedAt: new Date(answer.startedAt) };
+
+  // Read-only kinds (viewer role) answer with their result by default; state-changing ones return at once.
+  if (!(wait ?? JOB_KINDS[parsed.kind].role === "viewer")) return { job: presentJob(row), finished: false };
+  const outcome = await hub.waitForJob(row.id, timeoutMs + WAIT_GRACE_MS);
+  if (outcome) return { job: presentJob(withOutcome(row, outcome, answer.startedAt)), finished: true };
+  // Unknown to the hub means it already wrote the end; otherwise the job outlived the wait.
+  const current = await jobRow(db, access.tenantId, row.id);
+  return { job: presentJob(current), finished: isFinished(current.status) };
+}
+
+export async function listAgentJobs(
+  db: Db,
+  tenantId: string,
+  agentId: string,
+  page: z.output<typeof api.JobListQuery>,
+): Promise<api.JobList> {
+  await agentInTenant(db, tenantId, agentId);
+  const [beforeMs, beforeId] = page.cursor ? (page.cursor.split(".") as [string, string]) : [];
+  const before = beforeMs && beforeId ? new Date(Number(beforeMs)) : null;
+  const rows = await db
+    .select()
+    .from(jobs)
+    .where(
+      and(
+        eq(jobs.tenantId, tenantId),
+        eq(jobs.agentId, agentId),
+        before && beforeId ? or(lt(jobs.createdAt, before), and(eq(jobs.createdAt, before), lt(jobs.id, beforeId))) : undefined,
+      ),
+    )
+    .orderBy(desc(jobs.createdAt), desc(jobs.id))
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return { items: items.map(presentJob), nextCursor: rows.length > page.limit && last ? `${last.createdAt.getTime()}.${last.id}` : null };
+}
+
+export async function readJob(db: Db, tenantId: string, jobId: string): Promise<api.Job> {
+  return presentJob(await jobRow(db, tenantId, jobId));
+}
+
+/**
+ * Asks the agent to stop the job (it answers with a `cancelled` result); with the agent gone, or a job the hub no
+ * longer holds, the job ends as cancelled at once. Cancelling needs the same role as running the kind.
+ */
+export async function cancelJob(db: Db, hubs: Hubs, access: TenantAccess, caller: Caller, jobId: string, now: Date, requestId: string): Promise<api.Job> {
+  const row = await jobRow(db, access.tenantId, jobId);
+  const parsed = parseJob(row.kind, row.params);
+  if (parsed.ok) requireRole(access, parsed.kind, "cancel");
+  if (isFinished(row.status)) throw new AppError("CONFLICT", `This job already ended (${row.status})`);
+  await recordAudit(db, caller, { tenantId: access.tenantId, action: "job.cancel", targetType: "job", targetId: jobId, details: { kind: row.kind, agentId: row.agentId } }, requestId);
+  const answer = await hubs.getByName(row.agentId).cancelJob(jobId, `Cancelled by ${caller.name}`);
+  if (answer === "unknown") {
+    await endUnfinishedJob(db, jobId, { status: "cancelled", result: null, error: { code: "cancelled", message: `Cancelled by ${caller.name}` }, finishedAt: now.getTime() });
+  }
+  return presentJob(await jobRow(db, access.tenantId, jobId));
+}
+
+/** Hands a browser's websocket to the hub, which streams the job's progress, logs and result to it. */
+export async function followJob(db: Db, hubs: Hubs, tenantId: string, jobId: string, upgrade: Request): Promise<Response> {
+  const row = await jobRow(db, tenantId, jobId);
+  if (isFinished(row.status)) throw new AppError("GONE", `This job already ended (${row.status}); read it with GET /jobs/${jobId}`);
+  const res = await hubs.getByName(row.agentId).fetch(upgrade);
+  if (res.status !== 101) throw new AppError("GONE", `This job already ended; read it with GET /jobs/${jobId}`);
+  return res;
+}

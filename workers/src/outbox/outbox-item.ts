@@ -1,0 +1,27 @@
+// What goes into the outbox: an idempotency key, a destination and a Discord message (Discord's size limits).
+import { z } from "zod";
+import { Destination } from "../alerts/rules.ts";
+
+const Embed = z.object({
+  title: z.string().max(256).optional(),
+  description: z.string().max(4096).optional(),
+  url: z.url().optional(),
+  color: z.number().int().min(0).max(0xffffff).optional(),
+  timestamp: z.iso.datetime({ offset: true }).optional(),
+  fields: z.array(z.object({ name: z.string().min(1).max(256), value: z.string().min(1).max(1024), inline: z.boolean().optional() })).max(25).optional(),
+  footer: z.object({ text: z.string().max(2048) }).optional(),
+});
+
+export const OutboxItem = z.object({
+  /** The idempotency key: enqueuing an id again is a no-op, whether or not the first was delivered yet. */
+  id: z.string().min(1).max(300),
+  destination: Destination,
+  message: z
+    .object({
+      content: z.string().max(2000).optional(),
+      embeds: z.array(Embed).max(10).optional(),
+      allowed_mentions: z.object({ parse: z.array(z.enum(["roles", "users", "everyone"])) }).optional(),
+    })
+    .refine((m) => !!m.content || (m.embeds?.length ?? 0) > 0, "a message needs content or an embed"),
+});
+export type OutboxItem = z.infer<typeof OutboxItem>;

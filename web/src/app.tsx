@@ -18,6 +18,11 @@ const InvitesTab = lazy(() => import("./pages/settings/invites-tab.tsx"));
 const TokensTab = lazy(() => import("./pages/settings/tokens-tab.tsx"));
 const AuditTab = lazy(() => import("./pages/settings/audit-tab.tsx"));
 const AccountTab = lazy(() => import("./pages/settings/account-tab.tsx"));
+const HostPage = lazy(() => import("./pages/fleet/host-page.tsx"));
+const ContainersTab = lazy(() => import("./pages/fleet/containers-tab.tsx"));
+const VmsTab = lazy(() => import("./pages/fleet/vms-tab.tsx"));
+const StorageTab = lazy(() => import("./pages/fleet/storage-tab.tsx"));
+const JobsTab = lazy(() => import("./pages/fleet/jobs-tab.tsx"));
 const InvitePage = lazy(() => import("./pages/invite/invite-page.tsx"));
 const NotFoundPage = lazy(() => import("./pages/not-found/not-found-page.tsx"));
 
@@ -70,6 +75,12 @@ export function App() {
   return (
     <Router root={Root}>
       <Route path="/" component={DashboardPage} />
+      <Route path="/hosts/:agentId" component={HostPage}>
+        <Route path="/" component={ContainersTab} />
+        <Route path="/vms" component={VmsTab} />
+        <Route path="/storage" component={StorageTab} />
+        <Route path="/jobs" component={JobsTab} />
+      </Route>
       <Route path="/discord" component={DiscordPage} />
       <Route path="/streams" component={StreamsPage} />
       <Route path="/settings" component={SettingsPage}>

@@ -12,7 +12,10 @@ import type {
   MeResponse,
   TenantSummary,
 } from "@nebula/schema/api/core";
+import type { Agent, CreatedAgent } from "@nebula/schema/api/agents";
+import type { Job, JobList, MetricRange, MetricsResponse } from "@nebula/schema/api/jobs";
 import type { Role } from "@nebula/schema/core/roles";
+import type { JobKind } from "@nebula/schema/wire/jobs";
 
 /** The body of every error the Worker renders: `{ error: { code, message, details, requestId } }`. */
 export class ApiError extends Error {
@@ -149,6 +152,56 @@ export const createToken = (tenantId: string, input: { name: string; scope: Toke
   request<{ token: ApiToken; secret: string }>("POST", tenantPath(tenantId, "/tokens"), input);
 export const revokeToken = (tenantId: string, tokenId: string) =>
   request<void>("DELETE", tenantPath(tenantId, `/tokens/${encodeURIComponent(tokenId)}`));
+
+// ---- fleet: agents, host metrics, jobs --------------------------------------------------------------
+
+export const getAgents = query((tenantId: string) => request<{ items: Agent[] }>("GET", tenantPath(tenantId, "/agents")), "agents");
+export const createAgent = (tenantId: string, name: string) => request<CreatedAgent>("POST", tenantPath(tenantId, "/agents"), { name });
+export const revokeAgent = (tenantId: string, agentId: string) =>
+  request<void>("DELETE", tenantPath(tenantId, `/agents/${encodeURIComponent(agentId)}`));
+
+/** `names`: metric names joined by commas (a string, so the query's cache key stays stable). */
+export const getMetrics = query((tenantId: string, agentId: string, names: string, range: MetricRange) => {
+  const params = new URLSearchParams({ names, range });
+  return request<MetricsResponse>("GET", tenantPath(tenantId, `/agents/${encodeURIComponent(agentId)}/metrics?${params}`));
+}, "metrics");
+
+export type RunJobOptions = { wait: boolean; timeoutMs?: number };
+export const runJob = (tenantId: string, agentId: string, kind: JobKind, params: Record<string, unknown>, options: RunJobOptions) =>
+  request<Job>("POST", tenantPath(tenantId, `/agents/${encodeURIComponent(agentId)}/jobs?wait=${options.wait}`), {
+    kind,
+    params,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  });
+
+/**
+ * A read-only job (docker.list, vm.list, gaming.status, nas.status) as a cached read: it runs on the agent and
+ * answers with the finished job. `params` is JSON, so equal requests share one cache entry.
+ */
+export const getJobReading = query(
+  (tenantId: string, agentId: string, kind: JobKind, params: string) => runJob(tenantId, agentId, kind, JSON.parse(params) as Record<string, unknown>, { wait: true }),
+  "job-reading",
+);
+
+export const JOB_PAGE_SIZE = 25;
+export const getAgentJobs = query((tenantId: string, agentId: string, cursor: string | null) => {
+  const params = new URLSearchParams({ limit: String(JOB_PAGE_SIZE) });
+  if (cursor) params.set("cursor", cursor);
+  return request<JobList>("GET", tenantPath(tenantId, `/agents/${encodeURIComponent(agentId)}/jobs?${params}`));
+}, "agent-jobs");
+/** Not a cached query: followers poll it for a job's latest state. */
+export const readJob = (tenantId: string, jobId: string) => request<Job>("GET", tenantPath(tenantId, `/jobs/${encodeURIComponent(jobId)}`));
+export const cancelJob = (tenantId: string, jobId: string) =>
+  request<Job>("POST", tenantPath(tenantId, `/jobs/${encodeURIComponent(jobId)}/cancel`));
+
+/** Websocket addresses on this origin (the session cookie goes along): live metrics, and one job's progress. */
+function socketUrl(path: string): string {
+  const url = new URL(path, window.location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.toString();
+}
+export const liveMetricsUrl = (tenantId: string, agentId: string) => socketUrl(tenantPath(tenantId, `/agents/${encodeURIComponent(agentId)}/live`));
+export const jobStreamUrl = (tenantId: string, jobId: string) => socketUrl(tenantPath(tenantId, `/jobs/${encodeURIComponent(jobId)}/stream`));
 
 export const signOut = () => request<void>("POST", "/auth/signout");
 export const signOutEverywhere = () => request<void>("POST", "/auth/signout-all");

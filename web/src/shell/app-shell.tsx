@@ -83,7 +83,15 @@ function Frame(props: { children: JSX.Element }) {
       </header>
       <nav ref={sidebar} id="sidebar" class="sidebar" aria-label="Main">
         {NAV.map((item) => (
-          <A href={item.href} end={item.end} class="nav-link" activeClass="active" data-testid={item.testId}>
+          <A
+            href={item.href}
+            end={item.end}
+            class="nav-link"
+            activeClass="active"
+            // A host's page belongs to the Dashboard, where the fleet is.
+            classList={item.href === "/" ? { active: location.pathname === "/" || location.pathname.startsWith("/hosts/") } : undefined}
+            data-testid={item.testId}
+          >
             <item.icon />
             {item.label}
           </A>

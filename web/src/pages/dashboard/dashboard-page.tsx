@@ -1,9 +1,11 @@
-// "/": welcome, the server's health, and the first steps for a new tenant (each one checked off from real data).
+// "/": welcome, the server's health, the first steps for a new tenant (each one checked off from real data), and
+// the fleet of hosts.
 import { createAsync, revalidate } from "@solidjs/router";
 import { createSignal, For, type JSX, Show } from "solid-js";
 import { getHealth, getMembers, getTokens } from "../../api/client.ts";
 import { SystemStatus } from "../../health/system-status.tsx";
 import { useSession } from "../../session/session.tsx";
+import { FleetCard } from "../fleet/fleet-card.tsx";
 import { CreateTenantDialog } from "../../shell/create-tenant-dialog.tsx";
 import { Avatar } from "../../ui/avatar.tsx";
 import { Badge } from "../../ui/badge.tsx";
@@ -172,6 +174,13 @@ export default function DashboardPage() {
           )}
         </Show>
       </div>
+      <Show when={session.tenant()?.id} keyed>
+        {(tenantId) => (
+          <Section>
+            <FleetCard tenantId={tenantId} />
+          </Section>
+        )}
+      </Show>
     </div>
   );
 }

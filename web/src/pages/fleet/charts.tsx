@@ -1,0 +1,145 @@
+// Time-series charts on uPlot, loaded on first use so the app's first download stays small. A chart takes
+// aligned columns (timestamps in ms, one value column per series, null for a gap) and redraws when they change.
+import type uPlot from "uplot";
+import { createEffect, createSignal, onCleanup, onMount, Show } from "solid-js";
+import { InlineError } from "../../ui/boundary.tsx";
+
+let loader: Promise<typeof uPlot> | undefined;
+function loadUPlot(): Promise<typeof uPlot> {
+  loader ??= Promise.all([import("uplot"), import("uplot/dist/uPlot.min.css")]).then(([m]) => m.default);
+  // A failed chunk download may succeed on the next try.
+  loader.catch(() => {
+    loader = undefined;
+  });
+  return loader;
+}
+
+export const SERIES_COLORS = ["#8b5cf6", "#4ade80", "#38bdf8", "#fbbf24", "#f472b6", "#f87171", "#a3e635", "#2dd4bf"];
+
+export type ChartSeries = { label: string; values: (number | null)[] };
+
+const AXIS = { stroke: "#6e6e79", grid: { stroke: "#1c1c22", width: 1 }, ticks: { stroke: "#222228", width: 1 }, font: "11px ui-sans-serif, system-ui, sans-serif" };
+
+function countPoints(series: ChartSeries[]): number {
+  return series.reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0);
+}
+
+/** Creates the chart once uPlot is loaded, re-creates it when the set of series changes, else only swaps the data. */
+function useUPlot(el: () => HTMLDivElement, make: (U: typeof uPlot, width: number) => uPlot.Options, data: () => uPlot.AlignedData, shape: () => string) {
+  const [lib, setLib] = createSignal<typeof uPlot>();
+  const [loadError, setLoadError] = createSignal<unknown>();
+  let chart: uPlot | undefined;
+  let madeFor = "";
+  onMount(() => {
+    loadUPlot().then(
+      (U) => setLib(() => U),
+      (err: unknown) => setLoadError(err),
+    );
+    const observer = new ResizeObserver(() => {
+      if (chart && el().clientWidth > 0) chart.setSize({ width: el().clientWidth, height: chart.height });
+    });
+    observer.observe(el());
+    onCleanup(() => observer.disconnect());
+  });
+  createEffect(() => {
+    const U = lib();
+    if (!U) return;
+    const d = data();
+    const s = shape();
+    if (!chart || madeFor !== s) {
+      chart?.destroy();
+      chart = new U(make(U, Math.max(el().clientWidth, 100)), d, el());
+      madeFor = s;
+    } else chart.setData(d);
+    // Away from the cursor, the legend shows the latest values rather than dashes.
+    const last = d[0].length - 1;
+    if (last >= 0 && (chart.cursor.left ?? -1) < 0) chart.setLegend({ idx: last });
+  });
+  onCleanup(() => chart?.destroy());
+  return loadError;
+}
+
+export function TimeChart(props: {
+  testId: string;
+  timestamps: number[];
+  series: ChartSeries[];
+  /** The window shown, epoch ms, so a chart with few points still spans its range. */
+  from: number;
+  to: number;
+  format: (value: number) => string;
+  /** Fixed y range (percentages); otherwise from the data, starting at zero. */
+  yMax?: number;
+  height?: number;
+}) {
+  let el!: HTMLDivElement;
+  const loadError = useUPlot(
+    () => el,
+    (_U, width) => ({
+      width,
+      height: props.height ?? 180,
+      ms: 1,
+      cursor: { y: false },
+      legend: { show: true, live: true },
+      scales: {
+        x: { time: true, range: () => [props.from, props.to] },
+        y: { range: (_u, _min, max) => [0, props.yMax ?? (max > 0 ? max * 1.1 : 1)] },
+      },
+      axes: [
+        { ...AXIS },
+        { ...AXIS, size: 64, values: (_u, splits) => splits.map((v) => props.format(v)) },
+      ],
+      series: [
+        {},
+        ...props.series.map((s, i) => ({
+          label: s.label,
+          stroke: SERIES_COLORS[i % SERIES_COLORS.length],
+          width: 1.5,
+          spanGaps: false,
+          value: (_u: uPlot, v: number | null) => (v === null ? "—" : props.format(v)),
+        })),
+      ],
+    }),
+    () => [props.timestamps, ...props.series.map((s) => s.values)] as uPlot.AlignedData,
+    () => props.series.map((s) => s.label).join("\u0000"),
+  );
+  return (
+    <div class="chart" data-testid={props.testId} data-points={countPoints(props.series)}>
+      <div ref={el} class="chart-canvas" style={{ "min-height": `${(props.height ?? 180) + 30}px` }} />
+      <Show when={loadError()}>{(err) => <InlineError error={err()} />}</Show>
+    </div>
+  );
+}
+
+/** A tiny line without axes or legend: the shape of the last hour in a table cell. */
+export function Sparkline(props: { timestamps: number[]; values: (number | null)[]; from: number; to: number; testId?: string; label: string }) {
+  let el!: HTMLDivElement;
+  useUPlot(
+    () => el,
+    () => ({
+      width: 120,
+      height: 28,
+      ms: 1,
+      legend: { show: false },
+      cursor: { show: false },
+      scales: {
+        // The data's own span once there are two points: a host added minutes ago still shows a line, not a dot.
+        x: { time: true, range: (_u, min, max) => (props.timestamps.length >= 2 ? [min, max] : [props.from, props.to]) },
+        y: { range: () => [0, 100] },
+      },
+      axes: [{ show: false }, { show: false }],
+      series: [{}, { stroke: SERIES_COLORS[0], fill: "rgba(139, 92, 246, 0.18)", width: 1.25 }],
+    }),
+    () => [props.timestamps, props.values] as uPlot.AlignedData,
+    () => "spark",
+  );
+  return (
+    <div
+      ref={el}
+      class="sparkline"
+      role="img"
+      aria-label={props.label}
+      data-testid={props.testId}
+      data-points={props.values.filter((v) => v !== null).length}
+    />
+  );
+}

@@ -91,6 +91,10 @@ describe.skipIf(missing)(missing ?? "docker jobs against a real Docker Engine AP
     expect(err).toMatch(/^(oops \d+\n)+$/);
     expect(lineNumbers(out).length + [...err.matchAll(/oops/g)].length).toBe(4);
     expect(result).toMatchObject({ id: name, followed: false, bytes: { stdout: Buffer.byteLength(out), stderr: Buffer.byteLength(err) } });
+    // The same text comes back in the result, for a viewer that attaches after the job ended.
+    const output = (result as { output: { stream: string; text: string }[] }).output;
+    expect(output.filter((c) => c.stream === "stdout").map((c) => c.text).join("")).toBe(out);
+    expect(output.filter((c) => c.stream === "stderr").map((c) => c.text).join("")).toBe(err);
   });
 
   it("follows the log, streaming new lines until the job is cancelled", async () => {

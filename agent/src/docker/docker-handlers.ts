@@ -60,7 +60,16 @@ export interface ContainerLogsResult {
   id: string;
   followed: boolean;
   bytes: { stdout: number; stderr: number };
+  /**
+   * A one-shot read also returns its text, so a viewer that attaches after the job ended still sees it
+   * (streamed log chunks are not kept). Capped to stay well inside the 256 KiB message limit.
+   */
+  output?: { stream: DockerStreamName; text: string }[];
+  truncated?: boolean;
 }
+
+/** Text a one-shot docker.logs returns in its result. */
+export const LOGS_RESULT_MAX_BYTES = 160 * 1024;
 
 export interface ContainerStatsSample {
   id: string;
@@ -292,9 +301,22 @@ export function dockerHandlers(options: DockerHandlerOptions): DockerHandlers {
         const container = docker.getContainer(params.id);
         const info = await container.inspect({ abortSignal: ctx.signal });
         const bytes = { stdout: 0, stderr: 0 };
+        const output: { stream: DockerStreamName; text: string }[] = [];
+        let kept = 0;
+        let truncated = false;
         const emit = (stream: DockerStreamName, text: string) => {
-          bytes[stream] += Buffer.byteLength(text);
+          const size = Buffer.byteLength(text);
+          bytes[stream] += size;
           ctx.log(stream, text);
+          if (params.follow) return;
+          if (kept + size > LOGS_RESULT_MAX_BYTES) {
+            truncated = true;
+            return;
+          }
+          kept += size;
+          const last = output[output.length - 1];
+          if (last && last.stream === stream) last.text += text;
+          else output.push({ stream, text });
         };
         // A TTY container's log is not multiplexed (Docker API: "Stream format" applies only without a TTY).
         const reader = info.Config.Tty ? new RawStream(emit) : new DockerStreamDemuxer(emit);
@@ -305,7 +327,7 @@ export function dockerHandlers(options: DockerHandlerOptions): DockerHandlers {
           reader.push(await container.logs({ stdout: true, stderr: true, tail: params.tail, follow: false, abortSignal: ctx.signal }));
         }
         reader.end();
-        return { id: params.id, followed: params.follow, bytes };
+        return params.follow ? { id: params.id, followed: true, bytes } : { id: params.id, followed: false, bytes, output, truncated };
       } catch (err) {
         throw fail(err);
       }

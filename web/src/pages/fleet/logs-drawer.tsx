@@ -43,6 +43,13 @@ export function LogsDrawer(props: { container: Container; onClose: () => void })
     for (const stream of ["stdout", "stderr"] as const) if (partial[stream]) push(stream, "\n");
   }
 
+  /** A one-shot read carries its text in the result, for when it ended before the stream attached. */
+  function showResultOutput(finished: { result?: unknown }) {
+    const result = finished.result as { output?: { stream: "stdout" | "stderr"; text: string }[] } | null | undefined;
+    for (const chunk of result?.output ?? []) push(chunk.stream, chunk.text);
+    flush();
+  }
+
   async function fetchLogs() {
     stopFollowing?.();
     setLines([]);
@@ -55,12 +62,16 @@ export function LogsDrawer(props: { container: Container; onClose: () => void })
         timeoutMs: follow() ? FOLLOW_TIMEOUT_MS : undefined,
       });
       setJob(started);
-      if (started.status !== "running" && started.status !== "queued") return;
+      if (started.status !== "running" && started.status !== "queued") {
+        showResultOutput(started);
+        return;
+      }
       stopFollowing = followJob(host.tenantId, started.id, {
         log: (chunk) => push(chunk.stream, chunk.data),
         done: (finished) => {
           flush();
           setJob(finished);
+          if (lines().length === 0) showResultOutput(finished);
         },
         failed: setError,
       });

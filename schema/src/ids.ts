@@ -13,6 +13,8 @@ export const ID_PREFIXES = {
   secret: "sec",
   overlay: "ovl",
   job: "job",
+  alert: "alr",
+  alertEvent: "ale",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -9,7 +9,7 @@ export interface StackProcess {
 }
 
 /** utime + stime in clock ticks; /proc/<pid>/stat fields 14 and 15, counted after the parenthesised command name. */
-function cpuTicks(pid: number): number | null {
+export function cpuTicks(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -116,7 +116,7 @@ export interface CpuSplit {
 }
 
 /** Linux's USER_HZ, the unit of /proc/<pid>/stat times: 100 on every mainstream kernel build. */
-const TICK_MS = 10;
+export const TICK_MS = 10;
 
 export function cpuSince(before: CpuSnapshot, processes: StackProcess[]): CpuSplit {
   const after = cpuSnapshot(processes);

@@ -8,15 +8,21 @@ import type { LoadResult } from "./latency.ts";
 export interface Goal {
   figure: string;
   measured: number;
-  unit: "ms" | "bytes";
-  /** The measured value must be at most this. */
+  unit: "ms" | "bytes" | "percent" | "per-second" | "count";
+  /** The measured value must be at most this (or at least, with `atLeast`). */
   goal: number;
+  atLeast?: boolean;
   goalText: string;
   met: boolean;
 }
 
 export function goal(figure: string, measured: number, unit: Goal["unit"], limit: number, goalText: string): Goal {
   return { figure, measured, unit, goal: limit, goalText, met: measured <= limit };
+}
+
+/** A floor rather than a ceiling: throughput. */
+export function goalAtLeast(figure: string, measured: number, unit: Goal["unit"], floor: number, goalText: string): Goal {
+  return { figure, measured, unit, goal: floor, goalText, atLeast: true, met: measured >= floor };
 }
 
 export interface Report {
@@ -29,7 +35,20 @@ export interface Report {
 
 export const ms = (x: number) => (x < 10 ? `${x.toFixed(2)} ms` : x < 1000 ? `${x.toFixed(1)} ms` : `${(x / 1000).toFixed(2)} s`);
 export const bytes = (x: number) => (x < 1024 ? `${x} B` : x < 1024 * 1024 ? `${(x / 1024).toFixed(1)} KiB` : `${(x / 1024 / 1024).toFixed(2)} MiB`);
-const formatted = (g: Goal) => (g.unit === "ms" ? ms(g.measured) : bytes(g.measured));
+function formatted(g: Goal): string {
+  switch (g.unit) {
+    case "ms":
+      return ms(g.measured);
+    case "bytes":
+      return bytes(g.measured);
+    case "percent":
+      return `${g.measured.toFixed(2)}%`;
+    case "per-second":
+      return `${Math.round(g.measured).toLocaleString("en-US")}/s`;
+    case "count":
+      return String(g.measured);
+  }
+}
 
 function loadCells(r: LoadResult | null): string[] {
   if (!r) return ["stopped early (see notes)", "", "", "", "", ""];

@@ -16,6 +16,7 @@ import { percentile, summarize } from "./latency.ts";
 import { type PostgresProbe, probePostgres } from "./postgres-probe.ts";
 import { type CpuSplit, type StackProcess, cpuSince, cpuSnapshot, otherWorkerdCount, stackProcesses } from "./process-cpu.ts";
 import { type Goal, type Report, bytes, goal, markdownReport, ms, printReport, writeResults } from "./report.ts";
+import { type HomelabResults, measureHomelab } from "./homelab.ts";
 import { PING_BODY, PONG, newInteractionSigner } from "./signed-ping.ts";
 import { measureWebInitialJs } from "./web-initial-js.ts";
 import { measureWorkerBundle } from "./worker-bundle.ts";
@@ -186,6 +187,14 @@ async function main() {
     if (workerErrors.length) notes.push(`the stack logged ${workerErrors.length} error line(s), first: ${workerErrors[0]?.slice(0, 300)}`);
     await stopStack();
 
+    // The agent path, on a stack of its own (it needs a fresh owner and agents); see homelab.ts.
+    let homelab: HomelabResults | null = null;
+    try {
+      homelab = await measureHomelab(progress);
+    } catch (err) {
+      notes.push(`homelab section failed: ${err instanceof Error ? err.message.slice(0, 400) : String(err)}`);
+    }
+
     const ping = (concurrency: number) => latency.find((r) => r.name.includes("PING") && r.concurrency === concurrency)?.result;
     const warmMedian = percentile(warm, 50);
     const goals: Goal[] = [
@@ -198,6 +207,10 @@ async function main() {
     }
     goals.push(goal("Worker bundle, gzipped", worker.gzip, "bytes", GOALS.workerGzip, "≤ 1 MiB"));
     goals.push(goal("Web app initial JS, gzipped", web.initialGzip, "bytes", GOALS.webInitialGzip, "≤ 80 KB (80,000 B)"));
+    if (homelab) {
+      goals.push(...homelab.goals);
+      notes.push(...homelab.notes);
+    }
 
     const probeRows: [string, string][] = [];
     for (const run of healthz) {
@@ -242,6 +255,7 @@ async function main() {
           ["initial total", `${bytes(web.initialRaw)} raw · ${bytes(web.initialGzip)} gzip (${web.initialGzip} B)`],
           [`all JS (${web.chunkCount} chunks)`, `${bytes(web.totalJsRaw)} raw · ${bytes(web.totalJsGzip)} gzip`],
         ],
+        ...(homelab?.details ?? {}),
       },
       notes,
     };
@@ -267,6 +281,7 @@ async function main() {
       postgres,
       workerBundle: worker,
       webInitialJs: web,
+      homelab: homelab?.json ?? null,
       notes,
       benchMs,
     };

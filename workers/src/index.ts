@@ -1,11 +1,13 @@
 // The Worker entry: builds the app, mounts each domain's routes, exports Durable Objects and the cron handler.
 import { agentConnectRoutes, agentRoutes } from "./agents/routes.ts";
+import { alertRoutes } from "./alerts/routes.ts";
 import { newApp } from "./app.ts";
 import { authenticate, checkOrigin, requireAuth } from "./auth/authenticate.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { apiTokenRoutes } from "./api-tokens/routes.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { runScheduled } from "./cron/registry.ts";
+import { agentInstallRoutes, enrollmentRoutes } from "./enrollment/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { interactionRoutes } from "./interactions/routes.ts";
 import { jobRoutes } from "./jobs/routes.ts";
@@ -23,13 +25,14 @@ app.route("/healthz", healthRoutes);
 app.route("/auth", authRoutes);
 app.route("/interactions", interactionRoutes);
 app.route("/agent", agentConnectRoutes);
+app.route("/agent", agentInstallRoutes);
 app.route("/overlay", overlaySocketRoutes);
 
 app.use("/api/*", checkOrigin, authenticate, requireAuth);
 app.use("/api/t/:tenantId", tenantAccess);
 app.use("/api/t/:tenantId/*", tenantAccess);
 app.route("/api", meRoutes);
-for (const routes of [tenantRoutes, memberRoutes, inviteRoutes, apiTokenRoutes, auditRoutes, agentRoutes, jobRoutes, metricRoutes, overlayRoutes]) app.route("/api/t/:tenantId", routes);
+for (const routes of [tenantRoutes, memberRoutes, inviteRoutes, apiTokenRoutes, auditRoutes, agentRoutes, enrollmentRoutes, jobRoutes, metricRoutes, overlayRoutes, alertRoutes]) app.route("/api/t/:tenantId", routes);
 
 export { AgentHub } from "./agents/agent-hub.ts";
 export { CacheStore } from "./cache/cache-store.ts";

@@ -134,6 +134,8 @@ export class JobRunner {
     }
     const controller = new AbortController();
     this.jobs.set(request.id, { state: "running", controller });
+    // The host's own record of what ran and for whom (journald keeps it with the unit's logs).
+    this.logger.info("job started", { id: request.id, kind: parsed.kind, requestedBy: request.requestedBy.id });
     const run = this.run(request, parsed.kind, parsed.params, handler, controller, Math.min(request.deadline, now + MAX_JOB_TIMEOUT_MS));
     this.settled.add(run);
     run.finally(() => this.settled.delete(run));

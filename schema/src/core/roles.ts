@@ -32,6 +32,8 @@ export const PERMISSIONS = {
   "jobs.run": "viewer",
   "overlays.read": "viewer",
   "overlays.test": "operator",
+  "alerts.read": "viewer",
+  "alerts.manage": "admin",
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

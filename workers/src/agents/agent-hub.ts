@@ -1,13 +1,18 @@
 // AgentHub: one Durable Object per home agent. It holds the agent's websocket as a hibernatable socket (heartbeat
 // pings are answered by auto-response, so an idle hub sleeps), answers hello, relays jobs (request, progress, logs,
 // result), ingests metrics into its own SQLite, fans batches out to live viewers, and notices a silent agent.
-// Postgres is touched on hello, once per finished job, and by the hourly rollup push from the alarm: never per message.
+// It also evaluates the tenant's alert rules for this host (alerts/host-alerts.ts) on each batch and on the alarm.
+// Postgres is touched on hello, once per finished job, by the hourly rollup push from the alarm, and when an alert
+// changes phase: never per message.
 import { agentWire, type api } from "@nebula/schema";
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig } from "../config/config.ts";
 import type { Env } from "../env.ts";
 import { AGENT_OFFLINE, type DispatchAnswer, type DispatchedJob, type JobOutcome, outcomeOfResult, resultFrameOf } from "../jobs/job-outcome.ts";
 import { recordJobEnd } from "../jobs/job-rows.ts";
+import { alertRulesForAgent } from "../alerts/alert-rules.ts";
+import { HostAlerts } from "../alerts/host-alerts.ts";
+import type { AlertRule } from "../alerts/rules.ts";
 import { type Logger, createLogger } from "../logging/logger.ts";
 import { upsertHourlyRollups } from "../metrics/hourly-rollups.ts";
 import { HOUR_MS, MINUTE_MS, MetricStore, bucketWidth } from "../metrics/metric-store.ts";
@@ -144,6 +149,7 @@ const isOpen = (ws: WebSocket) => ws.readyState === WebSocket.OPEN;
 export class AgentHub extends DurableObject<Env> {
   private readonly logger: Logger;
   private readonly metrics: MetricStore;
+  private readonly alerts: HostAlerts;
   /** API calls waiting for a job's end (`?wait=true`); in memory: a waiting call keeps the object awake. */
   private readonly waiters = new Map<string, Set<(outcome: JobOutcome | null) => void>>();
   /** Job ends being written right now, so an alarm does not write the same one again. */
@@ -163,6 +169,7 @@ export class AgentHub extends DurableObject<Env> {
     }
     this.logger = createLogger({ service: "agent-hub" }, level);
     this.metrics = new MetricStore(ctx.storage.sql);
+    this.alerts = new HostAlerts(ctx.storage.kv, env, this.logger);
     ctx.blockConcurrencyWhile(async () => this.metrics.migrate());
   }
 
@@ -355,7 +362,13 @@ export class AgentHub extends DurableObject<Env> {
     return this.metrics.series(names, fromMs, toMs, resolution, width);
   }
 
-  // ---- Alarm: job deadlines, silent agent, retention, hourly rollups ------------------------------
+  /** The tenant's alert rules that apply to this host, pushed by the rules routes whenever they change. */
+  async setAlertRules(rules: AlertRule[]): Promise<void> {
+    this.alerts.setRules(rules);
+    await this.scheduleAlarm();
+  }
+
+  // ---- Alarm: job deadlines, silent agent, retention, hourly rollups, alerts ----------------------
 
   override alarm(): Promise<void> {
     const run = this.alarmQueue.then(() => this.runAlarm());
@@ -376,6 +389,7 @@ export class AgentHub extends DurableObject<Env> {
       }
     }
     this.noticeSilence(now);
+    await this.evaluateAlerts([], now);
     this.metrics.prune(now);
     await this.pushHourlyRollups(now);
     await this.scheduleAlarm();
@@ -434,6 +448,8 @@ export class AgentHub extends DurableObject<Env> {
       const afterLast = last === undefined ? 0 : Math.floor(last / HOUR_MS) * HOUR_MS + HOUR_MS;
       due.push(Math.max(firstDirty + HOUR_MS, afterLast, this.ctx.storage.kv.get<number>(KEYS.rollupRetryAt) ?? 0));
     }
+    const alertsDue = this.alerts.nextDueAt(agentWire.DEFAULT_METRICS_INTERVAL_SECONDS);
+    if (alertsDue !== null) due.push(alertsDue);
     if (due.length === 0) return;
     // The alarm runs on the real clock; `now` may be offset (tests), so schedule by the distance from now.
     const at = Date.now() + Math.max(0, Math.min(...due) - now);
@@ -456,7 +472,12 @@ export class AgentHub extends DurableObject<Env> {
     // The connect route has just read Postgres for the token, so the database is awake; the ack follows the
     // write so that an acknowledged agent is listed with its facts.
     try {
-      await withHubPostgres(this.env, attachment.agentId, (p) => this.ctx.waitUntil(p), (db) => recordHello(db, attachment.agentId, facts, now));
+      // Rules are reloaded here too: a push the hub missed (it was unreachable) is caught up at the next connect.
+      const rules = await withHubPostgres(this.env, attachment.agentId, (p) => this.ctx.waitUntil(p), async (db) => {
+        await recordHello(db, attachment.agentId, facts, now);
+        return alertRulesForAgent(db, attachment.tenantId, attachment.agentId);
+      });
+      this.alerts.setRules(rules);
     } catch (err) {
       this.logger.error("recording agent hello in Postgres failed", { agentId: attachment.agentId, tenantId: attachment.tenantId, err });
     }
@@ -468,8 +489,9 @@ export class AgentHub extends DurableObject<Env> {
   private async onMetrics(ws: WebSocket, batch: agentWire.MetricsBatch): Promise<void> {
     const kv = this.ctx.storage.kv;
     const admitted = admitSeq(kv.get<SeqWindow>(KEYS.seq) ?? emptySeqWindow(), batch.seq);
+    const now = this.now();
     if (admitted.fresh) {
-      this.metrics.ingest(batch.samples, this.now());
+      this.metrics.ingest(batch.samples, now);
       kv.put(KEYS.seq, admitted.window);
     }
     send(ws, { type: "metrics_ack", seq: admitted.window.contiguous });
@@ -479,6 +501,7 @@ export class AgentHub extends DurableObject<Env> {
       const frame = JSON.stringify(batch);
       for (const viewer of viewers) sendText(viewer, frame);
     }
+    await this.evaluateAlerts(batch.samples, now);
     await this.scheduleAlarm();
   }
 
@@ -551,6 +574,17 @@ export class AgentHub extends DurableObject<Env> {
 
   private inFlightJobs(): InFlightJob[] {
     return [...this.ctx.storage.kv.list<InFlightJob>({ prefix: JOB_PREFIX })].map(([, job]) => job);
+  }
+
+  // ---- Alerts -------------------------------------------------------------------------------------
+
+  /** One engine step (new samples, or none from the alarm), then whatever it produced goes out. */
+  private async evaluateAlerts(samples: readonly agentWire.Sample[], now: number): Promise<void> {
+    const identity = this.ctx.storage.kv.get<Identity>(KEYS.identity);
+    if (!identity) return;
+    const host = { id: identity.agentId, name: this.ctx.storage.kv.get<agentWire.HostFacts>(KEYS.hostFacts)?.hostname ?? identity.agentId };
+    this.alerts.evaluate(identity, host, samples, now, agentWire.DEFAULT_METRICS_INTERVAL_SECONDS);
+    if (this.alerts.hasBacklog()) await this.alerts.deliver(identity, now, (p) => this.ctx.waitUntil(p));
   }
 
   // ---- Small pieces -------------------------------------------------------------------------------

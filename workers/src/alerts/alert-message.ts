@@ -43,7 +43,12 @@ export function alertEmbed(n: AlertNotification): DiscordEmbed {
   };
 }
 
-/** The outbox item for an alert notification; its id is the notification's, so re-evaluations never double it. */
+/**
+ * The outbox item for an alert notification; its id is the notification's, so re-evaluations never double it.
+ * A sealed webhook destination must have been unsealed into a URL first (the sender does that at enqueue time).
+ */
 export function alertOutboxItem(n: AlertNotification): OutboxItem {
-  return { id: n.id, destination: n.destination, message: { embeds: [alertEmbed(n)], allowed_mentions: { parse: [] } } };
+  const destination = n.destination;
+  if ("secretName" in destination) throw new Error(`alert ${n.id}: unseal the webhook destination before enqueuing`);
+  return { id: n.id, destination, message: { embeds: [alertEmbed(n)], allowed_mentions: { parse: [] } } };
 }

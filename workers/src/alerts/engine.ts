@@ -11,7 +11,7 @@
 // duplicate "firing", and why quiet hours defer rather than flood.
 import type { Sample } from "@nebula/schema/wire/agent";
 import { inQuietHours } from "./quiet-hours.ts";
-import { type AlertRule, type Comparison, type Destination, type Severity, compare, matchesMetric } from "./rules.ts";
+import { type AlertRule, type Comparison, type RuleDestination, type Severity, compare, matchesMetric } from "./rules.ts";
 
 /** Missing data: this many collection intervals without a sample make an alert "unknown". */
 export const MISSING_INTERVALS = 3;
@@ -75,7 +75,7 @@ export interface AlertNotification {
   /** When the announced episode began; for "resolved", at - firingSince is how long it lasted. */
   firingSince: number;
   repeat?: number;
-  destination: Destination;
+  destination: RuleDestination;
 }
 
 export interface PhaseChange {

@@ -48,6 +48,13 @@ export class CacheStore extends DurableObject<Env> {
     this.ctx.storage.sql.exec("DELETE FROM entries WHERE key = ?", key);
   }
 
+  /** Read and delete in one synchronous step: no other event of this object runs between them. */
+  async take(key: string): Promise<string | null> {
+    const entry = this.live(key, Date.now());
+    this.ctx.storage.sql.exec("DELETE FROM entries WHERE key = ?", key);
+    return entry?.value ?? null;
+  }
+
   /**
    * Like Redis INCR plus EXPIRE when the key has no expiry: a missing or expired key starts at 1 with a fresh TTL.
    * A non-integer value is an answer, not a throw: an exception crossing RPC is logged as uncaught on the object's side.

@@ -6,6 +6,8 @@ export interface Cache {
   /** Stores a value; with ttlSeconds it expires. */
   set(key: string, value: string, options?: { ttlSeconds?: number }): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Reads and deletes in one atomic step (Redis GETDEL): of concurrent takers of one key, exactly one gets the value. */
+  take(key: string): Promise<string | null>;
   /** Atomically adds 1 and returns the new value; the key's TTL is set when it is created. */
   incr(key: string, ttlSeconds: number): Promise<number>;
   /** Sets only if absent; true when this call set it (used to de-duplicate webhook ids). */

@@ -27,6 +27,7 @@ export function createDurableCache(ns: DurableObjectNamespace<CacheStore>): Cach
     get: (key) => store(key).get(key),
     set: (key, value, options) => store(key).set(key, value, options?.ttlSeconds),
     delete: (key) => store(key).delete(key),
+    take: (key) => store(key).take(key),
     incr: async (key, ttlSeconds) => {
       const result = await store(key).incr(key, ttlSeconds);
       if (!result.ok) throw new Error(`${key}: value is not an integer or out of range`);

@@ -29,6 +29,8 @@ export function createUpstashCache(options: { url: string; token: string }): Cac
     delete: async (key) => {
       await redis.del(key);
     },
+    // GETDEL (Redis 6.2+, supported by Upstash): one command, so two takers can never both read the value.
+    take: (key) => redis.getdel<string>(key),
     incr: async (key, ttlSeconds) => Number(await redis.eval(INCR_WITH_TTL, [key], [String(ttlSeconds)])),
     setIfAbsent: async (key, value, ttlSeconds) => (await redis.set(key, value, { nx: true, ex: ttlSeconds })) === "OK",
     ping: () => redis.ping().then((reply) => reply === "PONG", () => false),

@@ -9,7 +9,6 @@ export const ROLLUP_RETENTION_MS = 7 * 24 * HOUR_MS;
 /** A raw-resolution read returns at most this many points per metric (1 h at 2 s is 1,800). */
 const MAX_RAW_POINTS = 10_000;
 /** Durable Object SQLite binds at most 100 parameters per statement. */
-const ROWS_PER_INSERT = 33;
 
 export interface HourlyRollup {
   metric: string;
@@ -87,25 +86,30 @@ export class MetricStore {
         else values.push({ at: sample.at, name, value });
       }
     }
+    // One statement per table per batch, rows passed as one JSON array: a statement per row (or per 33 rows,
+    // SQLite's 100-parameter limit) made ingest cost grow with the batch, and statements are the hub's main CPU cost.
     const raw = values.filter((v) => v.at >= rawFrom);
-    for (let i = 0; i < raw.length; i += ROWS_PER_INSERT) {
-      const chunk = raw.slice(i, i + ROWS_PER_INSERT);
-      this.sql.exec(`INSERT INTO raw_samples (at, name, value) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")}`, ...chunk.flatMap((v) => [v.at, v.name, v.value]));
+    if (raw.length > 0) {
+      this.sql.exec(
+        `INSERT INTO raw_samples (at, name, value)
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)`,
+        JSON.stringify(raw.map((v) => [v.at, v.name, v.value])),
+      );
     }
     const hours = new Set<number>();
-    for (const b of minuteBuckets(values)) {
+    const buckets = minuteBuckets(values);
+    if (buckets.length > 0) {
+      // "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join (sqlite.org/lang_upsert.html).
       this.sql.exec(
-        `INSERT INTO rollups_1m (name, minute, min, max, sum, count) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO rollups_1m (name, minute, min, max, sum, count)
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+                json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]')
+         FROM json_each(?) WHERE true
          ON CONFLICT (name, minute) DO UPDATE SET min = MIN(min, excluded.min), max = MAX(max, excluded.max),
            sum = sum + excluded.sum, count = count + excluded.count`,
-        b.name,
-        b.minute,
-        b.min,
-        b.max,
-        b.sum,
-        b.count,
+        JSON.stringify(buckets.map((b) => [b.name, b.minute, b.min, b.max, b.sum, b.count])),
       );
-      hours.add(Math.floor(b.minute / HOUR_MS) * HOUR_MS);
+      for (const b of buckets) hours.add(Math.floor(b.minute / HOUR_MS) * HOUR_MS);
     }
     for (const hour of hours) this.sql.exec("INSERT INTO dirty_hours (hour) VALUES (?) ON CONFLICT (hour) DO UPDATE SET version = version + 1", hour);
     return { stored: values.length, skipped };

@@ -182,7 +182,8 @@ export class Outbox extends DurableObject<Env> {
     if (result.kind === "ok") {
       const messageId = (result.body as { id?: unknown } | null)?.id;
       sql.exec(
-        "UPDATE messages SET status = 'delivered', done_at = ?, attempts = attempts + 1, discord_message_id = ?, last_error = NULL WHERE seq = ? AND status = 'pending'",
+        // A webhook target holds the webhook's token: once the message is done, the row keeps only its key.
+        "UPDATE messages SET status = 'delivered', done_at = ?, attempts = attempts + 1, discord_message_id = ?, last_error = NULL, target = '{}' WHERE seq = ? AND status = 'pending'",
         now,
         typeof messageId === "string" ? messageId : null,
         row.seq,
@@ -214,7 +215,7 @@ export class Outbox extends DurableObject<Env> {
       return false;
     }
     sql.exec(
-      "UPDATE messages SET status = 'failed', done_at = ?, attempts = attempts + 1, last_error = ? WHERE seq = ? AND status = 'pending'",
+      "UPDATE messages SET status = 'failed', done_at = ?, attempts = attempts + 1, last_error = ?, target = '{}' WHERE seq = ? AND status = 'pending'",
       now,
       `${result.status} ${result.code ?? ""} ${result.message}`.slice(0, 500),
       row.seq,

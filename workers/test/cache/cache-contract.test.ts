@@ -66,6 +66,28 @@ describe.each(cacheAdapters)("$adapter cache", ({ adapter, create }) => {
     expect(await cache.get(k)).toBe("delivery-3");
   });
 
+  it("takes a value once: read and deleted together", async () => {
+    const k = key("take");
+    await cache.set(k, "single-use", { ttlSeconds: 60 });
+    expect(await cache.take(k)).toBe("single-use");
+    expect(await cache.get(k)).toBeNull();
+    expect(await cache.take(k)).toBeNull();
+  });
+
+  it("gives a value to exactly one of 20 concurrent takers", async () => {
+    const k = key("take-concurrent");
+    await cache.set(k, "only-one", { ttlSeconds: 60 });
+    const taken = await Promise.all(Array.from({ length: 20 }, () => cache.take(k)));
+    expect(taken.filter((v) => v !== null)).toEqual(["only-one"]);
+  });
+
+  it("takes nothing once the TTL has run out", async () => {
+    const k = key("take-ttl");
+    await cache.set(k, "short-lived", { ttlSeconds: 1 });
+    await vi.waitFor(async () => expect(await cache.get(k)).toBeNull(), untilExpired);
+    expect(await cache.take(k)).toBeNull();
+  });
+
   it("answers a ping", async () => {
     expect(await cache.ping()).toBe(true);
   });

@@ -1,0 +1,201 @@
+// The real agent installer, run by bash as `curl ... | sudo bash -s -- --enroll <code>` runs it, against a temp root
+// (NEBULA_INSTALL_ROOT) with users and systemd left alone (NEBULA_INSTALL_SKIP_SYSTEM=1), and a local HTTP server
+// playing the edge: it serves the bundled agent and answers /agent/enroll like the Worker does.
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { bundleAgent } from "../../agent/scripts/bundle.ts";
+import { renderInstallScript } from "../../workers/src/enrollment/install-script.ts";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const TEMPLATE = readFileSync(path.join(repo, "agent/install/install.sh"), "utf8");
+const GOOD_CODE = "ABCD-EFGH-JKMN-PQRS-TVWX";
+const TOKEN = `nca_${"t".repeat(43)}`;
+const AGENT_ID = "agt_0123456789abcdef";
+const hasBash = spawnSync("bash", ["--version"]).status === 0;
+const hasShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
+
+/** The edge, as far as the installer sees it. */
+class FakeEdgeHttp {
+  readonly enrollBodies: Record<string, unknown>[] = [];
+  bundle = Buffer.from("");
+  /** What GET /agent/nebula-agent.mjs answers with, when not the bundle (e.g. an HTML page). */
+  bundleOverride: string | null = null;
+  private readonly server = http.createServer((req, res) => this.handle(req, res));
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.method === "GET" && req.url === "/agent/nebula-agent.mjs") {
+      res.writeHead(200, { "content-type": this.bundleOverride === null ? "text/javascript" : "text/html" });
+      res.end(this.bundleOverride ?? this.bundle);
+      return;
+    }
+    if (req.method === "POST" && req.url === "/agent/enroll") {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        const parsed = JSON.parse(body) as Record<string, unknown>;
+        this.enrollBodies.push(parsed);
+        if (parsed.code === GOOD_CODE) {
+          res.writeHead(201, { "content-type": "application/json" });
+          res.end(JSON.stringify({ agentId: AGENT_ID, token: TOKEN, edgeUrl: this.url }));
+        } else {
+          res.writeHead(404, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: { code: "NOT_FOUND", message: "Unknown, used or expired enrollment code", details: null, requestId: "r" } }));
+        }
+      });
+      return;
+    }
+    res.writeHead(404).end();
+  }
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Pipes the served script into `bash -s -- <args>`, as the documented one-liner does. */
+function runInstaller(edge: FakeEdgeHttp, root: string, args: string[], pathPrefix: string[] = []): Promise<Run> {
+  const script = renderInstallScript(TEMPLATE, edge.url);
+  const child = spawn("bash", ["-s", "--", ...args], {
+    env: {
+      PATH: [...pathPrefix, path.dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"].join(":"),
+      HOME: root,
+      NEBULA_INSTALL_ROOT: root,
+      NEBULA_INSTALL_SKIP_SYSTEM: "1",
+    },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  child.stdin.end(script);
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+const existingGroups = ["docker", "libvirt"].filter((g) => spawnSync("getent", ["group", g]).status === 0);
+
+describe.skipIf(!hasBash)(hasBash ? "install.sh" : "install.sh: skipped, bash is not installed on this machine", () => {
+  const edge = new FakeEdgeHttp();
+  let root: string;
+
+  beforeAll(async () => {
+    const { outfile } = await bundleAgent(path.join(mkdtempSync(path.join(os.tmpdir(), "nebula-bundle-")), "nebula-agent.mjs"));
+    edge.bundle = readFileSync(outfile);
+    await edge.start();
+  }, 120_000);
+  afterAll(() => edge.close());
+  beforeEach(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), "nebula-install-root-"));
+    edge.enrollBodies.length = 0;
+    edge.bundleOverride = null;
+  });
+
+  it("installs the bundle, a 0600 env file with the token and a hardened unit, then uninstalls without a trace", async () => {
+    const run = await runInstaller(edge, root, ["--enroll", GOOD_CODE]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`Installed agent ${AGENT_ID}`);
+    expect(run.stdout + run.stderr).not.toContain(TOKEN);
+    expect(edge.enrollBodies).toEqual([{ code: GOOD_CODE, hostname: os.hostname(), os: process.platform, arch: process.arch }]);
+
+    expect(readFileSync(path.join(root, "opt/nebula-agent/nebula-agent.mjs")).equals(edge.bundle)).toBe(true);
+
+    const envFile = path.join(root, "etc/nebula-agent/env");
+    expect(statSync(envFile).mode & 0o777).toBe(0o600);
+    const env = readFileSync(envFile, "utf8");
+    expect(env).toContain(`\nNEBULA_EDGE_URL=${edge.url}\n`);
+    expect(env).toContain(`\nNEBULA_AGENT_TOKEN=${TOKEN}\n`);
+
+    const unit = readFileSync(path.join(root, "etc/systemd/system/nebula-agent.service"), "utf8");
+    for (const line of [
+      "User=nebula-agent",
+      "EnvironmentFile=/etc/nebula-agent/env",
+      `ExecStart=${realNode()} /opt/nebula-agent/nebula-agent.mjs`,
+      "StateDirectory=nebula-agent",
+      "Restart=always",
+      "RestartSec=5",
+      "RestartPreventExitStatus=78",
+      "NoNewPrivileges=yes",
+      "ProtectSystem=strict",
+      "ProtectHome=yes",
+      "PrivateTmp=yes",
+      "ReadWritePaths=/var/lib/nebula-agent",
+      "WantedBy=multi-user.target",
+    ]) {
+      expect(unit.split("\n")).toContain(line);
+    }
+    // Only the groups this machine has: systemd refuses to start a unit naming a missing one.
+    if (existingGroups.length) expect(unit.split("\n")).toContain(`SupplementaryGroups=${existingGroups.join(" ")}`);
+    else expect(unit).not.toContain("SupplementaryGroups=");
+
+    const removed = await runInstaller(edge, root, ["--uninstall"]);
+    expect(removed.code, removed.stderr).toBe(0);
+    for (const gone of ["opt/nebula-agent", "etc/nebula-agent", "var/lib/nebula-agent", "etc/systemd/system/nebula-agent.service"]) {
+      expect(existsSync(path.join(root, gone)), gone).toBe(false);
+    }
+  });
+
+  it("stops at a refused code with the edge's reason, and writes nothing", async () => {
+    const run = await runInstaller(edge, root, ["--enroll", "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ"]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("enrollment refused (HTTP 404): Unknown, used or expired enrollment code");
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it("does not spend the code when the download is not the agent", async () => {
+    edge.bundleOverride = "<!doctype html><title>Nebula</title>";
+    const run = await runInstaller(edge, root, ["--enroll", GOOD_CODE]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("not valid JavaScript");
+    expect(edge.enrollBodies).toEqual([]);
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it("names the Node it needs, and how to get it, when node is too old", async () => {
+    const fakeBin = mkdtempSync(path.join(os.tmpdir(), "nebula-old-node-"));
+    const fakeNode = path.join(fakeBin, "node");
+    writeFileSync(fakeNode, '#!/bin/sh\n[ "$1" = "--version" ] && echo v20.11.0 && exit 0\nexit 1\n');
+    chmodSync(fakeNode, 0o755);
+    const run = await runInstaller(edge, root, ["--enroll", GOOD_CODE], [fakeBin]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("Node.js >= 22 is required, found v20.11.0");
+    expect(run.stderr).toContain("https://deb.nodesource.com/setup_22.x");
+    expect(edge.enrollBodies).toEqual([]);
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it.skipIf(!hasShellcheck)("passes shellcheck (when installed: apt-get install shellcheck)", () => {
+    const check = spawnSync("shellcheck", [path.join(repo, "agent/install/install.sh")], { encoding: "utf8" });
+    expect(check.stdout).toBe("");
+    expect(check.status).toBe(0);
+  });
+
+  it("explains its usage when given no action", async () => {
+    const run = await runInstaller(edge, root, []);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--enroll <code>");
+  });
+});
+
+function realNode(): string {
+  return spawnSync("readlink", ["-f", process.execPath], { encoding: "utf8" }).stdout.trim();
+}

@@ -1,0 +1,304 @@
+// Alerts end to end: a rule made through the API reaches the agent's hub, the hub evaluates the agent's samples
+// (time moved by the hub's test clock), and notifications reach the fake Discord through the tenant's Outbox
+// (its alarm driven by the test). Also: hysteresis, "agent offline" silencing the host's other alerts, webhook URLs
+// sealed at rest and masked in responses, RBAC, the preview over stored history, and an idle hub leaving Postgres asleep.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env as bindings, exports } from "cloudflare:workers";
+import { alertEvents, alertRules, api, secrets } from "@nebula/schema";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import type { AgentHub } from "../../src/agents/agent-hub.ts";
+import type { Env } from "../../src/env.ts";
+import { type Outbox, getOutboxByName } from "../../src/outbox/outbox.ts";
+import { advanceHubClock, connectAgent, hubNow, hubOf, hubPostgresTraffic, type TestAgent } from "../agents/test-agent.ts";
+import { seedAgent } from "../support/agents.ts";
+import { type SeededMember, type SeededTenant, asUser, seedTenant, url, withDb } from "../support/seed.ts";
+
+const env = bindings as Env;
+const ORIGIN = (env.DISCORD_API_BASE ?? "").replace(/\/api\/v10$/, "");
+const SECOND = 1000;
+
+let serial = 0;
+/** A fresh snowflake per test, so suites sharing the fake Discord never see each other's channels. */
+const snowflake = () => `${Date.now()}${String(++serial).padStart(4, "0")}`;
+
+const CPU_HOT = { metric: "cpu.total", comparison: ">", threshold: 90, forSeconds: 60, clearThreshold: 70, severity: "warning" } as const;
+
+async function call(member: SeededMember, path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(url(path), asUser(member, init));
+}
+
+async function createRule(lab: SeededTenant, body: Record<string, unknown>, member: SeededMember = lab.members.admin): Promise<api.AlertRuleView> {
+  const res = await call(member, `/api/t/${lab.tenantId}/alert-rules`, { method: "POST", body: JSON.stringify(body) });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return api.AlertRuleView.parse(await res.json());
+}
+
+/**
+ * The tenant's outbox on a clock a day ahead, so workerd never runs its alarm on its own: the test delivers by
+ * running the alarm, and then knows everything enqueued so far has reached the fake Discord.
+ */
+async function holdOutbox(tenantId: string): Promise<() => Promise<void>> {
+  const stub = getOutboxByName(env.OUTBOX, tenantId);
+  await runInDurableObject(stub, (outbox: Outbox) => outbox.tune({ now: () => Date.now() + 24 * 3600 * SECOND }));
+  return async () => {
+    for (let runs = 0; runs < 20 && (await runDurableObjectAlarm(stub)); runs++);
+  };
+}
+
+async function discordTitles(key: string): Promise<string[]> {
+  const res = await fetch(`${ORIGIN}/__control/bot?key=${encodeURIComponent(key)}`);
+  const { messages } = (await res.json()) as { messages: { embeds: { title?: string }[] }[] };
+  return messages.map((m) => m.embeds[0]?.title ?? "");
+}
+
+async function freshDiscordKey(key: string): Promise<void> {
+  const res = await fetch(`${ORIGIN}/__control/bot`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key }) });
+  expect(res.status).toBe(200);
+}
+
+/** A host that reports one sample every 10 s of hub time. */
+class ReportingHost {
+  constructor(
+    readonly agent: TestAgent,
+    readonly agentId: string,
+  ) {}
+
+  async report(cpu: number, times = 1): Promise<void> {
+    for (let i = 0; i < times; i++) {
+      await advanceHubClock(this.agentId, 10 * SECOND);
+      await this.agent.sendMetrics([{ at: await hubNow(this.agentId), values: { "cpu.total": cpu } }]);
+    }
+  }
+
+  /** Runs the hub's alarm now: it evaluates, and waits for any delivery still under way. */
+  settle(): Promise<void> {
+    return advanceHubClock(this.agentId, 0);
+  }
+}
+
+async function newLab(name: string): Promise<{ lab: SeededTenant; agentId: string; connect: () => Promise<ReportingHost> }> {
+  const lab = await withDb((db) => seedTenant(db, name));
+  const seeded = await withDb((db) => seedAgent(db, lab.tenantId));
+  return { lab, agentId: seeded.agentId, connect: async () => new ReportingHost(await connectAgent(seeded), seeded.agentId) };
+}
+
+async function eventsOf(lab: SeededTenant): Promise<api.AlertEvent[]> {
+  const res = await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-events?limit=50`);
+  expect(res.status).toBe(200);
+  return api.AlertEventPage.parse(await res.json()).items;
+}
+
+describe("alert rules in the hub", () => {
+  it("fires once after the condition held 60 s, holds between the thresholds, and resolves below the clear threshold", async () => {
+    const { lab, connect } = await newLab("Alert Lab");
+    const channelId = snowflake();
+    await freshDiscordKey(`channel:${channelId}`);
+    const deliver = await holdOutbox(lab.tenantId);
+    const host = await connect();
+    const rule = await createRule(lab, { name: "CPU hot", rule: CPU_HOT, destination: { kind: "channel", channelId } });
+
+    await host.report(20, 2);
+    await host.report(95, 6);
+    await host.settle();
+    await deliver();
+    expect(await discordTitles(`channel:${channelId}`), "50 s over the threshold is not yet 60").toEqual([]);
+
+    await host.report(95, 2);
+    await host.settle();
+    await deliver();
+    await host.report(95, 3);
+    await host.settle();
+    await deliver();
+    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: CPU hot"]);
+
+    // Hysteresis: below 90 but above 70 the alert keeps firing.
+    await host.report(80, 4);
+    await host.settle();
+    await deliver();
+    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: CPU hot"]);
+
+    await host.report(50);
+    await host.settle();
+    await deliver();
+    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: CPU hot", "Resolved: CPU hot"]);
+
+    const events = await eventsOf(lab);
+    expect(events.map((e) => [e.ruleId, e.ruleName, e.subject, e.transition, e.notified])).toEqual([
+      [rule.id, "CPU hot", "cpu.total", "resolved", true],
+      [rule.id, "CPU hot", "cpu.total", "firing", true],
+    ]);
+    expect(events[0]?.value).toBe(50);
+    host.agent.close();
+  });
+
+  it("fires 'agent offline' when the host goes silent, and holds the host's other alerts back while it fires", async () => {
+    const { lab, connect } = await newLab("Offline Lab");
+    const channelId = snowflake();
+    await freshDiscordKey(`channel:${channelId}`);
+    const deliver = await holdOutbox(lab.tenantId);
+    const templates = api.AlertTemplateList.parse(await (await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-rules/templates`)).json()).items;
+    expect(templates.map((t) => t.template)).toEqual(["agent-offline", "container-down", "container-restart-loop", "vm-down", "mount-stale", "probe-failing"]);
+    const offline = templates.find((t) => t.template === "agent-offline");
+    await createRule(lab, { name: "Agent offline", rule: offline?.rule, destination: { kind: "channel", channelId } });
+    const cpu = await createRule(lab, { name: "CPU hot", rule: CPU_HOT, destination: { kind: "channel", channelId } });
+    const host = await connect();
+
+    await host.report(20, 3);
+    const lastReport = await hubNow(host.agentId);
+    // Silent: three missed intervals make the host's data unknown, then "agent offline" holds for its 60 s.
+    await advanceHubClock(host.agentId, 31 * SECOND);
+    await advanceHubClock(host.agentId, 60 * SECOND);
+    await host.settle();
+    await deliver();
+    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: Agent offline"]);
+
+    // The agent's spool replays the silent stretch: CPU was hot long enough to fire, but the host is offline,
+    // so nothing about CPU is sent yet.
+    await host.agent.sendMetrics(Array.from({ length: 9 }, (_, i) => ({ at: lastReport + 5 * SECOND + i * 10 * SECOND, values: { "cpu.total": 95 } })));
+    await host.settle();
+    await deliver();
+    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: Agent offline"]);
+    const held = (await eventsOf(lab)).find((e) => e.ruleId === cpu.id && e.transition === "firing");
+    expect(held?.notified).toBe(false);
+
+    // Live again: "agent offline" resolves, and the CPU alert, still firing, is announced once.
+    await host.report(95);
+    await host.settle();
+    await deliver();
+    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: Agent offline", "Resolved: Agent offline", "Firing: CPU hot"]);
+    host.agent.close();
+  });
+
+  it("seals a webhook URL at rest, shows it masked, and delivers to it", async () => {
+    const { lab, agentId, connect } = await newLab("Webhook Lab");
+    const webhookId = snowflake();
+    const token = `Tok3n_${crypto.randomUUID().replaceAll("-", "")}`;
+    const webhookUrl = `${env.DISCORD_API_BASE}/webhooks/${webhookId}/${token}`;
+    await freshDiscordKey(`webhook:${webhookId}`);
+    const deliver = await holdOutbox(lab.tenantId);
+    const rule = await createRule(lab, {
+      name: "CPU spike",
+      rule: { ...CPU_HOT, forSeconds: 0 },
+      agentId,
+      destination: { kind: "webhook", url: webhookUrl },
+    });
+    expect(rule.destination).toEqual({ kind: "webhook", masked: `${env.DISCORD_API_BASE}/webhooks/${webhookId}/****` });
+
+    const listed = await (await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-rules`)).text();
+    expect(listed).toContain(webhookId);
+    expect(listed).not.toContain(token);
+    const [ruleRows, secretRows] = await withDb(async (db) => [
+      await db.select().from(alertRules).where(eq(alertRules.id, rule.id)),
+      await db.select().from(secrets).where(eq(secrets.tenantId, lab.tenantId)),
+    ]);
+    expect(JSON.stringify(ruleRows)).not.toContain(token);
+    expect(secretRows.map((s) => s.name)).toEqual([`alerts.webhook:${rule.id}`]);
+    expect(JSON.stringify(secretRows)).not.toContain(token);
+
+    const host = await connect();
+    await host.report(99);
+    await host.settle();
+    await deliver();
+    expect(await discordTitles(`webhook:${webhookId}`)).toEqual(["Firing: CPU spike"]);
+    // The hub unsealed the URL only to hand it to the outbox: nothing in its storage holds the token.
+    const stored = await runInDurableObject(hubOf(agentId), (_hub: AgentHub, state) => JSON.stringify([...state.storage.kv.list()]));
+    expect(stored).not.toContain(token);
+    // The outbox needed it to send; a delivered message keeps no copy.
+    const outboxRows = await runInDurableObject(getOutboxByName(env.OUTBOX, lab.tenantId), (_o: Outbox, state) =>
+      JSON.stringify(state.storage.sql.exec("SELECT * FROM messages").toArray()),
+    );
+    expect(outboxRows).toContain("delivered");
+    expect(outboxRows).not.toContain(token);
+
+    // Back to a channel: the sealed URL is deleted.
+    const patched = await call(lab.members.admin, `/api/t/${lab.tenantId}/alert-rules/${rule.id}`, {
+      method: "PATCH",
+      body: JSON.stringify({ destination: { kind: "channel", channelId: snowflake() } }),
+    });
+    expect(patched.status).toBe(200);
+    expect(await withDb((db) => db.select().from(secrets).where(eq(secrets.tenantId, lab.tenantId)))).toEqual([]);
+    host.agent.close();
+  });
+
+  it("refuses a webhook that is not Discord's, and lets admins change and delete rules with an audit trail", async () => {
+    const { lab } = await newLab("Rules Lab");
+    const bad = await call(lab.members.admin, `/api/t/${lab.tenantId}/alert-rules`, {
+      method: "POST",
+      body: JSON.stringify({ name: "x", rule: CPU_HOT, destination: { kind: "webhook", url: "https://evil.example/api/webhooks/123456789/abcdefghijklmnopqrstuvwxyz" } }),
+    });
+    expect(bad.status).toBe(400);
+    const badClear = await call(lab.members.admin, `/api/t/${lab.tenantId}/alert-rules`, {
+      method: "POST",
+      body: JSON.stringify({ name: "x", rule: { ...CPU_HOT, clearThreshold: 95 }, destination: { kind: "channel", channelId: snowflake() } }),
+    });
+    expect(badClear.status).toBe(400);
+
+    const rule = await createRule(lab, { name: "CPU hot", rule: CPU_HOT, destination: { kind: "channel", channelId: snowflake() } });
+    const patched = await call(lab.members.admin, `/api/t/${lab.tenantId}/alert-rules/${rule.id}`, { method: "PATCH", body: JSON.stringify({ enabled: false }) });
+    expect(patched.status).toBe(200);
+    expect(api.AlertRuleView.parse(await patched.json()).enabled).toBe(false);
+    const removed = await call(lab.members.admin, `/api/t/${lab.tenantId}/alert-rules/${rule.id}`, { method: "DELETE" });
+    expect(removed.status).toBe(204);
+    const again = await call(lab.members.admin, `/api/t/${lab.tenantId}/alert-rules/${rule.id}`, { method: "DELETE" });
+    expect(again.status).toBe(404);
+
+    const audit = await (await call(lab.members.admin, `/api/t/${lab.tenantId}/audit`)).json();
+    const actions = (audit as { items: { action: string; targetId: string | null }[] }).items.filter((e) => e.targetId === rule.id).map((e) => e.action);
+    expect(actions.sort()).toEqual(["alert_rule.create", "alert_rule.delete", "alert_rule.update"]);
+  });
+
+  it("lets a viewer read rules and history but not create rules", async () => {
+    const { lab } = await newLab("Viewer Lab");
+    const denied = await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-rules`, {
+      method: "POST",
+      body: JSON.stringify({ name: "CPU hot", rule: CPU_HOT, destination: { kind: "channel", channelId: snowflake() } }),
+    });
+    expect(denied.status).toBe(403);
+    expect((await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-rules`)).status).toBe(200);
+    expect((await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-events`)).status).toBe(200);
+    expect(await withDb((db) => db.select().from(alertRules).where(eq(alertRules.tenantId, lab.tenantId)))).toEqual([]);
+  });
+
+  it("previews when a rule would have fired and resolved over the host's stored samples", async () => {
+    const { lab, agentId, connect } = await newLab("Preview Lab");
+    const host = await connect();
+    const t0 = Math.floor((Date.now() - 30 * 60 * SECOND) / 1000) * 1000;
+    // 20 minutes at 10 s: 95 from minute 5 to minute 8 (exclusive), 50 otherwise.
+    const samples = Array.from({ length: 120 }, (_, i) => ({ at: t0 + i * 10 * SECOND, values: { "cpu.total": i >= 30 && i < 48 ? 95 : 50 } }));
+    await host.agent.sendMetrics(samples);
+
+    const res = await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-rules/preview`, {
+      method: "POST",
+      body: JSON.stringify({ rule: CPU_HOT, agentId, range: "1h" }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const preview = api.AlertPreview.parse(await res.json());
+    expect(preview.notifications).toEqual([
+      { transition: "firing", at: t0 + 360 * SECOND, value: 95 },
+      { transition: "resolved", at: t0 + 480 * SECOND, value: 50 },
+    ]);
+    // The preview stored nothing and sent nothing.
+    expect(await withDb((db) => db.select().from(alertEvents).where(eq(alertEvents.tenantId, lab.tenantId)))).toEqual([]);
+    host.agent.close();
+  });
+
+  it("leaves Postgres asleep while a host with rules reports and nothing transitions", async () => {
+    const { lab, agentId, connect } = await newLab("Quiet Lab");
+    const channelId = snowflake();
+    const offline = api.AlertTemplateList.parse(await (await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-rules/templates`)).json()).items[0];
+    await createRule(lab, { name: "Agent offline", rule: offline?.rule, destination: { kind: "channel", channelId } });
+    await createRule(lab, { name: "CPU hot", rule: CPU_HOT, destination: { kind: "channel", channelId } });
+    const host = await connect();
+    const hourMs = 3600 * SECOND;
+    // Start just after an hour boundary, so no hourly rollup push falls inside the stretch.
+    const start = await hubNow(agentId);
+    await advanceHubClock(agentId, Math.ceil(start / hourMs) * hourMs + 10 * SECOND - start);
+    const before = await hubPostgresTraffic(agentId);
+    for (let i = 0; i < 30; i++) await host.report(40 + (i % 5) * 10);
+    await host.settle();
+    expect(await hubPostgresTraffic(agentId)).toEqual(before);
+    expect(await eventsOf(lab)).toEqual([]);
+    host.agent.close();
+  });
+});

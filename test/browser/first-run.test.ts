@@ -1,110 +1,81 @@
 // First run in a real browser: the owner opens the bootstrap link `npm start` printed, lands on the
 // dashboard, creates an API token (its secret shown once), and finds it in the audit log.
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../stack.ts";
+import { describeInBrowser, openBrowser, screenshot } from "./browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "screenshots");
-const haveChromium = existsSync(CHROMIUM);
-const requirePeers = process.env.NEBULA_REQUIRE_PEERS === "1";
+describeInBrowser("first run in the browser", () => {
+  let dataDir: string;
+  let stack: LocalStack;
+  let browser: Browser | undefined;
+  let page: Page;
+  let pageErrors: string[];
 
-if (!haveChromium && requirePeers) {
-  it("has Chromium for the browser tests", () => {
-    expect.fail(`${CHROMIUM} is missing: run \`npm run setup:peers\``);
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), "nebula-browser-"));
+    stack = await startLocalStack({ dataDir });
+    ({ browser, page, pageErrors } = await openBrowser(860));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
-}
 
-describe.skipIf(!haveChromium)(
-  haveChromium ? "first run in the browser" : `first run in the browser (skipped: no ${CHROMIUM}; run \`npm run setup:peers\`)`,
-  () => {
-    let dataDir: string;
-    let stack: LocalStack;
-    let browser: Browser;
-    let page: Page;
-    const pageErrors: string[] = [];
+  it("signs the owner in with the bootstrap link, creates an API token and shows it in the audit log", async () => {
+    // Arrange: the one-time link printed on first start.
+    expect(stack.bootstrapUrl, stack.output()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/auth\/bootstrap\?token=/);
 
-    beforeAll(async () => {
-      dataDir = await mkdtemp(path.join(os.tmpdir(), "nebula-browser-"));
-      stack = await startLocalStack({ dataDir });
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: "dark" });
-      page = await context.newPage();
-      page.on("pageerror", (err) => pageErrors.push(err.message));
-      await mkdir(SCREENSHOTS, { recursive: true });
-    }, 180_000);
+    // Act: open it. The Worker sets the session cookie and redirects to the dashboard.
+    await page.goto(stack.bootstrapUrl ?? "");
+    await page.getByTestId("dashboard").waitFor();
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("link", { name: "Settings" }).waitFor();
+    const navLabels = (await nav.getByRole("link").allTextContents()).map((t) => t.trim());
+    expect(navLabels).toEqual(["Dashboard", "Discord", "Streams", "Settings"]);
+    await expectVisible(page.getByTestId("role-badge"), "owner");
+    // Health is real: the embedded database answers; Discord is honestly "not connected".
+    await page.getByTestId("status-database").waitFor();
+    expect(await page.getByTestId("status-database").getAttribute("data-state")).toBe("ok");
+    await expectVisible(page.getByTestId("status-discord-bot"), "Not connected — set DISCORD_BOT_TOKEN to enable.");
+    await page.getByTestId("getting-started").waitFor();
+    await screenshot(page, "dashboard");
 
-    afterAll(async () => {
-      await browser?.close();
-      await stack?.stop();
-      if (dataDir) await rm(dataDir, { recursive: true, force: true });
-    });
+    // Settings > API tokens: create "ci-token".
+    await page.getByTestId("nav-settings").click();
+    await page.getByTestId("tab-tokens").click();
+    await page.getByLabel("Token name").fill("ci-token");
+    const created = page.waitForResponse((r) => r.request().method() === "POST" && /\/api\/t\/[^/]+\/tokens$/.test(r.url()));
+    await page.getByTestId("create-token").click();
+    expect((await created).status()).toBe(201);
 
-    it("signs the owner in with the bootstrap link, creates an API token and shows it in the audit log", async () => {
-      // Arrange: the one-time link printed on first start.
-      expect(stack.bootstrapUrl, stack.output()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/auth\/bootstrap\?token=/);
+    // The secret is shown, once.
+    const secret = (await page.getByTestId("token-secret").textContent())?.trim() ?? "";
+    expect(secret).toMatch(/^nc_[A-Za-z0-9_-]{43}$/);
+    const row = page.getByTestId("token-list").getByRole("row").filter({ hasText: "ci-token" });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(secret.slice(0, 8));
 
-      // Act: open it. The Worker sets the session cookie and redirects to the dashboard.
-      await page.goto(stack.bootstrapUrl ?? "");
-      await page.getByTestId("dashboard").waitFor();
-      const nav = page.getByRole("navigation", { name: "Main" });
-      await nav.getByRole("link", { name: "Settings" }).waitFor();
-      const navLabels = (await nav.getByRole("link").allTextContents()).map((t) => t.trim());
-      expect(navLabels).toEqual(["Dashboard", "Discord", "Streams", "Settings"]);
-      await expectVisible(page.getByTestId("role-badge"), "owner");
-      // Health is real: the embedded database answers; Discord is honestly "not connected".
-      await page.getByTestId("status-database").waitFor();
-      expect(await page.getByTestId("status-database").getAttribute("data-state")).toBe("ok");
-      await expectVisible(page.getByTestId("status-discord-bot"), "Not connected — set DISCORD_BOT_TOKEN to enable.");
-      await page.getByTestId("getting-started").waitFor();
-      await page.screenshot({ path: path.join(SCREENSHOTS, "dashboard.png"), fullPage: true });
+    // Audit log: the creation is recorded.
+    await page.getByTestId("tab-audit").click();
+    const entry = page.getByTestId("audit-table").getByRole("row").filter({ hasText: "api_token.create" });
+    await entry.first().waitFor();
+    expect(await entry.first().textContent()).toContain("success");
+    await screenshot(page, "settings");
 
-      // Settings > API tokens: create "ci-token".
-      await page.getByTestId("nav-settings").click();
-      await page.getByTestId("tab-tokens").click();
-      await page.getByLabel("Token name").fill("ci-token");
-      const created = page.waitForResponse((r) => r.request().method() === "POST" && /\/api\/t\/[^/]+\/tokens$/.test(r.url()));
-      await page.getByTestId("create-token").click();
-      expect((await created).status()).toBe(201);
+    // Back on the tokens tab the secret is gone for good; the token stays listed.
+    await page.getByTestId("tab-tokens").click();
+    await page.getByTestId("token-list").getByRole("row").filter({ hasText: "ci-token" }).waitFor();
+    expect(await page.getByTestId("token-secret").count()).toBe(0);
 
-      // The secret is shown, once.
-      const secret = (await page.getByTestId("token-secret").textContent())?.trim() ?? "";
-      expect(secret).toMatch(/^nc_[A-Za-z0-9_-]{43}$/);
-      const row = page.getByTestId("token-list").getByRole("row").filter({ hasText: "ci-token" });
-      await row.waitFor();
-      expect(await row.textContent()).toContain(secret.slice(0, 8));
-
-      // Audit log: the creation is recorded.
-      await page.getByTestId("tab-audit").click();
-      const entry = page.getByTestId("audit-table").getByRole("row").filter({ hasText: "api_token.create" });
-      await entry.first().waitFor();
-      expect(await entry.first().textContent()).toContain("success");
-      await page.screenshot({ path: path.join(SCREENSHOTS, "settings.png"), fullPage: true });
-
-      // Back on the tokens tab the secret is gone for good; the token stays listed.
-      await page.getByTestId("tab-tokens").click();
-      await page.getByTestId("token-list").getByRole("row").filter({ hasText: "ci-token" }).waitFor();
-      expect(await page.getByTestId("token-secret").count()).toBe(0);
-
-      expect(pageErrors).toEqual([]);
-    }, 120_000);
-  },
-);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+});
 
 async function expectVisible(locator: ReturnType<Page["getByTestId"]>, text: string) {
   await locator.waitFor();

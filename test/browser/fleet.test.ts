@@ -3,37 +3,18 @@
 // agent stops.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../stack.ts";
+import { describeInBrowser, openBrowser, screenshot } from "./browser.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "screenshots");
 /** The agent runs on Node 24 (type stripping), the project's own node devDependency. */
 const NODE = existsSync(path.join(root, "node_modules/.bin/node")) ? path.join(root, "node_modules/.bin/node") : process.execPath;
-const haveChromium = existsSync(CHROMIUM);
-const requirePeers = process.env.NEBULA_REQUIRE_PEERS === "1";
-
-if (!haveChromium && requirePeers) {
-  it("has Chromium for the browser tests", () => {
-    expect.fail(`${CHROMIUM} is missing: run \`npm run setup:peers\``);
-  });
-}
 
 interface RunningAgent {
   output(): string;
@@ -60,105 +41,98 @@ function startAgent(env: Record<string, string>): RunningAgent {
   };
 }
 
-describe.skipIf(!haveChromium)(
-  haveChromium ? "the fleet in the browser" : `the fleet in the browser (skipped: no ${CHROMIUM}; run \`npm run setup:peers\`)`,
-  () => {
-    let dataDir: string;
-    let stack: LocalStack;
-    let browser: Browser;
-    let page: Page;
-    let agent: RunningAgent | undefined;
-    const pageErrors: string[] = [];
+describeInBrowser("the fleet in the browser", () => {
+  let dataDir: string;
+  let stack: LocalStack;
+  let browser: Browser | undefined;
+  let page: Page;
+  let agent: RunningAgent | undefined;
+  let pageErrors: string[];
 
-    beforeAll(async () => {
-      dataDir = await mkdtemp(path.join(os.tmpdir(), "nebula-fleet-"));
-      stack = await startLocalStack({ dataDir: path.join(dataDir, "stack") });
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "dark" });
-      page = await context.newPage();
-      page.on("pageerror", (err) => pageErrors.push(err.message));
-      await mkdir(SCREENSHOTS, { recursive: true });
-    }, 180_000);
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), "nebula-fleet-"));
+    stack = await startLocalStack({ dataDir: path.join(dataDir, "stack") });
+    ({ browser, page, pageErrors } = await openBrowser(900));
+  }, 180_000);
 
-    afterAll(async () => {
-      await agent?.stop();
-      await browser?.close();
-      await stack?.stop();
-      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  afterAll(async () => {
+    await agent?.stop();
+    await browser?.close();
+    await stack?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("adds a host, runs the real agent with its token, and follows it online, live and offline", async () => {
+    // Arrange: the owner signs in with the bootstrap link; the fleet is empty.
+    await page.goto(stack.bootstrapUrl ?? "");
+    await page.getByTestId("fleet-card").waitFor();
+    await page.getByTestId("fleet-empty").waitFor();
+
+    // Act: add a host. Its token is shown once, with the command that starts the agent.
+    await page.getByTestId("add-host").click();
+    await page.getByLabel("Host name").fill("homelab");
+    const created = page.waitForResponse((r) => r.request().method() === "POST" && /\/api\/t\/[^/]+\/agents$/.test(r.url()));
+    await page.getByTestId("create-host").click();
+    expect((await created).status()).toBe(201);
+    const token = (await page.getByTestId("agent-token").textContent())?.trim() ?? "";
+    expect(token).toMatch(/^nca_[A-Za-z0-9_-]{43}$/);
+    const command = (await page.getByTestId("agent-command").textContent())?.trim() ?? "";
+    expect(command).toBe(`NEBULA_EDGE_URL=${stack.url} NEBULA_AGENT_TOKEN=${token} npx tsx agent/src/main.ts`);
+    await page.getByRole("button", { name: "I've copied it" }).click();
+    const row = page.getByTestId("fleet-table").getByTestId("host-row").filter({ hasText: "homelab" });
+    await row.locator('[data-testid="host-status"][data-status="never"]').waitFor();
+
+    // The real agent, with that token and no Docker on this machine.
+    agent = startAgent({
+      NEBULA_EDGE_URL: stack.url,
+      NEBULA_AGENT_TOKEN: token,
+      NEBULA_SPOOL_DIR: path.join(dataDir, "spool"),
+      DOCKER_SOCKET: path.join(dataDir, "no-docker.sock"),
     });
 
-    it("adds a host, runs the real agent with its token, and follows it online, live and offline", async () => {
-      // Arrange: the owner signs in with the bootstrap link; the fleet is empty.
-      await page.goto(stack.bootstrapUrl ?? "");
-      await page.getByTestId("fleet-card").waitFor();
-      await page.getByTestId("fleet-empty").waitFor();
+    // Assert: the host turns online in the fleet table (the list refreshes every 10 s).
+    await row.locator('[data-testid="host-status"][data-status="online"]').waitFor({ timeout: 45_000 }).catch((err: unknown) => {
+      throw new Error(`host never came online: ${String(err)}\nagent:\n${agent?.output()}`);
+    });
 
-      // Act: add a host. Its token is shown once, with the command that starts the agent.
-      await page.getByTestId("add-host").click();
-      await page.getByLabel("Host name").fill("homelab");
-      const created = page.waitForResponse((r) => r.request().method() === "POST" && /\/api\/t\/[^/]+\/agents$/.test(r.url()));
-      await page.getByTestId("create-host").click();
-      expect((await created).status()).toBe(201);
-      const token = (await page.getByTestId("agent-token").textContent())?.trim() ?? "";
-      expect(token).toMatch(/^nca_[A-Za-z0-9_-]{43}$/);
-      const command = (await page.getByTestId("agent-command").textContent())?.trim() ?? "";
-      expect(command).toBe(`NEBULA_EDGE_URL=${stack.url} NEBULA_AGENT_TOKEN=${token} npx tsx agent/src/main.ts`);
-      await page.getByRole("button", { name: "I've copied it" }).click();
-      const row = page.getByTestId("fleet-table").getByTestId("host-row").filter({ hasText: "homelab" });
-      await row.locator('[data-testid="host-status"][data-status="never"]').waitFor();
+    // The host page: its facts, and the CPU chart gets points (history, then live samples every 2 s).
+    await row.getByTestId("host-link").click();
+    await page.getByTestId("host-page").waitFor();
+    expect((await page.getByTestId("fact-hostname").textContent())?.trim()).toBe(os.hostname());
+    await page.locator('[data-testid="live-state"][data-state="live"]').waitFor({ timeout: 20_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="host-chart-cpu"]')?.getAttribute("data-points")) >= 2, null, {
+      timeout: 60_000,
+    });
+    await page.locator('[data-testid="host-chart-cpu"] canvas').waitFor();
 
-      // The real agent, with that token and no Docker on this machine.
-      agent = startAgent({
-        NEBULA_EDGE_URL: stack.url,
-        NEBULA_AGENT_TOKEN: token,
-        NEBULA_SPOOL_DIR: path.join(dataDir, "spool"),
-        DOCKER_SOCKET: path.join(dataDir, "no-docker.sock"),
-      });
+    // Containers: Docker is not there, and the tab says so instead of failing.
+    const dockerError = page.getByTestId("job-error");
+    await dockerError.waitFor({ timeout: 30_000 });
+    expect(await dockerError.getAttribute("data-code")).toBe("unavailable");
+    expect((await page.getByTestId("job-error-title").textContent())?.trim()).toBe("Docker unavailable");
+    expect(await page.getByTestId("containers-table").count()).toBe(0);
+    await screenshot(page, "host");
 
-      // Assert: the host turns online in the fleet table (the list refreshes every 10 s).
-      await row.locator('[data-testid="host-status"][data-status="online"]').waitFor({ timeout: 45_000 }).catch((err: unknown) => {
-        throw new Error(`host never came online: ${String(err)}\nagent:\n${agent?.output()}`);
-      });
+    // Jobs: the docker.list that failed is in the host's history, with who asked.
+    await page.getByTestId("tab-jobs").click();
+    const jobRow = page.getByTestId("job-history").getByTestId("job-row").filter({ hasText: "docker.list" });
+    await jobRow.first().waitFor();
+    expect(await jobRow.first().locator('[data-testid="job-status"]').getAttribute("data-status")).toBe("failed");
 
-      // The host page: its facts, and the CPU chart gets points (history, then live samples every 2 s).
-      await row.getByTestId("host-link").click();
-      await page.getByTestId("host-page").waitFor();
-      expect((await page.getByTestId("fact-hostname").textContent())?.trim()).toBe(os.hostname());
-      await page.locator('[data-testid="live-state"][data-state="live"]').waitFor({ timeout: 20_000 });
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="host-chart-cpu"]')?.getAttribute("data-points")) >= 2, null, {
-        timeout: 60_000,
-      });
-      await page.locator('[data-testid="host-chart-cpu"] canvas').waitFor();
+    // Back on the fleet: CPU and memory now, and the last hour's sparkline.
+    await page.getByTestId("nav-dashboard").click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="host-sparkline"]')?.getAttribute("data-points")) >= 2, null, {
+      timeout: 30_000,
+    });
+    await page.getByTestId("getting-started").waitFor();
+    expect(await row.getByTestId("host-cpu").textContent()).toMatch(/^\d+(\.\d)?%$/);
+    expect(await row.getByTestId("host-mem").textContent()).toMatch(/^\d+(\.\d)?%$/);
+    await screenshot(page, "fleet");
 
-      // Containers: Docker is not there, and the tab says so instead of failing.
-      const dockerError = page.getByTestId("job-error");
-      await dockerError.waitFor({ timeout: 30_000 });
-      expect(await dockerError.getAttribute("data-code")).toBe("unavailable");
-      expect((await page.getByTestId("job-error-title").textContent())?.trim()).toBe("Docker unavailable");
-      expect(await page.getByTestId("containers-table").count()).toBe(0);
-      await page.screenshot({ path: path.join(SCREENSHOTS, "host.png"), fullPage: true });
+    // Stop the agent: its socket closes, and the fleet shows the host offline on its next refresh.
+    expect(await agent.stop()).toBe(0);
+    await row.locator('[data-testid="host-status"][data-status="offline"]').waitFor({ timeout: 30_000 });
 
-      // Jobs: the docker.list that failed is in the host's history, with who asked.
-      await page.getByTestId("tab-jobs").click();
-      const jobRow = page.getByTestId("job-history").getByTestId("job-row").filter({ hasText: "docker.list" });
-      await jobRow.first().waitFor();
-      expect(await jobRow.first().locator('[data-testid="job-status"]').getAttribute("data-status")).toBe("failed");
-
-      // Back on the fleet: CPU and memory now, and the last hour's sparkline.
-      await page.getByTestId("nav-dashboard").click();
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="host-sparkline"]')?.getAttribute("data-points")) >= 2, null, {
-        timeout: 30_000,
-      });
-      await page.getByTestId("getting-started").waitFor();
-      expect(await row.getByTestId("host-cpu").textContent()).toMatch(/^\d+(\.\d)?%$/);
-      expect(await row.getByTestId("host-mem").textContent()).toMatch(/^\d+(\.\d)?%$/);
-      await page.screenshot({ path: path.join(SCREENSHOTS, "fleet.png"), fullPage: true });
-
-      // Stop the agent: its socket closes, and the fleet shows the host offline on its next refresh.
-      expect(await agent.stop()).toBe(0);
-      await row.locator('[data-testid="host-status"][data-status="offline"]').waitFor({ timeout: 30_000 });
-
-      expect(pageErrors).toEqual([]);
-    }, 240_000);
-  },
-);
+    expect(pageErrors).toEqual([]);
+  }, 240_000);
+});

@@ -4,7 +4,8 @@ import { spawn } from "node:child_process";
 import { access } from "node:fs/promises";
 import path from "node:path";
 import { StringDecoder } from "node:string_decoder";
-import type { JobContext, JobHandlers } from "../jobs/job-handler.ts";
+import type { ComposeResult, JobResultHandlers } from "@nebula/schema/wire/job-results";
+import type { JobContext } from "../jobs/job-handler.ts";
 import { JobError } from "../jobs/job-handler.ts";
 
 export interface ComposeOptions {
@@ -12,12 +13,6 @@ export interface ComposeOptions {
   /** The Engine API socket the CLI should talk to (DOCKER_HOST). */
   socketPath: string;
   dockerCli: string;
-}
-
-export interface ComposeResult {
-  stack: string;
-  action: "up" | "down";
-  composeFile: string;
 }
 
 /** Compose's own lookup order for a project directory. */
@@ -51,7 +46,7 @@ function runCli(cli: string, args: string[], options: { cwd?: string; env: NodeJ
   });
 }
 
-export function composeHandlers(options: ComposeOptions): Pick<Required<JobHandlers>, "docker.compose.up" | "docker.compose.down"> {
+export function composeHandlers(options: ComposeOptions): JobResultHandlers<"docker.compose.up" | "docker.compose.down", JobContext> {
   const env = { ...process.env, DOCKER_HOST: `unix://${options.socketPath}` };
 
   async function composeFileOf(stack: string): Promise<{ dir: string; file: string }> {

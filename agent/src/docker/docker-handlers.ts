@@ -1,11 +1,23 @@
 // docker.* jobs through the Docker Engine API on its unix socket (Docker itself, or podman's compatible
 // service): compact typed results, logs streamed as job output, and Docker's errors mapped to job error codes.
 import type { Readable } from "node:stream";
+import type {
+  ContainerDetails,
+  ContainerLogsResult,
+  ContainerPort,
+  ContainerStateChange,
+  ContainerStatsSample,
+  ContainerSummary,
+  ImagePullResult,
+  JobResultHandlers,
+} from "@nebula/schema/wire/job-results";
 import Docker from "dockerode";
-import type { JobContext, JobHandlers } from "../jobs/job-handler.ts";
+import type { JobContext } from "../jobs/job-handler.ts";
 import { JobError } from "../jobs/job-handler.ts";
 import { composeHandlers } from "./compose.ts";
 import { DockerStreamDemuxer, type DockerStreamName, RawStream } from "./docker-stream.ts";
+
+export type { ContainerStatsSample, ContainerSummary } from "@nebula/schema/wire/job-results";
 
 export interface DockerHandlerOptions {
   socketPath: string;
@@ -15,84 +27,10 @@ export interface DockerHandlerOptions {
   dockerCli?: string;
 }
 
-export interface ContainerPort {
-  privatePort: number;
-  publicPort?: number;
-  ip?: string;
-  type: string;
-}
-
-export interface ContainerSummary {
-  id: string;
-  names: string[];
-  image: string;
-  state: string;
-  status: string;
-  /** ISO 8601. */
-  created: string;
-  ports: ContainerPort[];
-}
-
-export interface ContainerDetails {
-  id: string;
-  name: string;
-  image: string;
-  imageId: string;
-  created: string;
-  state: { status: string; running: boolean; paused: boolean; restarting: boolean; exitCode: number; startedAt: string; finishedAt: string; health?: string };
-  restartCount: number;
-  restartPolicy: string;
-  networkMode: string;
-  command: string[];
-  ports: ContainerPort[];
-  mounts: { type: string; source: string; destination: string; rw: boolean }[];
-  labels: Record<string, string>;
-}
-
-export interface ContainerStateChange {
-  id: string;
-  /** False when the container already was in the requested state (Docker answers 304). */
-  changed: boolean;
-  state: string;
-}
-
-export interface ContainerLogsResult {
-  id: string;
-  followed: boolean;
-  bytes: { stdout: number; stderr: number };
-  /**
-   * A one-shot read also returns its text, so a viewer that attaches after the job ended still sees it
-   * (streamed log chunks are not kept). Capped to stay well inside the 256 KiB message limit.
-   */
-  output?: { stream: DockerStreamName; text: string }[];
-  truncated?: boolean;
-}
-
 /** Text a one-shot docker.logs returns in its result. */
 export const LOGS_RESULT_MAX_BYTES = 160 * 1024;
 
-export interface ContainerStatsSample {
-  id: string;
-  at: string;
-  cpuPercent: number;
-  memoryBytes: number;
-  memoryLimitBytes: number;
-  memoryPercent: number;
-  netRxBytes: number;
-  netTxBytes: number;
-  blockReadBytes: number;
-  blockWriteBytes: number;
-  pids: number;
-}
-
-export interface ImagePullResult {
-  image: string;
-  imageId: string;
-  status: string;
-}
-
-type DockerHandlers = Pick<
-  Required<JobHandlers>,
+type DockerHandlers = JobResultHandlers<
   | "docker.list"
   | "docker.inspect"
   | "docker.start"
@@ -102,7 +40,8 @@ type DockerHandlers = Pick<
   | "docker.stats"
   | "docker.pull"
   | "docker.compose.up"
-  | "docker.compose.down"
+  | "docker.compose.down",
+  JobContext
 >;
 
 interface DockerApiError extends Error {

@@ -1,5 +1,6 @@
 // gaming.* job handlers, wired to the real host: Docker Engine socket, virsh, sysfs, /proc and signals.
-import { JobError, type JobHandlers } from "../jobs/job-handler.ts";
+import type { JobResultHandlers } from "@nebula/schema/wire/job-results";
+import { type JobContext, JobError } from "../jobs/job-handler.ts";
 import { systemClock } from "./clock.ts";
 import { procAlive, processKill } from "./device-holders.ts";
 import type { GamingConfig } from "./gaming-config.ts";
@@ -22,7 +23,10 @@ export function gamingDeps(config: GamingConfig): GamingDeps {
   };
 }
 
-export function gamingHandlers(config: GamingConfig, overrides: Partial<GamingDeps> = {}): JobHandlers {
+export function gamingHandlers(
+  config: GamingConfig,
+  overrides: Partial<GamingDeps> = {},
+): JobResultHandlers<"gaming.status" | "gaming.enable" | "gaming.disable", JobContext> {
   const deps = { ...gamingDeps(config), ...overrides };
   // One switch at a time: two enables racing would each think the other's stopped containers were theirs.
   let switching: string | null = null;

@@ -1,6 +1,7 @@
 // Gaming mode: hand the RTX card to the Windows VM and take it back. Enabling is a fixed sequence of steps, each
 // with its own timeout, reported live; when one fails, times out or the job is cancelled, the steps already begun
 // are undone in reverse (VM stopped if we started it, containers we stopped started again), each reported.
+import type { GamingStatus, PowerState } from "@nebula/schema/wire/job-results";
 import type { JobContext } from "../jobs/job-handler.ts";
 import { JobError } from "../jobs/job-handler.ts";
 import type { Clock } from "./clock.ts";
@@ -8,9 +9,11 @@ import { endHolders, findDeviceHolders, type KillFn, vfioGroupDevice } from "./d
 import type { GamingConfig } from "./gaming-config.ts";
 import { type GamingState, type GamingStateFile, OFF } from "./gaming-state.ts";
 import type { GpuContainers } from "./gpu-containers.ts";
-import { type PowerState, readPowerState, recoverFromD3cold, type SysfsAccess } from "./gpu-power.ts";
+import { readPowerState, recoverFromD3cold, type SysfsAccess } from "./gpu-power.ts";
 import type { VmPort } from "./libvirt-vm.ts";
 import { waitForSunshine } from "./sunshine-health.ts";
+
+export type { GamingStatus } from "@nebula/schema/wire/job-results";
 
 export interface GamingDeps {
   containers: GpuContainers;
@@ -105,16 +108,6 @@ async function shutDownVm(config: GamingConfig, deps: GamingDeps, signal: AbortS
   // Last resort: a Windows guest stuck on an update screen ignores ACPI; the GPU must come back regardless.
   await vm.destroy(name, signal);
   return `${name} did not shut down within ${seconds(config.timeouts.vmShutdownMs)}; forced off`;
-}
-
-export interface GamingStatus {
-  mode: GamingState["mode"];
-  vm: string;
-  gpuPowerState: PowerState;
-  /** Containers gaming mode stopped and will start again on disable. */
-  stoppedContainers: string[];
-  vmStartedByGaming: boolean;
-  since: number | null;
 }
 
 export async function gamingStatus(config: GamingConfig, deps: GamingDeps, signal: AbortSignal): Promise<GamingStatus> {

@@ -2,13 +2,10 @@
 // restarted mid-switch (or after a crash) still knows which containers to give back and whether it started the VM.
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { GamingMode } from "@nebula/schema/wire/job-results";
 
 export interface GamingState {
-  /**
-   * "partial": a switch is under way, or one was interrupted (agent crash) or could not be fully rolled back;
-   * status shows what is left and disable restores it.
-   */
-  mode: "off" | "partial" | "on";
+  mode: GamingMode;
   /** Containers gaming mode stopped, in stop order; only these are started again. */
   stoppedContainers: string[];
   /** True when gaming mode started the VM (a VM that was already running is not ours to stop on rollback). */

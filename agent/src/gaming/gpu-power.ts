@@ -2,10 +2,9 @@
 // the host powered off cannot be handed to the VM): remove the device, rescan the bus, read the state again.
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { PowerState } from "@nebula/schema/wire/job-results";
 import { backoffDelay } from "../connection/backoff.ts";
 import type { Clock } from "./clock.ts";
-
-export type PowerState = "D0" | "D1" | "D2" | "D3hot" | "D3cold" | "unknown" | "absent";
 
 /** sysfs reads and writes, injectable so a fixture tree can react to writes the way the kernel does. */
 export interface SysfsAccess {

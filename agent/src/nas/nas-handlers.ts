@@ -1,6 +1,7 @@
 // nas.* job handlers: the state of each configured mount (mounted, reachable, space) and a lazy remount of one.
+import type { JobResultHandlers, MountStatus } from "@nebula/schema/wire/job-results";
 import { type CommandRunner, execFileRunner } from "../host/command-runner.ts";
-import { type JobContext, JobError, type JobHandlers } from "../jobs/job-handler.ts";
+import { type JobContext, JobError } from "../jobs/job-handler.ts";
 import { checkSpace, commandStatfs, type StatFs } from "./mount-space.ts";
 import type { NasConfig, NasMount } from "./nas-config.ts";
 import { mountAt, NETWORK_FSTYPES, readProcMounts } from "./proc-mounts.ts";
@@ -8,20 +9,6 @@ import { mountAt, NETWORK_FSTYPES, readProcMounts } from "./proc-mounts.ts";
 export interface NasDeps {
   run: CommandRunner;
   statfs: StatFs;
-}
-
-export interface MountStatus {
-  name: string;
-  path: string;
-  mounted: boolean;
-  /** Filesystem type found at the path (cifs, nfs4, ...), or null when nothing is mounted there. */
-  fstype: string | null;
-  source: string | null;
-  /** "stale": the share is mounted but the filesystem did not answer in time (NAS down, network gone). */
-  reachable: "ok" | "stale" | "error" | null;
-  totalBytes: number | null;
-  freeBytes: number | null;
-  detail: string;
 }
 
 async function mountStatus(mount: NasMount, config: NasConfig, statfs: StatFs, signal: AbortSignal): Promise<MountStatus> {
@@ -68,7 +55,7 @@ async function remount(mount: NasMount, config: NasConfig, deps: NasDeps, ctx: J
   return status;
 }
 
-export function nasHandlers(config: NasConfig, deps: Partial<NasDeps> = {}): JobHandlers {
+export function nasHandlers(config: NasConfig, deps: Partial<NasDeps> = {}): JobResultHandlers<"nas.status" | "nas.remount", JobContext> {
   const run = deps.run ?? execFileRunner;
   const full: NasDeps = { run, statfs: deps.statfs ?? commandStatfs(run) };
   return {

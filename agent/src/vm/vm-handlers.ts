@@ -1,33 +1,12 @@
 // vm.* jobs through virsh against the configured libvirt URI (qemu:///system on the KVM host): list with
 // each domain's state and size, state, and the lifecycle actions start/shutdown/reboot/destroy.
-import type { JobHandlers } from "../jobs/job-handler.ts";
+import type { JobResultHandlers, VmActionResult, VmState, VmSummary } from "@nebula/schema/wire/job-results";
+import type { JobContext } from "../jobs/job-handler.ts";
 import { type VirshOptions, parseDomInfo, parseDomState, parseNameList, runVirsh } from "./virsh.ts";
 
-export interface VmSummary {
-  name: string;
-  /** libvirt's words: "running", "shut off", "paused", … */
-  state: string;
-  vcpus: number | null;
-  /** KiB as libvirt reports it. */
-  maxMemoryKiB: number | null;
-  usedMemoryKiB: number | null;
-  autostart: boolean;
-  persistent: boolean;
-}
+export type { VmSummary } from "@nebula/schema/wire/job-results";
 
-export interface VmState {
-  name: string;
-  state: string;
-}
-
-export interface VmActionResult {
-  name: string;
-  action: "start" | "shutdown" | "reboot" | "destroy";
-  /** What virsh said, e.g. "Domain 'win11' is being shutdown". */
-  message: string;
-}
-
-type VmHandlers = Pick<Required<JobHandlers>, "vm.list" | "vm.state" | "vm.start" | "vm.shutdown" | "vm.reboot" | "vm.destroy">;
+type VmHandlers = JobResultHandlers<"vm.list" | "vm.state" | "vm.start" | "vm.shutdown" | "vm.reboot" | "vm.destroy", JobContext>;
 
 function kib(value: string | undefined): number | null {
   const m = value?.match(/^(\d+)\s*KiB$/i);

@@ -1,21 +1,20 @@
 // Host > Containers: docker.list with state badges; start, stop and restart (stop and restart confirmed) for
 // operators; a logs drawer for everyone (the last lines, or follow new ones until stopped).
+import type { ContainerSummary, JobResults } from "@nebula/schema/wire/job-results";
 import { createAsync, revalidate } from "@solidjs/router";
 import { createSignal, Show } from "solid-js";
 import { getJobReading } from "../../api/client.ts";
-import { createMutation } from "../../api/mutation.ts";
 import { Badge, type BadgeTone } from "../../ui/badge.tsx";
-import { InlineError } from "../../ui/boundary.tsx";
 import { Card } from "../../ui/card.tsx";
-import { ConfirmActionDialog, createConfirmAction } from "../../ui/confirm-action.tsx";
+import { ConfirmActionDialog } from "../../ui/confirm-action.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
 import { ListIcon } from "../../ui/icons.tsx";
 import { ListTable } from "../../ui/table.tsx";
 import { TimeAgo } from "../../ui/time.tsx";
+import { containerName } from "./format.ts";
 import { useHost } from "./host-context.tsx";
-import { useCanRun } from "./job-roles.ts";
-import { type Container, containerName } from "./job-results.ts";
-import { JobReading, RefreshButton, readingKey, runChecked } from "./job-ui.tsx";
+import { JobReading, RefreshButton, readingKey } from "./job-ui.tsx";
+import { createLifecycleActions, LifecycleButtons, StartError } from "./lifecycle-actions.tsx";
 import { LogsDrawer } from "./logs-drawer.tsx";
 
 const LIST_PARAMS = JSON.stringify({ all: true });
@@ -30,26 +29,17 @@ const STATE_TONE: Record<string, BadgeTone> = {
   removing: "warning",
 };
 
-function ports(c: Container): string {
+function ports(c: ContainerSummary): string {
   return c.ports.map((p) => (p.publicPort ? `${p.publicPort}→${p.privatePort}/${p.type}` : `${p.privatePort}/${p.type}`)).join(", ");
 }
 
-type Action = { container: Container; kind: "docker.stop" | "docker.restart" };
-
 export default function ContainersTab() {
   const host = useHost();
-  const canRun = useCanRun();
   const reading = createAsync(() => getJobReading(host.tenantId, host.agentId, "docker.list", LIST_PARAMS));
-  const refresh = () => revalidate(readingKey(host.tenantId, host.agentId, "docker.list", LIST_PARAMS));
-  const confirm = createConfirmAction(
-    (a: Action) => runChecked(host.tenantId, host.agentId, a.kind, { id: a.container.id }),
-    () => [readingKey(host.tenantId, host.agentId, "docker.list", LIST_PARAMS)],
-  );
-  const start = createMutation(
-    (c: Container) => runChecked(host.tenantId, host.agentId, "docker.start", { id: c.id }),
-    () => [readingKey(host.tenantId, host.agentId, "docker.list", LIST_PARAMS)],
-  );
-  const [logsOf, setLogsOf] = createSignal<Container>();
+  const listKey = () => readingKey(host.tenantId, host.agentId, "docker.list", LIST_PARAMS);
+  const refresh = () => revalidate(listKey());
+  const lifecycle = createLifecycleActions<ContainerSummary, "docker.stop" | "docker.restart">({ start: "docker.start", params: (c) => ({ id: c.id }), listKey });
+  const [logsOf, setLogsOf] = createSignal<ContainerSummary>();
 
   return (
     <>
@@ -58,7 +48,7 @@ export default function ContainersTab() {
         description="Every container on this host's Docker Engine, running or not."
         actions={<RefreshButton label="Refresh containers" onClick={refresh} />}
       >
-        <JobReading<Container[]> job={reading()} subject="Docker" onRetry={refresh}>
+        <JobReading<JobResults["docker.list"]> job={reading()} subject="Docker" onRetry={refresh}>
           {(containers) => (
             <ListTable
               items={containers}
@@ -90,43 +80,29 @@ export default function ContainersTab() {
                     <button type="button" class="btn btn-sm btn-ghost" onClick={() => setLogsOf(c)} data-testid="container-logs">
                       Logs
                     </button>
-                    <Show when={c.state !== "running" && canRun("docker.start")}>
-                      <button type="button" class="btn btn-sm" disabled={start.pending()} onClick={() => void start.run(c)}>
-                        Start
-                      </button>
-                    </Show>
-                    <Show when={c.state === "running"}>
-                      <Show when={canRun("docker.restart")}>
-                        <button type="button" class="btn btn-sm btn-ghost-danger" onClick={() => confirm.ask({ container: c, kind: "docker.restart" })}>
-                          Restart
-                        </button>
-                      </Show>
-                      <Show when={canRun("docker.stop")}>
-                        <button type="button" class="btn btn-sm btn-ghost-danger" onClick={() => confirm.ask({ container: c, kind: "docker.stop" })}>
-                          Stop
-                        </button>
-                      </Show>
-                    </Show>
+                    <LifecycleButtons
+                      actions={lifecycle}
+                      row={c}
+                      startable={c.state !== "running"}
+                      confirmed={[
+                        { kind: "docker.restart", label: "Restart", when: c.state === "running" },
+                        { kind: "docker.stop", label: "Stop", when: c.state === "running" },
+                      ]}
+                    />
                   </td>
                 </tr>
               )}
             </ListTable>
           )}
         </JobReading>
-        <Show when={start.error()}>
-          {(err) => (
-            <div class="card-body">
-              <InlineError error={err()} />
-            </div>
-          )}
-        </Show>
+        <StartError actions={lifecycle} />
       </Card>
       <ConfirmActionDialog
-        action={confirm}
+        action={lifecycle.confirm}
         title="Change this container?"
         message={(a) => (
           <>
-            {a.kind === "docker.stop" ? "Stop" : "Restart"} <strong>{containerName(a.container)}</strong> ({a.container.image})? Whatever it
+            {a.kind === "docker.stop" ? "Stop" : "Restart"} <strong>{containerName(a.row)}</strong> ({a.row.image})? Whatever it
             serves is unavailable until it is {a.kind === "docker.stop" ? "started again" : "back up"}.
           </>
         )}

@@ -1,4 +1,5 @@
-// Numbers as a homelab owner reads them: percentages, bytes, bits per second, durations.
+// Numbers and names as a homelab owner reads them: percentages, bytes, bits per second, durations, containers.
+import type { ContainerSummary } from "@nebula/schema/wire/job-results";
 
 export function percent(value: number | null | undefined, digits = 1): string {
   return value === null || value === undefined || !Number.isFinite(value) ? "—" : `${value.toFixed(digits)}%`;
@@ -38,3 +39,6 @@ export function duration(ms: number): string {
   const h = Math.floor(m / 60);
   return h < 48 ? `${h} h ${m % 60} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
 }
+
+/** Docker lists a container under its names; one created without a name shows its short id. */
+export const containerName = (c: ContainerSummary) => c.names[0] ?? c.id.slice(0, 12);

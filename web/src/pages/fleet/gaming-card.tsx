@@ -3,6 +3,7 @@
 // up a switch already under way when the page is opened.
 import type { Job } from "@nebula/schema/api/jobs";
 import type { JobProgress } from "@nebula/schema/wire/agent";
+import type { GamingStatus } from "@nebula/schema/wire/job-results";
 import { createAsync, revalidate } from "@solidjs/router";
 import { createSignal, onCleanup, onMount, Show } from "solid-js";
 import { cancelJob, getAgentJobs, getJobReading, runJob } from "../../api/client.ts";
@@ -14,7 +15,6 @@ import { fullTime } from "../../ui/time.tsx";
 import { duration } from "./format.ts";
 import { useHost } from "./host-context.tsx";
 import { useCanRun } from "./job-roles.ts";
-import type { GamingStatus } from "./job-results.ts";
 import { JobFailedError, JobReading, JobStatusBadge, RefreshButton, readingKey, StepLog } from "./job-ui.tsx";
 import { followJob, isFinished } from "./sockets.ts";
 

@@ -1,12 +1,13 @@
 // A container's logs in a side drawer: the last N lines, or follow mode streaming new lines as the job reports
 // them until Stop (which cancels the job). Lines arrive only through the job's stream.
 import type { Job } from "@nebula/schema/api/jobs";
+import type { ContainerSummary, JobResults, LogStream } from "@nebula/schema/wire/job-results";
 import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import { cancelJob, runJob } from "../../api/client.ts";
 import { InlineError } from "../../ui/boundary.tsx";
 import { CloseIcon } from "../../ui/icons.tsx";
+import { containerName } from "./format.ts";
 import { useHost } from "./host-context.tsx";
-import { type Container, containerName } from "./job-results.ts";
 import { JobStatusBadge } from "./job-ui.tsx";
 import { followJob } from "./sockets.ts";
 
@@ -15,9 +16,9 @@ const MAX_LINES = 5000;
 /** Follow mode runs until stopped, at most the longest job the edge allows. */
 const FOLLOW_TIMEOUT_MS = 30 * 60_000;
 
-type Line = { stream: "stdout" | "stderr"; text: string };
+type Line = { stream: LogStream; text: string };
 
-export function LogsDrawer(props: { container: Container; onClose: () => void }) {
+export function LogsDrawer(props: { container: ContainerSummary; onClose: () => void }) {
   const host = useHost();
   const [tail, setTail] = createSignal(200);
   const [follow, setFollow] = createSignal(false);
@@ -45,7 +46,7 @@ export function LogsDrawer(props: { container: Container; onClose: () => void })
 
   /** A one-shot read carries its text in the result, for when it ended before the stream attached. */
   function showResultOutput(finished: { result?: unknown }) {
-    const result = finished.result as { output?: { stream: "stdout" | "stderr"; text: string }[] } | null | undefined;
+    const result = finished.result as JobResults["docker.logs"] | null | undefined;
     for (const chunk of result?.output ?? []) push(chunk.stream, chunk.text);
     flush();
   }
@@ -102,7 +103,7 @@ export function LogsDrawer(props: { container: Container; onClose: () => void })
   });
 
   const received = () => {
-    const result = job()?.result as { bytes?: { stdout: number; stderr: number } } | null | undefined;
+    const result = job()?.result as JobResults["docker.logs"] | null | undefined;
     return result?.bytes ? result.bytes.stdout + result.bytes.stderr : null;
   };
 

@@ -1,5 +1,6 @@
 // Host > Storage: each NAS mount the agent is configured with: mounted, answering or stale, space; operators
 // remount one (lazy unmount, then mount: confirmed, since whatever uses the share sees it vanish briefly).
+import type { JobResults, MountStatus } from "@nebula/schema/wire/job-results";
 import { createAsync, revalidate } from "@solidjs/router";
 import { Show } from "solid-js";
 import { getJobReading } from "../../api/client.ts";
@@ -12,7 +13,6 @@ import { ListTable } from "../../ui/table.tsx";
 import { bytes, percent } from "./format.ts";
 import { useHost } from "./host-context.tsx";
 import { useCanRun } from "./job-roles.ts";
-import type { MountStatus } from "./job-results.ts";
 import { JobReading, RefreshButton, readingKey, runChecked } from "./job-ui.tsx";
 
 function mountState(m: MountStatus): { label: string; tone: BadgeTone } {
@@ -53,7 +53,7 @@ export default function StorageTab() {
   return (
     <>
       <Card title="Storage" description="Network shares this host's agent watches (NEBULA_MOUNTS)." actions={<RefreshButton label="Refresh storage" onClick={refresh} />}>
-        <JobReading<{ mounts: MountStatus[] }> job={reading()} subject="storage" onRetry={refresh}>
+        <JobReading<JobResults["nas.status"]> job={reading()} subject="storage" onRetry={refresh}>
           {(result) => (
             <ListTable
               items={result.mounts}

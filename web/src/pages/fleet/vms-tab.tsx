@@ -1,27 +1,25 @@
 // Host > VMs: the libvirt domains with their state; start for operators, shutdown and reboot (confirmed) for
 // operators, destroy (forced power-off, confirmed) for admins; and the gaming mode card.
+import type { JobResults, VmSummary } from "@nebula/schema/wire/job-results";
 import { createAsync, revalidate } from "@solidjs/router";
 import { Show } from "solid-js";
 import { getJobReading } from "../../api/client.ts";
-import { createMutation } from "../../api/mutation.ts";
 import { Badge, type BadgeTone } from "../../ui/badge.tsx";
-import { InlineError } from "../../ui/boundary.tsx";
 import { Card } from "../../ui/card.tsx";
-import { ConfirmActionDialog, createConfirmAction } from "../../ui/confirm-action.tsx";
+import { ConfirmActionDialog } from "../../ui/confirm-action.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
 import { ListIcon } from "../../ui/icons.tsx";
 import { ListTable } from "../../ui/table.tsx";
 import { bytes } from "./format.ts";
 import { GamingCard } from "./gaming-card.tsx";
 import { useHost } from "./host-context.tsx";
-import { useCanRun } from "./job-roles.ts";
-import type { Vm } from "./job-results.ts";
-import { JobReading, RefreshButton, readingKey, runChecked } from "./job-ui.tsx";
+import { JobReading, RefreshButton, readingKey } from "./job-ui.tsx";
+import { createLifecycleActions, LifecycleButtons, StartError } from "./lifecycle-actions.tsx";
 
 const STATE_TONE: Record<string, BadgeTone> = { running: "success", paused: "warning", "shut off": "neutral", crashed: "danger", "in shutdown": "warning" };
 
-type Action = { vm: Vm; kind: "vm.shutdown" | "vm.reboot" | "vm.destroy" };
-const ACTION_TEXT: Record<Action["kind"], { verb: string; what: string }> = {
+type Confirmed = "vm.shutdown" | "vm.reboot" | "vm.destroy";
+const ACTION_TEXT: Record<Confirmed, { verb: string; what: string }> = {
   "vm.shutdown": { verb: "Shut down", what: "The guest is asked to shut down (ACPI), as pressing its power button." },
   "vm.reboot": { verb: "Reboot", what: "The guest is asked to reboot; whatever it runs is unavailable meanwhile." },
   "vm.destroy": { verb: "Force off", what: "The VM is powered off at once, like pulling its plug: unsaved work in it is lost." },
@@ -29,19 +27,16 @@ const ACTION_TEXT: Record<Action["kind"], { verb: string; what: string }> = {
 
 export default function VmsTab() {
   const host = useHost();
-  const canRun = useCanRun();
   const reading = createAsync(() => getJobReading(host.tenantId, host.agentId, "vm.list", "{}"));
   const listKey = () => readingKey(host.tenantId, host.agentId, "vm.list", "{}");
   const refresh = () => revalidate(listKey());
-  const confirm = createConfirmAction((a: Action) => runChecked(host.tenantId, host.agentId, a.kind, { name: a.vm.name }), () => [listKey()]);
-  const start = createMutation((vm: Vm) => runChecked(host.tenantId, host.agentId, "vm.start", { name: vm.name }), () => [listKey()]);
-  const ask = (vm: Vm, kind: Action["kind"]) => confirm.ask({ vm, kind });
+  const lifecycle = createLifecycleActions<VmSummary, Confirmed>({ start: "vm.start", params: (vm) => ({ name: vm.name }), listKey });
 
   return (
     <>
       <GamingCard vmListKey={listKey()} />
       <Card title="Virtual machines" description="Domains in libvirt on this host." actions={<RefreshButton label="Refresh VMs" onClick={refresh} />}>
-        <JobReading<Vm[]> job={reading()} subject="libvirt" onRetry={refresh}>
+        <JobReading<JobResults["vm.list"]> job={reading()} subject="libvirt" onRetry={refresh}>
           {(vms) => (
             <ListTable
               items={vms}
@@ -74,48 +69,30 @@ export default function VmsTab() {
                   </td>
                   <td>{vm.autostart ? "Yes" : "No"}</td>
                   <td class="actions">
-                    <Show when={vm.state !== "running" && canRun("vm.start")}>
-                      <button type="button" class="btn btn-sm" disabled={start.pending()} onClick={() => void start.run(vm)}>
-                        Start
-                      </button>
-                    </Show>
-                    <Show when={vm.state === "running"}>
-                      <Show when={canRun("vm.shutdown")}>
-                        <button type="button" class="btn btn-sm btn-ghost-danger" onClick={() => ask(vm, "vm.shutdown")}>
-                          Shut down
-                        </button>
-                      </Show>
-                      <Show when={canRun("vm.reboot")}>
-                        <button type="button" class="btn btn-sm btn-ghost-danger" onClick={() => ask(vm, "vm.reboot")}>
-                          Reboot
-                        </button>
-                      </Show>
-                    </Show>
-                    <Show when={vm.state !== "shut off" && canRun("vm.destroy")}>
-                      <button type="button" class="btn btn-sm btn-ghost-danger" onClick={() => ask(vm, "vm.destroy")}>
-                        Force off
-                      </button>
-                    </Show>
+                    <LifecycleButtons
+                      actions={lifecycle}
+                      row={vm}
+                      startable={vm.state !== "running"}
+                      confirmed={[
+                        { kind: "vm.shutdown", label: "Shut down", when: vm.state === "running" },
+                        { kind: "vm.reboot", label: "Reboot", when: vm.state === "running" },
+                        { kind: "vm.destroy", label: "Force off", when: vm.state !== "shut off" },
+                      ]}
+                    />
                   </td>
                 </tr>
               )}
             </ListTable>
           )}
         </JobReading>
-        <Show when={start.error()}>
-          {(err) => (
-            <div class="card-body">
-              <InlineError error={err()} />
-            </div>
-          )}
-        </Show>
+        <StartError actions={lifecycle} />
       </Card>
       <ConfirmActionDialog
-        action={confirm}
+        action={lifecycle.confirm}
         title="Change this VM?"
         message={(a) => (
           <>
-            {ACTION_TEXT[a.kind].verb} <strong>{a.vm.name}</strong>? {ACTION_TEXT[a.kind].what}
+            {ACTION_TEXT[a.kind].verb} <strong>{a.row.name}</strong>? {ACTION_TEXT[a.kind].what}
           </>
         )}
         confirmLabel="Confirm"

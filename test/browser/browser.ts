@@ -1,0 +1,59 @@
+// What every browser story needs: Debian's Chromium driven by playwright-core, the story skipped where Chromium is
+// missing (and a failing test instead under NEBULA_REQUIRE_PEERS=1), page errors collected, screenshots for the README.
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+
+const CHROMIUM = "/usr/bin/chromium";
+/** Headless in a container: no sandbox (no user namespaces), no GPU, and nothing that phones home. */
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "screenshots");
+const haveChromium = existsSync(CHROMIUM);
+
+/**
+ * A story that needs Chromium: skipped, with the reason in its name, where /usr/bin/chromium is missing; with
+ * NEBULA_REQUIRE_PEERS=1 a missing Chromium is a failing test instead (CI must not pass by skipping).
+ */
+export function describeInBrowser(name: string, story: () => void): void {
+  if (!haveChromium && process.env.NEBULA_REQUIRE_PEERS === "1") {
+    it("has Chromium for the browser tests", () => {
+      expect.fail(`${CHROMIUM} is missing: run \`npm run setup:peers\``);
+    });
+  }
+  describe.skipIf(!haveChromium)(haveChromium ? name : `${name} (skipped: no ${CHROMIUM}; run \`npm run setup:peers\`)`, story);
+}
+
+export interface BrowserSession {
+  browser: Browser;
+  page: Page;
+  /** Uncaught errors in the page; a story ends by expecting none. */
+  pageErrors: string[];
+}
+
+/** Chromium with one dark-scheme page of the given viewport height (1280 wide). */
+export async function openBrowser(viewportHeight: number): Promise<BrowserSession> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: 1280, height: viewportHeight }, colorScheme: "dark" });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on("pageerror", (err) => pageErrors.push(err.message));
+  await mkdir(SCREENSHOTS, { recursive: true });
+  return { browser, page, pageErrors };
+}
+
+/** Saves the whole page as test/browser/screenshots/<name>.png, the README's screenshots. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import Docker from "dockerode";
 import WebSocket from "ws";
-import { hubApplicationName } from "../../workers/src/agents/hub-postgres.ts";
+import { hubApplicationName } from "../../workers/src/agents/hub-application-name.ts";
 import { type PodmanPeer, BUSYBOX_IMAGE, startPodman } from "../peers/podman.ts";
 import { peerMissing } from "../peers/peers.ts";
 import { type AgentProcess, AGENT_BUNDLE, AGENT_ENTRY, readSpool, startAgentProcess } from "../soak/agent-process.ts";

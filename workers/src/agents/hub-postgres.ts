@@ -4,11 +4,12 @@
 import { loadConfig } from "../config/config.ts";
 import { type Db, openDb } from "../db/client.ts";
 import type { Env } from "../env.ts";
+import { hubApplicationName } from "./hub-application-name.ts";
 
 /** A stalled database must not hold the hub (and the agent's ack or a waiting API call) for long. */
 export const HUB_POSTGRES_TIMEOUT_MS = 5_000;
 
-export const hubApplicationName = (agentId: string): string => `agent-hub:${agentId}`;
+export { hubApplicationName };
 
 export function withApplicationName(databaseUrl: string, name: string): string {
   const url = new URL(databaseUrl);

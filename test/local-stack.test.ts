@@ -31,6 +31,13 @@ it("starts, bootstraps the owner once, stops cleanly and keeps data across resta
 
     const page = await fetch(`${first.url}/settings`);
     expect(page.headers.get("content-type")).toContain("text/html");
+
+    // What a homelab box fetches during install: the script (with this edge baked in) and the bundled agent.
+    const script = await (await fetch(`${first.url}/agent/install.sh`)).text();
+    expect(script).toContain(first.url);
+    const bundle = await fetch(`${first.url}/agent/nebula-agent.mjs`);
+    expect(bundle.status).toBe(200);
+    expect((await bundle.text()).length).toBeGreaterThan(100_000);
   } finally {
     expect(await first.stop()).toBe(0);
   }

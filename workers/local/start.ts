@@ -74,9 +74,15 @@ async function run(cmd: string, args: string[]): Promise<void> {
 async function buildWebIfStale() {
   const dist = path.join(root, "web/dist/index.html");
   const sources = Math.max(newestMtime(path.join(root, "web/src")), statSync(path.join(root, "web/index.html")).mtimeMs);
-  if (existsSync(dist) && statSync(dist).mtimeMs >= sources) return;
-  log("building the web app…");
-  await run(bin("vite"), ["build", "web", "--logLevel", "warn"]);
+  if (!existsSync(dist) || statSync(dist).mtimeMs < sources) {
+    log("building the web app…");
+    await run(bin("vite"), ["build", "web", "--logLevel", "warn"]);
+  }
+  // The installer downloads the bundled agent from the edge's static assets.
+  const agentBundle = path.join(root, "web/dist/agent/nebula-agent.mjs");
+  if (!existsSync(agentBundle) || statSync(agentBundle).mtimeMs < newestMtime(path.join(root, "agent/src"))) {
+    await run(bin("tsx"), [path.join(root, "agent/scripts/bundle.ts"), "--copy-to", agentBundle]);
+  }
 }
 
 interface Database {

@@ -68,8 +68,18 @@ describeInBrowser("the fleet in the browser", () => {
     await page.getByTestId("fleet-card").waitFor();
     await page.getByTestId("fleet-empty").waitFor();
 
-    // Act: add a host. Its token is shown once, with the command that starts the agent.
+    // The one-command install: a single-use code inside the curl command, with its countdown.
     await page.getByTestId("add-host").click();
+    await page.getByLabel("Host name").fill("nas");
+    await page.getByTestId("create-enrollment").click();
+    const install = (await page.getByTestId("install-command").textContent())?.trim() ?? "";
+    expect(install.startsWith(`curl -fsSL ${stack.url}/agent/install.sh | sudo bash -s -- --enroll `)).toBe(true);
+    expect(await page.getByTestId("enrollment-expiry").textContent()).toMatch(/expires in 1[45] min/);
+    await page.getByRole("button", { name: "Done" }).click();
+
+    // Act: add a host the manual way. Its token is shown once, with the command that starts the agent.
+    await page.getByTestId("add-host").click();
+    await page.getByTestId("add-host-mode-manual").click();
     await page.getByLabel("Host name").fill("homelab");
     const created = page.waitForResponse((r) => r.request().method() === "POST" && /\/api\/t\/[^/]+\/agents$/.test(r.url()));
     await page.getByTestId("create-host").click();

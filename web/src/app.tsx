@@ -23,6 +23,7 @@ const ContainersTab = lazy(() => import("./pages/fleet/containers-tab.tsx"));
 const VmsTab = lazy(() => import("./pages/fleet/vms-tab.tsx"));
 const StorageTab = lazy(() => import("./pages/fleet/storage-tab.tsx"));
 const JobsTab = lazy(() => import("./pages/fleet/jobs-tab.tsx"));
+const AlertsPage = lazy(() => import("./pages/alerts/alerts-page.tsx"));
 const InvitePage = lazy(() => import("./pages/invite/invite-page.tsx"));
 const NotFoundPage = lazy(() => import("./pages/not-found/not-found-page.tsx"));
 
@@ -81,6 +82,7 @@ export function App() {
         <Route path="/storage" component={StorageTab} />
         <Route path="/jobs" component={JobsTab} />
       </Route>
+      <Route path="/alerts" component={AlertsPage} />
       <Route path="/discord" component={DiscordPage} />
       <Route path="/streams" component={StreamsPage} />
       <Route path="/settings" component={SettingsPage}>

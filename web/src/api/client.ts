@@ -13,6 +13,15 @@ import type {
   TenantSummary,
 } from "@nebula/schema/api/core";
 import type { Agent, CreatedAgent } from "@nebula/schema/api/agents";
+import type {
+  AlertCondition,
+  AlertEventPage,
+  AlertPreview,
+  AlertRuleView,
+  AlertTemplate,
+  Destination,
+} from "@nebula/schema/api/alerts";
+import type { CreatedEnrollment } from "@nebula/schema/api/enrollment";
 import type { Job, JobList, MetricRange, MetricsResponse } from "@nebula/schema/api/jobs";
 import type { Role } from "@nebula/schema/core/roles";
 import type { JobKind } from "@nebula/schema/wire/jobs";
@@ -160,6 +169,10 @@ export const createAgent = (tenantId: string, name: string) => request<CreatedAg
 export const revokeAgent = (tenantId: string, agentId: string) =>
   request<void>("DELETE", tenantPath(tenantId, `/agents/${encodeURIComponent(agentId)}`));
 
+/** A single-use install code (15 minutes) and the one command that installs and enrolls the agent with it. */
+export const createEnrollment = (tenantId: string, name: string) =>
+  request<CreatedEnrollment>("POST", tenantPath(tenantId, "/agents/enrollments"), { name });
+
 /** `names`: metric names joined by commas (a string, so the query's cache key stays stable). */
 export const getMetrics = query((tenantId: string, agentId: string, names: string, range: MetricRange) => {
   const params = new URLSearchParams({ names, range });
@@ -193,6 +206,34 @@ export const getAgentJobs = query((tenantId: string, agentId: string, cursor: st
 export const readJob = (tenantId: string, jobId: string) => request<Job>("GET", tenantPath(tenantId, `/jobs/${encodeURIComponent(jobId)}`));
 export const cancelJob = (tenantId: string, jobId: string) =>
   request<Job>("POST", tenantPath(tenantId, `/jobs/${encodeURIComponent(jobId)}/cancel`));
+
+// ---- alerts: rules, templates, preview, history -------------------------------------------------------
+
+export const getAlertRules = query((tenantId: string) => request<{ items: AlertRuleView[] }>("GET", tenantPath(tenantId, "/alert-rules")), "alert-rules");
+export const getAlertTemplates = query(
+  (tenantId: string) => request<{ items: AlertTemplate[] }>("GET", tenantPath(tenantId, "/alert-rules/templates")),
+  "alert-templates",
+);
+
+/** What a form writes: `destination` is left out of an update to keep the stored one (a webhook URL is never read back). */
+export type AlertRuleInput = { name: string; enabled: boolean; agentId: string | null; rule: AlertCondition; destination: Destination };
+export const createAlertRule = (tenantId: string, input: AlertRuleInput) => request<AlertRuleView>("POST", tenantPath(tenantId, "/alert-rules"), input);
+export const updateAlertRule = (tenantId: string, ruleId: string, change: Partial<AlertRuleInput>) =>
+  request<AlertRuleView>("PATCH", tenantPath(tenantId, `/alert-rules/${encodeURIComponent(ruleId)}`), change);
+export const deleteAlertRule = (tenantId: string, ruleId: string) =>
+  request<void>("DELETE", tenantPath(tenantId, `/alert-rules/${encodeURIComponent(ruleId)}`));
+
+export type AlertPreviewInput = { rule: AlertCondition; agentId: string; range: MetricRange; metric?: string };
+/** Not cached: each press of Preview replays the rule over the host's history once. */
+export const previewAlertRule = (tenantId: string, input: AlertPreviewInput) =>
+  request<AlertPreview>("POST", tenantPath(tenantId, "/alert-rules/preview"), input);
+
+export const ALERT_EVENT_PAGE_SIZE = 50;
+export const getAlertEvents = query((tenantId: string, cursor: string | null) => {
+  const params = new URLSearchParams({ limit: String(ALERT_EVENT_PAGE_SIZE) });
+  if (cursor) params.set("cursor", cursor);
+  return request<AlertEventPage>("GET", tenantPath(tenantId, `/alert-events?${params}`));
+}, "alert-events");
 
 /** Websocket addresses on this origin (the session cookie goes along): live metrics, and one job's progress. */
 function socketUrl(path: string): string {

@@ -9,7 +9,7 @@ import { Badge } from "../../ui/badge.tsx";
 import { Card } from "../../ui/card.tsx";
 import { type ConfirmAction, ConfirmActionButton, ConfirmActionDialog, createConfirmAction } from "../../ui/confirm-action.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
-import { DashboardIcon, PlusIcon } from "../../ui/icons.tsx";
+import { AlertIcon, DashboardIcon, PlusIcon } from "../../ui/icons.tsx";
 import { ListTable } from "../../ui/table.tsx";
 import { TimeAgo } from "../../ui/time.tsx";
 import { AddHostDialog } from "./add-host-dialog.tsx";
@@ -150,11 +150,18 @@ export function FleetCard(props: { tenantId: string }) {
         testId="fleet-card"
         description={<Show when={agents()}>{`${online()} of ${active().length} host${active().length === 1 ? "" : "s"} online`}</Show>}
         actions={
-          <Show when={session.can("agents.create")}>
-            <button type="button" class="btn btn-primary btn-sm" data-testid="add-host" onClick={() => setAdding(true)}>
-              <PlusIcon size={14} /> Add host
-            </button>
-          </Show>
+          <div class="form-actions">
+            <Show when={session.can("alerts.read")}>
+              <A class="btn btn-sm" href="/alerts" data-testid="alerts-link">
+                <AlertIcon size={14} /> Alerts
+              </A>
+            </Show>
+            <Show when={session.can("agents.create")}>
+              <button type="button" class="btn btn-primary btn-sm" data-testid="add-host" onClick={() => setAdding(true)}>
+                <PlusIcon size={14} /> Add host
+              </button>
+            </Show>
+          </div>
         }
       >
         <ListTable

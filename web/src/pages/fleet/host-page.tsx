@@ -9,6 +9,7 @@ import { Badge } from "../../ui/badge.tsx";
 import { Boundary } from "../../ui/boundary.tsx";
 import { Card } from "../../ui/card.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
+import { AlertIcon } from "../../ui/icons.tsx";
 import { fullTime, TimeAgo } from "../../ui/time.tsx";
 import { useRefresh } from "./fleet-card.tsx";
 import { bytes } from "./format.ts";
@@ -69,6 +70,7 @@ function Facts(props: { agent: Agent }) {
 }
 
 function HostView(props: { tenantId: string; agentId: string; children: JSX.Element }) {
+  const session = useSession();
   const agents = createAsync(() => getAgents(props.tenantId));
   useRefresh(() => [getAgents.keyFor(props.tenantId)]);
   const agent = () => agents()?.items.find((a) => a.id === props.agentId);
@@ -101,6 +103,11 @@ function HostView(props: { tenantId: string; agentId: string; children: JSX.Elem
               </h1>
               <p>{factsOf(a())?.hostname ?? "Waiting for the agent's first connection"}</p>
             </div>
+            <Show when={session.can("alerts.read")}>
+              <A class="btn btn-sm" href={`/alerts?host=${encodeURIComponent(props.agentId)}`} data-testid="host-alerts-link">
+                <AlertIcon size={14} /> Alerts
+              </A>
+            </Show>
           </div>
           <Facts agent={a()} />
           <Show when={!a().revokedAt}>

@@ -1,0 +1,28 @@
+// Alert rules and events as a person reads them: "cpu.total > 90 for 5 min, clears at 80", "#123…", "…/webhooks/1/****".
+import type { AlertCondition, AlertEventTransition, AlertRuleView, Severity } from "@nebula/schema/api/alerts";
+import type { BadgeTone } from "../../ui/badge.tsx";
+
+/** Whole units where they fit: 30 s, 5 min, 1.5 h, 2 d. */
+export function span(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${+(seconds / 60).toFixed(1)} min`;
+  if (seconds < 86_400) return `${+(seconds / 3600).toFixed(1)} h`;
+  return `${+(seconds / 86_400).toFixed(1)} d`;
+}
+
+export function conditionText(rule: AlertCondition): string {
+  const what = rule.increaseOverSeconds ? `increase of ${rule.metric} over ${span(rule.increaseOverSeconds)}` : rule.metric;
+  const held = rule.forSeconds > 0 ? ` for ${span(rule.forSeconds)}` : "";
+  const clears = rule.clearThreshold !== undefined ? `, clears at ${rule.clearThreshold}` : "";
+  return `${what} ${rule.comparison} ${rule.threshold}${held}${clears}`;
+}
+
+export function destinationText(destination: AlertRuleView["destination"]): string {
+  return destination.kind === "channel" ? `Channel ${destination.channelId}` : `Webhook ${destination.masked}`;
+}
+
+export const SEVERITY_TONE: Record<Severity, BadgeTone> = { info: "neutral", warning: "warning", critical: "danger" };
+export const TRANSITION_TONE: Record<AlertEventTransition, BadgeTone> = { firing: "danger", resolved: "success", unknown: "warning" };
+
+/** A reading as the event or preview reported it: metrics carry their own units, so the number stays as it is. */
+export const valueText = (value: number | null) => (value === null ? "—" : String(+value.toFixed(2)));

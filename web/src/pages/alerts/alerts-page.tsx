@@ -1,0 +1,266 @@
+// /alerts: the tenant's alert rules (admins create them from a template or from scratch, change, pause and delete
+// them; everyone else reads them) and the alert history, newest first, paged with "Load more".
+// Reached from the Dashboard's fleet card and from a host's page (?host=<agentId> picks the host to preview).
+import type { AlertEvent, AlertRuleView } from "@nebula/schema/api/alerts";
+import { A, createAsync, revalidate, useSearchParams } from "@solidjs/router";
+import { createEffect, createMemo, createSignal, on, Show } from "solid-js";
+import {
+  deleteAlertRule,
+  getAgents,
+  getAlertEvents,
+  getAlertRules,
+  getAlertTemplates,
+  getAuditPage,
+  updateAlertRule,
+} from "../../api/client.ts";
+import { createMutation } from "../../api/mutation.ts";
+import { useSession } from "../../session/session.tsx";
+import { Badge } from "../../ui/badge.tsx";
+import { Boundary, InlineError } from "../../ui/boundary.tsx";
+import { Card } from "../../ui/card.tsx";
+import { ConfirmActionButton, ConfirmActionDialog, createConfirmAction } from "../../ui/confirm-action.tsx";
+import { EmptyState } from "../../ui/empty-state.tsx";
+import { AlertIcon, ListIcon, PlusIcon } from "../../ui/icons.tsx";
+import { ListTable } from "../../ui/table.tsx";
+import { TimeAgo } from "../../ui/time.tsx";
+import { useRefresh } from "../fleet/fleet-card.tsx";
+import { RefreshButton } from "../fleet/job-ui.tsx";
+import { TenantScope } from "../settings/tenant-scope.tsx";
+import { conditionText, destinationText, SEVERITY_TONE, TRANSITION_TONE, valueText } from "./alert-format.ts";
+import { RuleDialog } from "./rule-dialog.tsx";
+
+/** Host names for ids; a host no longer listed shows its id. */
+function useHostNames(tenantId: string) {
+  const agents = createAsync(() => getAgents(tenantId));
+  return {
+    agents: () => agents()?.items ?? [],
+    name: (id: string) => agents()?.items.find((a) => a.id === id)?.name ?? id,
+  };
+}
+
+function RulesCard(props: { tenantId: string; previewHost: string | undefined }) {
+  const session = useSession();
+  const manage = () => session.can("alerts.manage");
+  const rules = createAsync(() => getAlertRules(props.tenantId));
+  const templates = createAsync(() => (manage() ? getAlertTemplates(props.tenantId) : Promise.resolve({ items: [] })));
+  const hosts = useHostNames(props.tenantId);
+  // undefined: closed; null: a new rule.
+  const [editing, setEditing] = createSignal<AlertRuleView | null>();
+  const touched = () => [getAlertRules.keyFor(props.tenantId), getAuditPage.key];
+  const toggle = createMutation((r: AlertRuleView) => updateAlertRule(props.tenantId, r.id, { enabled: !r.enabled }), touched);
+  const remove = createConfirmAction((r: AlertRuleView) => deleteAlertRule(props.tenantId, r.id), touched);
+
+  return (
+    <>
+      <Card
+        title="Rules"
+        testId="alert-rules"
+        description={manage() ? "What to watch on your hosts, and whom to tell. Changes reach the hosts at once." : "What is watched on your hosts, and who is told."}
+        actions={
+          <div class="form-actions">
+            <RefreshButton label="Refresh rules" onClick={() => revalidate(getAlertRules.key)} />
+            <Show when={manage()}>
+              <button type="button" class="btn btn-primary btn-sm" data-testid="create-alert-rule" onClick={() => setEditing(null)}>
+                <PlusIcon size={14} /> New rule
+              </button>
+            </Show>
+          </div>
+        }
+      >
+        <ListTable
+          items={rules()?.items}
+          empty={
+            <EmptyState icon={<AlertIcon size={20} />} title="No alert rules yet" testId="alert-rules-empty">
+              {manage()
+                ? "Create a rule, from a template such as “Agent offline” or from any metric, to hear about trouble in Discord."
+                : "An admin creates alert rules; they appear here."}
+            </EmptyState>
+          }
+          columns={["Rule", "Condition", "Hosts", "Severity", "Notifies", "Status"]}
+          actions={manage()}
+          testId="alert-rules-table"
+        >
+          {(r) => (
+            <tr data-testid="alert-rule-row" data-rule-id={r.id}>
+              <td>{r.name}</td>
+              <td>
+                <code>{conditionText(r.rule)}</code>
+              </td>
+              <td>{r.agentId === null ? <span class="muted">All hosts</span> : hosts.name(r.agentId)}</td>
+              <td>
+                <Badge tone={SEVERITY_TONE[r.rule.severity]}>{r.rule.severity}</Badge>
+              </td>
+              <td class="mono">{destinationText(r.destination)}</td>
+              <td>
+                <span data-testid="alert-rule-status" data-enabled={r.enabled}>
+                  <Badge tone={r.enabled ? "success" : "neutral"}>{r.enabled ? "enabled" : "paused"}</Badge>
+                </span>
+              </td>
+              <Show when={manage()}>
+                <td class="actions nowrap">
+                  <button type="button" class="btn btn-sm" aria-label={`Edit ${r.name}`} onClick={() => setEditing(r)}>
+                    Edit
+                  </button>{" "}
+                  <button
+                    type="button"
+                    class="btn btn-sm"
+                    data-testid="alert-rule-toggle"
+                    aria-label={`${r.enabled ? "Pause" : "Enable"} ${r.name}`}
+                    disabled={toggle.pending()}
+                    onClick={() => void toggle.run(r)}
+                  >
+                    {r.enabled ? "Pause" : "Enable"}
+                  </button>{" "}
+                  <ConfirmActionButton action={remove} row={r} label="Delete" ariaLabel={`Delete ${r.name}`} />
+                </td>
+              </Show>
+            </tr>
+          )}
+        </ListTable>
+        <Show when={toggle.error()}>
+          {(err) => (
+            <div class="card-body">
+              <InlineError error={err()} />
+            </div>
+          )}
+        </Show>
+      </Card>
+      <Show when={editing() !== undefined}>
+        <RuleDialog
+          tenantId={props.tenantId}
+          rule={editing() ?? undefined}
+          templates={templates()?.items ?? []}
+          agents={hosts.agents()}
+          previewHost={props.previewHost}
+          onClose={() => setEditing(undefined)}
+        />
+      </Show>
+      <ConfirmActionDialog
+        action={remove}
+        title="Delete alert rule?"
+        message={(r) => (
+          <>
+            <strong>{r.name}</strong> stops watching at once and a firing alert of it is not resolved. Its history stays. This cannot be undone.
+          </>
+        )}
+        confirmLabel="Delete rule"
+      />
+    </>
+  );
+}
+
+function HistoryCard(props: { tenantId: string }) {
+  const hosts = useHostNames(props.tenantId);
+  const first = createAsync(() => getAlertEvents(props.tenantId, null));
+  useRefresh(() => [getAlertEvents.keyFor(props.tenantId, null)]);
+  const [more, setMore] = createSignal<AlertEvent[][]>([]);
+  const [cursor, setCursor] = createSignal<string | null>(null);
+  const [loadingMore, setLoadingMore] = createSignal(false);
+  const [moreError, setMoreError] = createSignal<unknown>();
+  createEffect(
+    on(first, (page) => {
+      // A refresh of the first page starts the later pages over.
+      setMore([]);
+      setMoreError(undefined);
+      setCursor(page?.nextCursor ?? null);
+    }),
+  );
+  const events = createMemo(() => [...(first()?.items ?? []), ...more().flat()]);
+
+  async function loadMore() {
+    const c = cursor();
+    if (!c) return;
+    setLoadingMore(true);
+    setMoreError(undefined);
+    try {
+      const page = await getAlertEvents(props.tenantId, c);
+      setMore([...more(), page.items]);
+      setCursor(page.nextCursor);
+    } catch (err) {
+      setMoreError(err);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  return (
+    <Card
+      title="History"
+      testId="alert-history-card"
+      description="Every time an alert fired or resolved, and whether its destination was told."
+      actions={<RefreshButton label="Refresh history" onClick={() => revalidate(getAlertEvents.key)} />}
+    >
+      <ListTable
+        items={events()}
+        empty={
+          <EmptyState icon={<ListIcon size={20} />} title="Nothing has fired yet" testId="alert-history-empty">
+            When a rule's condition holds, the alert fires, and it resolves when the condition clears; both appear here.
+          </EmptyState>
+        }
+        columns={["When", "Rule", "Host", "About", "State", "Value", "Notified"]}
+        testId="alert-history"
+      >
+        {(ev) => (
+          <tr data-testid="alert-event-row" data-transition={ev.transition}>
+            <td class="nowrap">
+              <TimeAgo iso={ev.at} />
+            </td>
+            <td>{ev.ruleName ?? <span class="faint">Deleted rule</span>}</td>
+            <td>{hosts.name(ev.agentId)}</td>
+            <td>
+              <code>{ev.subject}</code>
+            </td>
+            <td>
+              <Badge tone={TRANSITION_TONE[ev.transition]}>{ev.transition}</Badge>
+            </td>
+            <td class="nowrap">{valueText(ev.value)}</td>
+            <td>{ev.notified ? "Yes" : <span class="faint" title="Quiet hours or an offline host held it back">Held back</span>}</td>
+          </tr>
+        )}
+      </ListTable>
+      <Show when={moreError()}>
+        {(err) => (
+          <div class="card-body">
+            <InlineError error={err()} />
+          </div>
+        )}
+      </Show>
+      <Show when={cursor()}>
+        <div class="load-more">
+          <button type="button" class="btn" onClick={loadMore} disabled={loadingMore()} data-testid="alert-history-load-more">
+            {loadingMore() ? "Loading…" : "Load more"}
+          </button>
+        </div>
+      </Show>
+    </Card>
+  );
+}
+
+export default function AlertsPage() {
+  const [params] = useSearchParams<{ host?: string }>();
+  return (
+    <div class="page" data-testid="alerts-page">
+      <div class="page-header">
+        <div>
+          <A href="/" class="faint">
+            ← Dashboard
+          </A>
+          <h1>Alerts</h1>
+          <p>Rules that watch your hosts' metrics and tell Discord when something is wrong, and what they did.</p>
+        </div>
+      </div>
+      <TenantScope permission="alerts.read" what="alerts">
+        {(tenantId) => (
+          <>
+            <Boundary>
+              <RulesCard tenantId={tenantId} previewHost={params.host} />
+            </Boundary>
+            <Boundary>
+              <HistoryCard tenantId={tenantId} />
+            </Boundary>
+          </>
+        )}
+      </TenantScope>
+    </div>
+  );
+}

@@ -1,0 +1,330 @@
+// The rule editor: a new rule from a template or from scratch, or changes to an existing one; and a preview that
+// replays the rule over one host's history to show when it would have fired and resolved.
+// A webhook URL is write-only: an existing rule shows it masked, and a blank field keeps it.
+import type { Agent } from "@nebula/schema/api/agents";
+import type { AlertCondition, AlertRuleView, AlertTemplate, Comparison, Destination, Severity } from "@nebula/schema/api/alerts";
+import type { MetricRange } from "@nebula/schema/api/jobs";
+import { createSignal, For, Show } from "solid-js";
+import { type AlertRuleInput, createAlertRule, getAlertRules, getAuditPage, previewAlertRule, updateAlertRule } from "../../api/client.ts";
+import { createMutation } from "../../api/mutation.ts";
+import { Badge } from "../../ui/badge.tsx";
+import { InlineError } from "../../ui/boundary.tsx";
+import { Dialog } from "../../ui/dialog.tsx";
+import { fullTime } from "../../ui/time.tsx";
+import { conditionText, TRANSITION_TONE, valueText } from "./alert-format.ts";
+
+const COMPARISONS: Comparison[] = [">", ">=", "<", "<=", "==", "!="];
+const SEVERITIES: Severity[] = ["info", "warning", "critical"];
+const PREVIEW_RANGES: { value: MetricRange; label: string }[] = [
+  { value: "1h", label: "1 h" },
+  { value: "24h", label: "24 h" },
+  { value: "7d", label: "7 d" },
+];
+const COMMON_METRICS = ["cpu.total", "mem.used_pct", "disk.*.used_pct"];
+
+type Base = Omit<AlertCondition, "metric" | "comparison" | "threshold" | "forSeconds" | "clearThreshold" | "severity">;
+const DEFAULT_BASE: Base = { maxRepeats: 3, inhibitsHost: false };
+
+function baseOf(rule: AlertCondition): Base {
+  const { metric: _m, comparison: _c, threshold: _t, forSeconds: _f, clearThreshold: _ct, severity: _s, ...base } = rule;
+  return base;
+}
+
+const numberText = (n: number | undefined) => (n === undefined ? "" : String(n));
+
+export function RuleDialog(props: {
+  tenantId: string;
+  /** undefined: a new rule. */
+  rule: AlertRuleView | undefined;
+  templates: AlertTemplate[];
+  agents: Agent[];
+  /** The host to preview against first (the page's ?host=). */
+  previewHost: string | undefined;
+  onClose: () => void;
+}) {
+  const start = props.rule?.rule;
+  const [template, setTemplate] = createSignal("");
+  const [base, setBase] = createSignal<Base>(start ? baseOf(start) : DEFAULT_BASE);
+  const [name, setName] = createSignal(props.rule?.name ?? "");
+  const [agentId, setAgentId] = createSignal(props.rule?.agentId ?? "");
+  const [metric, setMetric] = createSignal(start?.metric ?? "cpu.total");
+  const [comparison, setComparison] = createSignal<Comparison>(start?.comparison ?? ">");
+  const [threshold, setThreshold] = createSignal(numberText(start?.threshold ?? 90));
+  const [forMinutes, setForMinutes] = createSignal(numberText((start?.forSeconds ?? 300) / 60));
+  const [clear, setClear] = createSignal(numberText(start?.clearThreshold));
+  const [severity, setSeverity] = createSignal<Severity>(start?.severity ?? "warning");
+  const stored = props.rule?.destination;
+  const [destKind, setDestKind] = createSignal<Destination["kind"]>(stored?.kind ?? "channel");
+  const [channelId, setChannelId] = createSignal(stored?.kind === "channel" ? stored.channelId : "");
+  const [webhookUrl, setWebhookUrl] = createSignal("");
+  const keepsWebhook = () => stored?.kind === "webhook" && destKind() === "webhook" && webhookUrl().trim() === "";
+
+  const touched = () => [getAlertRules.keyFor(props.tenantId), getAuditPage.key];
+  const save = createMutation((input: AlertRuleInput) => {
+    if (!props.rule) return createAlertRule(props.tenantId, input);
+    const { enabled: _enabled, ...change } = input;
+    // Leaving a stored webhook's URL blank keeps it: it is never read back, so it cannot be sent again.
+    return updateAlertRule(props.tenantId, props.rule.id, keepsWebhook() ? { ...change, destination: undefined } : change);
+  }, touched);
+
+  function pickTemplate(key: string) {
+    setTemplate(key);
+    const t = props.templates.find((x) => x.template === key);
+    if (!t) return;
+    setBase(baseOf(t.rule));
+    if (!name().trim() || props.templates.some((x) => x.name === name())) setName(t.name);
+    setMetric(t.rule.metric);
+    setComparison(t.rule.comparison);
+    setThreshold(numberText(t.rule.threshold));
+    setForMinutes(numberText(t.rule.forSeconds / 60));
+    setClear(numberText(t.rule.clearThreshold));
+    setSeverity(t.rule.severity);
+  }
+
+  const condition = (): AlertCondition => ({
+    ...base(),
+    metric: metric().trim(),
+    comparison: comparison(),
+    threshold: Number(threshold()),
+    forSeconds: Math.round(Number(forMinutes() || 0) * 60),
+    clearThreshold: clear().trim() === "" ? undefined : Number(clear()),
+    severity: severity(),
+  });
+
+  const destination = (): Destination =>
+    destKind() === "channel" ? { kind: "channel", channelId: channelId().trim() } : { kind: "webhook", url: webhookUrl().trim() };
+
+  async function submit(e: SubmitEvent) {
+    e.preventDefault();
+    const done = await save.run({ name: name().trim(), enabled: props.rule?.enabled ?? true, agentId: agentId() || null, rule: condition(), destination: destination() });
+    if (done) props.onClose();
+  }
+
+  return (
+    <Dialog open title={props.rule ? `Edit "${props.rule.name}"` : "New alert rule"} onClose={() => props.onClose()} testId="alert-rule-dialog">
+      <form onSubmit={submit} class="stack" data-testid="alert-rule-form">
+        <Show when={!props.rule && props.templates.length > 0}>
+          <label class="field">
+            <span>Start from</span>
+            <select class="select" name="template" value={template()} onChange={(e) => pickTemplate(e.currentTarget.value)} data-testid="alert-template">
+              <option value="">A custom rule</option>
+              <For each={props.templates}>{(t) => <option value={t.template}>{t.name}</option>}</For>
+            </select>
+            <Show when={props.templates.find((t) => t.template === template())}>{(t) => <span class="field-hint">{t().description}</span>}</Show>
+          </label>
+        </Show>
+        <div class="form-row">
+          <label class="field">
+            <span>Name</span>
+            <input class="input" name="rule-name" required maxLength={120} value={name()} onInput={(e) => setName(e.currentTarget.value)} />
+          </label>
+          <label class="field">
+            <span>Hosts</span>
+            <select class="select" name="rule-host" value={agentId()} onChange={(e) => setAgentId(e.currentTarget.value)}>
+              <option value="">All hosts</option>
+              <For each={props.agents.filter((a) => !a.revokedAt || a.id === agentId())}>{(a) => <option value={a.id}>{a.name}</option>}</For>
+            </select>
+          </label>
+        </div>
+        <div class="form-row">
+          <label class="field">
+            <span>Metric</span>
+            <input
+              class="input mono"
+              name="rule-metric"
+              list="alert-metrics"
+              required
+              maxLength={200}
+              value={metric()}
+              onInput={(e) => setMetric(e.currentTarget.value)}
+            />
+            <datalist id="alert-metrics">
+              <For each={[...new Set([...COMMON_METRICS, ...props.templates.map((t) => t.rule.metric)])]}>{(m) => <option value={m} />}</For>
+            </datalist>
+          </label>
+          <label class="field">
+            <span>Comparison</span>
+            <select class="select" name="rule-comparison" value={comparison()} onChange={(e) => setComparison(e.currentTarget.value as Comparison)}>
+              <For each={COMPARISONS}>{(c) => <option value={c}>{c}</option>}</For>
+            </select>
+          </label>
+          <label class="field">
+            <span>Threshold</span>
+            <input class="input" name="rule-threshold" type="number" step="any" required value={threshold()} onInput={(e) => setThreshold(e.currentTarget.value)} />
+          </label>
+        </div>
+        <div class="form-row">
+          <label class="field">
+            <span>For (minutes)</span>
+            <input
+              class="input"
+              name="rule-for"
+              type="number"
+              min="0"
+              max={7 * 24 * 60}
+              step="any"
+              value={forMinutes()}
+              onInput={(e) => setForMinutes(e.currentTarget.value)}
+            />
+          </label>
+          <label class="field">
+            <span>Clears at (optional)</span>
+            <input class="input" name="rule-clear" type="number" step="any" value={clear()} onInput={(e) => setClear(e.currentTarget.value)} />
+          </label>
+          <label class="field">
+            <span>Severity</span>
+            <select class="select" name="rule-severity" value={severity()} onChange={(e) => setSeverity(e.currentTarget.value as Severity)}>
+              <For each={SEVERITIES}>{(s) => <option value={s}>{s}</option>}</For>
+            </select>
+          </label>
+        </div>
+        <span class="field-hint">
+          The condition must hold this long before the alert fires; once firing, it resolves only when the value crosses back past “clears at”
+          (on the other side of the threshold).
+        </span>
+        <div class="form-row">
+          <label class="field">
+            <span>Notify</span>
+            <select class="select" name="rule-destination" value={destKind()} onChange={(e) => setDestKind(e.currentTarget.value as Destination["kind"])}>
+              <option value="channel">A Discord channel (the bot posts)</option>
+              <option value="webhook">A Discord webhook URL</option>
+            </select>
+          </label>
+          <Show
+            when={destKind() === "webhook"}
+            fallback={
+              <label class="field">
+                <span>Channel ID</span>
+                <input
+                  class="input mono"
+                  name="rule-channel"
+                  required
+                  inputMode="numeric"
+                  pattern="\d{5,25}"
+                  placeholder="e.g. 123456789012345678"
+                  value={channelId()}
+                  onInput={(e) => setChannelId(e.currentTarget.value)}
+                />
+              </label>
+            }
+          >
+            <label class="field">
+              <span>Webhook URL</span>
+              <input
+                class="input mono"
+                name="rule-webhook"
+                type="url"
+                autocomplete="off"
+                required={stored?.kind !== "webhook"}
+                maxLength={300}
+                placeholder={stored?.kind === "webhook" ? `${stored.masked} (leave blank to keep)` : "https://discord.com/api/webhooks/<id>/<token>"}
+                value={webhookUrl()}
+                onInput={(e) => setWebhookUrl(e.currentTarget.value)}
+              />
+            </label>
+          </Show>
+        </div>
+        <Show when={destKind() === "webhook"}>
+          <span class="field-hint">The URL is stored sealed and never shown again; the list shows it masked.</span>
+        </Show>
+        <Show when={save.error()}>{(err) => <InlineError error={err()} />}</Show>
+        <Preview tenantId={props.tenantId} agents={props.agents} host={agentId() || props.previewHost} condition={condition} />
+        <div class="dialog-actions">
+          <button type="button" class="btn" onClick={() => props.onClose()}>
+            Cancel
+          </button>
+          <button type="submit" class="btn btn-primary" data-testid="save-alert-rule" disabled={save.pending()}>
+            {save.pending() ? "Saving…" : props.rule ? "Save changes" : "Create rule"}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** Replays the rule as it stands in the form over one host's history. */
+function Preview(props: { tenantId: string; agents: Agent[]; host: string | undefined; condition: () => AlertCondition }) {
+  const hosts = () => props.agents.filter((a) => !a.revokedAt);
+  const [picked, setPicked] = createSignal<string>();
+  const host = () => picked() ?? (hosts().some((a) => a.id === props.host) ? props.host : hosts()[0]?.id);
+  const [range, setRange] = createSignal<MetricRange>("24h");
+  const [series, setSeries] = createSignal("");
+  const wildcard = () => props.condition().metric.includes("*");
+  const run = createMutation(
+    (agentId: string) =>
+      previewAlertRule(props.tenantId, {
+        rule: props.condition(),
+        agentId,
+        range: range(),
+        ...(wildcard() ? { metric: series().trim() } : {}),
+      }),
+    () => [],
+  );
+  const fired = () => run.result()?.notifications.filter((n) => n.transition === "firing").length ?? 0;
+
+  return (
+    <Show when={hosts().length > 0}>
+      <fieldset class="preview" data-testid="alert-preview-panel">
+        <legend>Preview</legend>
+        <div class="toolbar">
+          <label class="field">
+            <span>Host</span>
+            <select class="select" name="preview-host" value={host() ?? ""} onChange={(e) => setPicked(e.currentTarget.value)}>
+              <For each={hosts()}>{(a) => <option value={a.id}>{a.name}</option>}</For>
+            </select>
+          </label>
+          <label class="field preview-range">
+            <span>Over the last</span>
+            <select class="select" name="preview-range" value={range()} onChange={(e) => setRange(e.currentTarget.value as MetricRange)}>
+              <For each={PREVIEW_RANGES}>{(r) => <option value={r.value}>{r.label}</option>}</For>
+            </select>
+          </label>
+          <Show when={wildcard()}>
+            <label class="field">
+              <span>Series to replay</span>
+              <input class="input mono" name="preview-series" placeholder={props.condition().metric.replace("*", "…")} value={series()} onInput={(e) => setSeries(e.currentTarget.value)} />
+            </label>
+          </Show>
+          <button
+            type="button"
+            class="btn"
+            data-testid="alert-preview-run"
+            disabled={run.pending() || !host() || (wildcard() && !series().trim())}
+            onClick={() => {
+              const h = host();
+              if (h) void run.run(h);
+            }}
+          >
+            {run.pending() ? "Replaying…" : "Preview"}
+          </button>
+        </div>
+        <Show when={run.error()}>{(err) => <InlineError error={err()} />}</Show>
+        <Show when={run.result()}>
+          {(p) => (
+            <div class="stack" data-testid="alert-preview" data-fired={fired()}>
+              <p class="muted">
+                <code>{p().metric}</code>: {conditionText(props.condition())} would have fired {fired() === 1 ? "once" : `${fired()} times`} between{" "}
+                {fullTime(new Date(p().from).toISOString())} and {fullTime(new Date(p().to).toISOString())} ({p().resolution} data).
+              </p>
+              <Show when={p().notifications.length > 0}>
+                <ul class="preview-list">
+                  <For each={p().notifications}>
+                    {(n) => (
+                      <li data-testid="alert-preview-notification" data-transition={n.transition}>
+                        <Badge tone={n.transition === "resolved" ? TRANSITION_TONE.resolved : n.transition === "firing" ? TRANSITION_TONE.firing : "warning"}>
+                          {n.transition}
+                        </Badge>
+                        <span>{fullTime(new Date(n.at).toISOString())}</span>
+                        <span class="muted">value {valueText(n.value)}</span>
+                      </li>
+                    )}
+                  </For>
+                </ul>
+              </Show>
+            </div>
+          )}
+        </Show>
+      </fieldset>
+    </Show>
+  );
+}

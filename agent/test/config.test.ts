@@ -12,6 +12,7 @@ describe("parseAgentConfig", () => {
       dockerSocket: "/var/run/docker.sock",
       libvirtUri: "qemu:///system",
       stacks: new Map(),
+      repos: new Map(),
     });
   });
 

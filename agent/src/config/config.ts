@@ -11,6 +11,8 @@ export interface AgentConfig {
   libvirtUri: string;
   /** Compose stacks the edge may bring up or down, by name: the edge names a stack, never a path. */
   stacks: ReadonlyMap<string, string>;
+  /** Git checkouts deploy.run may pull (and bring up, when they hold a compose file), by name. */
+  repos: ReadonlyMap<string, string>;
 }
 
 export const DEFAULT_DOCKER_SOCKET = "/var/run/docker.sock";
@@ -55,24 +57,28 @@ export function parseAgentConfig(env: Record<string, string | undefined>): Agent
   if (!path.isAbsolute(dockerSocket)) problems.push(`DOCKER_SOCKET: must be an absolute path to the Docker socket (e.g. ${DEFAULT_DOCKER_SOCKET}), got "${dockerSocket}"`);
   const libvirtUri = env.LIBVIRT_URI?.trim() || DEFAULT_LIBVIRT_URI;
   if (!LIBVIRT_URI.test(libvirtUri)) problems.push(`LIBVIRT_URI: must be a libvirt connection URI such as ${DEFAULT_LIBVIRT_URI}, got "${libvirtUri}"`);
-  const stacks = parseStacks(env.NEBULA_STACKS ?? "", problems);
+  const stacks = parseNamedDirs("NEBULA_STACKS", "stack", env.NEBULA_STACKS ?? "", "media=/srv/media", problems);
+  const repos = parseNamedDirs("NEBULA_REPOS", "repository", env.NEBULA_REPOS ?? "", "site=/srv/site", problems);
 
   if (problems.length > 0) throw new AgentConfigError(problems);
-  return { edgeUrl, token, dockerSocket, libvirtUri, stacks };
+  return { edgeUrl, token, dockerSocket, libvirtUri, stacks, repos };
 }
 
-/** NEBULA_STACKS="media=/srv/media,tools=/srv/tools": each directory holds the stack's compose.yaml. */
-function parseStacks(value: string, problems: string[]): Map<string, string> {
-  const stacks = new Map<string, string>();
+/**
+ * NEBULA_STACKS="media=/srv/media,tools=/srv/tools" (each directory holds a compose file) and
+ * NEBULA_REPOS="site=/srv/site" (git checkouts deploy.run pulls): the edge names one, never a path.
+ */
+function parseNamedDirs(variable: string, what: string, value: string, example: string, problems: string[]): Map<string, string> {
+  const dirs = new Map<string, string>();
   for (const entry of value.split(",").map((e) => e.trim()).filter(Boolean)) {
     const eq = entry.indexOf("=");
     const name = eq < 0 ? entry : entry.slice(0, eq).trim();
     const dir = eq < 0 ? "" : entry.slice(eq + 1).trim();
-    if (eq < 0 || !dir) problems.push(`NEBULA_STACKS: "${entry}" must be name=/absolute/dir (e.g. media=/srv/media)`);
-    else if (!STACK_NAME.test(name)) problems.push(`NEBULA_STACKS: stack name "${name}" must be lowercase letters, digits, - or _ (at most 64)`);
-    else if (!path.isAbsolute(dir)) problems.push(`NEBULA_STACKS: the directory of "${name}" must be an absolute path, got "${dir}"`);
-    else if (stacks.has(name)) problems.push(`NEBULA_STACKS: stack "${name}" is listed twice`);
-    else stacks.set(name, path.normalize(dir));
+    if (eq < 0 || !dir) problems.push(`${variable}: "${entry}" must be name=/absolute/dir (e.g. ${example})`);
+    else if (!STACK_NAME.test(name)) problems.push(`${variable}: ${what} name "${name}" must be lowercase letters, digits, - or _ (at most 64)`);
+    else if (!path.isAbsolute(dir)) problems.push(`${variable}: the directory of "${name}" must be an absolute path, got "${dir}"`);
+    else if (dirs.has(name)) problems.push(`${variable}: ${what} "${name}" is listed twice`);
+    else dirs.set(name, path.normalize(dir));
   }
-  return stacks;
+  return dirs;
 }

@@ -1,5 +1,6 @@
 // Every job handler this agent registers, built from its configuration: one line per domain module.
 import type { AgentConfig } from "../config/config.ts";
+import { deployHandlers } from "../deploy/deploy-handlers.ts";
 import { dockerHandlers } from "../docker/docker-handlers.ts";
 import { loadGamingConfig } from "../gaming/gaming-config.ts";
 import { gamingHandlers } from "../gaming/gaming-handlers.ts";
@@ -24,5 +25,6 @@ export function buildJobHandlers(config: AgentConfig, env: Record<string, string
     ...(gaming ? gamingHandlers(gaming) : {}),
     ...(nas ? nasHandlers(nas) : {}),
     ...hostHandlers(loadHostConfig(env)),
+    ...(config.repos.size > 0 ? deployHandlers({ repos: config.repos, socketPath: config.dockerSocket }) : {}),
   };
 }

@@ -85,6 +85,16 @@ export type ComposeResult = {
   composeFile: string;
 };
 
+export type DeployResult = {
+  repo: string;
+  /** Commit before and after the pull. */
+  before: string;
+  after: string;
+  changed: boolean;
+  /** Whether the checkout's compose stack was brought up (only when it holds a compose file). */
+  compose: "up" | "skipped";
+};
+
 export type VmSummary = {
   name: string;
   /** libvirt's words: "running", "shut off", "paused", … */
@@ -154,6 +164,7 @@ export type JobResults = {
   "docker.pull": ImagePullResult;
   "docker.compose.up": ComposeResult;
   "docker.compose.down": ComposeResult;
+  "deploy.run": DeployResult;
   "vm.list": VmSummary[];
   "vm.state": VmState;
   "vm.start": VmActionResult;

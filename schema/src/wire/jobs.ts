@@ -49,7 +49,11 @@ export const JOB_KINDS = {
   },
   "host.wol": { role: "operator", params: z.strictObject({ mac, broadcast: z.ipv4().default("255.255.255.255") }) },
   "host.reboot": { role: "owner", params: z.strictObject({ confirm: z.literal(true) }) },
-  "deploy.run": { role: "owner", params: z.strictObject({ repo: configuredName, ref: z.string().max(200).optional() }) },
+  "deploy.run": {
+    role: "owner",
+    // A ref never starts with "-", so it can never be read as a git option.
+    params: z.strictObject({ repo: configuredName, ref: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._/-]{0,199}$/, "must be a branch, tag or commit").optional() }),
+  },
 } as const satisfies Record<string, { role: Role; params: z.ZodType }>;
 
 export type JobKind = keyof typeof JOB_KINDS;

@@ -1,0 +1,82 @@
+// deploy.run (GitHub deploy-on-push): pull a configured checkout and, when it holds a compose file, bring its
+// stack up. git and docker run with argv arrays only; the edge names a repository, never a path or a command.
+import { StringDecoder } from "node:string_decoder";
+import { spawn } from "node:child_process";
+import type { JobResultHandlers } from "@nebula/schema/wire/job-results";
+import { findComposeFile, runCompose } from "../docker/compose.ts";
+import type { JobContext } from "../jobs/job-handler.ts";
+import { JobError } from "../jobs/job-handler.ts";
+
+export interface DeployOptions {
+  repos: ReadonlyMap<string, string>;
+  socketPath: string;
+  dockerCli?: string;
+  gitCli?: string;
+}
+
+/** Runs git in the checkout and returns its trimmed stdout; a non-zero exit becomes a failed job with git's words. */
+function git(cli: string, dir: string, args: string[], ctx: JobContext, stream: boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // No prompts: a deploy job has no terminal, and a credential prompt would hang it until its deadline.
+    const env = { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "true" };
+    const child = spawn(cli, ["-C", dir, ...args], { env, signal: ctx.signal, stdio: ["ignore", "pipe", "pipe"], shell: false });
+    let out = "";
+    let err = "";
+    const out8 = new StringDecoder("utf8");
+    const err8 = new StringDecoder("utf8");
+    child.stdout.on("data", (chunk: Buffer) => {
+      const text = out8.write(chunk);
+      out += text;
+      if (stream && text) ctx.log("stdout", text);
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      const text = err8.write(chunk);
+      err += text;
+      if (stream && text) ctx.log("stderr", text);
+    });
+    child.once("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") reject(new JobError("unavailable", "git is not installed on this host"));
+      else reject(ctx.signal.aborted ? ctx.signal.reason : e);
+    });
+    child.once("close", (code) => {
+      if (code === 0) resolve(out.trim());
+      else reject(new JobError("failed", `git ${args[0]} failed: ${(err || out).trim().slice(0, 1500) || `exit ${code}`}`));
+    });
+  });
+}
+
+export function deployHandlers(options: DeployOptions): JobResultHandlers<"deploy.run", JobContext> {
+  const gitCli = options.gitCli ?? "git";
+  const dockerCli = options.dockerCli ?? "docker";
+  return {
+    "deploy.run": async (params, ctx) => {
+      const dir = options.repos.get(params.repo);
+      if (!dir) throw new JobError("not_found", `Repository "${params.repo}" is not configured on this agent (NEBULA_REPOS)`);
+      const before = await git(gitCli, dir, ["rev-parse", "HEAD"], ctx, false);
+
+      ctx.progress("pull", "running", params.ref ? `Fetching ${params.ref}` : "Pulling (fast-forward only)");
+      try {
+        if (params.ref) {
+          await git(gitCli, dir, ["fetch", "--prune", "origin", params.ref], ctx, true);
+          await git(gitCli, dir, ["-c", "advice.detachedHead=false", "checkout", "--detach", "FETCH_HEAD"], ctx, true);
+        } else {
+          await git(gitCli, dir, ["pull", "--ff-only", "--prune"], ctx, true);
+        }
+      } catch (err) {
+        ctx.progress("pull", "failed", err instanceof Error ? err.message : String(err));
+        throw err;
+      }
+      const after = await git(gitCli, dir, ["rev-parse", "HEAD"], ctx, false);
+      ctx.progress("pull", "ok", before === after ? `Already at ${after.slice(0, 12)}` : `${before.slice(0, 12)} → ${after.slice(0, 12)}`);
+
+      const file = await findComposeFile(dir);
+      if (!file) {
+        ctx.progress("compose up", "skipped", "No compose file in the checkout");
+        return { repo: params.repo, before, after, changed: before !== after, compose: "skipped" };
+      }
+      await runCompose({ socketPath: options.socketPath, dockerCli }, { name: params.repo, dir, file }, "up", ctx);
+      return { repo: params.repo, before, after, changed: before !== after, compose: "up" };
+    },
+  };
+}
+

@@ -19,6 +19,10 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { seededRandom } from "../seeded-random.ts";
+import type { BotStats, StoredMessage } from "./discord-types.ts";
+
+export type { BotStats, StoredMessage };
 
 export const API_PREFIX = "/api/v10";
 /** The test app registered at the fake (DISCORD_CLIENT_ID / DISCORD_CLIENT_SECRET of the workers project). */
@@ -194,27 +198,6 @@ export interface BotScenario {
   bucketResetAfter?: number;
 }
 
-export interface StoredMessage {
-  id: string;
-  key: string;
-  nonce: string | null;
-  content: string | null;
-  embeds: unknown[];
-}
-
-export interface BotStats {
-  calls: number;
-  stored: number;
-  /** Creates answered with an already stored message because of enforce_nonce. */
-  nonceHits: number;
-  injected429: number;
-  injected500: number;
-  enforced429: number;
-  /** Requests that arrived while Discord had told the client to wait (bucket empty or retry_after running). */
-  violations: number;
-  hung: number;
-}
-
 interface BotState {
   scenario: BotScenario;
   random: () => number;
@@ -228,17 +211,6 @@ interface BotState {
   webhookToken: string | null;
 }
 
-/** mulberry32: a tiny seeded PRNG. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DISCORD_ERRORS: Record<number, { message: string; code: number }> = {
   401: { message: "401: Unauthorized", code: 0 },
@@ -253,7 +225,7 @@ function createBotRoutes(route: (method: string, path: string, handler: Handler)
   function fresh(scenario: BotScenario): BotState {
     return {
       scenario,
-      random: seeded(scenario.seed ?? 1),
+      random: seededRandom(scenario.seed ?? 1),
       clock: null,
       messages: [],
       stats: { calls: 0, stored: 0, nonceHits: 0, injected429: 0, injected500: 0, enforced429: 0, violations: 0, hung: 0 },

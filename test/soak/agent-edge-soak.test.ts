@@ -12,6 +12,7 @@ import { type LocalStack, startLocalStack } from "../stack.ts";
 import { type AgentProcess, readSpool, startAgentProcess } from "./agent-process.ts";
 import { type JobAnswer, type LiveViewer, createAgent, openLiveViewer, readJob, readRawSeries, runJob, signInOwner } from "./edge-session.ts";
 import { startTcpProxy } from "./tcp-proxy.ts";
+import { seededRandom } from "../seeded-random.ts";
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const SEED = Number(process.env.SOAK_SEED ?? 20261125);
@@ -20,17 +21,6 @@ const METRIC = "mem.used_pct";
 /** Long enough for the agent's backoff after several quick drops (it doubles up to 60 s). */
 const RECONNECT_TIMEOUT_MS = 75_000;
 
-/** mulberry32: a small seeded generator, so a failing schedule can be replayed with SOAK_SEED. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The service the host.probe jobs look at: counts requests per path, and each job probes a path of its own. */
 async function startProbeTarget() {
@@ -69,7 +59,7 @@ afterAll(() => {
 });
 
 it(`keeps every metrics sample exactly once and runs no job twice through link cuts and an edge restart (${SOAK_SECONDS} s, seed ${SEED})`, async () => {
-  const random = seeded(SEED);
+  const random = seededRandom(SEED);
   const dataDir = tempDir("nebula-soak-edge-");
   const spoolDir = tempDir("nebula-soak-spool-");
   let stack: LocalStack | null = await startLocalStack({ dataDir });

@@ -3,18 +3,10 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, expect, it } from "vitest";
 import { type SeededTenant, seedTenant, url, withDb } from "../support/seed.ts";
 import { concretePath, tenantRoutes, userRoutes } from "./route-table.ts";
+import { seededRandom } from "../../../test/seeded-random.ts";
 
 const REQUESTS = 2500;
 
-/** mulberry32: a seeded PRNG, so a failure reproduces. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let lab: SeededTenant;
 beforeAll(async () => {
@@ -23,7 +15,7 @@ beforeAll(async () => {
 
 it(`answers ${REQUESTS} malformed requests without a 5xx`, async () => {
   const seed = Number(process.env.FUZZ_SEED ?? 20261125);
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const paths = [
     ...tenantRoutes().map((r) => ({ method: r.method, path: concretePath(r.path, lab.tenantId) })),

@@ -10,26 +10,12 @@ import { AlertRule } from "../../src/alerts/rules.ts";
 import type { Env } from "../../src/env.ts";
 import { type Outbox, getOutboxByName, nonceOf } from "../../src/outbox/outbox.ts";
 import type { OutboxItem } from "../../src/outbox/outbox-item.ts";
+import type { BotStats as Stats, StoredMessage } from "../../../test/fakes/discord-types.ts";
 
 const env = bindings as Env;
 const ORIGIN = (env.DISCORD_API_BASE ?? "").replace(/\/api\/v10$/, "");
 
-interface Stored {
-  id: string;
-  nonce: string | null;
-  content: string | null;
-  embeds: { title?: string; color?: number }[];
-}
-interface Stats {
-  calls: number;
-  stored: number;
-  nonceHits: number;
-  injected429: number;
-  injected500: number;
-  enforced429: number;
-  violations: number;
-  hung: number;
-}
+type Stored = Omit<StoredMessage, "embeds"> & { embeds: { title?: string; color?: number }[] };
 
 let serial = 0;
 /** A fresh snowflake per test, so suites sharing the fake never see each other's channels. */

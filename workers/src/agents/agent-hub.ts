@@ -538,7 +538,11 @@ export class AgentHub extends DurableObject<Env> {
     await this.finishJob(job, outcomeOfResult(result, this.now()), result);
   }
 
-  /** Records the end once: in storage at once (so duplicates are ignored), then Postgres, then the waiting callers. */
+  /**
+   * Records the end once: in storage at once (so duplicates are ignored), answers the waiting callers, then
+   * writes Postgres. The caller is not held for the write (a new Neon connection from the hub costs more than
+   * the whole round trip to the agent); the stored outcome makes the write durable, and the alarm retries it.
+   */
   private async finishJob(job: InFlightJob, outcome: JobOutcome, frame: agentWire.JobResult = resultFrameOf(job, outcome, job.startedAt)): Promise<void> {
     const ended: InFlightJob = { ...job, outcome };
     this.ctx.storage.kv.put(jobKey(job.id), ended);
@@ -547,9 +551,9 @@ export class AgentHub extends DurableObject<Env> {
       sendText(ws, text);
       closeQuietly(ws, CLOSE_CODES.normal, "job finished");
     }
-    await this.persistJobEnd(ended);
     const waiting = this.waiters.get(job.id);
     if (waiting) for (const done of [...waiting]) done(outcome);
+    await this.persistJobEnd(ended);
   }
 
   private async persistJobEnd(job: InFlightJob): Promise<void> {

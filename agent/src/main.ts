@@ -7,7 +7,9 @@ import { readHostFacts } from "./host/host-facts.ts";
 import { buildJobHandlers } from "./jobs/agent-handlers.ts";
 import { JobRunner } from "./jobs/job-runner.ts";
 import { createLogger } from "./logging/logger.ts";
+import Docker from "dockerode";
 import { createHostCollector } from "./metrics/collect.ts";
+import { containerMetrics } from "./metrics/container-metrics.ts";
 import { createMetricsPipeline } from "./metrics/pipeline.ts";
 import { MetricsSpool, spoolDirFrom } from "./spool/spool.ts";
 import { AGENT_VERSION } from "./version.ts";
@@ -42,7 +44,8 @@ const hostFacts = () => {
 const link = new EdgeLink({ edgeUrl: config.edgeUrl, token: config.token, hostFacts, logger });
 // Metrics: collected every 10 s (2 s while someone watches), spooled to disk, sent in order, removed when acked.
 const spool = await MetricsSpool.open({ dir: spoolDirFrom(process.env), logger });
-const metrics = createMetricsPipeline({ collect: createHostCollector({ logger }).collect, spool, send: (m) => link.send(m), logger });
+const collector = createHostCollector({ logger, extraCollectors: [containerMetrics(new Docker({ socketPath: config.dockerSocket }))] });
+const metrics = createMetricsPipeline({ collect: collector.collect, spool, send: (m) => link.send(m), logger });
 
 link.on("message", (message) => {
   if (message.type === "metrics_ack") void metrics.onAck(message.seq);

@@ -12,6 +12,7 @@ import { BUSYBOX_IMAGE, type PodmanPeer, startPodman } from "../../test/peers/po
 import { peerMissing } from "../../test/peers/peers.ts";
 import { type ContainerStatsSample, type ContainerSummary, dockerHandlers } from "../src/docker/docker-handlers.ts";
 import { JobError } from "../src/jobs/job-handler.ts";
+import { containerMetrics } from "../src/metrics/container-metrics.ts";
 import { JobRunner } from "../src/jobs/job-runner.ts";
 import { recordedJob, rejection } from "./support/job-context.ts";
 
@@ -64,6 +65,20 @@ describe.skipIf(missing)(missing ?? "docker jobs against a real Docker Engine AP
     await docker?.getContainer(name).remove({ force: true }).catch(() => undefined);
     await peer?.stop();
     if (stackDir) await rm(stackDir, { recursive: true, force: true });
+  });
+
+  it("reports container metrics for the host's samples: counts, running, restarts, CPU and memory", async () => {
+    let clock = 0;
+    const collect = containerMetrics(docker, { now: () => (clock += 61_000) });
+    const first = await collect();
+    expect(first["containers.running"]).toBeGreaterThanOrEqual(1);
+    expect(first["containers.total"]).toBeGreaterThanOrEqual(first["containers.running"] ?? 0);
+    expect(first[`container.${name}.running`]).toBe(1);
+    expect(first[`container.${name}.restarts`]).toBe(0);
+    expect(first[`container.${name}.mem_bytes`]).toBeGreaterThan(0);
+    // CPU is a rate: it needs a second reading.
+    const second = await collect();
+    expect(second[`container.${name}.cpu`]).toBeGreaterThanOrEqual(0);
   });
 
   it("lists the container with its names, image and running state", async () => {

@@ -1,9 +1,9 @@
 // /alerts: the tenant's alert rules (admins create them from a template or from scratch, change, pause and delete
 // them; everyone else reads them) and the alert history, newest first, paged with "Load more".
 // Reached from the Dashboard's fleet card and from a host's page (?host=<agentId> picks the host to preview).
-import type { AlertEvent, AlertRuleView } from "@nebula/schema/api/alerts";
+import type { AlertRuleView } from "@nebula/schema/api/alerts";
 import { A, createAsync, revalidate, useSearchParams } from "@solidjs/router";
-import { createEffect, createMemo, createSignal, on, Show } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import {
   deleteAlertRule,
   getAgents,
@@ -17,6 +17,7 @@ import { createMutation } from "../../api/mutation.ts";
 import { useSession } from "../../session/session.tsx";
 import { Badge } from "../../ui/badge.tsx";
 import { Boundary, InlineError } from "../../ui/boundary.tsx";
+import { createPagedList, LoadMore } from "../../ui/paged-list.tsx";
 import { Card } from "../../ui/card.tsx";
 import { ConfirmActionButton, ConfirmActionDialog, createConfirmAction } from "../../ui/confirm-action.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
@@ -153,35 +154,8 @@ function HistoryCard(props: { tenantId: string }) {
   const hosts = useHostNames(props.tenantId);
   const first = createAsync(() => getAlertEvents(props.tenantId, null));
   useRefresh(() => [getAlertEvents.keyFor(props.tenantId, null)]);
-  const [more, setMore] = createSignal<AlertEvent[][]>([]);
-  const [cursor, setCursor] = createSignal<string | null>(null);
-  const [loadingMore, setLoadingMore] = createSignal(false);
-  const [moreError, setMoreError] = createSignal<unknown>();
-  createEffect(
-    on(first, (page) => {
-      // A refresh of the first page starts the later pages over.
-      setMore([]);
-      setMoreError(undefined);
-      setCursor(page?.nextCursor ?? null);
-    }),
-  );
-  const events = createMemo(() => [...(first()?.items ?? []), ...more().flat()]);
-
-  async function loadMore() {
-    const c = cursor();
-    if (!c) return;
-    setLoadingMore(true);
-    setMoreError(undefined);
-    try {
-      const page = await getAlertEvents(props.tenantId, c);
-      setMore([...more(), page.items]);
-      setCursor(page.nextCursor);
-    } catch (err) {
-      setMoreError(err);
-    } finally {
-      setLoadingMore(false);
-    }
-  }
+  const history = createPagedList(first, (cursor) => getAlertEvents(props.tenantId, cursor));
+  const events = history.items;
 
   return (
     <Card
@@ -218,20 +192,7 @@ function HistoryCard(props: { tenantId: string }) {
           </tr>
         )}
       </ListTable>
-      <Show when={moreError()}>
-        {(err) => (
-          <div class="card-body">
-            <InlineError error={err()} />
-          </div>
-        )}
-      </Show>
-      <Show when={cursor()}>
-        <div class="load-more">
-          <button type="button" class="btn" onClick={loadMore} disabled={loadingMore()} data-testid="alert-history-load-more">
-            {loadingMore() ? "Loading…" : "Load more"}
-          </button>
-        </div>
-      </Show>
+      <LoadMore list={history} testId="alert-history-load-more" />
     </Card>
   );
 }

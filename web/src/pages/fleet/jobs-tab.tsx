@@ -3,10 +3,11 @@
 import type { Job } from "@nebula/schema/api/jobs";
 import type { JobKind } from "@nebula/schema/wire/jobs";
 import { createAsync, revalidate } from "@solidjs/router";
-import { createEffect, createMemo, createSignal, on, Show } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import { cancelJob, getAgentJobs } from "../../api/client.ts";
 import { createMutation } from "../../api/mutation.ts";
 import { InlineError } from "../../ui/boundary.tsx";
+import { createPagedList, LoadMore } from "../../ui/paged-list.tsx";
 import { Card } from "../../ui/card.tsx";
 import { Dialog } from "../../ui/dialog.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
@@ -93,36 +94,10 @@ export default function JobsTab() {
   const host = useHost();
   const first = createAsync(() => getAgentJobs(host.tenantId, host.agentId, null));
   useRefresh(() => [getAgentJobs.keyFor(host.tenantId, host.agentId, null)]);
-  const [more, setMore] = createSignal<Job[][]>([]);
-  const [cursor, setCursor] = createSignal<string | null>(null);
-  const [loadingMore, setLoadingMore] = createSignal(false);
-  const [moreError, setMoreError] = createSignal<unknown>();
+  const history = createPagedList(first, (cursor) => getAgentJobs(host.tenantId, host.agentId, cursor));
+  const jobs = history.items;
   const [openId, setOpenId] = createSignal<string>();
-  createEffect(
-    on(first, (page) => {
-      // A refresh of the first page starts the later pages over.
-      setMore([]);
-      setCursor(page?.nextCursor ?? null);
-    }),
-  );
-  const jobs = createMemo(() => [...(first()?.items ?? []), ...more().flat()]);
   const opened = () => jobs().find((j) => j.id === openId());
-
-  async function loadMore() {
-    const c = cursor();
-    if (!c) return;
-    setLoadingMore(true);
-    setMoreError(undefined);
-    try {
-      const page = await getAgentJobs(host.tenantId, host.agentId, c);
-      setMore([...more(), page.items]);
-      setCursor(page.nextCursor);
-    } catch (err) {
-      setMoreError(err);
-    } finally {
-      setLoadingMore(false);
-    }
-  }
 
   return (
     <Card
@@ -158,20 +133,7 @@ export default function JobsTab() {
           </tr>
         )}
       </ListTable>
-      <Show when={moreError()}>
-        {(err) => (
-          <div class="card-body">
-            <InlineError error={err()} />
-          </div>
-        )}
-      </Show>
-      <Show when={cursor()}>
-        <div class="load-more">
-          <button type="button" class="btn" onClick={loadMore} disabled={loadingMore()} data-testid="jobs-load-more">
-            {loadingMore() ? "Loading…" : "Load more"}
-          </button>
-        </div>
-      </Show>
+      <LoadMore list={history} testId="jobs-load-more" />
       <Show when={opened()} keyed>
         {(job) => <JobDetails job={job} tenantId={host.tenantId} onClose={() => setOpenId(undefined)} />}
       </Show>

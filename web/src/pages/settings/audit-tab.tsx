@@ -3,9 +3,9 @@
 import type { AuditEntry } from "@nebula/schema/api/core";
 import { createAsync, useSearchParams } from "@solidjs/router";
 import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
-import { type AuditPage, getAuditPage } from "../../api/client.ts";
+import { getAuditPage } from "../../api/client.ts";
 import { Badge } from "../../ui/badge.tsx";
-import { InlineError } from "../../ui/boundary.tsx";
+import { createPagedList, LoadMore } from "../../ui/paged-list.tsx";
 import { Card } from "../../ui/card.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
 import { ListIcon } from "../../ui/icons.tsx";
@@ -42,35 +42,9 @@ function AuditLog(props: { tenantId: string }) {
   createEffect(on(action, (a) => setDraft(a)));
 
   const first = createAsync(() => getAuditPage(props.tenantId, action(), null));
-  // Pages after the first, fetched on demand; they start over whenever the first page changes.
-  const [more, setMore] = createSignal<AuditPage[]>([]);
-  const [loadingMore, setLoadingMore] = createSignal(false);
-  const [moreError, setMoreError] = createSignal<unknown>();
-  createEffect(
-    on(first, () => {
-      setMore([]);
-      setMoreError(undefined);
-    }),
-  );
-
-  const entries = createMemo(() => [...(first()?.items ?? []), ...more().flatMap((p) => p.items)]);
-  const nextCursor = () => (more().at(-1) ?? first())?.nextCursor ?? null;
+  const pages = createPagedList(first, (cursor) => getAuditPage(props.tenantId, action(), cursor));
+  const entries = pages.items;
   const knownActions = createMemo(() => [...new Set(entries().map((e) => e.action))].sort());
-
-  async function loadMore() {
-    const cursor = nextCursor();
-    if (!cursor) return;
-    setLoadingMore(true);
-    setMoreError(undefined);
-    try {
-      const page = await getAuditPage(props.tenantId, action(), cursor);
-      setMore([...more(), page]);
-    } catch (err) {
-      setMoreError(err);
-    } finally {
-      setLoadingMore(false);
-    }
-  }
 
   function applyFilter(e: SubmitEvent) {
     e.preventDefault();
@@ -121,20 +95,7 @@ function AuditLog(props: { tenantId: string }) {
       >
         {(entry) => <AuditRow entry={entry} />}
       </ListTable>
-      <Show when={moreError()}>
-        {(err) => (
-          <div style={{ padding: "0 20px 12px" }}>
-            <InlineError error={err()} />
-          </div>
-        )}
-      </Show>
-      <Show when={nextCursor()}>
-        <div class="load-more">
-          <button type="button" class="btn" data-testid="audit-load-more" onClick={loadMore} disabled={loadingMore()}>
-            {loadingMore() ? "Loading…" : "Load more"}
-          </button>
-        </div>
-      </Show>
+      <LoadMore list={pages} testId="audit-load-more" />
     </Card>
   );
 }

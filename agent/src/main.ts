@@ -10,6 +10,7 @@ import { createLogger } from "./logging/logger.ts";
 import Docker from "dockerode";
 import { createHostCollector } from "./metrics/collect.ts";
 import { containerMetrics } from "./metrics/container-metrics.ts";
+import { vmMetrics } from "./metrics/vm-metrics.ts";
 import { createMetricsPipeline } from "./metrics/pipeline.ts";
 import { MetricsSpool, spoolDirFrom } from "./spool/spool.ts";
 import { AGENT_VERSION } from "./version.ts";
@@ -44,7 +45,10 @@ const hostFacts = () => {
 const link = new EdgeLink({ edgeUrl: config.edgeUrl, token: config.token, hostFacts, logger });
 // Metrics: collected every 10 s (2 s while someone watches), spooled to disk, sent in order, removed when acked.
 const spool = await MetricsSpool.open({ dir: spoolDirFrom(process.env), logger });
-const collector = createHostCollector({ logger, extraCollectors: [containerMetrics(new Docker({ socketPath: config.dockerSocket }))] });
+const collector = createHostCollector({
+  logger,
+  extraCollectors: [containerMetrics(new Docker({ socketPath: config.dockerSocket })), vmMetrics({ uri: config.libvirtUri })],
+});
 const metrics = createMetricsPipeline({ collect: collector.collect, spool, send: (m) => link.send(m), logger });
 
 link.on("message", (message) => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { findVirsh, peerMissing } from "../../test/peers/peers.ts";
 import { JobError } from "../src/jobs/job-handler.ts";
+import { parseDomainTable, vmMetrics } from "../src/metrics/vm-metrics.ts";
 import { virshJobError } from "../src/vm/virsh.ts";
 import { type VmSummary, vmHandlers } from "../src/vm/vm-handlers.ts";
 import { recordedJob, rejection } from "./support/job-context.ts";
@@ -64,5 +65,29 @@ describe("virshJobError", () => {
     });
     expect(virshJobError("error: Requested operation is not valid: domain is not running\n", "")).toMatchObject({ code: "failed" });
     expect(virshJobError("", "virsh start failed")).toMatchObject({ code: "failed", message: "virsh start failed" });
+  });
+});
+
+describe("VM metrics", () => {
+  it("parses virsh's domain table, shut-off domains and names included", () => {
+    const table = " Id   Name          State\n-------------------------------\n 1    test          running\n -    RDPWindows    shut off\n\n";
+    expect(parseDomainTable(table)).toEqual([
+      { name: "test", state: "running" },
+      { name: "RDPWindows", state: "shut off" },
+    ]);
+  });
+
+  it.skipIf(missing)("reports each domain's running state from libvirt, refreshed every 30 s", async () => {
+    let clock = 0;
+    const collect = vmMetrics({ uri: "test:///default", virsh: findVirsh(), now: () => clock });
+    const values = await collect();
+    expect(values).toEqual({ "vms.running": 1, "vm.test.running": 1 });
+    clock += 10_000;
+    expect(await collect()).toBe(values);
+  });
+
+  it("a host without virsh reports no VM metrics", async () => {
+    const collect = vmMetrics({ uri: "test:///default", virsh: "/nonexistent/virsh" });
+    expect(await collect()).toEqual({});
   });
 });

@@ -53,11 +53,15 @@ export async function startLocalStack(options: { dataDir: string; env?: Record<s
     },
     readyMs,
     output: () => out,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once("exit", (code) => resolve(code));
-        child.kill("SIGINT");
-      }),
+    stop: () => stopChild(child),
   };
+}
+
+/** Ctrl-C for a child process, as a user would stop it: resolves with its exit code. */
+export function stopChild(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once("exit", (code) => resolve(code));
+    child.kill("SIGINT");
+  });
 }

@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../stack.ts";
+import { type LocalStack, startLocalStack, stopChild } from "../stack.ts";
 import { describeInBrowser, openBrowser, screenshot } from "./browser.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -32,12 +32,7 @@ function startAgent(env: Record<string, string>): RunningAgent {
   });
   return {
     output: () => out,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once("exit", (code) => resolve(code));
-        child.kill("SIGINT");
-      }),
+    stop: () => stopChild(child),
   };
 }
 

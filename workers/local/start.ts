@@ -166,7 +166,6 @@ async function main() {
       "--inspector-port", String(await freePort()),
       "--persist-to", path.join(dataDir, "wrangler"),
       "--env-file", varsFile,
-      "--test-scheduled",
       "--show-interactive-dev-session=false",
       "--log-level", process.env.WRANGLER_LOG ?? "error",
     ],

@@ -1,6 +1,7 @@
 // Single source of truth for tables and wire shapes shared by workers, agent and web.
 export * from "./core/index.ts";
 export * from "./dashboard/index.ts";
+export * from "./discord/index.ts";
 export * from "./ids.ts";
 export * as api from "./api/index.ts";
 export * as agentWire from "./wire/agent.ts";

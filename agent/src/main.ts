@@ -10,6 +10,7 @@ import { createLogger } from "./logging/logger.ts";
 import Docker from "dockerode";
 import { createHostCollector } from "./metrics/collect.ts";
 import { containerMetrics } from "./metrics/container-metrics.ts";
+import { probeMetrics } from "./metrics/probe-metrics.ts";
 import { vmMetrics } from "./metrics/vm-metrics.ts";
 import { createMetricsPipeline } from "./metrics/pipeline.ts";
 import { MetricsSpool, spoolDirFrom } from "./spool/spool.ts";
@@ -39,15 +40,17 @@ if ((url.protocol === "http:" || url.protocol === "ws:") && !["localhost", "127.
 // Jobs: the runner enforces the allowlist, de-duplicates and answers; results made while offline wait for the link.
 const runner: JobRunner = new JobRunner({ handlers: configured(() => buildJobHandlers(config, process.env)), send: (message) => link.send(message), logger });
 const hostFacts = () => {
-  const facts = readHostFacts();
+  const facts = readHostFacts({ probes: config.probes });
   return { ...facts, capabilities: [...new Set([...facts.capabilities, ...runner.kinds])] };
 };
 const link = new EdgeLink({ edgeUrl: config.edgeUrl, token: config.token, hostFacts, logger });
 // Metrics: collected every 10 s (2 s while someone watches), spooled to disk, sent in order, removed when acked.
 const spool = await MetricsSpool.open({ dir: spoolDirFrom(process.env), logger });
+// Service probes (NEBULA_PROBES) run in the background once per resting interval; each sample carries the latest round.
+const probes = probeMetrics(config.probes, { timeoutMs: config.probeTimeoutMs, logger });
 const collector = createHostCollector({
   logger,
-  extraCollectors: [containerMetrics(new Docker({ socketPath: config.dockerSocket })), vmMetrics({ uri: config.libvirtUri })],
+  extraCollectors: [containerMetrics(new Docker({ socketPath: config.dockerSocket })), vmMetrics({ uri: config.libvirtUri }), probes.collect],
 });
 const metrics = createMetricsPipeline({ collect: collector.collect, spool, send: (m) => link.send(m), logger });
 
@@ -76,6 +79,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     runner
       .stop()
       .then(() => metrics.stop())
+      .then(() => probes.stop())
       .then(() => spool.close())
       .then(() => link.stop())
       .then(

@@ -13,6 +13,8 @@ describe("parseAgentConfig", () => {
       libvirtUri: "qemu:///system",
       stacks: new Map(),
       repos: new Map(),
+      probes: [],
+      probeTimeoutMs: 5000,
     });
   });
 
@@ -50,6 +52,45 @@ describe("parseAgentConfig", () => {
         'NEBULA_STACKS: "nodir" must be name=/absolute/dir (e.g. media=/srv/media)',
         'NEBULA_STACKS: stack "games" is listed twice',
       ]);
+    }
+  });
+
+  it("reads service probes as name=kind:url, a bare URL being an http probe", () => {
+    const config = parseAgentConfig({
+      NEBULA_EDGE_URL: "https://nebula.example.com",
+      NEBULA_AGENT_TOKEN: TOKEN,
+      NEBULA_PROBES: "plex=plex:http://127.0.0.1:32400, ha=home-assistant:http://192.168.1.5:8123/ ,s3=minio:https://minio.lan,site=https://example.com/health,api=http:http://127.0.0.1:8080",
+      NEBULA_PROBE_TIMEOUT_MS: "2500",
+    });
+    expect(config.probes).toEqual([
+      { name: "plex", kind: "plex", url: "http://127.0.0.1:32400" },
+      { name: "ha", kind: "home-assistant", url: "http://192.168.1.5:8123/" },
+      { name: "s3", kind: "minio", url: "https://minio.lan" },
+      { name: "site", kind: "http", url: "https://example.com/health" },
+      { name: "api", kind: "http", url: "http://127.0.0.1:8080" },
+    ]);
+    expect(config.probeTimeoutMs).toBe(2500);
+  });
+
+  it("names each bad probe without echoing its URL, and a timeout that would outlast the interval", () => {
+    try {
+      parseAgentConfig({
+        NEBULA_EDGE_URL: "https://nebula.example.com",
+        NEBULA_AGENT_TOKEN: TOKEN,
+        NEBULA_PROBES: "http://user:hunter2@nas,Plex=plex:http://x,jf=jellyfin:http://x,ftp=ftp://x,a=plex:http://x,a=minio:http://y",
+        NEBULA_PROBE_TIMEOUT_MS: "10000",
+      });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as AgentConfigError).problems).toEqual([
+        "NEBULA_PROBES: entry 1 must be name=kind:url with kind one of plex, home-assistant, minio, http (e.g. plex=plex:http://127.0.0.1:32400)",
+        'NEBULA_PROBES: probe name "Plex" must be lowercase letters, digits, - or _ (at most 64)',
+        'NEBULA_PROBES: "jf" must be kind:url with kind one of plex, home-assistant, minio, http and an http(s) URL of at most 500 characters (e.g. plex=plex:http://127.0.0.1:32400)',
+        'NEBULA_PROBES: "ftp" must be kind:url with kind one of plex, home-assistant, minio, http and an http(s) URL of at most 500 characters (e.g. plex=plex:http://127.0.0.1:32400)',
+        'NEBULA_PROBES: probe "a" is listed twice',
+        'NEBULA_PROBE_TIMEOUT_MS: must be milliseconds from 100 to 9000, below the metrics interval (got "10000")',
+      ]);
+      expect((err as Error).message).not.toContain("hunter2");
     }
   });
 

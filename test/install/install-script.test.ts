@@ -23,6 +23,8 @@ const hasShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
 /** The edge, as far as the installer sees it. */
 class FakeEdgeHttp {
   readonly enrollBodies: Record<string, unknown>[] = [];
+  /** The Authorization header of each POST /agent/revoke. */
+  readonly revokes: (string | undefined)[] = [];
   bundle = Buffer.from("");
   /** What GET /agent/nebula-agent.mjs answers with, when not the bundle (e.g. an HTML page). */
   bundleOverride: string | null = null;
@@ -44,6 +46,14 @@ class FakeEdgeHttp {
     if (req.method === "GET" && req.url === "/agent/nebula-agent.mjs") {
       res.writeHead(200, { "content-type": this.bundleOverride === null ? "text/javascript" : "text/html" });
       res.end(this.bundleOverride ?? this.bundle);
+      return;
+    }
+    if (req.method === "POST" && req.url === "/agent/revoke") {
+      // Like the Worker: the agent's own token revokes it once; anything else is 401.
+      const revoked = req.headers.authorization === `Bearer ${TOKEN}` && !this.revokes.includes(req.headers.authorization);
+      this.revokes.push(req.headers.authorization);
+      res.writeHead(revoked ? 204 : 401, { "content-type": "application/json" });
+      res.end(revoked ? undefined : JSON.stringify({ error: { code: "UNAUTHORIZED", message: "Invalid or revoked agent token", details: null, requestId: "r" } }));
       return;
     }
     if (req.method === "POST" && req.url === "/agent/enroll") {
@@ -107,6 +117,7 @@ describe.skipIf(!hasBash)(hasBash ? "install.sh" : "install.sh: skipped, bash is
   beforeEach(() => {
     root = mkdtempSync(path.join(os.tmpdir(), "nebula-install-root-"));
     edge.enrollBodies.length = 0;
+    edge.revokes.length = 0;
     edge.bundleOverride = null;
   });
 
@@ -129,7 +140,7 @@ describe.skipIf(!hasBash)(hasBash ? "install.sh" : "install.sh: skipped, bash is
     for (const line of [
       "User=nebula-agent",
       "EnvironmentFile=/etc/nebula-agent/env",
-      `ExecStart=${realNode()} /opt/nebula-agent/nebula-agent.mjs`,
+      `ExecStart=${realNode()} --max-semi-space-size=1 --lite-mode /opt/nebula-agent/nebula-agent.mjs`,
       "StateDirectory=nebula-agent",
       "Restart=always",
       "RestartSec=5",
@@ -149,9 +160,49 @@ describe.skipIf(!hasBash)(hasBash ? "install.sh" : "install.sh: skipped, bash is
 
     const removed = await runInstaller(edge, root, ["--uninstall"]);
     expect(removed.code, removed.stderr).toBe(0);
+    // The credential went back to the edge before the env file holding it was deleted.
+    expect(edge.revokes).toEqual([`Bearer ${TOKEN}`]);
+    expect(removed.stdout).toContain("Revoked: the edge closed this agent's connection");
+    expect(removed.stderr).toBe("");
+    expect(removed.stdout + removed.stderr).not.toContain(TOKEN);
     for (const gone of ["opt/nebula-agent", "etc/nebula-agent", "var/lib/nebula-agent", "etc/systemd/system/nebula-agent.service"]) {
       expect(existsSync(path.join(root, gone)), gone).toBe(false);
     }
+  });
+
+  it("still uninstalls when the edge is unreachable, and says to remove the host in the dashboard", async () => {
+    expect((await runInstaller(edge, root, ["--enroll", GOOD_CODE])).code).toBe(0);
+    const envFile = path.join(root, "etc/nebula-agent/env");
+    // The agent's edge has gone away: a port nothing listens on.
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    writeFileSync(envFile, readFileSync(envFile, "utf8").replace(`NEBULA_EDGE_URL=${edge.url}`, `NEBULA_EDGE_URL=${deadUrl}`));
+
+    const removed = await runInstaller(edge, root, ["--uninstall"]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(edge.revokes).toEqual([]);
+    expect(removed.stderr).toContain(`could not reach ${deadUrl} to revoke the credential`);
+    expect(removed.stderr).toContain("remove this host in the dashboard (Agents)");
+    expect(removed.stdout + removed.stderr).not.toContain(TOKEN);
+    for (const gone of ["opt/nebula-agent", "etc/nebula-agent", "var/lib/nebula-agent", "etc/systemd/system/nebula-agent.service"]) {
+      expect(existsSync(path.join(root, gone)), gone).toBe(false);
+    }
+  });
+
+  it("uninstalls quietly when there is no credential left, and treats an already revoked one as gone", async () => {
+    const none = await runInstaller(edge, root, ["--uninstall"]);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toContain("nothing to revoke");
+    expect(edge.revokes).toEqual([]);
+
+    expect((await runInstaller(edge, root, ["--enroll", GOOD_CODE])).code).toBe(0);
+    edge.revokes.push(`Bearer ${TOKEN}`); // revoked in the dashboard already
+    const removed = await runInstaller(edge, root, ["--uninstall"]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toContain("already revoked");
+    expect(removed.stderr).toBe("");
   });
 
   it("stops at a refused code with the edge's reason, and writes nothing", async () => {

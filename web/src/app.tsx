@@ -22,6 +22,7 @@ const HostPage = lazy(() => import("./pages/fleet/host-page.tsx"));
 const ContainersTab = lazy(() => import("./pages/fleet/containers-tab.tsx"));
 const VmsTab = lazy(() => import("./pages/fleet/vms-tab.tsx"));
 const StorageTab = lazy(() => import("./pages/fleet/storage-tab.tsx"));
+const ProbesTab = lazy(() => import("./pages/fleet/probes-tab.tsx"));
 const JobsTab = lazy(() => import("./pages/fleet/jobs-tab.tsx"));
 const AlertsPage = lazy(() => import("./pages/alerts/alerts-page.tsx"));
 const InvitePage = lazy(() => import("./pages/invite/invite-page.tsx"));
@@ -80,6 +81,7 @@ export function App() {
         <Route path="/" component={ContainersTab} />
         <Route path="/vms" component={VmsTab} />
         <Route path="/storage" component={StorageTab} />
+        <Route path="/probes" component={ProbesTab} />
         <Route path="/jobs" component={JobsTab} />
       </Route>
       <Route path="/alerts" component={AlertsPage} />

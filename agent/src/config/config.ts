@@ -1,6 +1,6 @@
 // The agent's configuration from its environment (systemd EnvironmentFile), with one message naming every problem.
 import path from "node:path";
-import { AGENT_TOKEN_PATTERN } from "@nebula/schema/wire/agent";
+import { AGENT_TOKEN_PATTERN, DEFAULT_METRICS_INTERVAL_SECONDS, JOB_KINDS, MAX_PROBES, PROBE_KINDS } from "@nebula/schema/wire/agent";
 
 export interface AgentConfig {
   edgeUrl: string;
@@ -13,10 +13,26 @@ export interface AgentConfig {
   stacks: ReadonlyMap<string, string>;
   /** Git checkouts deploy.run may pull (and bring up, when they hold a compose file), by name. */
   repos: ReadonlyMap<string, string>;
+  /** Services probed every metrics interval (NEBULA_PROBES), in the order they were listed. */
+  probes: readonly ProbeTarget[];
+  /** How long one probe may take; shorter than the metrics interval, so a round never runs into the next. */
+  probeTimeoutMs: number;
+}
+
+export type ProbeKind = (typeof PROBE_KINDS)[number];
+
+export interface ProbeTarget {
+  /** Names the samples: probe.<name>.up and probe.<name>.latency_ms. */
+  name: string;
+  kind: ProbeKind;
+  url: string;
 }
 
 export const DEFAULT_DOCKER_SOCKET = "/var/run/docker.sock";
 export const DEFAULT_LIBVIRT_URI = "qemu:///system";
+export const DEFAULT_PROBE_TIMEOUT_MS = 5000;
+/** A second below the 10 s resting interval: a hung service answers "down" before the next round is due. */
+export const MAX_PROBE_TIMEOUT_MS = DEFAULT_METRICS_INTERVAL_SECONDS * 1000 - 1000;
 /** Same rule as the job protocol's configured names (schema/src/wire/jobs.ts). */
 const STACK_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const LIBVIRT_URI = /^[a-z][a-z0-9+.-]*:\/\/[^\s]*$/;
@@ -60,8 +76,11 @@ export function parseAgentConfig(env: Record<string, string | undefined>): Agent
   const stacks = parseNamedDirs("NEBULA_STACKS", "stack", env.NEBULA_STACKS ?? "", "media=/srv/media", problems);
   const repos = parseNamedDirs("NEBULA_REPOS", "repository", env.NEBULA_REPOS ?? "", "site=/srv/site", problems);
 
+  const probes = parseProbes(env.NEBULA_PROBES ?? "", problems);
+  const probeTimeoutMs = parseProbeTimeout(env.NEBULA_PROBE_TIMEOUT_MS, problems);
+
   if (problems.length > 0) throw new AgentConfigError(problems);
-  return { edgeUrl, token, dockerSocket, libvirtUri, stacks, repos };
+  return { edgeUrl, token, dockerSocket, libvirtUri, stacks, repos, probes, probeTimeoutMs };
 }
 
 /**
@@ -81,4 +100,55 @@ function parseNamedDirs(variable: string, what: string, value: string, example: 
     else dirs.set(name, path.normalize(dir));
   }
   return dirs;
+}
+
+const PROBE_EXAMPLE = "plex=plex:http://127.0.0.1:32400";
+
+/**
+ * NEBULA_PROBES="plex=plex:http://127.0.0.1:32400,ha=home-assistant:http://127.0.0.1:8123,site=https://example.com":
+ * name=kind:url, where kind is plex, home-assistant, minio or http; a bare URL is an http probe. URLs go through the
+ * host.probe job's own schema, so a configured probe and one asked for from the dashboard accept the same URLs.
+ */
+function parseProbes(value: string, problems: string[]): ProbeTarget[] {
+  const probes: ProbeTarget[] = [];
+  const kinds = PROBE_KINDS.join(", ");
+  const entries = value.split(",").map((e) => e.trim()).filter(Boolean);
+  for (const [i, entry] of entries.entries()) {
+    const eq = entry.indexOf("=");
+    const name = eq < 0 ? entry : entry.slice(0, eq).trim();
+    const target = eq < 0 ? "" : entry.slice(eq + 1).trim();
+    // Entries are not echoed whole: a URL may carry a password (http://user:pass@host).
+    if (eq < 0 || !target) problems.push(`NEBULA_PROBES: entry ${i + 1} must be name=kind:url with kind one of ${kinds} (e.g. ${PROBE_EXAMPLE})`);
+    else if (!STACK_NAME.test(name)) problems.push(`NEBULA_PROBES: probe name "${name.slice(0, 60)}" must be lowercase letters, digits, - or _ (at most 64)`);
+    else if (probes.some((p) => p.name === name)) problems.push(`NEBULA_PROBES: probe "${name}" is listed twice`);
+    else {
+      const probe = probeTarget(name, target);
+      if (probe) probes.push(probe);
+      else problems.push(`NEBULA_PROBES: "${name}" must be kind:url with kind one of ${kinds} and an http(s) URL of at most 500 characters (e.g. ${PROBE_EXAMPLE})`);
+    }
+  }
+  if (probes.length > MAX_PROBES) problems.push(`NEBULA_PROBES: at most ${MAX_PROBES} probes (got ${probes.length})`);
+  return probes;
+}
+
+/** "kind:url", or a bare http(s) URL ("https://x" reads as kind "https" with url "//x" first, which is no URL). */
+function probeTarget(name: string, target: string): ProbeTarget | null {
+  const colon = target.indexOf(":");
+  const candidates = [{ kind: target.slice(0, colon), url: target.slice(colon + 1) }, { kind: "http", url: target }];
+  for (const candidate of colon > 0 ? candidates : candidates.slice(1)) {
+    const parsed = JOB_KINDS["host.probe"].params.safeParse(candidate);
+    if (parsed.success) return { name, kind: parsed.data.kind, url: parsed.data.url };
+  }
+  return null;
+}
+
+function parseProbeTimeout(raw: string | undefined, problems: string[]): number {
+  const value = raw?.trim();
+  if (!value) return DEFAULT_PROBE_TIMEOUT_MS;
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || ms < 100 || ms > MAX_PROBE_TIMEOUT_MS) {
+    problems.push(`NEBULA_PROBE_TIMEOUT_MS: must be milliseconds from 100 to ${MAX_PROBE_TIMEOUT_MS}, below the metrics interval (got "${value.slice(0, 20)}")`);
+    return DEFAULT_PROBE_TIMEOUT_MS;
+  }
+  return ms;
 }

@@ -6,7 +6,8 @@ import { AGENT_VERSION } from "../version.ts";
 /** Job kinds this agent can run; job runners add theirs as they land (docker.*, vm.*, ...). */
 export const CAPABILITIES: string[] = [];
 
-export function readHostFacts(): HostFacts {
+/** `probes`: the configured service probes by name and kind (never their URLs), so the dashboard can list them. */
+export function readHostFacts(options: { probes?: readonly { name: string; kind: NonNullable<HostFacts["probes"]>[number]["kind"] }[] } = {}): HostFacts {
   return {
     agentVersion: AGENT_VERSION,
     hostname: os.hostname(),
@@ -17,5 +18,6 @@ export function readHostFacts(): HostFacts {
     nodeVersion: process.versions.node,
     cpuCount: os.availableParallelism(),
     totalMemoryBytes: os.totalmem(),
+    ...(options.probes?.length ? { probes: options.probes.map(({ name, kind }) => ({ name, kind })) } : {}),
   };
 }

@@ -1,6 +1,7 @@
 // The edge <-> agent websocket protocol: every JSON message either side sends, validated with zod on receipt.
 // Only zod is imported here, so the agent can load this file without drizzle or any Worker code.
 import { z } from "zod";
+import { PROBE_KINDS } from "./jobs.ts";
 
 /** Protocol versions the edge speaks; an agent announces its version in `hello`. */
 export const PROTOCOL_VERSION = 1;
@@ -27,6 +28,9 @@ export const CLOSE_CODES = {
   unsupportedProtocol: 4002,
 } as const;
 
+/** Service probes one agent may run every metrics interval. */
+export const MAX_PROBES = 32;
+
 const text = (max: number) => z.string().trim().min(1).max(max);
 
 /** The first message of every connection: who the agent is and what it can do. */
@@ -42,6 +46,11 @@ export const Hello = z.object({
   nodeVersion: text(40).optional(),
   cpuCount: z.number().int().min(1).max(4096).optional(),
   totalMemoryBytes: z.number().int().min(0).optional(),
+  /** Services probed every metrics interval (NEBULA_PROBES), reported as probe.<name>.up and probe.<name>.latency_ms. */
+  probes: z
+    .array(z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/), kind: z.enum(PROBE_KINDS) }))
+    .max(MAX_PROBES)
+    .optional(),
 });
 export type Hello = z.infer<typeof Hello>;
 

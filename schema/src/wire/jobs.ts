@@ -13,6 +13,8 @@ const domainName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/, "must 
 const configuredName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "must be a configured name");
 const mac = z.string().regex(/^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i, "must be a MAC address");
 const none = z.strictObject({});
+/** Services the agent knows how to probe, each read in its own format (agent/src/host/service-probe.ts). */
+export const PROBE_KINDS = ["plex", "home-assistant", "minio", "http"] as const;
 
 export const JOB_KINDS = {
   "docker.list": { role: "viewer", params: z.strictObject({ all: z.boolean().default(true) }) },
@@ -42,7 +44,7 @@ export const JOB_KINDS = {
   "host.probe": {
     role: "viewer",
     params: z.strictObject({
-      kind: z.enum(["plex", "home-assistant", "minio", "http"]),
+      kind: z.enum(PROBE_KINDS),
       url: z.url({ protocol: /^https?$/ }).max(500),
       timeoutMs: z.number().int().min(100).max(30_000).default(5000),
     }),

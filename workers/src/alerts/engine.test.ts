@@ -289,6 +289,25 @@ describe("built-in rules", () => {
     expect(host.sent.find((n) => n.ruleId === "mount-stale:/mnt/nas")?.severity).toBe("critical");
   });
 
+  it("fires 'service failing' per probe after its minute of failures, resolves when it answers, and never resolves by a probe going quiet", () => {
+    const host = new Host([probeFailingRule("*", { destination: CHANNEL })]);
+    // The agent's probe collector: probe.<name>.up each interval, latency only when the service answered.
+    host.series(T0, T0 + 50 * S, () => ({ "probe.plex.up": 0, "probe.ha.up": 1, "probe.ha.latency_ms": 20 }));
+    expect(host.sent).toEqual([]);
+    expect(host.phase("probe-failing:*", "probe.plex.up")).toBe("pending");
+    const [firing] = host.sample(T0 + 60 * S, { "probe.plex.up": 0, "probe.ha.up": 1 });
+    expect(firing).toMatchObject({ transition: "firing", ruleName: "Service any failing", metric: "probe.plex.up", value: 0, severity: "warning" });
+    host.sample(T0 + 70 * S, { "probe.plex.up": 1, "probe.ha.up": 0 });
+    expect(summary(host.sent)).toEqual(["firing@60s", "resolved@70s"]);
+
+    // ha fails for a minute, then its probe is removed from NEBULA_PROBES: unknown, not resolved.
+    host.series(T0 + 80 * S, T0 + 130 * S, () => ({ "probe.plex.up": 1, "probe.ha.up": 0 }));
+    expect(host.sent.at(-1)).toMatchObject({ transition: "firing", metric: "probe.ha.up" });
+    host.series(T0 + 140 * S, T0 + 200 * S, () => ({ "probe.plex.up": 1 }));
+    expect(host.phase("probe-failing:*", "probe.ha.up")).toBe("unknown");
+    expect(host.sent.filter((n) => n.metric === "probe.ha.up").map((n) => n.transition)).toEqual(["firing"]);
+  });
+
   it("keeps one alert per container for a wildcard rule", () => {
     const host = new Host([containerDownRule("*", { destination: CHANNEL, forSeconds: 0 })]);
     host.sample(T0, { "container.plex.running": 0, "container.sonarr.running": 0, "container.radarr.running": 1 });

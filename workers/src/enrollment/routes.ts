@@ -1,5 +1,6 @@
 // Enrollment over HTTP: an admin makes a code under /api/t/:tenantId/agents/enrollments; the host's installer
-// fetches /agent/install.sh and /agent/nebula-agent.mjs and trades the code at /agent/enroll (public, limited per IP).
+// fetches /agent/install.sh and /agent/nebula-agent.mjs and trades the code at /agent/enroll (public, limited per IP);
+// its --uninstall gives the token back at /agent/revoke.
 import { api } from "@nebula/schema";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import installTemplate from "../../../agent/install/install.sh";
@@ -7,8 +8,9 @@ import { AppError } from "../errors/app-error.ts";
 import { caller, publicOrigin } from "../http/caller.ts";
 import type { AppEnv } from "../http/context.ts";
 import { jsonBody } from "../http/validate.ts";
-import { checkRateLimit, clientIp, rateLimit } from "../rate-limit/rate-limit.ts";
+import { checkRateLimit, clientIp, rateLimit, rateLimitFailures } from "../rate-limit/rate-limit.ts";
 import { authorize } from "../tenancy/access.ts";
+import { revokeOwnAgent } from "./agent-revoke.ts";
 import { createEnrollment, enrollAgent } from "./enrollment.ts";
 import { renderInstallScript } from "./install-script.ts";
 
@@ -72,4 +74,11 @@ export const agentInstallRoutes = new Hono<AppEnv>()
     const { cache, db, now } = c.var.services;
     const enrolled = await enrollAgent(cache, db, c.req.valid("json"), now(), c.var.requestId);
     return c.json(api.Enrolled.parse({ ...enrolled, edgeUrl: publicOrigin(c) }), 201);
+  })
+  // Authenticated by the agent's own token; rejected tokens count per IP (a good one never touches the cache).
+  .post("/revoke", rateLimitFailures({ name: "agent-revoke", limit: 10, windowSeconds: 600 }), async (c) => {
+    const { db, now } = c.var.services;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    await revokeOwnAgent(db, c.env.AGENT_HUB, bearer, now(), c.var.requestId);
+    return c.body(null, 204);
   });

@@ -64,10 +64,14 @@ class ReportingHost {
     readonly agentId: string,
   ) {}
 
-  async report(cpu: number, times = 1): Promise<void> {
+  report(cpu: number, times = 1): Promise<void> {
+    return this.reportValues({ "cpu.total": cpu }, times);
+  }
+
+  async reportValues(values: Record<string, number>, times = 1): Promise<void> {
     for (let i = 0; i < times; i++) {
       await advanceHubClock(this.agentId, 10 * SECOND);
-      await this.agent.sendMetrics([{ at: await hubNow(this.agentId), values: { "cpu.total": cpu } }]);
+      await this.agent.sendMetrics([{ at: await hubNow(this.agentId), values }]);
     }
   }
 
@@ -299,6 +303,71 @@ describe("alert rules in the hub", () => {
     await host.settle();
     expect(await hubPostgresTraffic(agentId)).toEqual(before);
     expect(await eventsOf(lab)).toEqual([]);
+    host.agent.close();
+  });
+
+  it("fires 'service failing' from the probe template after a minute of failed probes, resolves when it answers, and costs Postgres nothing meanwhile", async () => {
+    const { lab, agentId, connect } = await newLab("Probe Lab");
+    const channelId = snowflake();
+    await freshDiscordKey(`channel:${channelId}`);
+    const deliver = await holdOutbox(lab.tenantId);
+    const templates = api.AlertTemplateList.parse(await (await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-rules/templates`)).json()).items;
+    const probeTemplate = templates.find((t) => t.template === "probe-failing");
+    expect(probeTemplate?.rule).toMatchObject({ metric: "probe.*.up", comparison: "==", threshold: 0, forSeconds: 60 });
+    const rule = await createRule(lab, { name: "Service failing", rule: probeTemplate?.rule, destination: { kind: "channel", channelId } });
+    const host = await connect();
+    // Samples as the agent's probe collector makes them (agent/src/metrics/probe-metrics.ts): a failed probe has no latency.
+    const plexUp = { "cpu.total": 10, "probe.plex.up": 1, "probe.plex.latency_ms": 12, "probe.ha.up": 1, "probe.ha.latency_ms": 30 };
+    const plexDown = { "cpu.total": 10, "probe.plex.up": 0, "probe.ha.up": 1, "probe.ha.latency_ms": 31 };
+
+    const hourMs = 3600 * SECOND;
+    const start = await hubNow(agentId);
+    await advanceHubClock(agentId, Math.ceil(start / hourMs) * hourMs + 10 * SECOND - start);
+    const before = await hubPostgresTraffic(agentId);
+    await host.reportValues(plexUp, 6);
+    await host.settle();
+    expect(await hubPostgresTraffic(agentId), "healthy probes are ordinary samples: no Postgres").toEqual(before);
+
+    await host.reportValues(plexDown, 6);
+    await host.settle();
+    await deliver();
+    expect(await discordTitles(`channel:${channelId}`), "50 s of failures is not yet 60").toEqual([]);
+    await host.reportValues(plexDown, 1);
+    await host.settle();
+    await deliver();
+    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: Service failing"]);
+
+    await host.reportValues(plexUp);
+    await host.settle();
+    await deliver();
+    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: Service failing", "Resolved: Service failing"]);
+    const events = await eventsOf(lab);
+    expect(events.map((e) => [e.ruleId, e.subject, e.transition, e.value, e.notified])).toEqual([
+      [rule.id, "probe.plex.up", "resolved", 1, true],
+      [rule.id, "probe.plex.up", "firing", 0, true],
+    ]);
+    host.agent.close();
+  });
+
+  it("stores probe samples like any metric, for the host page's probes tab", async () => {
+    const { lab, agentId, connect } = await newLab("Probe Chart Lab");
+    const host = await connect();
+    const t0 = Date.now() - 60 * SECOND;
+    await host.agent.sendMetrics([
+      { at: t0, values: { "probe.plex.up": 1, "probe.plex.latency_ms": 12 } },
+      { at: t0 + 10 * SECOND, values: { "probe.plex.up": 0 } },
+    ]);
+    const res = await call(lab.members.viewer, `/api/t/${lab.tenantId}/agents/${agentId}/metrics?names=probe.plex.up,probe.plex.latency_ms&range=1h`);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = api.MetricsResponse.parse(await res.json());
+    const points = Object.fromEntries(body.series.map((s) => [s.name, s.points.map((p) => [p.t, p.avg])]));
+    expect(points).toEqual({
+      "probe.plex.up": [
+        [t0, 1],
+        [t0 + 10 * SECOND, 0],
+      ],
+      "probe.plex.latency_ms": [[t0, 12]],
+    });
     host.agent.close();
   });
 });

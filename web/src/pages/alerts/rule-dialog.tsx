@@ -1,6 +1,7 @@
 // The rule editor: a new rule from a template or from scratch, or changes to an existing one; and a preview that
 // replays the rule over one host's history to show when it would have fired and resolved.
 // A webhook URL is write-only: an existing rule shows it masked, and a blank field keeps it.
+// Repeats (interval and cap) and quiet hours are the engine's own fields (schema/src/api/alerts.ts AlertCondition).
 import type { Agent } from "@nebula/schema/api/agents";
 import type { AlertCondition, AlertRuleView, AlertTemplate, Comparison, Destination, Severity } from "@nebula/schema/api/alerts";
 import type { MetricRange } from "@nebula/schema/api/jobs";
@@ -22,15 +23,57 @@ const PREVIEW_RANGES: { value: MetricRange; label: string }[] = [
 ];
 const COMMON_METRICS = ["cpu.total", "mem.used_pct", "disk.*.used_pct"];
 
-type Base = Omit<AlertCondition, "metric" | "comparison" | "threshold" | "forSeconds" | "clearThreshold" | "severity">;
-const DEFAULT_BASE: Base = { maxRepeats: 3, inhibitsHost: false };
+/** What the form has no field for (counter windows, inhibition), carried over from the template or the stored rule. */
+type Base = Omit<
+  AlertCondition,
+  "metric" | "comparison" | "threshold" | "forSeconds" | "clearThreshold" | "severity" | "repeatIntervalSeconds" | "maxRepeats" | "quietHours"
+>;
+const DEFAULT_BASE: Base = { inhibitsHost: false };
+/** The engine's default cap (AlertCondition.maxRepeats). */
+const DEFAULT_MAX_REPEATS = 3;
+const DEFAULT_QUIET = { start: "22:00", end: "07:00" };
 
 function baseOf(rule: AlertCondition): Base {
-  const { metric: _m, comparison: _c, threshold: _t, forSeconds: _f, clearThreshold: _ct, severity: _s, ...base } = rule;
+  const {
+    metric: _m,
+    comparison: _c,
+    threshold: _t,
+    forSeconds: _f,
+    clearThreshold: _ct,
+    severity: _s,
+    repeatIntervalSeconds: _ri,
+    maxRepeats: _mr,
+    quietHours: _q,
+    ...base
+  } = rule;
   return base;
 }
 
 const numberText = (n: number | undefined) => (n === undefined ? "" : String(n));
+
+/** The API's rule (schema QuietHours): an offset like +02:00, or a zone this browser's Intl knows. */
+function zoneProblem(zone: string): string | null {
+  const z = zone.trim();
+  if (/^[+-](0\d|1[0-4]):[0-5]\d$/.test(z)) return null;
+  try {
+    if (/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+){0,2}$/.test(z)) {
+      new Intl.DateTimeFormat("en-US", { timeZone: z });
+      return null;
+    }
+  } catch {
+    // Falls through to the message.
+  }
+  return "Unknown time zone: use a name such as Europe/Berlin or an offset such as +02:00";
+}
+
+/** The browser's own zone ("Europe/Berlin"), a sensible default for quiet hours; UTC when it has none. */
+function browserZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  } catch {
+    return "UTC";
+  }
+}
 
 export function RuleDialog(props: {
   tenantId: string;
@@ -53,6 +96,12 @@ export function RuleDialog(props: {
   const [forMinutes, setForMinutes] = createSignal(numberText((start?.forSeconds ?? 300) / 60));
   const [clear, setClear] = createSignal(numberText(start?.clearThreshold));
   const [severity, setSeverity] = createSignal<Severity>(start?.severity ?? "warning");
+  const [repeatMinutes, setRepeatMinutes] = createSignal(numberText(start?.repeatIntervalSeconds === undefined ? undefined : start.repeatIntervalSeconds / 60));
+  const [maxRepeats, setMaxRepeats] = createSignal(numberText(start?.maxRepeats ?? DEFAULT_MAX_REPEATS));
+  const [quiet, setQuiet] = createSignal(start?.quietHours !== undefined);
+  const [quietStart, setQuietStart] = createSignal(start?.quietHours?.start ?? DEFAULT_QUIET.start);
+  const [quietEnd, setQuietEnd] = createSignal(start?.quietHours?.end ?? DEFAULT_QUIET.end);
+  const [quietZone, setQuietZone] = createSignal(start?.quietHours?.timeZone ?? browserZone());
   const stored = props.rule?.destination;
   const [destKind, setDestKind] = createSignal<Destination["kind"]>(stored?.kind ?? "channel");
   const [channelId, setChannelId] = createSignal(stored?.kind === "channel" ? stored.channelId : "");
@@ -79,6 +128,14 @@ export function RuleDialog(props: {
     setForMinutes(numberText(t.rule.forSeconds / 60));
     setClear(numberText(t.rule.clearThreshold));
     setSeverity(t.rule.severity);
+    setRepeatMinutes(numberText(t.rule.repeatIntervalSeconds === undefined ? undefined : t.rule.repeatIntervalSeconds / 60));
+    setMaxRepeats(numberText(t.rule.maxRepeats));
+    setQuiet(t.rule.quietHours !== undefined);
+    if (t.rule.quietHours) {
+      setQuietStart(t.rule.quietHours.start);
+      setQuietEnd(t.rule.quietHours.end);
+      setQuietZone(t.rule.quietHours.timeZone);
+    }
   }
 
   const condition = (): AlertCondition => ({
@@ -89,13 +146,20 @@ export function RuleDialog(props: {
     forSeconds: Math.round(Number(forMinutes() || 0) * 60),
     clearThreshold: clear().trim() === "" ? undefined : Number(clear()),
     severity: severity(),
+    // Blank: no repeats. The API checks the bounds (at least a minute, at most a week) and answers with the field.
+    repeatIntervalSeconds: repeatMinutes().trim() === "" ? undefined : Math.round(Number(repeatMinutes()) * 60),
+    maxRepeats: maxRepeats().trim() === "" ? DEFAULT_MAX_REPEATS : Number(maxRepeats()),
+    quietHours: quiet() ? { start: quietStart(), end: quietEnd(), timeZone: quietZone().trim() } : undefined,
   });
 
   const destination = (): Destination =>
     destKind() === "channel" ? { kind: "channel", channelId: channelId().trim() } : { kind: "webhook", url: webhookUrl().trim() };
 
+  const quietProblem = () => (quiet() ? zoneProblem(quietZone()) : null);
+
   async function submit(e: SubmitEvent) {
     e.preventDefault();
+    if (quietProblem()) return;
     const done = await save.run({ name: name().trim(), enabled: props.rule?.enabled ?? true, agentId: agentId() || null, rule: condition(), destination: destination() });
     if (done) props.onClose();
   }
@@ -182,6 +246,78 @@ export function RuleDialog(props: {
           The condition must hold this long before the alert fires; once firing, it resolves only when the value crosses back past “clears at”
           (on the other side of the threshold).
         </span>
+        <div class="form-row">
+          <label class="field">
+            <span>Repeat every (minutes)</span>
+            <input
+              class="input"
+              name="rule-repeat"
+              type="number"
+              min="1"
+              max={7 * 24 * 60}
+              step="any"
+              placeholder="Never"
+              value={repeatMinutes()}
+              onInput={(e) => setRepeatMinutes(e.currentTarget.value)}
+              data-testid="rule-repeat"
+            />
+          </label>
+          <label class="field">
+            <span>At most (repeats)</span>
+            <input
+              class="input"
+              name="rule-max-repeats"
+              type="number"
+              min="0"
+              max="100"
+              step="1"
+              disabled={repeatMinutes().trim() === ""}
+              value={maxRepeats()}
+              onInput={(e) => setMaxRepeats(e.currentTarget.value)}
+              data-testid="rule-max-repeats"
+            />
+          </label>
+        </div>
+        <span class="field-hint">While the alert keeps firing, the destination is reminded at this interval, up to the cap per episode.</span>
+        <label class="check-label">
+          <input type="checkbox" name="rule-quiet" checked={quiet()} onChange={(e) => setQuiet(e.currentTarget.checked)} data-testid="rule-quiet" />
+          Quiet hours
+        </label>
+        <Show when={quiet()}>
+          <div class="form-row" data-testid="rule-quiet-fields">
+            <label class="field">
+              <span>From</span>
+              <input class="input" name="rule-quiet-start" type="time" required value={quietStart()} onInput={(e) => setQuietStart(e.currentTarget.value)} />
+            </label>
+            <label class="field">
+              <span>Until</span>
+              <input class="input" name="rule-quiet-end" type="time" required value={quietEnd()} onInput={(e) => setQuietEnd(e.currentTarget.value)} />
+            </label>
+            <label class="field">
+              <span>Time zone</span>
+              <input
+                class="input mono"
+                name="rule-quiet-zone"
+                required
+                maxLength={64}
+                placeholder="Europe/Berlin or +02:00"
+                value={quietZone()}
+                onInput={(e) => setQuietZone(e.currentTarget.value)}
+              />
+            </label>
+          </div>
+          <Show when={quietProblem()}>
+            {(problem) => (
+              <p class="inline-error" role="alert" data-testid="rule-quiet-zone-error">
+                {problem()}
+              </p>
+            )}
+          </Show>
+          <span class="field-hint">
+            Warning and info notifications wait until quiet hours end, then the destination hears the current state once; repeats pause. Critical
+            alerts always go through.
+          </span>
+        </Show>
         <div class="form-row">
           <label class="field">
             <span>Notify</span>

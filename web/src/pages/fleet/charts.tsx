@@ -111,7 +111,8 @@ export function TimeChart(props: {
 }
 
 /** A tiny line without axes or legend: the shape of the last hour in a table cell. */
-export function Sparkline(props: { timestamps: number[]; values: (number | null)[]; from: number; to: number; testId?: string; label: string }) {
+/** `unit: "ms"` scales to the data (latencies) instead of 0-100 (percentages). */
+export function Sparkline(props: { timestamps: number[]; values: (number | null)[]; from: number; to: number; testId?: string; label: string; unit?: "pct" | "ms" }) {
   let el!: HTMLDivElement;
   useUPlot(
     () => el,
@@ -124,7 +125,7 @@ export function Sparkline(props: { timestamps: number[]; values: (number | null)
       scales: {
         // The data's own span once there are two points: a host added minutes ago still shows a line, not a dot.
         x: { time: true, range: (_u, min, max) => (props.timestamps.length >= 2 ? [min, max] : [props.from, props.to]) },
-        y: { range: () => [0, 100] },
+        y: { range: props.unit === "ms" ? (_u, _min, max) => [0, Math.max(1, max * 1.15)] : () => [0, 100] },
       },
       axes: [{ show: false }, { show: false }],
       series: [{}, { stroke: SERIES_COLORS[0], fill: "rgba(139, 92, 246, 0.18)", width: 1.25 }],

@@ -1,5 +1,5 @@
-// /hosts/:agentId: one host's facts, its charts, and tabs for its containers, VMs (with gaming mode), storage
-// and job history. The agent comes from the fleet list, refreshed every few seconds like the Dashboard's.
+// /hosts/:agentId: one host's facts, its charts, and tabs for its containers, VMs (with gaming mode), storage,
+// service probes and job history. The agent comes from the fleet list, refreshed every few seconds like the Dashboard's.
 import type { Agent } from "@nebula/schema/api/agents";
 import { A, createAsync, type RouteSectionProps, useParams } from "@solidjs/router";
 import { For, type JSX, Show } from "solid-js";
@@ -21,6 +21,7 @@ const TABS = [
   { path: "", label: "Containers", testId: "tab-containers" },
   { path: "/vms", label: "VMs", testId: "tab-vms" },
   { path: "/storage", label: "Storage", testId: "tab-storage" },
+  { path: "/probes", label: "Probes", testId: "tab-probes" },
   { path: "/jobs", label: "Jobs", testId: "tab-jobs" },
 ];
 

@@ -8,5 +8,9 @@ declare module "vitest" {
     upstashUrl: string;
     upstashToken: string;
     discordApiBase: string;
+    twitchOrigin: string;
+    youtubeOrigin: string;
+    kickOrigin: string;
+    lanyardOrigin: string;
   }
 }

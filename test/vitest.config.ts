@@ -5,6 +5,9 @@ import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_DISCORD_BOT_TOKEN, TEST_DISCORD_CLIENT_ID, TEST_DISCORD_CLIENT_SECRET } from "./fakes/discord.ts";
+import { TEST_KICK_CLIENT_ID, TEST_KICK_CLIENT_SECRET } from "./fakes/kick.ts";
+import { TEST_TWITCH_CLIENT_ID, TEST_TWITCH_CLIENT_SECRET, TEST_TWITCH_EVENTSUB_SECRET } from "./fakes/twitch.ts";
+import { TEST_YOUTUBE_API_KEY } from "./fakes/youtube.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -36,6 +39,19 @@ export default defineConfig({
                 DISCORD_CLIENT_ID: TEST_DISCORD_CLIENT_ID,
                 DISCORD_CLIENT_SECRET: TEST_DISCORD_CLIENT_SECRET,
                 DISCORD_BOT_TOKEN: TEST_DISCORD_BOT_TOKEN,
+                TWITCH_API_BASE: `${inject("twitchOrigin")}/helix`,
+                TWITCH_AUTH_BASE: `${inject("twitchOrigin")}/oauth2`,
+                TWITCH_CLIENT_ID: TEST_TWITCH_CLIENT_ID,
+                TWITCH_CLIENT_SECRET: TEST_TWITCH_CLIENT_SECRET,
+                TWITCH_EVENTSUB_SECRET: TEST_TWITCH_EVENTSUB_SECRET,
+                YOUTUBE_API_BASE: `${inject("youtubeOrigin")}/youtube/v3`,
+                YOUTUBE_WEBSUB_HUB: `${inject("youtubeOrigin")}/websub/subscribe`,
+                YOUTUBE_API_KEY: TEST_YOUTUBE_API_KEY,
+                KICK_API_BASE: inject("kickOrigin"),
+                KICK_AUTH_BASE: inject("kickOrigin"),
+                KICK_CLIENT_ID: TEST_KICK_CLIENT_ID,
+                KICK_CLIENT_SECRET: TEST_KICK_CLIENT_SECRET,
+                LANYARD_API_BASE: `${inject("lanyardOrigin")}/v1`,
               },
             },
           })),

@@ -15,6 +15,14 @@ export const ID_PREFIXES = {
   job: "job",
   alert: "alr",
   alertEvent: "ale",
+  trackedStreamer: "str",
+  streamSession: "sss",
+  githubFeed: "ghf",
+  githubDelivery: "ghd",
+  customCommand: "cmd",
+  ticket: "tkt",
+  ticketPanel: "tkp",
+  ticketCategory: "tkc",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

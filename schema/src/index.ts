@@ -7,3 +7,4 @@ export * as api from "./api/index.ts";
 export * as agentWire from "./wire/agent.ts";
 export * as overlayWire from "./wire/overlay.ts";
 export * as discordWire from "./wire/discord.ts";
+export * as discordGatewayWire from "./wire/discord-gateway.ts";

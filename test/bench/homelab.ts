@@ -220,6 +220,14 @@ async function measureAtRest(agents: { label: string; agentId: string; process: 
   );
 }
 
+/** The node flags of the systemd unit agent/install/install.sh writes (its ExecStart line), so the bench runs the agent as installed. */
+export function installedNodeFlags(): string[] {
+  const script = readFileSync(path.join(path.dirname(AGENT_ENTRY), "../install/install.sh"), "utf8");
+  const line = /^ExecStart=\$\{NODE_BIN\}\s+(.*?)\s*\$\{APP_DIR\}\/nebula-agent\.mjs\s*$/m.exec(script);
+  if (!line) throw new Error("agent/install/install.sh has no ExecStart line of the expected shape");
+  return (line[1] ?? "").split(/\s+/).filter(Boolean);
+}
+
 /** RSS of a bare `node` that only keeps a timer, on this machine: the floor under any Node agent. */
 async function bareNodeRss(): Promise<number | null> {
   const { spawn } = await import("node:child_process");
@@ -315,13 +323,17 @@ export async function measureHomelab(progress: (message: string) => void): Promi
 
     // (b) + (d): fresh agents, nobody watching, 60 s.
     const restAgents: { label: string; agentId: string; process: AgentProcess; spoolDir: string }[] = [];
-    const builds: [string, string][] = [["node agent/src/main.ts", AGENT_ENTRY]];
-    if (existsSync(AGENT_BUNDLE)) builds.push(["node agent/dist/nebula-agent.mjs (bundle)", AGENT_BUNDLE]);
+    const builds: [string, string, string[]][] = [["node agent/src/main.ts", AGENT_ENTRY, []]];
+    if (existsSync(AGENT_BUNDLE)) {
+      builds.push(["node agent/dist/nebula-agent.mjs (bundle)", AGENT_BUNDLE, []]);
+      const flags = installedNodeFlags();
+      if (flags.length) builds.push([`bundle as installed: node ${flags.join(" ")}`, AGENT_BUNDLE, flags]);
+    }
     else notes.push("agent/dist/nebula-agent.mjs does not exist: only the source entry was measured at rest (run `npm run build:agent` first)");
-    for (const [label, entry] of builds) {
+    for (const [label, entry, nodeArgs] of builds) {
       const created = await createAgent(session, `bench-rest-${restAgents.length + 1}`);
       const spoolDir = tempDir("nebula-bench-spool-");
-      const agent = startAgentProcess({ entry, edgeUrl: stack.url, token: created.token, spoolDir, dockerSocket: path.join(spoolDir, "no-docker.sock") });
+      const agent = startAgentProcess({ entry, nodeArgs, edgeUrl: stack.url, token: created.token, spoolDir, dockerSocket: path.join(spoolDir, "no-docker.sock") });
       running.push(agent);
       restAgents.push({ label, agentId: created.agentId, process: agent, spoolDir });
     }

@@ -17,6 +17,7 @@ import { type PostgresProbe, probePostgres } from "./postgres-probe.ts";
 import { type CpuSplit, type StackProcess, cpuSince, cpuSnapshot, otherWorkerdCount, stackProcesses } from "./process-cpu.ts";
 import { type Goal, type Report, bytes, goal, markdownReport, ms, printReport, writeResults } from "./report.ts";
 import { type HomelabResults, measureHomelab } from "./homelab.ts";
+import { type GoLiveResults, measureGoLive } from "./go-live.ts";
 import { PING_BODY, PONG, newInteractionSigner } from "./signed-ping.ts";
 import { measureWebInitialJs } from "./web-initial-js.ts";
 import { measureWorkerBundle } from "./worker-bundle.ts";
@@ -195,6 +196,14 @@ async function main() {
       notes.push(`homelab section failed: ${err instanceof Error ? err.message.slice(0, 400) : String(err)}`);
     }
 
+    // Go-live fan-out, on a stack of its own pointed at fake Discord and Twitch; see go-live.ts.
+    let goLive: GoLiveResults | null = null;
+    try {
+      goLive = await measureGoLive(progress);
+    } catch (err) {
+      notes.push(`go-live section failed: ${err instanceof Error ? err.message.slice(0, 400) : String(err)}`);
+    }
+
     const ping = (concurrency: number) => latency.find((r) => r.name.includes("PING") && r.concurrency === concurrency)?.result;
     const warmMedian = percentile(warm, 50);
     const goals: Goal[] = [
@@ -210,6 +219,10 @@ async function main() {
     if (homelab) {
       goals.push(...homelab.goals);
       notes.push(...homelab.notes);
+    }
+    if (goLive) {
+      goals.push(...goLive.goals);
+      notes.push(...goLive.notes);
     }
 
     const probeRows: [string, string][] = [];
@@ -256,6 +269,7 @@ async function main() {
           [`all JS (${web.chunkCount} chunks)`, `${bytes(web.totalJsRaw)} raw · ${bytes(web.totalJsGzip)} gzip`],
         ],
         ...(homelab?.details ?? {}),
+        ...(goLive?.details ?? {}),
       },
       notes,
     };
@@ -282,6 +296,7 @@ async function main() {
       workerBundle: worker,
       webInitialJs: web,
       homelab: homelab?.json ?? null,
+      goLive: goLive?.json ?? null,
       notes,
       benchMs,
     };

@@ -5,6 +5,10 @@ export interface StoredMessage {
   nonce: string | null;
   content: string | null;
   embeds: unknown[];
+  /** The create's allowed_mentions, as sent (who the message may ping). */
+  allowedMentions?: unknown;
+  /** How many PATCHes changed it. */
+  edits?: number;
 }
 
 export interface BotStats {
@@ -18,4 +22,6 @@ export interface BotStats {
   /** Requests that arrived while Discord had told the client to wait (bucket empty or retry_after running). */
   violations: number;
   hung: number;
+  /** Edits applied (PATCH). */
+  edits?: number;
 }

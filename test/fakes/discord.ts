@@ -10,8 +10,9 @@
 //                              Without it, the first configured user approves, per the global mode.
 //   GET  /__control/requests   the request log (method, path, query, form body, authorization scheme).
 //
-// Bot REST: POST /channels/:id/messages (Bot token, nonce + enforce_nonce) and
-// POST /webhooks/:id/:token, with Discord's rate-limit headers, real per-channel buckets and seeded faults:
+// Bot REST: POST /channels/:id/messages (Bot token, nonce + enforce_nonce), POST /webhooks/:id/:token, and their
+// edits PATCH /channels/:id/messages/:mid and PATCH /webhooks/:id/:token/messages/:mid (same buckets and faults;
+// an unknown message id is Discord's 404 10008), with Discord's rate-limit headers, real buckets and seeded faults:
 //   POST /__control/bot        {key: "channel:<id>" | "webhook:<id>", ...BotScenario}  replaces that key's scenario
 //                              and forgets its messages; each suite uses its own channel ids, so suites never meet.
 //   POST /__control/bot/clock  {key, now}  the scenario's clock (epoch ms), for tests that drive time themselves.
@@ -70,7 +71,8 @@ export interface FakeResponse {
   body?: string;
 }
 
-export type Handler = (req: FakeRequest) => FakeResponse | Promise<FakeResponse>;
+/** A handler may answer null: "not mine", and the next matching route is tried (e.g. a guild model that owns some channels). */
+export type Handler = (req: FakeRequest) => FakeResponse | null | Promise<FakeResponse | null>;
 
 export interface FakeDiscord {
   /** Value for DISCORD_API_BASE, e.g. http://127.0.0.1:PORT/api/v10. */
@@ -81,7 +83,7 @@ export interface FakeDiscord {
   setMode(mode: ConsentMode): void;
   upsertUser(user: DiscordUser): void;
   /** Adds a route; `path` is below the root and may hold `:name` segments (e.g. `/api/v10/channels/:id/messages`). */
-  route(method: string, path: string, handler: Handler): void;
+  route(method: string, path: string, handler: Handler, options?: { first?: boolean }): void;
   /** Sets a bot-route scenario directly (the same as POST /__control/bot). */
   botScenario(key: string, scenario: BotScenario): void;
   close(): Promise<void>;
@@ -228,7 +230,7 @@ function createBotRoutes(route: (method: string, path: string, handler: Handler)
       random: seededRandom(scenario.seed ?? 1),
       clock: null,
       messages: [],
-      stats: { calls: 0, stored: 0, nonceHits: 0, injected429: 0, injected500: 0, enforced429: 0, violations: 0, hung: 0 },
+      stats: { calls: 0, stored: 0, nonceHits: 0, injected429: 0, injected500: 0, enforced429: 0, violations: 0, hung: 0, edits: 0 },
       windowReset: 0,
       windowCount: 0,
       waitUntil: 0,
@@ -263,7 +265,8 @@ function createBotRoutes(route: (method: string, path: string, handler: Handler)
     return json(429, { message: "You are being rate limited.", retry_after: retryAfter, global }, headers);
   }
 
-  async function create(key: string, req: FakeRequest, authorized: boolean, nonceAllowed: boolean): Promise<FakeResponse> {
+  /** A create, or with `editId` an edit of that stored message: both pass the same faults and bucket. */
+  async function create(key: string, req: FakeRequest, authorized: boolean, nonceAllowed: boolean, editId?: string): Promise<FakeResponse> {
     const state = stateOf(key);
     const { scenario, stats } = state;
     const now = state.clock ?? Date.now();
@@ -305,11 +308,25 @@ function createBotRoutes(route: (method: string, path: string, handler: Handler)
     }
     const storeThenFail = roll < edge + (scenario.rate500AfterStore ?? 0);
 
-    let body: { content?: unknown; embeds?: unknown; nonce?: unknown; enforce_nonce?: unknown };
+    let body: { content?: unknown; embeds?: unknown; nonce?: unknown; enforce_nonce?: unknown; allowed_mentions?: unknown };
     try {
       body = JSON.parse(req.rawBody || "{}");
     } catch {
       return json(400, { message: "400: Bad Request", code: 50109 });
+    }
+    if (editId !== undefined) {
+      const target = state.messages.find((m) => m.id === editId);
+      if (!target) return json(404, { message: "Unknown Message", code: 10008 });
+      state.windowCount += 1;
+      if (typeof body.content === "string") target.content = body.content;
+      if (Array.isArray(body.embeds)) target.embeds = body.embeds;
+      target.edits = (target.edits ?? 0) + 1;
+      stats.edits = (stats.edits ?? 0) + 1;
+      if (storeThenFail) {
+        stats.injected500 += 1;
+        return json(500, { message: "500: Internal Server Error", code: 0 });
+      }
+      return json(200, { ...target, channel_id: req.params.id, type: 0, edited_timestamp: new Date(now).toISOString() }, bucketHeaders(state, now, limit));
     }
     const content = typeof body.content === "string" ? body.content : null;
     const embeds = Array.isArray(body.embeds) ? body.embeds : [];
@@ -320,22 +337,14 @@ function createBotRoutes(route: (method: string, path: string, handler: Handler)
     }
 
     state.windowCount += 1;
-    const remaining = limit - state.windowCount;
-    if (remaining === 0) state.waitUntil = Math.max(state.waitUntil, state.windowReset);
-    const headers = {
-      "x-ratelimit-limit": String(limit),
-      "x-ratelimit-remaining": String(remaining),
-      "x-ratelimit-reset-after": String((state.windowReset - now) / 1000),
-      "x-ratelimit-reset": String(state.windowReset / 1000),
-      "x-ratelimit-bucket": "fake-bucket-messages",
-    };
+    const headers = bucketHeaders(state, now, limit);
     // Discord: with enforce_nonce, a nonce seen recently in the channel returns that message instead of a new one.
     const existing = nonce !== null && body.enforce_nonce === true ? state.messages.find((m) => m.nonce === nonce) : undefined;
     let message = existing;
     if (existing) stats.nonceHits += 1;
     else {
       snowflake += 1n;
-      message = { id: String(snowflake), key, nonce, content, embeds };
+      message = { id: String(snowflake), key, nonce, content, embeds, allowedMentions: body.allowed_mentions ?? null, edits: 0 };
       state.messages.push(message);
       stats.stored += 1;
     }
@@ -345,6 +354,30 @@ function createBotRoutes(route: (method: string, path: string, handler: Handler)
     }
     return json(200, { ...message, channel_id: req.params.id, type: 0, timestamp: new Date(now).toISOString(), tts: false, mention_everyone: false }, headers);
   }
+
+  function bucketHeaders(state: BotState, now: number, limit: number): Record<string, string> {
+    const remaining = limit - state.windowCount;
+    if (remaining === 0) state.waitUntil = Math.max(state.waitUntil, state.windowReset);
+    return {
+      "x-ratelimit-limit": String(limit),
+      "x-ratelimit-remaining": String(remaining),
+      "x-ratelimit-reset-after": String((state.windowReset - now) / 1000),
+      "x-ratelimit-reset": String(state.windowReset / 1000),
+      "x-ratelimit-bucket": "fake-bucket-messages",
+    };
+  }
+
+  route("PATCH", `${API_PREFIX}/channels/:id/messages/:mid`, (req) => {
+    const auth = /^Bot\s+(\S+)$/.exec(req.headers.authorization ?? "");
+    return create(`channel:${req.params.id}`, req, !!auth?.[1] && sameSecret(auth[1], botToken), false, req.params.mid);
+  });
+
+  route("PATCH", `${API_PREFIX}/webhooks/:id/:token/messages/:mid`, (req) => {
+    const key = `webhook:${req.params.id}`;
+    const state = stateOf(key);
+    if (req.params.token !== state.webhookToken) return json(401, { message: "Invalid Webhook Token", code: 50027 });
+    return create(key, req, true, false, req.params.mid);
+  });
 
   route("POST", `${API_PREFIX}/channels/:id/messages`, (req) => {
     const auth = /^Bot\s+(\S+)$/.exec(req.headers.authorization ?? "");
@@ -392,7 +425,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
   const routes: Route[] = [];
   let mode: ConsentMode = "approve";
 
-  function route(method: string, path: string, handler: Handler): void {
+  /** `first`: tried before the routes already registered (an extension that passes with null when not its own). */
+  function route(method: string, path: string, handler: Handler, options: { first?: boolean } = {}): void {
     const names: string[] = [];
     const source = path
       .split("/")
@@ -402,7 +436,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
         return "([^/]+)";
       })
       .join("/");
-    routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
+    const entry = { method, pattern: new RegExp(`^${source}$`), names, handler };
+    if (options.first) routes.unshift(entry);
+    else routes.push(entry);
   }
 
   const upsertUser = (user: DiscordUser) => users.set(user.id, user);
@@ -555,10 +591,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
       if (!m) continue;
       pathMatched = true;
       if (r.method !== req.method) continue;
+      req.params = {};
       r.names.forEach((name, i) => {
         req.params[name] = decodeURIComponent(m[i + 1] ?? "");
       });
-      return r.handler(req);
+      const res = await r.handler(req);
+      if (res) return res;
     }
     return pathMatched ? json(405, { message: "405: Method Not Allowed", code: 0 }) : json(404, { message: "404: Not Found", code: 0 });
   }

@@ -36,8 +36,10 @@ export function startAgentProcess(options: {
   spoolDir: string;
   dockerSocket: string;
   env?: Record<string, string>;
+  /** Flags for node itself, e.g. the V8 flags the systemd unit starts the agent with. */
+  nodeArgs?: string[];
 }): AgentProcess {
-  const child: ChildProcess = spawn(process.execPath, [options.entry ?? AGENT_ENTRY], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry ?? AGENT_ENTRY], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "",

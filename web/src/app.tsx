@@ -10,6 +10,20 @@ import { ErrorPanel, Loading } from "./ui/boundary.tsx";
 
 const DashboardPage = lazy(() => import("./pages/dashboard/dashboard-page.tsx"));
 const DiscordPage = lazy(() => import("./pages/discord/discord-page.tsx"));
+const DiscordHome = lazy(() => import("./pages/discord/discord-home.tsx"));
+const DiscordGuild = lazy(() => import("./pages/discord/guild-layout.tsx"));
+const DiscordTab = {
+  overview: lazy(() => import("./pages/discord/overview-tab.tsx")),
+  tickets: lazy(() => import("./pages/discord/tickets-tab.tsx")),
+  ticket: lazy(() => import("./pages/discord/tickets-ticket.tsx")),
+  streams: lazy(() => import("./pages/discord/streams-tab.tsx")),
+  welcome: lazy(() => import("./pages/discord/welcome-tab.tsx")),
+  commands: lazy(() => import("./pages/discord/commands-tab.tsx")),
+  github: lazy(() => import("./pages/discord/github-tab.tsx")),
+  nowPlaying: lazy(() => import("./pages/discord/now-playing-tab.tsx")),
+  analytics: lazy(() => import("./pages/discord/analytics-tab.tsx")),
+  settings: lazy(() => import("./pages/discord/settings-tab.tsx")),
+};
 const StreamsPage = lazy(() => import("./pages/streams/streams-page.tsx"));
 const SettingsPage = lazy(() => import("./pages/settings/settings-page.tsx"));
 const GeneralTab = lazy(() => import("./pages/settings/general-tab.tsx"));
@@ -85,7 +99,21 @@ export function App() {
         <Route path="/jobs" component={JobsTab} />
       </Route>
       <Route path="/alerts" component={AlertsPage} />
-      <Route path="/discord" component={DiscordPage} />
+      <Route path="/discord" component={DiscordPage}>
+        <Route path="/" component={DiscordHome} />
+        <Route path="/:guildId" component={DiscordGuild}>
+          <Route path={["/", "/overview"]} component={DiscordTab.overview} />
+          <Route path="/tickets" component={DiscordTab.tickets} />
+          <Route path="/tickets/:ticketId" component={DiscordTab.ticket} />
+          <Route path="/streams" component={DiscordTab.streams} />
+          <Route path="/welcome" component={DiscordTab.welcome} />
+          <Route path="/commands" component={DiscordTab.commands} />
+          <Route path="/github" component={DiscordTab.github} />
+          <Route path="/now-playing" component={DiscordTab.nowPlaying} />
+          <Route path="/analytics" component={DiscordTab.analytics} />
+          <Route path="/settings" component={DiscordTab.settings} />
+        </Route>
+      </Route>
       <Route path="/streams" component={StreamsPage} />
       <Route path="/settings" component={SettingsPage}>
         <Route path="/" component={GeneralTab} />

@@ -29,6 +29,16 @@ const PASSTHROUGH = [
   "UPSTASH_REDIS_REST_TOKEN",
   "PUBLIC_URL",
   "LOG_LEVEL",
+  // Streaming platforms (go-live, stream bot); their *_API_BASE overrides pass through below.
+  "TWITCH_AUTH_BASE",
+  "TWITCH_CLIENT_ID",
+  "TWITCH_CLIENT_SECRET",
+  "TWITCH_EVENTSUB_SECRET",
+  "YOUTUBE_WEBSUB_HUB",
+  "YOUTUBE_API_KEY",
+  "KICK_AUTH_BASE",
+  "KICK_CLIENT_ID",
+  "KICK_CLIENT_SECRET",
 ];
 
 function log(msg: string) {

@@ -1,6 +1,6 @@
 // The app factory: request id, security headers, body limit, services, one onError and notFound.
 // The Worker entry and every test build the app through newApp().
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
@@ -12,6 +12,18 @@ import { createLogger } from "./logging/logger.ts";
 import { afterResponse, baseLogger, createServices } from "./services/services.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/** Routes that install their own limit, larger than the default (GitHub push payloads often pass 64 KB; Plex attaches a poster). */
+export const OWN_BODY_LIMIT_PREFIXES = ["/webhooks/github/", "/webhooks/plex/"];
+
+/** The body limit with the one error model: 413 PAYLOAD_TOO_LARGE as JSON. */
+export function limitBody(maxSize: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AppError("PAYLOAD_TOO_LARGE", `Request body is larger than ${maxSize} bytes`);
+    },
+  });
+}
 
 function httpCode(status: number): ErrorCode {
   if (status === 400) return "BAD_REQUEST";
@@ -46,14 +58,8 @@ export function newApp() {
       crossOriginResourcePolicy: "same-origin",
     }),
   );
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError("PAYLOAD_TOO_LARGE", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  const defaultBodyLimit = limitBody(MAX_BODY_BYTES);
+  app.use((c, next) => (OWN_BODY_LIMIT_PREFIXES.some((p) => c.req.path.startsWith(p)) ? next() : defaultBodyLimit(c, next)));
   app.use(async (c, next) => {
     const config = loadConfig(c.env);
     const logger = baseLogger(config).child({ requestId: c.var.requestId });

@@ -1,8 +1,11 @@
 // The Worker's bindings, typed once. String variables are validated by config/config.ts.
 import type { AgentHub } from "./agents/agent-hub.ts";
 import type { CacheStore } from "./cache/cache-store.ts";
+import type { DiscordGateway } from "./discord-gateway/discord-gateway.ts";
+import type { NowPlayingBoard } from "./now-playing/now-playing-board.ts";
 import type { Outbox } from "./outbox/outbox.ts";
 import type { OverlayRoom } from "./overlays/overlay-room.ts";
+import type { TicketTimers } from "./tickets/ticket-timers.ts";
 
 export interface Env {
   ASSETS: Fetcher;
@@ -10,6 +13,13 @@ export interface Env {
   OVERLAY_ROOM: DurableObjectNamespace<OverlayRoom>;
   CACHE_STORE: DurableObjectNamespace<CacheStore>;
   OUTBOX: DurableObjectNamespace<Outbox>;
+  DISCORD_GATEWAY: DurableObjectNamespace<DiscordGateway>;
+  /** One per guild: the Plex "Now Playing" message, edited in place (workers/src/now-playing). */
+  NOW_PLAYING: DurableObjectNamespace<NowPlayingBoard>;
+  /** One per guild: ticket auto-close timers (workers/src/tickets). */
+  TICKET_TIMERS: DurableObjectNamespace<TicketTimers>;
+  /** The `nebula-discord` queue (workers/src/discord-queue). */
+  DISCORD_QUEUE: Queue;
   DATABASE_URL?: string;
   ENCRYPTION_KEYS?: string;
   PUBLIC_URL?: string;
@@ -24,4 +34,17 @@ export interface Env {
   DB_WS_PROXY?: string;
   BOOTSTRAP_TOKEN?: string;
   LOG_LEVEL?: string;
+  TWITCH_API_BASE?: string;
+  TWITCH_AUTH_BASE?: string;
+  TWITCH_CLIENT_ID?: string;
+  TWITCH_CLIENT_SECRET?: string;
+  TWITCH_EVENTSUB_SECRET?: string;
+  YOUTUBE_API_BASE?: string;
+  YOUTUBE_WEBSUB_HUB?: string;
+  YOUTUBE_API_KEY?: string;
+  KICK_API_BASE?: string;
+  KICK_AUTH_BASE?: string;
+  LANYARD_API_BASE?: string;
+  KICK_CLIENT_ID?: string;
+  KICK_CLIENT_SECRET?: string;
 }

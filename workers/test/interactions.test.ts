@@ -111,10 +111,10 @@ describe("POST /interactions", () => {
     expect(await notInteraction.json()).toMatchObject({ error: { code: "BAD_REQUEST", details: { issues: expect.any(Array) } } });
   });
 
-  it("answers 400 to interaction types it does not route yet", async () => {
+  it("answers a command it cannot route with an ephemeral 'not available' (Discord shows a 4xx/5xx as a failure)", async () => {
     const res = await signedPost(PING.replace('"type":1', '"type":2'));
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: "BAD_REQUEST" } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ type: 4, data: { content: "This command is not available.", flags: 64 } });
   });
 });
 

@@ -34,6 +34,21 @@ export const PERMISSIONS = {
   "overlays.test": "operator",
   "alerts.read": "viewer",
   "alerts.manage": "admin",
+  "github.read": "viewer",
+  "github.manage": "admin",
+  /** Deploy-on-push rules run code on a host (deploy.run is an owner job): only owners set them. */
+  "github.deploy": "owner",
+  /** Linked Discord servers; settings of one guild also need Manage Server there (requireGuildManager). */
+  "discord.read": "viewer",
+  "discord.manage": "admin",
+  /** Go-live notifications: tracked streamers and their stream sessions; a test alert posts to the channel. */
+  "streams.read": "viewer",
+  "streams.manage": "admin",
+  "streams.test": "operator",
+  /** Tickets: viewers read (list, transcripts, stats), operators handle (close), admins configure panels and settings. */
+  "tickets.read": "viewer",
+  "tickets.handle": "operator",
+  "tickets.manage": "admin",
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -43,7 +43,7 @@ export class ApiError extends Error {
   }
 }
 
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 async function errorFrom(res: Response): Promise<ApiError> {
   const headerId = res.headers.get("x-request-id");

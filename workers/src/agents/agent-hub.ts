@@ -2,13 +2,22 @@
 // pings are answered by auto-response, so an idle hub sleeps), answers hello, relays jobs (request, progress, logs,
 // result), ingests metrics into its own SQLite, fans batches out to live viewers, and notices a silent agent.
 // It also evaluates the tenant's alert rules for this host (alerts/host-alerts.ts) on each batch and on the alarm.
-// Postgres is touched on hello, once per finished job, by the hourly rollup push from the alarm, and when an alert
-// changes phase: never per message.
+// Postgres is touched on hello, once per finished job (never for a quick read), by the hourly rollup push from the
+// alarm, and when an alert changes phase: never per message.
 import { agentWire, type api } from "@nebula/schema";
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig } from "../config/config.ts";
 import type { Env } from "../env.ts";
-import { AGENT_OFFLINE, type DispatchAnswer, type DispatchedJob, type JobOutcome, outcomeOfResult, resultFrameOf } from "../jobs/job-outcome.ts";
+import {
+  AGENT_OFFLINE,
+  type DispatchAndWaitAnswer,
+  type DispatchAnswer,
+  type DispatchedJob,
+  type JobOutcome,
+  outcomeOfResult,
+  resultFrameOf,
+} from "../jobs/job-outcome.ts";
+import { notifyJobEnd } from "../jobs/job-notify.ts";
 import { recordJobEnd } from "../jobs/job-rows.ts";
 import { alertRulesForAgent } from "../alerts/alert-rules.ts";
 import { HostAlerts } from "../alerts/host-alerts.ts";
@@ -326,18 +335,24 @@ export class AgentHub extends DurableObject<Env> {
     const job = this.ctx.storage.kv.get<InFlightJob>(jobKey(jobId));
     if (!job) return null;
     if (job.outcome) return job.outcome;
-    return new Promise((resolve) => {
-      const waiting = this.waiters.get(jobId) ?? new Set();
-      this.waiters.set(jobId, waiting);
-      const done = (outcome: JobOutcome | null) => {
-        clearTimeout(timer);
-        waiting.delete(done);
-        if (waiting.size === 0) this.waiters.delete(jobId);
-        resolve(outcome);
-      };
-      const timer = setTimeout(() => done(null), Math.max(0, maxWaitMs));
-      waiting.add(done);
+    return new Promise((resolve) => this.addWaiter(jobId, maxWaitMs, resolve));
+  }
+
+  /**
+   * Dispatch and wait in one call, for quick reads (jobs/job-history.ts), which have no row to read the end from:
+   * the waiter is in place before the job goes out, so even an instant answer is caught, and the API saves a call.
+   */
+  async dispatchAndWait(job: DispatchedJob, maxWaitMs: number): Promise<DispatchAndWaitAnswer> {
+    let stopWaiting = () => {};
+    const outcome = new Promise<JobOutcome | null>((resolve) => {
+      stopWaiting = this.addWaiter(job.id, maxWaitMs, resolve);
     });
+    const answer = await this.dispatchJob(job);
+    if (!answer.accepted) {
+      stopWaiting();
+      return answer;
+    }
+    return { ...answer, outcome: await outcome };
   }
 
   /** Asks the agent to stop a job; with no agent to ask, the job ends as cancelled here. */
@@ -559,9 +574,18 @@ export class AgentHub extends DurableObject<Env> {
   private async persistJobEnd(job: InFlightJob): Promise<void> {
     if (!job.outcome) return;
     const outcome = job.outcome;
+    if (job.recorded === false) {
+      // A quick read: its caller has the answer and Postgres has no row for it.
+      this.ctx.storage.kv.delete(jobKey(job.id));
+      return;
+    }
     this.persisting.add(job.id);
     try {
-      await withHubPostgres(this.env, job.agentId, (p) => this.ctx.waitUntil(p), (db) => recordJobEnd(db, job, outcome, job.startedAt));
+      await withHubPostgres(this.env, job.agentId, (p) => this.ctx.waitUntil(p), async (db) => {
+        await recordJobEnd(db, job, outcome, job.startedAt);
+        // A job that asked to be announced (jobs/job-notify.ts): the record stays until this is enqueued too.
+        if (job.notify) await notifyJobEnd(this.env, db, job, outcome, this.logger);
+      });
       this.ctx.storage.kv.delete(jobKey(job.id));
     } catch (err) {
       // Kept with its outcome; the alarm retries the write.
@@ -570,6 +594,21 @@ export class AgentHub extends DurableObject<Env> {
     } finally {
       this.persisting.delete(job.id);
     }
+  }
+
+  /** Calls `resolve` with the job's end, or null after `maxWaitMs`; the returned function gives up early (null). */
+  private addWaiter(jobId: string, maxWaitMs: number, resolve: (outcome: JobOutcome | null) => void): () => void {
+    const waiting = this.waiters.get(jobId) ?? new Set();
+    this.waiters.set(jobId, waiting);
+    const done = (outcome: JobOutcome | null) => {
+      clearTimeout(timer);
+      if (!waiting.delete(done)) return;
+      if (waiting.size === 0) this.waiters.delete(jobId);
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => done(null), Math.max(0, maxWaitMs));
+    waiting.add(done);
+    return () => done(null);
   }
 
   private relayToFollowers(jobId: string, text: string): void {

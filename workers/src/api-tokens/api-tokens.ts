@@ -4,6 +4,7 @@ import type { api } from "@nebula/schema";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { z } from "zod";
 import { type Actor, recordAudit } from "../audit/audit.ts";
+import { forgetApiToken } from "../auth/auth-cache.ts";
 import { randomToken, sha256Hex } from "../crypto/tokens.ts";
 import type { Db } from "../db/client.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
@@ -110,4 +111,6 @@ export async function revokeApiToken(db: Db, access: TenantAccess, actor: Actor 
     await tx.update(apiTokens).set({ revokedAt: now }).where(and(eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt)));
     await recordAudit(tx, actor, { tenantId: access.tenantId, action: "api_token.revoke", targetType: "api_token", targetId: tokenId, details: { name: row.name } }, requestId);
   });
+  // After the commit: the token's next request in this isolate is refused (auth-cache.ts).
+  forgetApiToken(tokenId);
 }

@@ -1,5 +1,7 @@
 // Who is calling: a session cookie or an `Authorization: Bearer nc_…` API token. Also the Origin check
-// that keeps cookie-authenticated unsafe requests same-origin (CSRF), and the 401 guard.
+// that keeps cookie-authenticated unsafe requests same-origin (CSRF), and the 401 guard. Both credentials are
+// looked up through the per-isolate auth cache (auth-cache.ts: up to AUTH_CACHE_TTL_MS of revocation lag across
+// isolates, none in the isolate that revoked), so a warm request does not wait on Postgres.
 import { apiTokens, users } from "@nebula/schema";
 import { and, eq, isNull } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
@@ -7,18 +9,26 @@ import { sha256Hex } from "../crypto/tokens.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv, Auth } from "../http/context.ts";
 import { afterResponse } from "../services/services.ts";
+import { authCache } from "./auth-cache.ts";
 import { readSessionCookie, setSessionCookie } from "./cookies.ts";
-import { resolveSession } from "./sessions.ts";
+import { SESSION_TOKEN_PATTERN, resolveSession } from "./sessions.ts";
 
 export const API_TOKEN_PATTERN = /^nc_[A-Za-z0-9_-]{43}$/;
 /** last_used_at is advisory: write it at most once a minute per token. */
 const LAST_USED_GRANULARITY_MS = 60_000;
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-async function authenticateToken(c: Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0], raw: string): Promise<Auth> {
-  const { db, now } = c.var.services;
+type Ctx = Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0];
+
+async function authenticateToken(c: Ctx, raw: string): Promise<Auth> {
+  const { now } = c.var.services;
   const invalid = new AppError("UNAUTHORIZED", "Invalid or revoked API token");
   if (!API_TOKEN_PATTERN.test(raw)) throw invalid;
+  const hash = await sha256Hex(raw);
+  const at = now();
+  const cached = authCache.token(hash, at.getTime());
+  if (cached) return { via: "token", user: cached.user, tokenId: cached.tokenId, tenantId: cached.tenantId, scopes: cached.scopes };
+  const { db } = c.var.services;
   const [row] = await db
     .select({
       id: apiTokens.id,
@@ -32,20 +42,34 @@ async function authenticateToken(c: Parameters<Parameters<typeof createMiddlewar
     })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.tokenHash, await sha256Hex(raw)), isNull(apiTokens.revokedAt)))
+    .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt)))
     .limit(1);
-  const at = now();
   if (!row || (row.expiresAt && row.expiresAt <= at)) throw invalid;
+  // Written only when the row is read (a cache miss), so at most once per isolate and TTL, and once a minute.
+  // Started now (execute), not when waitUntil gets to it: by then the request's pool is closed.
   if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
-    afterResponse(c, db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, row.id)));
+    afterResponse(c, db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, row.id)).execute());
   }
-  return {
-    via: "token",
-    user: { id: row.userId, name: row.name, avatarUrl: row.avatarUrl },
-    tokenId: row.id,
-    tenantId: row.tenantId,
-    scopes: row.scopes,
-  };
+  const user = { id: row.userId, name: row.name, avatarUrl: row.avatarUrl };
+  authCache.rememberToken(hash, { tokenId: row.id, tenantId: row.tenantId, scopes: row.scopes, user, expiresAt: row.expiresAt?.getTime() ?? null }, at.getTime());
+  return { via: "token", user, tokenId: row.id, tenantId: row.tenantId, scopes: row.scopes };
+}
+
+async function authenticateSession(c: Ctx, cookie: string): Promise<Auth | null> {
+  if (!SESSION_TOKEN_PATTERN.test(cookie)) return null;
+  const hash = await sha256Hex(cookie);
+  const now = c.var.services.now();
+  const cached = authCache.session(hash, now.getTime());
+  if (cached) return { via: "session", user: cached.user, sessionId: cached.sessionId, activeTenantId: cached.activeTenantId };
+  const session = await resolveSession(c.var.services.db, hash, now);
+  if (!session) return null;
+  authCache.rememberSession(
+    hash,
+    { sessionId: session.sessionId, user: session.user, activeTenantId: session.activeTenantId, expiresAt: session.expiresAt.getTime() },
+    now.getTime(),
+  );
+  if (session.renewedUntil) setSessionCookie(c, cookie, session.renewedUntil);
+  return { via: "session", user: session.user, sessionId: session.sessionId, activeTenantId: session.activeTenantId };
 }
 
 /** Sets c.var.auth when the request carries valid credentials; a bad bearer token is a 401, a stale cookie is ignored. */
@@ -59,16 +83,8 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   }
   const cookie = readSessionCookie(c);
   if (cookie) {
-    const session = await resolveSession(c.var.services.db, cookie, c.var.services.now());
-    if (session) {
-      c.set("auth", {
-        via: "session",
-        user: session.user,
-        sessionId: session.sessionId,
-        activeTenantId: session.activeTenantId,
-      });
-      if (session.renewedUntil) setSessionCookie(c, cookie, session.renewedUntil);
-    }
+    const auth = await authenticateSession(c, cookie);
+    if (auth) c.set("auth", auth);
   }
   await next();
 });

@@ -1,11 +1,13 @@
 // Server-side sessions: a 256-bit random token in the cookie, its SHA-256 in Postgres,
-// 30-day expiry renewed (sliding) once a day of use so active users stay signed in.
+// 30-day expiry renewed (sliding) at most once a day of use so active users stay signed in: the renewal is
+// the only write, and with the auth cache (auth-cache.ts) it is checked only when the isolate reads the row.
 import { sessions, users } from "@nebula/schema";
 import { newId } from "@nebula/schema";
 import { and, eq, gt } from "drizzle-orm";
 import { randomToken, sha256Hex } from "../crypto/tokens.ts";
 import type { Db } from "../db/client.ts";
 import type { AuthUser } from "../http/context.ts";
+import { forgetSession, forgetSessionsOf } from "./auth-cache.ts";
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 /** Renew when less than this much lifetime is left, so a busy session does not write on every request. */
@@ -40,12 +42,16 @@ export interface ResolvedSession {
   sessionId: string;
   user: AuthUser;
   activeTenantId: string | null;
+  /** After any renewal. */
+  expiresAt: Date;
   /** Set when the expiry was pushed forward: the cookie must be re-sent. */
   renewedUntil: Date | null;
 }
 
-export async function resolveSession(db: Db, token: string, now: Date): Promise<ResolvedSession | null> {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+export const SESSION_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** `tokenHash` is the SHA-256 of a token that matched SESSION_TOKEN_PATTERN. */
+export async function resolveSession(db: Db, tokenHash: string, now: Date): Promise<ResolvedSession | null> {
   const [row] = await db
     .select({
       id: sessions.id,
@@ -57,7 +63,7 @@ export async function resolveSession(db: Db, token: string, now: Date): Promise<
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, await sha256Hex(token)), gt(sessions.expiresAt, now)))
+    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
     .limit(1);
   if (!row) return null;
   let renewedUntil: Date | null = null;
@@ -69,15 +75,18 @@ export async function resolveSession(db: Db, token: string, now: Date): Promise<
     sessionId: row.id,
     user: { id: row.userId, name: row.name, avatarUrl: row.avatarUrl },
     activeTenantId: row.activeTenantId,
+    expiresAt: renewedUntil ?? row.expiresAt,
     renewedUntil,
   };
 }
 
 export async function revokeSession(db: Db, sessionId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sessionId));
+  forgetSession(sessionId);
 }
 
 export async function revokeAllSessions(db: Db, userId: string): Promise<number> {
   const rows = await db.delete(sessions).where(eq(sessions.userId, userId)).returning({ id: sessions.id });
+  forgetSessionsOf(userId);
   return rows.length;
 }

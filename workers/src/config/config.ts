@@ -4,6 +4,15 @@ import { parseEncryptionKeys } from "../crypto/secret-box.ts";
 
 const url = z.url({ protocol: /^https?$/ });
 const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === "" ? undefined : v), s.optional());
+const base = (fallback: string) => z.preprocess((v) => (v === "" ? undefined : v), url.default(fallback));
+
+/** Credentials that only work together: naming the missing half beats a confusing 401 from the platform later. */
+const PAIRS = [
+  ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"],
+  ["DISCORD_CLIENT_ID", "DISCORD_CLIENT_SECRET"],
+  ["TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET"],
+  ["KICK_CLIENT_ID", "KICK_CLIENT_SECRET"],
+] as const;
 
 export const ConfigSchema = z
   .object({
@@ -24,22 +33,27 @@ export const ConfigSchema = z
     DB_WS_PROXY: optional(z.string().regex(/^[\w.-]+:\d+\/[\w/]*$/, "must look like 127.0.0.1:PORT/v1")),
     /** First-run owner bootstrap secret, printed as a link by `npm start`. */
     BOOTSTRAP_TOKEN: optional(z.string().min(32)),
+    // Streaming platforms (go-live detection, stream bot): each is "not connected" until its credentials are set.
+    TWITCH_API_BASE: base("https://api.twitch.tv/helix"),
+    TWITCH_AUTH_BASE: base("https://id.twitch.tv/oauth2"),
+    TWITCH_CLIENT_ID: optional(z.string().regex(/^[a-z0-9]{10,64}$/i, "must be a Twitch client id")),
+    TWITCH_CLIENT_SECRET: optional(z.string().min(10)),
+    /** Twitch: the EventSub secret is 10 to 100 ASCII characters. */
+    TWITCH_EVENTSUB_SECRET: optional(z.string().min(10).max(100).regex(/^[\x21-\x7e]+$/, "must be 10-100 printable ASCII characters")),
+    YOUTUBE_API_BASE: base("https://www.googleapis.com/youtube/v3"),
+    YOUTUBE_WEBSUB_HUB: base("https://pubsubhubbub.appspot.com/subscribe"),
+    YOUTUBE_API_KEY: optional(z.string().min(10)),
+    KICK_API_BASE: base("https://api.kick.com"),
+    KICK_AUTH_BASE: base("https://id.kick.com"),
+    /** Lanyard (Discord presence over REST, for /profile and the dashboard); public, no credentials. */
+    LANYARD_API_BASE: base("https://api.lanyard.rest/v1"),
+    KICK_CLIENT_ID: optional(z.string().min(4)),
+    KICK_CLIENT_SECRET: optional(z.string().min(8)),
     LOG_LEVEL: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["debug", "info", "warn", "error"]).default("info")),
   })
   .superRefine((c, ctx) => {
-    if (!!c.UPSTASH_REDIS_REST_URL !== !!c.UPSTASH_REDIS_REST_TOKEN) {
-      ctx.addIssue({
-        code: "custom",
-        path: [c.UPSTASH_REDIS_REST_URL ? "UPSTASH_REDIS_REST_TOKEN" : "UPSTASH_REDIS_REST_URL"],
-        message: "UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be set together",
-      });
-    }
-    if (!!c.DISCORD_CLIENT_ID !== !!c.DISCORD_CLIENT_SECRET) {
-      ctx.addIssue({
-        code: "custom",
-        path: [c.DISCORD_CLIENT_ID ? "DISCORD_CLIENT_SECRET" : "DISCORD_CLIENT_ID"],
-        message: "DISCORD_CLIENT_ID and DISCORD_CLIENT_SECRET must be set together",
-      });
+    for (const [a, b] of PAIRS) {
+      if (!!c[a] !== !!c[b]) ctx.addIssue({ code: "custom", path: [c[a] ? b : a], message: `${a} and ${b} must be set together` });
     }
     // Run even when single variables failed, so one error names every problem.
   }, { when: (payload) => typeof payload.value === "object" && payload.value !== null });

@@ -17,6 +17,26 @@ export const JOBS = [
     schedule: "0 * * * *",
     description: "Delete expired sessions, and invites that expired, were used up or revoked more than 30 days ago",
   },
+  {
+    name: "discord.gateway",
+    schedule: "*/5 * * * *",
+    description: "Re-open the Discord Gateway connection if it died (only when DISCORD_BOT_TOKEN is set)",
+  },
+  {
+    name: "go-live.poll",
+    schedule: "*/5 * * * *",
+    description: "Go-live fallback: poll Twitch (100 per call), Kick, and YouTube channels without a WebSub lease; renew leases",
+  },
+  {
+    name: "analytics.purge",
+    schedule: "0 * * * *",
+    description: "Forget analytics event ids older than 7 days (they only guard against counting a redelivered event twice)",
+  },
+  {
+    name: "custom-commands.usage",
+    schedule: "*/5 * * * *",
+    description: "Write custom command usage counted in the cache to Postgres (touches Postgres only when something was used)",
+  },
 ] as const satisfies readonly JobInfo[];
 
 export type JobName = (typeof JOBS)[number]["name"];

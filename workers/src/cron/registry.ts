@@ -1,19 +1,49 @@
 // The cron registry: the Worker's `scheduled` handler runs the jobs registered on the firing schedule.
+import { purgeSeenEvents } from "../analytics/counters.ts";
 import { ConfigError, loadConfig } from "../config/config.ts";
+import { runCustomCommandUsageFlush } from "../custom-commands/usage.ts";
 import { openDb } from "../db/client.ts";
+import { getDiscordGatewayByName } from "../discord-gateway/discord-gateway.ts";
 import type { Env } from "../env.ts";
+import { runGoLivePoll } from "../go-live/poll.ts";
 import { type Logger, createLogger } from "../logging/logger.ts";
-import { baseLogger } from "../services/services.ts";
+import { baseLogger, createServices } from "../services/services.ts";
 import { JOBS, type JobName } from "./jobs.ts";
 import { type CronJob, runJobs } from "./run-jobs.ts";
 import { purgeExpiredCredentials } from "./sessions-purge.ts";
 
 const runners: Record<JobName, CronJob["run"]> = {
+  "custom-commands.usage": async (env, _ctx, logger) => {
+    const config = loadConfig(env);
+    const scope = createServices(env, config, logger);
+    try {
+      await runCustomCommandUsageFlush(scope.services, logger);
+    } finally {
+      await scope.dispose();
+    }
+  },
   "sessions.purge": async (env, _ctx, logger) => {
     const handle = openDb(loadConfig(env));
     try {
       const deleted = await purgeExpiredCredentials(handle.db, new Date());
       logger.info("purged expired credentials", { deleted });
+    } finally {
+      await handle.close().catch(() => {});
+    }
+  },
+  "discord.gateway": async (env, _ctx, logger) => {
+    if (!loadConfig(env).DISCORD_BOT_TOKEN) return;
+    const status = await getDiscordGatewayByName(env.DISCORD_GATEWAY).ensureRunning();
+    if (status.state === "failed") logger.error("discord gateway stopped", { error: status.error, lastClose: status.lastClose });
+    else logger.info("discord gateway checked", { state: status.state, seq: status.seq });
+  },
+  "go-live.poll": async (env, _ctx, logger) => {
+    await runGoLivePoll(env, logger);
+  },
+  "analytics.purge": async (env, _ctx, logger) => {
+    const handle = openDb(loadConfig(env));
+    try {
+      logger.info("purged analytics event ids", { deleted: await purgeSeenEvents(handle.db, new Date()) });
     } finally {
       await handle.close().catch(() => {});
     }

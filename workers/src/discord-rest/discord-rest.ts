@@ -13,13 +13,16 @@ export interface DiscordEmbed {
   timestamp?: string;
   fields?: { name: string; value: string; inline?: boolean }[];
   footer?: { text: string };
+  thumbnail?: { url: string };
+  image?: { url: string };
+  author?: { name: string; url?: string; icon_url?: string };
 }
 
 /** The body of "Create Message" and "Execute Webhook" that Nebula sends. */
 export interface DiscordMessage {
   content?: string;
   embeds?: DiscordEmbed[];
-  allowed_mentions?: { parse: ("roles" | "users" | "everyone")[] };
+  allowed_mentions?: { parse: ("roles" | "users" | "everyone")[]; roles?: string[]; users?: string[] };
 }
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";

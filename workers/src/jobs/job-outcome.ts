@@ -2,6 +2,16 @@
 // (which relays it and records the end). Pure, so the mapping of agent results to statuses is unit-tested in Node.
 import type { agentWire, api } from "@nebula/schema";
 
+/** "Tell this Discord destination when the job ends" (jobs/job-notify.ts posts it); set by GitHub deploy-on-push. */
+export interface JobNotify {
+  /** What ran, in the reader's words: "Deploy site (nebula/site@main 1a2b3c4)". */
+  title: string;
+  /** A link for the message (the pushed commits). */
+  url?: string;
+  /** Stored form: a webhook URL stays sealed (core.secrets) until the moment of enqueueing. */
+  destination: api.StoredDestination;
+}
+
 /** What the API hands the hub: the job row's facts, ready to become a JobRequest. */
 export interface DispatchedJob {
   id: string;
@@ -13,7 +23,16 @@ export interface DispatchedJob {
   /** Absolute, epoch milliseconds. */
   deadline: number;
   requestedBy: { id: string; name: string };
+  /** Post a message to this destination when the job ends (GitHub deploy-on-push); never sent to the agent. */
+  notify?: JobNotify;
+  /** False for a quick read (job-history.ts): no row to end, so the hub skips its Postgres write. Absent: true. */
+  recorded?: boolean;
 }
+
+/** What a caller that dispatched and waited in one call learns: the dispatch answer and, if accepted, the end. */
+export type DispatchAndWaitAnswer =
+  | { accepted: true; startedAt: number; outcome: JobOutcome | null }
+  | { accepted: false; error: api.JobError };
 
 export interface JobOutcome {
   status: api.FinishedJobStatus;

@@ -1,5 +1,6 @@
 // Jobs on home agents: run (allowlisted kind, the kind's own role, one audit row), list an agent's history, read
-// one, cancel, and open a live follow of one. The agent's AgentHub relays the job and records its end.
+// one, cancel, and open a live follow of one. The agent's AgentHub relays the job and records its end. Quick reads
+// (job-history.ts) skip both rows and, with the agent's tenant cached, never wait on Postgres.
 import { agentWire, type api, jobs, newId, roleAtLeast } from "@nebula/schema";
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { z } from "zod";
@@ -9,7 +10,10 @@ import type { Db } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
 import type { TenantAccess } from "../http/context.ts";
-import { type DispatchAnswer, type DispatchedJob, type JobOutcome, isFinished } from "./job-outcome.ts";
+import type { JobNotify } from "./job-notify.ts";
+import { authCache } from "../auth/auth-cache.ts";
+import { isUnrecordedRead } from "./job-history.ts";
+import { type DispatchAndWaitAnswer, type DispatchAnswer, type DispatchedJob, type JobOutcome, isFinished } from "./job-outcome.ts";
 import { endUnfinishedJob, type JobRow, presentJob } from "./job-rows.ts";
 
 type Hubs = Env["AGENT_HUB"];
@@ -45,6 +49,8 @@ async function recordJobRequest(db: Db, row: JobRow, caller: Caller, requestId: 
 }
 
 const HUB_UNREACHABLE: api.JobError = { code: "unavailable", message: "The agent's connection could not be reached; the job was not sent" };
+
+const HUB_LOST_JOB: api.JobError = { code: "unavailable", message: "The agent's connection was reset before the job answered" };
 
 /** A waiting call gives the agent this much beyond the job's deadline before answering "still running". */
 const WAIT_GRACE_MS = 5_000;
@@ -89,6 +95,7 @@ export async function runJob(
   wait: boolean | undefined,
   now: Date,
   requestId: string,
+  options: { notify?: JobNotify } = {},
 ): Promise<RanJob> {
   const parsed = parseJob(input.kind, input.params);
   if (!parsed.ok) throw new AppError("BAD_REQUEST", parsed.message, { details: { kind: input.kind.slice(0, 60) } });
@@ -103,7 +110,9 @@ export async function runJob(
     createdAt: now.getTime(),
     deadline: now.getTime() + timeoutMs,
     requestedBy: { id: caller.id, name: caller.name },
+    ...(options.notify ? { notify: options.notify } : {}),
   };
+  if (!options.notify && isUnrecordedRead(parsed.kind, wait ?? true)) return runQuickRead(db, hubs, dispatched, timeoutMs);
   let row: JobRow = {
     id: dispatched.id,
     tenantId: access.tenantId,
@@ -153,6 +162,52 @@ export async function runJob(
   return { job: presentJob(current), finished: isFinished(current.status) };
 }
 
+/**
+ * The agent of a quick read: this tenant's and not revoked. Its tenant never changes, so a positive answer is kept
+ * in the auth cache; a revocation drops the agent's socket at once (agents.ts), so within the cache's TTL a job to a
+ * just-revoked agent answers "offline" instead of 409, and never reaches it.
+ */
+async function assertAgentUsable(db: Db, tenantId: string, agentId: string, now: number): Promise<void> {
+  if (authCache.agentTenant(agentId, now) === tenantId) return;
+  const agent = await agentInTenant(db, tenantId, agentId);
+  if (agent.revokedAt) throw new AppError("CONFLICT", "This agent was revoked; it can no longer run jobs");
+  authCache.rememberAgentTenant(agentId, tenantId, now);
+}
+
+/**
+ * A quick read: no job row, no audit row (it changes nothing; DESIGN: audit every state-changing action), and one
+ * call to the hub that dispatches and waits, so an instant answer cannot slip between two calls.
+ */
+async function runQuickRead(db: Db, hubs: Hubs, job: DispatchedJob, timeoutMs: number): Promise<RanJob> {
+  await assertAgentUsable(db, job.tenantId, job.agentId, job.createdAt);
+  const base: JobRow = {
+    id: job.id,
+    tenantId: job.tenantId,
+    agentId: job.agentId,
+    kind: job.kind,
+    params: job.params,
+    status: "running",
+    requestedBy: job.requestedBy.id,
+    requestedByName: job.requestedBy.name,
+    createdAt: new Date(job.createdAt),
+    startedAt: null,
+    finishedAt: null,
+    deadlineAt: new Date(job.deadline),
+    result: null,
+    error: null,
+  };
+  // Cast: the RPC stub's type maps the outcome's `result: unknown` to never, which erases the accepted branch.
+  const answer = (await hubs.getByName(job.agentId).dispatchAndWait({ ...job, recorded: false }, timeoutMs + WAIT_GRACE_MS)) as DispatchAndWaitAnswer;
+  if (!answer.accepted) {
+    const outcome: JobOutcome = { status: "failed", result: null, error: answer.error, finishedAt: job.createdAt };
+    return { job: presentJob(withOutcome(base, outcome, null)), finished: true };
+  }
+  if (answer.outcome) return { job: presentJob(withOutcome(base, answer.outcome, answer.startedAt)), finished: true };
+  // The hub ends every job by its deadline, so this is a hub that lost the job (restarted): say so, do not hang.
+  const lost: JobOutcome = { status: "failed", result: null, error: HUB_LOST_JOB, finishedAt: Date.now() };
+  return { job: presentJob(withOutcome(base, lost, answer.startedAt)), finished: true };
+}
+
 export async function listAgentJobs(
   db: Db,
   tenantId: string,
@@ -179,8 +234,15 @@ export async function listAgentJobs(
   return { items: items.map(presentJob), nextCursor: rows.length > page.limit && last ? `${last.createdAt.getTime()}.${last.id}` : null };
 }
 
-export async function readJob(db: Db, tenantId: string, jobId: string): Promise<api.Job> {
-  return presentJob(await jobRow(db, tenantId, jobId));
+/**
+ * One job as the user sees it. The hub answers followers and waiters before it writes the end to Postgres, so a row
+ * that still says queued/running is checked against the hub's stored outcome: what the live view showed, a reload shows.
+ */
+export async function readJob(db: Db, hubs: Hubs, tenantId: string, jobId: string): Promise<api.Job> {
+  const row = await jobRow(db, tenantId, jobId);
+  if (isFinished(row.status)) return presentJob(row);
+  const outcome = await hubs.getByName(row.agentId).waitForJob(row.id, 0);
+  return presentJob(outcome ? withOutcome(row, outcome, row.startedAt?.getTime() ?? null) : row);
 }
 
 /**

@@ -36,7 +36,7 @@ export const jobRoutes = new Hono<AppEnv>()
     c.json(api.JobList.parse(await listAgentJobs(c.var.services.db, c.var.tenant.tenantId, c.req.valid("param").id, c.req.valid("query")))),
   )
   .get("/jobs/:jobId", authorize("jobs.read"), params(JobParams), async (c) =>
-    c.json(api.Job.parse(await readJob(c.var.services.db, c.var.tenant.tenantId, c.req.valid("param").jobId))),
+    c.json(api.Job.parse(await readJob(c.var.services.db, c.env.AGENT_HUB, c.var.tenant.tenantId, c.req.valid("param").jobId))),
   )
   .post("/jobs/:jobId/cancel", authorize("jobs.run"), params(JobParams), async (c) => {
     const { db, now } = c.var.services;

@@ -2,6 +2,7 @@
 import { type Role, type api, invites, memberships, newId, sessions, tenants } from "@nebula/schema";
 import { and, asc, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/audit.ts";
+import { forgetSession } from "../auth/auth-cache.ts";
 import { sha256Hex } from "../crypto/tokens.ts";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors/app-error.ts";
@@ -29,6 +30,8 @@ export async function switchTenant(db: Db, auth: Auth, tenantId: string): Promis
   const list = await tenantsOf(db, auth.user.id);
   if (!list.some((t) => t.id === tenantId)) throw new AppError("NOT_FOUND", "Tenant not found");
   await db.update(sessions).set({ activeTenantId: tenantId }).where(eq(sessions.id, auth.sessionId));
+  // The session's cached copy (auth-cache.ts) still names the old tenant.
+  forgetSession(auth.sessionId);
 }
 
 export async function createTenant(db: Db, auth: Auth, name: string, requestId: string): Promise<api.TenantSummary> {
@@ -40,6 +43,7 @@ export async function createTenant(db: Db, auth: Auth, name: string, requestId: 
     await recordAudit(tx, auth.user, { tenantId, action: "tenant.create", targetType: "tenant", targetId: tenantId, details: { name } }, requestId);
     await tx.update(sessions).set({ activeTenantId: tenantId }).where(eq(sessions.id, auth.sessionId));
   });
+  forgetSession(auth.sessionId);
   return { id: tenantId, name, role: "owner" };
 }
 
@@ -63,7 +67,7 @@ export async function acceptInvite(db: Db, auth: Auth, token: string, now: Date,
   if (auth.via !== "session") throw new AppError("FORBIDDEN", "Invites are accepted from a browser session");
   const invalid = new AppError("NOT_FOUND", "This invite link is invalid, expired or used up");
   const hash = await sha256Hex(token);
-  return db.transaction(async (tx) => {
+  const joined = await db.transaction(async (tx) => {
     // Claim one use atomically, so two people cannot both take the last use.
     const [claimed] = await tx
       .update(invites)
@@ -94,4 +98,6 @@ export async function acceptInvite(db: Db, auth: Auth, token: string, now: Date,
     );
     return { id: claimed.tenantId, name: tenant.name, role };
   });
+  forgetSession(auth.sessionId);
+  return joined;
 }

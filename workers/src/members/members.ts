@@ -4,6 +4,7 @@ import { type Role, memberships, roleAtLeast, users } from "@nebula/schema";
 import type { api } from "@nebula/schema";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { type Actor, recordAudit } from "../audit/audit.ts";
+import { forgetRole } from "../auth/auth-cache.ts";
 import type { Db } from "../db/client.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
 import type { TenantAccess } from "../http/context.ts";
@@ -62,24 +63,27 @@ export async function changeMemberRole(
   role: Role,
   requestId: string,
 ): Promise<api.Member> {
-  await db.transaction(async (tx) => {
+  const changed = await db.transaction(async (tx) => {
     const target = await lockedMember(tx, access.tenantId, membershipId);
     if (target.userId === actor.userId) throw new AppError("FORBIDDEN", "You cannot change your own role");
     assertMayManage(access, target.role, role);
     if (target.role === "owner" && role !== "owner" && (await ownerCount(tx, access.tenantId)) <= 1) {
       throw new AppError("CONFLICT", "A tenant must keep at least one owner");
     }
-    if (target.role === role) return;
+    if (target.role === role) return target;
     await tx.update(memberships).set({ role, updatedAt: new Date() }).where(eq(memberships.id, membershipId));
     await recordAudit(tx, actor, { tenantId: access.tenantId, action: "member.role_change", targetType: "membership", targetId: membershipId, details: { from: target.role, to: role } }, requestId);
+    return target;
   });
+  // After the commit: the member's next request in this isolate reads the new role (auth-cache.ts).
+  forgetRole(access.tenantId, changed.userId);
   const member = (await listMembers(db, access.tenantId)).find((m) => m.id === membershipId);
   if (!member) throw notFound("Member");
   return member;
 }
 
 export async function removeMember(db: Db, access: TenantAccess, actor: Actor & { userId: string }, membershipId: string, requestId: string): Promise<void> {
-  await db.transaction(async (tx) => {
+  const removed = await db.transaction(async (tx) => {
     const target = await lockedMember(tx, access.tenantId, membershipId);
     assertMayManage(access, target.role);
     if (target.role === "owner" && (await ownerCount(tx, access.tenantId)) <= 1) {
@@ -87,5 +91,7 @@ export async function removeMember(db: Db, access: TenantAccess, actor: Actor & 
     }
     await tx.delete(memberships).where(eq(memberships.id, membershipId));
     await recordAudit(tx, actor, { tenantId: access.tenantId, action: "member.remove", targetType: "membership", targetId: membershipId, details: { userId: target.userId, role: target.role } }, requestId);
+    return target;
   });
+  forgetRole(access.tenantId, removed.userId);
 }

@@ -37,3 +37,12 @@ export function requestFor(target: DeliveryTarget, message: DiscordMessage, nonc
   }
   return { method: "POST", path: `/webhooks/${target.webhookId}/${target.token}`, query: { wait: "true" }, auth: "none", body };
 }
+
+/** Edit Message / Edit Webhook Message: a PATCH is the same whenever it is repeated, so retries after a timeout are safe. */
+export function editRequestFor(target: DeliveryTarget, messageId: string, message: DiscordMessage): DiscordRequest {
+  const body = { allowed_mentions: { parse: [] }, ...message };
+  if (target.kind === "channel") {
+    return { method: "PATCH", path: `/channels/${target.channelId}/messages/${messageId}`, auth: "bot", body, idempotent: true };
+  }
+  return { method: "PATCH", path: `/webhooks/${target.webhookId}/${target.token}/messages/${messageId}`, auth: "none", body, idempotent: true };
+}

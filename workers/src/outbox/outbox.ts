@@ -1,14 +1,17 @@
 // The outbox: one Durable Object per tenant through which every outgoing Discord notification passes. Messages are
 // stored first (idempotent on their id), then delivered from the alarm, in order per destination, with retries that
 // wait out Discord's rate limits and back off on failures. An outage delays messages; it never drops or doubles them.
+// An item may instead edit the message an earlier item created (`edit.of`): it queues behind that create in the same
+// destination order and PATCHes the message id the create got back.
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig } from "../config/config.ts";
 import { base64url } from "../crypto/tokens.ts";
-import { DiscordRest, type DiscordResult, backoffMs, safePath } from "../discord-rest/discord-rest.ts";
+import { type DiscordRequest, DiscordRest, type DiscordResult, backoffMs, safePath } from "../discord-rest/discord-rest.ts";
 import { InvalidRequestGuard, type InvalidRequestGuardState } from "../discord-rest/invalid-request-guard.ts";
 import type { Env } from "../env.ts";
 import { type Logger, createLogger } from "../logging/logger.ts";
-import { type DeliveryTarget, requestFor, targetKey, targetOf } from "./destination.ts";
+import { AppError } from "../errors/app-error.ts";
+import { type DeliveryTarget, editRequestFor, requestFor, targetKey, targetOf } from "./destination.ts";
 import { OutboxItem } from "./outbox-item.ts";
 
 /** Delivered ids are remembered this long, so a late duplicate enqueue is still recognised. */
@@ -48,6 +51,7 @@ type Row = {
   nonce: string;
   attempts: number;
   next_attempt_at: number;
+  edit_of: string | null;
 };
 
 export class Outbox extends DurableObject<Env> {
@@ -79,6 +83,9 @@ export class Outbox extends DurableObject<Env> {
         CREATE INDEX IF NOT EXISTS messages_pending ON messages (status, dest_key, seq);
         CREATE TABLE IF NOT EXISTS guard (one INTEGER PRIMARY KEY CHECK (one = 1), state TEXT NOT NULL);
       `);
+      // Outboxes created before edits existed get the column on their next start.
+      const columns = ctx.storage.sql.exec<{ name: string }>("PRAGMA table_info(messages)").toArray();
+      if (!columns.some((c) => c.name === "edit_of")) ctx.storage.sql.exec("ALTER TABLE messages ADD COLUMN edit_of TEXT");
       const [saved] = ctx.storage.sql.exec<{ state: string }>("SELECT state FROM guard").toArray();
       if (saved) this.guardState = JSON.parse(saved.state) as InvalidRequestGuardState;
     });
@@ -101,21 +108,49 @@ export class Outbox extends DurableObject<Env> {
     );
     let stored = 0;
     for (const { item, target, nonce } of rows) {
+      const key = targetKey(target);
+      if (item.edit) this.checkEditable(item.id, item.edit.of, key);
       const inserted = this.ctx.storage.sql.exec(
-        `INSERT INTO messages (id, dest_key, target, payload, nonce, next_attempt_at, enqueued_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO messages (id, dest_key, target, payload, nonce, next_attempt_at, enqueued_at, edit_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING RETURNING seq`,
         item.id,
-        targetKey(target),
+        key,
         JSON.stringify(target),
         JSON.stringify(item.message),
         nonce,
         now,
         now,
+        item.edit?.of ?? null,
       );
       stored += inserted.toArray().length;
     }
     if (stored > 0) await this.scheduleAt(now);
     return { stored, duplicates: items.length - stored };
+  }
+
+  /** What became of one item: its status and the Discord message it created (or edited). */
+  async itemStatus(id: string): Promise<{ status: "pending" | "delivered" | "failed"; messageId: string | null; attempts: number; lastError: string | null } | null> {
+    const [row] = this.ctx.storage.sql
+      .exec<{ status: "pending" | "delivered" | "failed"; discord_message_id: string | null; attempts: number; last_error: string | null }>(
+        "SELECT status, discord_message_id, attempts, last_error FROM messages WHERE id = ?",
+        id,
+      )
+      .toArray();
+    return row ? { status: row.status, messageId: row.discord_message_id, attempts: row.attempts, lastError: row.last_error } : null;
+  }
+
+  /**
+   * An edit must follow its create into the same destination queue, so ordering alone makes it wait for the create.
+   * An edit of an id this outbox never had is refused: there would be nothing to edit.
+   */
+  private checkEditable(id: string, of: string, destKey: string): void {
+    const [original] = this.ctx.storage.sql.exec<{ dest_key: string }>("SELECT dest_key FROM messages WHERE id = ?", of).toArray();
+    if (!original) {
+      // Enqueuing the same edit again after its create was pruned is still a harmless duplicate.
+      if (this.ctx.storage.sql.exec("SELECT 1 FROM messages WHERE id = ?", id).toArray().length > 0) return;
+      throw new AppError("BAD_REQUEST", `Outbox item ${id} edits ${of}, which this outbox does not hold`);
+    }
+    if (original.dest_key !== destKey) throw new AppError("BAD_REQUEST", `Outbox item ${id} must go to the same destination as ${of}`);
   }
 
   async status(): Promise<OutboxStatus> {
@@ -163,9 +198,21 @@ export class Outbox extends DurableObject<Env> {
           .exec<Row>("SELECT * FROM messages WHERE status = 'pending' AND dest_key = ? ORDER BY seq LIMIT 1", dest_key)
           .toArray();
         if (!row || row.next_attempt_at > this.tuning.now()) break;
-        if (budget-- <= 0) return;
         const target = JSON.parse(row.target) as DeliveryTarget;
-        const request = requestFor(target, JSON.parse(row.payload), row.nonce);
+        let request: DiscordRequest;
+        if (row.edit_of === null) request = requestFor(target, JSON.parse(row.payload), row.nonce);
+        else {
+          const [original] = this.ctx.storage.sql
+            .exec<{ status: string; discord_message_id: string | null }>("SELECT status, discord_message_id FROM messages WHERE id = ?", row.edit_of)
+            .toArray();
+          // Head of line means the create was settled before this edit: delivered with an id, failed, or pruned.
+          if (original?.status !== "delivered" || !original.discord_message_id) {
+            this.giveUp(row, original ? "the message it edits was never created" : "the message it edits is no longer known");
+            continue;
+          }
+          request = editRequestFor(target, original.discord_message_id, JSON.parse(row.payload));
+        }
+        if (budget-- <= 0) return;
         const result = await rest.send(request, row.attempts + 1);
         const goOn = this.record(row, result, safePath(request.path));
         // The guard is shared by every destination: once it closes, nobody sends.
@@ -222,6 +269,17 @@ export class Outbox extends DurableObject<Env> {
     );
     this.logger.warn("discord refused a message; dropped from the outbox", { destination: row.dest_key, path, status: result.status, code: result.code });
     return true;
+  }
+
+  /** Fails an edit whose create never produced a message, without a Discord call. */
+  private giveUp(row: Row, reason: string): void {
+    this.ctx.storage.sql.exec(
+      "UPDATE messages SET status = 'failed', done_at = ?, last_error = ?, target = '{}' WHERE seq = ? AND status = 'pending'",
+      this.tuning.now(),
+      reason,
+      row.seq,
+    );
+    this.logger.warn("outbox edit dropped", { destination: row.dest_key, id: row.id, reason });
   }
 
   private rest(): DiscordRest {

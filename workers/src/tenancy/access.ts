@@ -5,6 +5,7 @@ import { type Permission, type Role, can, memberships } from "@nebula/schema";
 import { and, eq } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { MiddlewareHandler } from "hono";
+import { authCache } from "../auth/auth-cache.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 
@@ -12,6 +13,7 @@ const TENANT_ID = /^ten_[0-9a-z]{16}$/;
 
 export const tenantNotFound = () => new AppError("NOT_FOUND", "Tenant not found");
 
+/** Read live from Postgres (enrollment checks a code's creator this way); requests go through the auth cache. */
 export async function roleIn(db: AppEnv["Variables"]["services"]["db"], tenantId: string, userId: string): Promise<Role | null> {
   const [row] = await db
     .select({ role: memberships.role })
@@ -28,9 +30,17 @@ export const tenantAccess = createMiddleware<AppEnv>(async (c, next) => {
   if (!auth) throw new AppError("UNAUTHORIZED", "Sign in required");
   if (!TENANT_ID.test(tenantId)) throw tenantNotFound();
   if (auth.via === "token" && auth.tenantId !== tenantId) throw tenantNotFound();
-  // The role is read live, so a demoted or removed member loses access at once, tokens included.
-  const role = await roleIn(c.var.services.db, tenantId, auth.user.id);
-  if (!role) throw tenantNotFound();
+  // The role comes through the auth cache: a demoted or removed member loses access on their next request in the
+  // isolate that made the change, and within AUTH_CACHE_TTL_MS everywhere else (tokens included). Only a found
+  // role is kept, so someone who just joined is let in at once.
+  const nowMs = c.var.services.now().getTime();
+  let role = authCache.role(tenantId, auth.user.id, nowMs);
+  if (!role) {
+    const live = await roleIn(c.var.services.db, tenantId, auth.user.id);
+    if (!live) throw tenantNotFound();
+    authCache.rememberRole(tenantId, auth.user.id, live, nowMs);
+    role = live;
+  }
   c.set("tenant", { tenantId, role, scopes: auth.via === "token" ? auth.scopes : null });
   await next();
 });

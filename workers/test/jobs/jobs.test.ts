@@ -1,5 +1,6 @@
 // Jobs through the hub, end to end: the API writes the job and its audit row, the agent's hub sends it over the
-// agent's real socket, and this test answers as an agent would (progress, logs, one result).
+// agent's real socket, and this test answers as an agent would (progress, logs, one result). Quick reads, which
+// leave no rows, are in quick-reads.test.ts.
 import { exports } from "cloudflare:workers";
 import { agentWire, api, auditLog, jobs } from "@nebula/schema";
 import { and, eq } from "drizzle-orm";
@@ -36,12 +37,12 @@ async function connected(): Promise<{ seeded: SeededAgent; agent: TestAgent }> {
 describe("POST /api/t/:tenantId/agents/:id/jobs", () => {
   it("runs a read-only job and answers with its result (waits by default)", async () => {
     const { seeded, agent } = await connected();
-    const pending = runJob(seeded.agentId, lab.members.viewer, { kind: "docker.list", params: {} });
+    const pending = runJob(seeded.agentId, lab.members.viewer, { kind: "docker.logs", params: { id: "plex" } });
 
     const request = await agent.next("job");
     expect(request).toMatchObject({
-      kind: "docker.list",
-      params: { all: true },
+      kind: "docker.logs",
+      params: { id: "plex", tail: 200, follow: false },
       requestedBy: { id: lab.members.viewer.userId, name: lab.members.viewer.name },
     });
     expect(request.id).toMatch(agentWire.JOB_ID_PATTERN);
@@ -52,11 +53,11 @@ describe("POST /api/t/:tenantId/agents/:id/jobs", () => {
     const res = await pending;
     expect(res.status).toBe(200);
     const job = api.Job.parse(await res.json());
-    expect(job).toMatchObject({ id: request.id, kind: "docker.list", status: "succeeded", result: [{ id: "abc", name: "plex" }], error: null, agentId: seeded.agentId });
+    expect(job).toMatchObject({ id: request.id, kind: "docker.logs", status: "succeeded", result: [{ id: "abc", name: "plex" }], error: null, agentId: seeded.agentId });
     expect(job.finishedAt).not.toBeNull();
 
     expect((await getJob(job.id)).job).toMatchObject({ status: "succeeded", result: [{ id: "abc", name: "plex" }], requestedBy: { id: lab.members.viewer.userId } });
-    const audits = await withDb((db) => db.select().from(auditLog).where(and(eq(auditLog.tenantId, lab.tenantId), eq(auditLog.action, "job.docker.list"), eq(auditLog.targetId, seeded.agentId))));
+    const audits = await withDb((db) => db.select().from(auditLog).where(and(eq(auditLog.tenantId, lab.tenantId), eq(auditLog.action, "job.docker.logs"), eq(auditLog.targetId, seeded.agentId))));
     expect(audits).toHaveLength(1);
     expect(audits[0]).toMatchObject({ actorId: lab.members.viewer.userId, targetType: "agent", details: { jobId: job.id } });
     expect((await hubOf(seeded.agentId).status()).jobsInFlight).toBe(0);
@@ -65,7 +66,7 @@ describe("POST /api/t/:tenantId/agents/:id/jobs", () => {
 
   it("records a job the agent reports as failed", async () => {
     const { seeded, agent } = await connected();
-    const pending = runJob(seeded.agentId, lab.members.viewer, { kind: "docker.inspect", params: { id: "ghost" } });
+    const pending = runJob(seeded.agentId, lab.members.viewer, { kind: "docker.logs", params: { id: "ghost" } });
     const request = await agent.next("job");
     agent.send({ type: "job_result", id: request.id, ok: false, error: { code: "not_found", message: "No such container: ghost" }, durationMs: 3 });
     const job = api.Job.parse(await (await pending).json());
@@ -159,7 +160,7 @@ describe("POST /api/t/:tenantId/agents/:id/jobs", () => {
 
   it("ignores a duplicate job_result for a finished job", async () => {
     const { seeded, agent } = await connected();
-    const pending = runJob(seeded.agentId, lab.members.viewer, { kind: "vm.list" });
+    const pending = runJob(seeded.agentId, lab.members.viewer, { kind: "docker.logs", params: { id: "plex" } });
     const request = await agent.next("job");
     agent.send({ type: "job_result", id: request.id, ok: true, result: ["win11"], durationMs: 5 });
     expect(api.Job.parse(await (await pending).json())).toMatchObject({ status: "succeeded", result: ["win11"] });
@@ -219,7 +220,7 @@ describe("cancel, follow, history", () => {
   it("lists an agent's jobs newest first, a page at a time, and hides other tenants' jobs", async () => {
     const seeded = await newAgent();
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push(api.Job.parse(await (await runJob(seeded.agentId, lab.members.viewer, { kind: "nas.status" })).json()).id);
+    for (let i = 0; i < 3; i++) ids.push(api.Job.parse(await (await runJob(seeded.agentId, lab.members.viewer, { kind: "docker.logs", params: { id: "plex" } })).json()).id);
     const page = async (query: string) => {
       const res = await exports.default.fetch(url(`/api/t/${lab.tenantId}/agents/${seeded.agentId}/jobs${query}`), asUser(lab.members.viewer));
       expect(res.status).toBe(200);

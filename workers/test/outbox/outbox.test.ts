@@ -8,48 +8,11 @@ import { alertOutboxItem } from "../../src/alerts/alert-message.ts";
 import { step, initialState } from "../../src/alerts/engine.ts";
 import { AlertRule } from "../../src/alerts/rules.ts";
 import type { Env } from "../../src/env.ts";
-import { type Outbox, getOutboxByName, nonceOf } from "../../src/outbox/outbox.ts";
+import { type Outbox, nonceOf } from "../../src/outbox/outbox.ts";
 import type { OutboxItem } from "../../src/outbox/outbox-item.ts";
-import type { BotStats as Stats, StoredMessage } from "../../../test/fakes/discord-types.ts";
+import { control, discordSide, drain, openOutbox, snowflake } from "./outbox-harness.ts";
 
 const env = bindings as Env;
-const ORIGIN = (env.DISCORD_API_BASE ?? "").replace(/\/api\/v10$/, "");
-
-type Stored = Omit<StoredMessage, "embeds"> & { embeds: { title?: string; color?: number }[] };
-
-let serial = 0;
-/** A fresh snowflake per test, so suites sharing the fake never see each other's channels. */
-const snowflake = () => `${Date.now()}${String(++serial).padStart(4, "0")}`;
-
-async function control(path: string, body: unknown): Promise<void> {
-  const res = await fetch(`${ORIGIN}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(res.status).toBe(200);
-}
-
-async function discordSide(key: string): Promise<{ messages: Stored[]; stats: Stats }> {
-  const res = await fetch(`${ORIGIN}/__control/bot?key=${encodeURIComponent(key)}`);
-  return (await res.json()) as { messages: Stored[]; stats: Stats };
-}
-
-/** One tenant's outbox on a clock the test moves; it starts a day ahead, so workerd never runs the alarm on its own. */
-async function openOutbox(tuning: Partial<Parameters<Outbox["tune"]>[0]> = {}) {
-  const stub = getOutboxByName(env.OUTBOX, `tnt_${snowflake()}`);
-  const clock = { now: Date.now() + 24 * 3600_000 };
-  await runInDurableObject(stub, (outbox: Outbox) => outbox.tune({ now: () => clock.now, timeoutMs: 300, ...tuning }));
-  return { stub, clock };
-}
-
-/** Runs the alarm at its scheduled (virtual) time, moving the fake's clocks along, until nothing is scheduled. */
-async function drain(outbox: Awaited<ReturnType<typeof openOutbox>>, keys: string[], maxRuns = 5000): Promise<number> {
-  for (let runs = 0; runs < maxRuns; runs++) {
-    const at = await runInDurableObject(outbox.stub, (_o: Outbox, state) => state.storage.getAlarm());
-    if (at === null) return runs;
-    outbox.clock.now = Math.max(outbox.clock.now, at);
-    for (const key of keys) await control("/__control/bot/clock", { key, now: outbox.clock.now });
-    await runDurableObjectAlarm(outbox.stub);
-  }
-  throw new Error("the outbox never emptied");
-}
 
 const channelItem = (channelId: string, i: number): OutboxItem => ({
   id: `note:${channelId}:${i}`,

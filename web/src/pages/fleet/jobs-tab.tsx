@@ -102,14 +102,14 @@ export default function JobsTab() {
   return (
     <Card
       title="Job history"
-      description="Everything asked of this host: who asked, when, and how it ended."
+      description="Every job that changes this host, and logs read from it: who asked, when, and how it ended. Quick reads (lists, states) are not kept."
       actions={<RefreshButton label="Refresh jobs" onClick={() => revalidate(getAgentJobs.key)} />}
     >
       <ListTable
         items={jobs()}
         empty={
           <EmptyState icon={<ListIcon size={20} />} title="No jobs yet" testId="jobs-empty">
-            Listing containers, starting a VM or switching gaming mode each runs a job on the host; they appear here.
+            Starting a container or a VM, pulling an image or switching gaming mode each runs a job on the host; they appear here.
           </EmptyState>
         }
         columns={["Job", "Status", "Requested by", "When", "Duration"]}

@@ -1,0 +1,27 @@
+// Ticket panels: a message in a channel with one button per category (or one select menu when there are more than
+// five, Discord's buttons-per-row limit), from which members open tickets. message_id is the posted message, so
+// "re-post" edits it in place.
+import { index, text } from "drizzle-orm/pg-core";
+import { createdAt, updatedAt } from "../core/columns.ts";
+import { tenants } from "../core/tenants.ts";
+import { discord } from "./columns.ts";
+
+export const ticketPanels = discord.table(
+  "ticket_panels",
+  {
+    /** `tkp_…` */
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    guildId: text("guild_id").notNull(),
+    /** Where the panel is posted; ticket threads are created under it. */
+    channelId: text("channel_id").notNull(),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    messageId: text("message_id"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("ticket_panels_guild_idx").on(t.tenantId, t.guildId)],
+);

@@ -1,0 +1,102 @@
+// A fake Kick for tests: OAuth client credentials (/oauth/token on the id host), the public API (/public/v1/channels,
+// /public/v1/events/subscriptions, /public/v1/public-key) and a webhook sender signing with an RSA key pair the fake
+// generates at start (Kick-Event-Signature: base64 RSA-SHA256 over `${id}.${timestamp}.${body}`).
+// KICK_API_BASE = KICK_AUTH_BASE = <origin>.
+//   POST /__control/kick/channels  [{broadcaster_user_id, slug, live, title?, start_time?, viewers?}]
+//   POST /__control/kick/sign      {eventType, event, messageId?, timestamp?, wrongKey?} → {headers, body}
+//   GET  /__control/kick/state     subscriptions, tokens issued
+import { createSign, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { bodyOf, reply, startPlatformServer } from "./platform-server.ts";
+
+export const TEST_KICK_CLIENT_ID = "fake-kick-client";
+export const TEST_KICK_CLIENT_SECRET = "fake-kick-client-secret";
+
+export interface FakeKick {
+  origin: string;
+  close(): Promise<void>;
+}
+
+const keyPair = () => generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+
+export async function startFakeKick(): Promise<FakeKick> {
+  const server = await startPlatformServer("kick");
+  const kick = keyPair();
+  const impostor = keyPair();
+  const tokens = new Set<string>();
+  const channels = new Map<number, { broadcaster_user_id: number; slug: string; live: boolean; title?: string; start_time?: string; viewers?: number }>();
+  const subscriptions: { broadcaster_user_id: number; name: string; version: number; id: string }[] = [];
+
+  const authed = (req: { headers: Record<string, string | string[] | undefined> }, work: () => ReturnType<typeof reply>) => {
+    const auth = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ""));
+    if (!auth?.[1] || !tokens.has(auth[1])) return reply(401, { message: "Unauthorized", data: {} });
+    return work();
+  };
+
+  server.route("POST", "/oauth/token", (req) => {
+    const form = new URLSearchParams(req.rawBody);
+    if (form.get("client_id") !== TEST_KICK_CLIENT_ID || form.get("client_secret") !== TEST_KICK_CLIENT_SECRET) return reply(401, { error: "invalid_client" });
+    const token = randomBytes(16).toString("hex");
+    tokens.add(token);
+    return reply(200, { access_token: token, token_type: "Bearer", expires_in: 3600 });
+  });
+  server.route("GET", "/public/v1/public-key", () => reply(200, { data: { public_key: kick.publicKey }, message: "OK" }));
+  server.route("GET", "/public/v1/channels", (req) =>
+    authed(req, () => {
+      const ids = req.query.getAll("broadcaster_user_id").map(Number);
+      const slugs = req.query.getAll("slug");
+      const data = [...channels.values()]
+        .filter((c) => ids.includes(c.broadcaster_user_id) || slugs.includes(c.slug))
+        .map((c) => ({
+          broadcaster_user_id: c.broadcaster_user_id,
+          slug: c.slug,
+          stream_title: c.title ?? "",
+          channel_description: "",
+          banner_picture: "",
+          category: { id: 15, name: "Just Chatting", thumbnail: "" },
+          stream: { is_live: c.live, is_mature: false, key: "", language: "en", start_time: c.live ? (c.start_time ?? "") : "0001-01-01T00:00:00Z", thumbnail: c.live ? `https://images.kick.com/video_thumbnails/${c.slug}.webp` : "", url: "", viewer_count: c.viewers ?? 0 },
+        }));
+      return reply(200, { data, message: "OK" });
+    }),
+  );
+  server.route("POST", "/public/v1/events/subscriptions", (req) =>
+    authed(req, () => {
+      const b = bodyOf<{ broadcaster_user_id: number; events: { name: string; version: number }[]; method: string }>(req);
+      if (b.method !== "webhook") return reply(400, { message: "method must be webhook", data: [] });
+      const data = b.events.map((e) => {
+        const id = randomUUID();
+        subscriptions.push({ broadcaster_user_id: b.broadcaster_user_id, name: e.name, version: e.version, id });
+        return { name: e.name, version: e.version, subscription_id: id };
+      });
+      return reply(200, { data, message: "OK" });
+    }),
+  );
+
+  server.route("POST", "/__control/kick/channels", (req) => {
+    for (const c of bodyOf<{ broadcaster_user_id: number; slug: string; live: boolean }[]>(req)) channels.set(c.broadcaster_user_id, c);
+    return reply(200, { ok: true });
+  });
+  server.route("POST", "/__control/kick/sign", (req) => {
+    const b = bodyOf<{ eventType: string; event: unknown; messageId?: string; timestamp?: string; wrongKey?: boolean }>(req);
+    const body = JSON.stringify(b.event);
+    const messageId = b.messageId ?? randomUUID().replace(/-/g, "").toUpperCase();
+    const timestamp = b.timestamp ?? new Date().toISOString();
+    const signer = createSign("RSA-SHA256");
+    signer.update(`${messageId}.${timestamp}.${body}`);
+    const signature = signer.sign(b.wrongKey ? impostor.privateKey : kick.privateKey, "base64");
+    return reply(200, {
+      body,
+      headers: {
+        "content-type": "application/json",
+        "kick-event-message-id": messageId,
+        "kick-event-subscription-id": randomUUID(),
+        "kick-event-signature": signature,
+        "kick-event-message-timestamp": timestamp,
+        "kick-event-type": b.eventType,
+        "kick-event-version": "1",
+      },
+    });
+  });
+  server.route("GET", "/__control/kick/state", () => reply(200, { subscriptions, tokensIssued: tokens.size }));
+
+  return { origin: server.origin, close: server.close };
+}

@@ -1,0 +1,198 @@
+// A fake Twitch for tests: OAuth client credentials (/oauth2/token), Helix /streams, /users, /videos and EventSub
+// subscriptions (/helix/eventsub/subscriptions) with Twitch's Ratelimit-* headers and 429 once the bucket is empty,
+// plus a signed EventSub sender. TWITCH_AUTH_BASE = <origin>/oauth2, TWITCH_API_BASE = <origin>/helix.
+//   POST /__control/twitch/users   [{id, login, display_name}]          accounts that exist
+//   POST /__control/twitch/live    {user_id, id, title, game_name, viewer_count, started_at}   goes live
+//   POST /__control/twitch/offline {user_id, vod?: {id, url}}            ends the stream (keeps an archive)
+//   POST /__control/twitch/bucket  {limit, remaining?}                   the rate-limit bucket (points per minute)
+//   POST /__control/twitch/sign    {messageType, subscriptionType, event?, subscriptionId?, status?, secret?,
+//                                   timestamp?, messageId?, challenge?}  → {headers, body}: an EventSub delivery
+//   GET  /__control/twitch/state   subscriptions, /streams calls (ids per call), tokens issued
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { type PlatformServer, bodyOf, reply, startPlatformServer } from "./platform-server.ts";
+
+export const TEST_TWITCH_CLIENT_ID = "faketwitchclientid0001";
+export const TEST_TWITCH_CLIENT_SECRET = "fake-twitch-client-secret";
+export const TEST_TWITCH_EVENTSUB_SECRET = "fake-eventsub-secret-0123456789";
+
+interface Stream {
+  id: string;
+  user_id: string;
+  user_login: string;
+  user_name: string;
+  game_id: string;
+  game_name: string;
+  type: "live";
+  title: string;
+  viewer_count: number;
+  started_at: string;
+  language: string;
+  thumbnail_url: string;
+  tags: string[];
+  is_mature: boolean;
+}
+
+export interface FakeTwitch {
+  origin: string;
+  apiBase: string;
+  authBase: string;
+  close(): Promise<void>;
+}
+
+export function signEventSub(secret: string, messageId: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac("sha256", secret).update(messageId + timestamp + body).digest("hex")}`;
+}
+
+export async function startFakeTwitch(): Promise<FakeTwitch> {
+  const server: PlatformServer = await startPlatformServer("twitch");
+  const users = new Map<string, { id: string; login: string; display_name: string }>();
+  const streams = new Map<string, Stream>();
+  const videos: { id: string; stream_id: string; user_id: string; url: string; title: string; created_at: string; duration: string; type: "archive" }[] = [];
+  const subscriptions: { id: string; status: string; type: string; version: string; condition: Record<string, string>; created_at: string; transport: { method: string; callback: string }; cost: number; secret: string }[] = [];
+  const tokens = new Set<string>();
+  const streamCalls: number[] = [];
+  const bucket = { limit: 800, remaining: 800, resetAt: 0 };
+
+  const rateHeaders = () => ({ "ratelimit-limit": String(bucket.limit), "ratelimit-remaining": String(bucket.remaining), "ratelimit-reset": String(Math.ceil(bucket.resetAt / 1000)) });
+  /** Twitch: every Helix call costs a point; an empty bucket answers 429 until the reset. */
+  function helix(req: { headers: Record<string, string | string[] | undefined> }, work: () => ReturnType<typeof reply>) {
+    const auth = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ""));
+    if (req.headers["client-id"] !== TEST_TWITCH_CLIENT_ID || !auth?.[1] || !tokens.has(auth[1])) return reply(401, { error: "Unauthorized", status: 401, message: "Invalid OAuth token" });
+    const now = Date.now();
+    if (now >= bucket.resetAt) {
+      bucket.resetAt = now + 60_000;
+      bucket.remaining = bucket.limit;
+    }
+    if (bucket.remaining <= 0) return reply(429, { error: "Too Many Requests", status: 429, message: "" }, rateHeaders());
+    bucket.remaining -= 1;
+    const res = work();
+    return { ...res, headers: { ...res.headers, ...rateHeaders() } };
+  }
+
+  server.route("POST", "/oauth2/token", (req) => {
+    const form = new URLSearchParams(req.rawBody);
+    if (form.get("client_id") !== TEST_TWITCH_CLIENT_ID || form.get("client_secret") !== TEST_TWITCH_CLIENT_SECRET) return reply(403, { status: 403, message: "invalid client secret" });
+    if (form.get("grant_type") !== "client_credentials") return reply(400, { status: 400, message: "invalid grant type" });
+    const token = randomBytes(15).toString("hex");
+    tokens.add(token);
+    return reply(200, { access_token: token, expires_in: 5_000_000, token_type: "bearer" });
+  });
+
+  server.route("GET", "/helix/streams", (req) =>
+    helix(req, () => {
+      const ids = req.query.getAll("user_id");
+      if (ids.length > 100) return reply(400, { error: "Bad Request", status: 400, message: "The parameter \"user_id\" may only be specified up to 100 times" });
+      streamCalls.push(ids.length);
+      return reply(200, { data: ids.flatMap((id) => (streams.has(id) ? [streams.get(id)] : [])), pagination: {} });
+    }),
+  );
+  server.route("GET", "/helix/users", (req) =>
+    helix(req, () => {
+      const ids = req.query.getAll("id");
+      const logins = req.query.getAll("login");
+      const data = [...users.values()].filter((u) => ids.includes(u.id) || logins.includes(u.login));
+      return reply(200, { data: data.map((u) => ({ ...u, type: "", broadcaster_type: "affiliate", description: "", profile_image_url: "", offline_image_url: "", view_count: 0, created_at: "2020-01-01T00:00:00Z" })) });
+    }),
+  );
+  server.route("GET", "/helix/videos", (req) => helix(req, () => reply(200, { data: videos.filter((v) => v.user_id === req.query.get("user_id")).reverse(), pagination: {} })));
+  server.route("POST", "/helix/eventsub/subscriptions", (req) =>
+    helix(req, () => {
+      const body = bodyOf<{ type: string; version: string; condition: Record<string, string>; transport: { method: string; callback: string; secret: string } }>(req);
+      if (!body.transport?.secret || body.transport.secret.length < 10) return reply(400, { error: "Bad Request", status: 400, message: "secret too short" });
+      const dup = subscriptions.find((s) => s.type === body.type && s.condition.broadcaster_user_id === body.condition.broadcaster_user_id && s.status !== "notification_failures_exceeded");
+      if (dup) return reply(409, { error: "Conflict", status: 409, message: "subscription already exists" });
+      const sub = { id: randomUUID(), status: "webhook_callback_verification_pending", type: body.type, version: body.version, condition: body.condition, created_at: new Date().toISOString(), transport: { method: "webhook", callback: body.transport.callback }, cost: 1, secret: body.transport.secret };
+      subscriptions.push(sub);
+      const { secret: _s, ...shown } = sub;
+      return reply(202, { data: [shown], total: subscriptions.length, total_cost: subscriptions.length, max_total_cost: 10_000 });
+    }),
+  );
+  server.route("GET", "/helix/eventsub/subscriptions", (req) =>
+    helix(req, () => {
+      const userId = req.query.get("user_id");
+      const data = subscriptions.filter((s) => !userId || s.condition.broadcaster_user_id === userId).map(({ secret: _s, ...shown }) => shown);
+      return reply(200, { data, total: data.length, total_cost: data.length, max_total_cost: 10_000, pagination: {} });
+    }),
+  );
+  server.route("DELETE", "/helix/eventsub/subscriptions", (req) =>
+    helix(req, () => {
+      const at = subscriptions.findIndex((s) => s.id === req.query.get("id"));
+      if (at < 0) return reply(404, { error: "Not Found", status: 404, message: "" });
+      subscriptions.splice(at, 1);
+      return { status: 204 };
+    }),
+  );
+
+  server.route("POST", "/__control/twitch/users", (req) => {
+    for (const u of bodyOf<{ id: string; login: string; display_name: string }[]>(req)) users.set(u.id, u);
+    return reply(200, { ok: true });
+  });
+  server.route("POST", "/__control/twitch/live", (req) => {
+    const b = bodyOf<Partial<Stream> & { user_id: string; id: string }>(req);
+    const user = users.get(b.user_id);
+    streams.set(b.user_id, {
+      id: b.id,
+      user_id: b.user_id,
+      user_login: user?.login ?? b.user_id,
+      user_name: user?.display_name ?? b.user_id,
+      game_id: "509658",
+      game_name: b.game_name ?? "Just Chatting",
+      type: "live",
+      title: b.title ?? "Live!",
+      viewer_count: b.viewer_count ?? 1,
+      started_at: b.started_at ?? new Date().toISOString(),
+      language: "en",
+      thumbnail_url: `https://static-cdn.jtvnw.net/previews-ttv/live_user_${user?.login ?? b.user_id}-{width}x{height}.jpg`,
+      tags: [],
+      is_mature: false,
+    });
+    return reply(200, { ok: true });
+  });
+  server.route("POST", "/__control/twitch/offline", (req) => {
+    const b = bodyOf<{ user_id: string; vod?: { id: string; url: string } }>(req);
+    const stream = streams.get(b.user_id);
+    streams.delete(b.user_id);
+    if (stream && b.vod) videos.push({ id: b.vod.id, stream_id: stream.id, user_id: b.user_id, url: b.vod.url, title: stream.title, created_at: stream.started_at, duration: "1h2m3s", type: "archive" });
+    return reply(200, { ok: true });
+  });
+  server.route("POST", "/__control/twitch/bucket", (req) => {
+    const b = bodyOf<{ limit: number; remaining?: number }>(req);
+    bucket.limit = b.limit;
+    bucket.remaining = b.remaining ?? b.limit;
+    bucket.resetAt = Date.now() + 60_000;
+    return reply(200, { ok: true });
+  });
+  server.route("POST", "/__control/twitch/sign", (req) => {
+    const b = bodyOf<{ messageType: string; subscriptionType: string; event?: Record<string, unknown>; subscriptionId?: string; status?: string; secret?: string; timestamp?: string; messageId?: string; challenge?: string; condition?: Record<string, string> }>(req);
+    const sub = subscriptions.find((s) => s.id === b.subscriptionId);
+    const condition = b.condition ?? sub?.condition ?? { broadcaster_user_id: String(b.event?.broadcaster_user_id ?? "") };
+    const payload: Record<string, unknown> = {
+      subscription: { id: b.subscriptionId ?? sub?.id ?? randomUUID(), status: b.status ?? (b.messageType === "webhook_callback_verification" ? "webhook_callback_verification_pending" : "enabled"), type: b.subscriptionType, version: "1", cost: 1, condition, transport: { method: "webhook", callback: "http://localhost/webhooks/twitch" }, created_at: new Date().toISOString() },
+    };
+    if (b.messageType === "webhook_callback_verification") payload.challenge = b.challenge ?? randomBytes(16).toString("hex");
+    if (b.messageType === "notification") payload.event = b.event ?? {};
+    if (b.messageType === "revocation" && sub) sub.status = b.status ?? "notification_failures_exceeded";
+    const body = JSON.stringify(payload);
+    const messageId = b.messageId ?? randomUUID();
+    const timestamp = b.timestamp ?? new Date().toISOString();
+    const secret = b.secret ?? sub?.secret ?? TEST_TWITCH_EVENTSUB_SECRET;
+    return reply(200, {
+      body,
+      headers: {
+        "content-type": "application/json",
+        "twitch-eventsub-message-id": messageId,
+        "twitch-eventsub-message-retry": "0",
+        "twitch-eventsub-message-type": b.messageType,
+        "twitch-eventsub-message-signature": signEventSub(secret, messageId, timestamp, body),
+        "twitch-eventsub-message-timestamp": timestamp,
+        "twitch-eventsub-subscription-type": b.subscriptionType,
+        "twitch-eventsub-subscription-version": "1",
+      },
+    });
+  });
+  server.route("GET", "/__control/twitch/state", () =>
+    reply(200, { subscriptions: subscriptions.map(({ secret: _s, ...s }) => s), streamCalls, tokensIssued: tokens.size }),
+  );
+
+  return { origin: server.origin, apiBase: `${server.origin}/helix`, authBase: `${server.origin}/oauth2`, close: server.close };
+}

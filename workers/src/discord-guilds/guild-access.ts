@@ -1,0 +1,87 @@
+// Who may manage a guild, computed from Discord through the bot (GET /guilds/{id}, GET /guilds/{id}/members/{user}):
+// the owner, a member with Administrator, or one with Manage Server. Answers are cached briefly (Discord rate limits;
+// a permission removed in Discord takes effect here within GUILD_CACHE_SECONDS).
+import { z } from "zod";
+import type { Cache } from "../cache/cache.ts";
+import type { DiscordRest } from "../discord-rest/discord-rest.ts";
+import { AppError } from "../errors/app-error.ts";
+import { PERMISSION, hasPermission } from "../interactions/guards.ts";
+
+export const GUILD_CACHE_SECONDS = 60;
+
+const snowflake = z.string().regex(/^\d{5,25}$/);
+
+export const DiscordGuildWire = z.looseObject({
+  id: snowflake,
+  name: z.string(),
+  icon: z.string().nullish(),
+  owner_id: snowflake,
+  roles: z.array(z.looseObject({ id: snowflake, name: z.string(), permissions: z.string().regex(/^\d+$/), position: z.number().int().default(0), color: z.number().int().default(0), managed: z.boolean().default(false) })).default([]),
+});
+export type DiscordGuildWire = z.infer<typeof DiscordGuildWire>;
+
+const MemberWire = z.looseObject({ roles: z.array(snowflake).default([]), user: z.looseObject({ id: snowflake }).optional() });
+
+export type GuildAccess = "owner" | "administrator" | "manage_guild";
+
+function statusOf(err: unknown): number | null {
+  if (!(err instanceof AppError)) return null;
+  const status = (err.details as { status?: unknown } | null)?.status;
+  return typeof status === "number" ? status : null;
+}
+
+function requireBot(rest: DiscordRest): void {
+  if (!rest.hasBotToken) throw new AppError("MISCONFIGURED", "The Discord bot is not configured (set DISCORD_BOT_TOKEN)");
+}
+
+/** The guild as the bot sees it; null when the bot is not in it (Discord answers 403/404). Cached briefly. */
+export async function fetchGuild(rest: DiscordRest, cache: Cache, guildId: string, options: { fresh?: boolean } = {}): Promise<DiscordGuildWire | null> {
+  requireBot(rest);
+  const key = `discord:guild:${guildId}`;
+  if (!options.fresh) {
+    const hit = await cache.get(key);
+    if (hit) return hit === "absent" ? null : DiscordGuildWire.parse(JSON.parse(hit));
+  }
+  let guild: DiscordGuildWire | null;
+  try {
+    guild = DiscordGuildWire.parse(await rest.request({ method: "GET", path: `/guilds/${guildId}`, auth: "bot", idempotent: true }));
+  } catch (err) {
+    const status = statusOf(err);
+    if (status !== 403 && status !== 404) throw err;
+    guild = null;
+  }
+  await cache.set(key, guild ? JSON.stringify(guild) : "absent", { ttlSeconds: GUILD_CACHE_SECONDS });
+  return guild;
+}
+
+/** Discord: a member's base permissions are @everyone's (role id = guild id) OR'ed with each of their roles'. */
+export function accessOf(guild: DiscordGuildWire, userId: string, memberRoles: string[] | null): GuildAccess | null {
+  if (guild.owner_id === userId) return "owner";
+  if (memberRoles === null) return null;
+  let bits = 0n;
+  for (const role of guild.roles) if (role.id === guild.id || memberRoles.includes(role.id)) bits |= BigInt(role.permissions);
+  if ((bits & PERMISSION.ADMINISTRATOR) !== 0n) return "administrator";
+  return hasPermission(bits, PERMISSION.MANAGE_GUILD) ? "manage_guild" : null;
+}
+
+/** How `discordUserId` may manage the guild, or null (not a member, or no Manage Server). */
+export async function guildAccess(rest: DiscordRest, cache: Cache, guildId: string, discordUserId: string, options: { fresh?: boolean } = {}): Promise<{ guild: DiscordGuildWire | null; access: GuildAccess | null }> {
+  const guild = await fetchGuild(rest, cache, guildId, options);
+  if (!guild) return { guild: null, access: null };
+  if (guild.owner_id === discordUserId) return { guild, access: "owner" };
+  const key = `discord:member-roles:${guildId}:${discordUserId}`;
+  let roles: string[] | null;
+  const hit = options.fresh ? null : await cache.get(key);
+  if (hit) roles = JSON.parse(hit) as string[] | null;
+  else {
+    try {
+      const member = MemberWire.parse(await rest.request({ method: "GET", path: `/guilds/${guildId}/members/${discordUserId}`, auth: "bot", idempotent: true }));
+      roles = member.roles;
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+      roles = null;
+    }
+    await cache.set(key, JSON.stringify(roles), { ttlSeconds: GUILD_CACHE_SECONDS });
+  }
+  return { guild, access: accessOf(guild, discordUserId, roles) };
+}

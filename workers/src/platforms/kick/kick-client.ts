@@ -1,0 +1,118 @@
+// Kick's public API over fetch: an app access token (client credentials at id.kick.com, cached until expiry),
+// GET /public/v1/channels (live state for fallback polling, 50 broadcasters per call), event subscriptions for
+// webhooks, and Kick's webhook public key (GET /public/v1/public-key), cached because every webhook needs it.
+import { z } from "zod";
+import type { Cache } from "../../cache/cache.ts";
+import { AppError } from "../../errors/app-error.ts";
+import { AppTokenCache, PlatformHttp } from "../platform-http.ts";
+
+export const KICK_BATCH = 50;
+/** Kick rotates its key rarely; a day of caching keeps webhooks off the key endpoint. */
+const PUBLIC_KEY_TTL_SECONDS = 86_400;
+
+export const KickChannel = z.looseObject({
+  broadcaster_user_id: z.number().int(),
+  slug: z.string(),
+  stream_title: z.string().optional().default(""),
+  category: z.looseObject({ id: z.number().optional(), name: z.string().optional().default("") }).nullable().optional(),
+  stream: z
+    .looseObject({
+      is_live: z.boolean(),
+      viewer_count: z.number().int().optional().default(0),
+      start_time: z.string().optional().default(""),
+      thumbnail: z.string().optional().default(""),
+    })
+    .nullable()
+    .optional(),
+});
+export type KickChannel = z.infer<typeof KickChannel>;
+
+export interface KickClientOptions {
+  apiBase: string;
+  authBase: string;
+  clientId?: string;
+  clientSecret?: string;
+  cache: Cache;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+const tokens = new AppTokenCache();
+const keysInMemory = new Map<string, { pem: string; until: number }>();
+
+export class KickClient {
+  readonly http: PlatformHttp;
+
+  constructor(private readonly options: KickClientOptions) {
+    this.http = new PlatformHttp("kick", { fetch: options.fetch, now: options.now });
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  private api(path: string): string {
+    return `${this.options.apiBase.replace(/\/$/, "")}${path}`;
+  }
+
+  appToken(): Promise<string> {
+    const { clientId, clientSecret } = this.options;
+    if (!clientId || !clientSecret) throw new AppError("MISCONFIGURED", "Kick is not connected (KICK_CLIENT_ID / KICK_CLIENT_SECRET are not set)");
+    return tokens.get(`${this.options.authBase}|${clientId}`, this.now(), async () => {
+      const res = await this.http.send<{ access_token?: string; expires_in?: number }>({
+        method: "POST",
+        url: `${this.options.authBase.replace(/\/$/, "")}/oauth/token`,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret }).toString(),
+      });
+      if (res.status !== 200 || !res.body?.access_token) throw this.http.upstream(`app token refused (${res.status})`, { status: res.status });
+      return { token: res.body.access_token, expiresInSeconds: res.body.expires_in ?? 3600 };
+    });
+  }
+
+  private async authed<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+    const token = await this.appToken();
+    return this.http.json<T>({
+      method,
+      url: this.api(path),
+      headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  }
+
+  async channels(by: { broadcasterUserIds?: readonly number[]; slugs?: readonly string[] }): Promise<KickChannel[]> {
+    const params: [string, string][] = [
+      ...(by.broadcasterUserIds ?? []).map((id): [string, string] => ["broadcaster_user_id", String(id)]),
+      ...(by.slugs ?? []).map((s): [string, string] => ["slug", s]),
+    ];
+    const out: KickChannel[] = [];
+    for (let i = 0; i < params.length; i += KICK_BATCH) {
+      const query = new URLSearchParams(params.slice(i, i + KICK_BATCH)).toString();
+      out.push(...z.object({ data: z.array(KickChannel) }).parse(await this.authed<unknown>("GET", `/public/v1/channels?${query}`)).data);
+    }
+    return out;
+  }
+
+  /** Subscribes the app's webhook (its URL is set in the Kick app's settings) to a broadcaster's events. */
+  async subscribe(broadcasterUserId: number, events: { name: string; version: number }[] = [{ name: "livestream.status.updated", version: 1 }]): Promise<string[]> {
+    const body = await this.authed<unknown>("POST", "/public/v1/events/subscriptions", { broadcaster_user_id: broadcasterUserId, events, method: "webhook" });
+    const parsed = z.object({ data: z.array(z.looseObject({ subscription_id: z.string().optional(), error: z.string().optional() })) }).parse(body);
+    return parsed.data.flatMap((d) => (d.subscription_id ? [d.subscription_id] : []));
+  }
+
+  /** Kick's webhook signing key (PEM), from memory, then the cache, then Kick. */
+  async publicKey(options: { refresh?: boolean } = {}): Promise<string> {
+    const now = this.now();
+    const memo = keysInMemory.get(this.options.apiBase);
+    if (!options.refresh && memo && memo.until > now) return memo.pem;
+    const cacheKey = `kick:public-key:${this.options.apiBase}`;
+    let pem = options.refresh ? null : await this.options.cache.get(cacheKey);
+    if (!pem) {
+      const body = await this.http.json<unknown>({ url: this.api("/public/v1/public-key"), headers: { accept: "application/json" } });
+      pem = z.object({ data: z.object({ public_key: z.string().min(100) }) }).parse(body).data.public_key;
+      await this.options.cache.set(cacheKey, pem, { ttlSeconds: PUBLIC_KEY_TTL_SECONDS });
+    }
+    keysInMemory.set(this.options.apiBase, { pem, until: now + PUBLIC_KEY_TTL_SECONDS * 1000 });
+    return pem;
+  }
+}

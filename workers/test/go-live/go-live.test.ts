@@ -1,0 +1,177 @@
+// Go-live notifications end to end: a platform event in (signed webhook, poll, Discord presence) → the notice the
+// fake Discord received out; one notice per stream session whatever the number of sources; the end edits it in place.
+import { exports } from "cloudflare:workers";
+import { streamSessions } from "@nebula/schema";
+import { eq } from "drizzle-orm";
+import { describe, expect, it, vi } from "vitest";
+import { handleGatewayEvent } from "../../src/discord-gateway/gateway-events.ts";
+import { pollGoLive } from "../../src/go-live/poll.ts";
+import "../../src/go-live/sources.ts";
+import { discordSide, snowflake } from "../outbox/outbox-harness.ts";
+import { asUser, url, withDb } from "../support/seed.ts";
+import { KICK, type Signed, TWITCH, YOUTUBE, deliver, env, fake, seedGoLiveTenant, trackStreamer, twitchUserId, withDeps } from "./go-live-harness.ts";
+
+const WAIT = { timeout: 20_000, interval: 50 };
+
+/** Waits for the fake Discord to hold `count` messages in the channel (the queue and the outbox run on their own). */
+async function messagesIn(channelId: string, count = 1) {
+  return vi.waitFor(async () => {
+    const { messages } = await discordSide(`channel:${channelId}`);
+    expect(messages).toHaveLength(count);
+    return messages;
+  }, WAIT);
+}
+
+const sessionsOf = (streamerId: string) => withDb((db) => db.select().from(streamSessions).where(eq(streamSessions.streamerId, streamerId)));
+
+async function twitchLive(userId: string, login: string, streamId: string, title = "Any% speedrun") {
+  await fake(TWITCH, "/__control/twitch/users", [{ id: userId, login, display_name: login.toUpperCase() }]);
+  await fake(TWITCH, "/__control/twitch/live", { user_id: userId, id: streamId, title, game_name: "Celeste", viewer_count: 321, started_at: new Date(Date.now() - 60_000).toISOString() });
+}
+
+const onlineEvent = (userId: string, login: string, streamId: string) => ({
+  id: streamId,
+  broadcaster_user_id: userId,
+  broadcaster_user_login: login,
+  broadcaster_user_name: login.toUpperCase(),
+  type: "live",
+  started_at: new Date(Date.now() - 60_000).toISOString(),
+});
+
+const signTwitch = (body: Record<string, unknown>) => fake<Signed>(TWITCH, "/__control/twitch/sign", body);
+
+describe("go-live: Twitch EventSub", () => {
+  it("stream.online → one notice with the template, the embed and a ping for the role only", async () => {
+    const tenant = await seedGoLiveTenant();
+    const userId = twitchUserId();
+    const role = snowflake();
+    const streamer = await trackStreamer(tenant, { platform: "twitch", platformUserId: userId, login: "novaspeed", displayName: "NovaSpeed", pingRoleId: role, template: "{streamer} is live playing {game}: {title} @everyone {url}" });
+    await twitchLive(userId, "novaspeed", "stream-1001");
+
+    const res = await deliver("/webhooks/twitch", await signTwitch({ messageType: "notification", subscriptionType: "stream.online", event: onlineEvent(userId, "novaspeed", "stream-1001") }));
+    expect(res.status).toBe(204);
+
+    const [message] = await messagesIn(streamer.channelId);
+    expect(message?.content).toBe(`<@&${role}> NovaSpeed is live playing Celeste: Any% speedrun @everyone https://www.twitch.tv/novaspeed`);
+    // @everyone in the text pings nobody: only the role is allowed.
+    expect(message?.allowedMentions).toEqual({ parse: [], roles: [role] });
+    expect(message?.embeds[0]).toMatchObject({ title: "Any% speedrun", url: "https://www.twitch.tv/novaspeed", author: { name: "NovaSpeed" }, fields: [{ name: "Game", value: "Celeste" }, { name: "Viewers", value: "321" }] });
+    expect(message?.embeds[0]?.image?.url).toMatch(/live_user_novaspeed-1280x720\.jpg/);
+  });
+
+  it("the same stream from Discord presence, EventSub and the cron poll → one notice, and the presence key becomes the stream id", async () => {
+    const tenant = await seedGoLiveTenant();
+    const userId = twitchUserId();
+    const member = snowflake();
+    const streamer = await trackStreamer(tenant, { platform: "twitch", platformUserId: userId, login: "duoqueue", displayName: "DuoQueue", discordUserId: member });
+    await twitchLive(userId, "duoqueue", "stream-2002", "Ranked grind");
+
+    // What the DiscordGateway object hands on when the member's activity turns to "Streaming".
+    await handleGatewayEvent(env, { kind: "presence.streaming", id: `presence-${member}`, guildId: tenant.guildId, userId: member, platform: "twitch", url: "https://www.twitch.tv/duoqueue", title: "Ranked grind" });
+    const signed = await signTwitch({ messageType: "notification", subscriptionType: "stream.online", event: onlineEvent(userId, "duoqueue", "stream-2002") });
+    expect((await deliver("/webhooks/twitch", signed)).status).toBe(204);
+    await vi.waitFor(async () => expect((await sessionsOf(streamer.id))[0]?.sources).toContain("eventsub"), WAIT);
+    await withDeps((deps) => pollGoLive(deps));
+
+    await messagesIn(streamer.channelId);
+    const sessions = await sessionsOf(streamer.id);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({ streamKey: "stream-2002", sources: ["presence", "eventsub", "poll"], endedAt: null });
+    expect((await discordSide(`channel:${streamer.channelId}`)).messages).toHaveLength(1);
+  });
+
+  it("stream.offline → the same message is edited with the duration and the VOD", async () => {
+    const tenant = await seedGoLiveTenant();
+    const userId = twitchUserId();
+    const streamer = await trackStreamer(tenant, { platform: "twitch", platformUserId: userId, login: "vodkeeper", displayName: "VodKeeper", pingRoleId: snowflake() });
+    await twitchLive(userId, "vodkeeper", "stream-3003", "Marathon");
+    await deliver("/webhooks/twitch", await signTwitch({ messageType: "notification", subscriptionType: "stream.online", event: onlineEvent(userId, "vodkeeper", "stream-3003") }));
+    const [live] = await messagesIn(streamer.channelId);
+
+    await fake(TWITCH, "/__control/twitch/offline", { user_id: userId, vod: { id: "v3003", url: "https://www.twitch.tv/videos/3003" } });
+    const offline = await signTwitch({ messageType: "notification", subscriptionType: "stream.offline", event: { broadcaster_user_id: userId, broadcaster_user_login: "vodkeeper", broadcaster_user_name: "VodKeeper" } });
+    expect((await deliver("/webhooks/twitch", offline)).status).toBe(204);
+
+    const edited = await vi.waitFor(async () => {
+      const { messages } = await discordSide(`channel:${streamer.channelId}`);
+      expect(messages[0]?.edits).toBe(1);
+      return messages;
+    }, WAIT);
+    expect(edited).toHaveLength(1);
+    expect(edited[0]?.id).toBe(live?.id);
+    expect(edited[0]?.content).toMatch(/^VodKeeper was live on Twitch for \d+m \d+s\.\nVOD: https:\/\/www\.twitch\.tv\/videos\/3003$/);
+    expect(edited[0]?.embeds[0]).toMatchObject({ title: "Marathon", url: "https://www.twitch.tv/videos/3003", footer: { text: "Stream ended" } });
+    const [session] = await sessionsOf(streamer.id);
+    expect(session?.endedAt).not.toBeNull();
+    expect(session?.vodUrl).toBe("https://www.twitch.tv/videos/3003");
+  });
+});
+
+describe("go-live: YouTube WebSub", () => {
+  it("subscribes with a lease, answers the hub's challenge, and a signed push of a live video → one notice", async () => {
+    const tenant = await seedGoLiveTenant();
+    const channelId = `UC${snowflake().padEnd(22, "x").slice(0, 22)}`;
+    const discordChannel = snowflake();
+    const add = await exports.default.fetch(
+      url(`/api/t/${tenant.tenantId}/go-live/streamers`),
+      asUser(tenant.owner, { method: "POST", body: JSON.stringify({ platform: "youtube", account: channelId, guildId: tenant.guildId, channelId: discordChannel }) }),
+    );
+    expect(add.status, await add.clone().text()).toBe(201);
+    expect(await add.json()).toMatchObject({ platform: "youtube", platformUserId: channelId, detection: "webhook" });
+
+    const verify = await fake<{ url: string; challenge: string }>(YOUTUBE, `/__control/youtube/verify?channelId=${channelId}`);
+    const challenged = await exports.default.fetch(verify.url);
+    expect(challenged.status).toBe(200);
+    expect(await challenged.text()).toBe(verify.challenge);
+    // A challenge for a topic we did not ask about is refused.
+    const forged = await exports.default.fetch(verify.url.replace(`channel_id%3D${channelId}`, "channel_id%3DUCaaaaaaaaaaaaaaaaaaaaaa"));
+    expect(forged.status).toBe(404);
+
+    const videoId = `v${snowflake().slice(-9)}`;
+    await fake(YOUTUBE, "/__control/youtube/videos", [{ id: videoId, channelId, title: "Live now: building a homelab", live: "live", startedAt: new Date().toISOString(), viewers: 77 }]);
+    const push = await fake<Signed>(YOUTUBE, "/__control/youtube/push", { channelId, videoId });
+    const res = await deliver(`/webhooks/youtube/${channelId}`, push);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: true, published: 1 });
+
+    const [message] = await messagesIn(discordChannel);
+    expect(message?.content).toBe(`${"Channel"} ${channelId.slice(2, 6)} is live on YouTube: Live now: building a homelab\nhttps://www.youtube.com/watch?v=${videoId}`);
+    expect(message?.embeds[0]).toMatchObject({ title: "Live now: building a homelab", fields: [{ name: "Viewers", value: "77" }] });
+
+    // The broadcast ends: YouTube republishes the entry; videos.list says it ended; the notice is edited, VOD = the video.
+    await fake(YOUTUBE, "/__control/youtube/videos", [{ id: videoId, channelId, title: "Live now: building a homelab", live: "ended", startedAt: new Date(Date.now() - 3_600_000).toISOString(), endedAt: new Date().toISOString() }]);
+    const ended = await fake<Signed>(YOUTUBE, "/__control/youtube/push", { channelId, videoId, updated: new Date(Date.now() + 1000).toISOString() });
+    expect(await (await deliver(`/webhooks/youtube/${channelId}`, ended)).json()).toEqual({ accepted: true, published: 1 });
+    await vi.waitFor(async () => {
+      const { messages } = await discordSide(`channel:${discordChannel}`);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]?.content).toContain(`VOD: https://www.youtube.com/watch?v=${videoId}`);
+    }, WAIT);
+  });
+});
+
+describe("go-live: Kick", () => {
+  it("livestream.status.updated (RSA-signed) → one notice", async () => {
+    const tenant = await seedGoLiveTenant();
+    const kickId = Number(snowflake().slice(-8));
+    const streamer = await trackStreamer(tenant, { platform: "kick", platformUserId: String(kickId), login: "kickster", displayName: "Kickster" });
+    const signed = await fake<Signed>(KICK, "/__control/kick/sign", {
+      eventType: "livestream.status.updated",
+      event: { broadcaster: { is_anonymous: false, user_id: kickId, username: "Kickster", is_verified: false, profile_picture: "", channel_slug: "kickster" }, is_live: true, title: "Kick stream", started_at: new Date().toISOString(), ended_at: null },
+    });
+    expect((await deliver("/webhooks/kick", signed)).status).toBe(204);
+    const [message] = await messagesIn(streamer.channelId);
+    expect(message?.content).toBe("Kickster is live on Kick: Kick stream\nhttps://kick.com/kickster");
+  });
+});
+
+describe("go-live: send test alert", () => {
+  it("posts a sample notice through the outbox", async () => {
+    const tenant = await seedGoLiveTenant();
+    const streamer = await trackStreamer(tenant, { platform: "twitch", platformUserId: twitchUserId(), login: "tester", displayName: "Tester" });
+    const res = await exports.default.fetch(url(`/api/t/${tenant.tenantId}/go-live/streamers/${streamer.id}/test`), asUser(tenant.members.operator, { method: "POST" }));
+    expect(res.status).toBe(202);
+    const [message] = await messagesIn(streamer.channelId);
+    expect(message?.content).toContain("Test alert from Nebula Command");
+  });
+});

@@ -2,6 +2,7 @@
 export * from "./core/index.ts";
 export * from "./dashboard/index.ts";
 export * from "./discord/index.ts";
+export * from "./stream/index.ts";
 export * from "./ids.ts";
 export * as api from "./api/index.ts";
 export * as agentWire from "./wire/agent.ts";

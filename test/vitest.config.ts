@@ -7,7 +7,7 @@ import { defineConfig } from "vitest/config";
 import { TEST_DISCORD_BOT_TOKEN, TEST_DISCORD_CLIENT_ID, TEST_DISCORD_CLIENT_SECRET } from "./fakes/discord.ts";
 import { TEST_KICK_CLIENT_ID, TEST_KICK_CLIENT_SECRET } from "./fakes/kick.ts";
 import { TEST_TWITCH_CLIENT_ID, TEST_TWITCH_CLIENT_SECRET, TEST_TWITCH_EVENTSUB_SECRET } from "./fakes/twitch.ts";
-import { TEST_YOUTUBE_API_KEY } from "./fakes/youtube.ts";
+import { TEST_GOOGLE_CLIENT_ID, TEST_GOOGLE_CLIENT_SECRET, TEST_YOUTUBE_API_KEY } from "./fakes/youtube.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -47,6 +47,10 @@ export default defineConfig({
                 YOUTUBE_API_BASE: `${inject("youtubeOrigin")}/youtube/v3`,
                 YOUTUBE_WEBSUB_HUB: `${inject("youtubeOrigin")}/websub/subscribe`,
                 YOUTUBE_API_KEY: TEST_YOUTUBE_API_KEY,
+                YOUTUBE_CLIENT_ID: TEST_GOOGLE_CLIENT_ID,
+                YOUTUBE_CLIENT_SECRET: TEST_GOOGLE_CLIENT_SECRET,
+                GOOGLE_AUTH_BASE: `${inject("youtubeOrigin")}/o/oauth2/v2`,
+                GOOGLE_TOKEN_BASE: inject("youtubeOrigin"),
                 KICK_API_BASE: inject("kickOrigin"),
                 KICK_AUTH_BASE: inject("kickOrigin"),
                 KICK_CLIENT_ID: TEST_KICK_CLIENT_ID,

@@ -23,6 +23,14 @@ export const ID_PREFIXES = {
   ticket: "tkt",
   ticketPanel: "tkp",
   ticketCategory: "tkc",
+  inboxNotification: "inb",
+  inboxSource: "ibs",
+  inboxWebhook: "ibw",
+  chatChannel: "chc",
+  chatCommand: "ccm",
+  chatTimer: "ctm",
+  moderationLog: "mlg",
+  platformConnection: "pcn",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -16,6 +16,9 @@
 //   POST /__control/gateway/:id/reconnect  sends op 7 RECONNECT
 //   POST /__control/gateway/:id/invalid-session {resumable} sends op 9
 //   POST /__control/gateway/:id/raw        {frames: string[]} sends text frames as they are (malformed input)
+//   POST /__control/gateway/:id/noted      {eventId} the test's event handler saw an internal event (counted once per
+//                                          id as `notedEvents`): handlers run in the queue consumer's request, so a
+//                                          test waits for them here rather than on a promise they resolve
 //   GET  /__control/gateway/:id            counters, last IDENTIFY / RESUME, heartbeats' `d`, the live socket
 //   GET  /__control/gateway/:id/wait?identifies=1&resumes=1&heartbeats=2&connections=…
 //                                          answers once every named counter reached its value (408 after 10 s)
@@ -52,6 +55,8 @@ export interface GatewayCounters {
   /** Dispatch frames sent, replays included. */
   dispatchesSent: number;
   closes: number;
+  /** Distinct ids noted by the test's event handlers (POST …/noted): tests wait on it in their own request. */
+  notedEvents: number;
 }
 
 export interface GatewayScenarioState {
@@ -102,6 +107,7 @@ interface Scenario {
   live: Connection | null;
   replayOverlap: number;
   waiters: (() => void)[];
+  noted: Set<string>;
 }
 
 const DEFAULTS: GatewayScenarioOptions = {
@@ -118,7 +124,7 @@ function fresh(options: Partial<GatewayScenarioOptions>): Scenario {
   return {
     options: merged,
     state: {
-      counters: { connections: 0, identifies: 0, resumes: 0, heartbeats: 0, readies: 0, resumed: 0, dispatchesSent: 0, closes: 0 },
+      counters: { connections: 0, identifies: 0, resumes: 0, heartbeats: 0, readies: 0, resumed: 0, dispatchesSent: 0, closes: 0, notedEvents: 0 },
       lastIdentify: null,
       lastResume: null,
       heartbeatSeqs: [],
@@ -133,6 +139,7 @@ function fresh(options: Partial<GatewayScenarioOptions>): Scenario {
     live: null,
     replayOverlap: 0,
     waiters: [],
+    noted: new Set(),
   };
 }
 
@@ -375,6 +382,16 @@ export async function startFakeGateway(rest: FakeDiscord, botToken = TEST_DISCOR
       for (const frame of (body(req.rawBody).frames ?? []) as string[]) conn.ws.send(frame);
     }),
   );
+
+  rest.route("POST", "/__control/gateway/:id/noted", (req) => {
+    const s = scenarioOf(req.params.id ?? "");
+    const eventId = body(req.rawBody).eventId;
+    if (typeof eventId !== "string") return json(400, { error: "eventId is required" });
+    s.noted.add(eventId);
+    s.state.counters.notedEvents = s.noted.size;
+    notify(s);
+    return json(200, { noted: s.noted.size });
+  });
 
   rest.route("GET", "/__control/gateway/:id", (req) => json(200, snapshot(scenarioOf(req.params.id ?? ""))));
 

@@ -5,7 +5,12 @@
 //   POST /__control/kick/channels  [{broadcaster_user_id, slug, live, title?, start_time?, viewers?}]
 //   POST /__control/kick/sign      {eventType, event, messageId?, timestamp?, wrongKey?} → {headers, body}
 //   GET  /__control/kick/state     subscriptions, tokens issued
+// Chat (send, delete, timeouts; chat.message.sent comes through /__control/kick/sign): kick-chat.ts.
+// User OAuth 2.1 (stream bot connections, test/fakes/platform-oauth.ts): /oauth/authorize (PKCE S256 required),
+// token grants, /oauth/revoke; the API accepts those user tokens, and GET /public/v1/users answers the token's user.
 import { createSign, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { installFakeOAuth } from "./platform-oauth.ts";
+import { installKickChat } from "./kick-chat.ts";
 import { bodyOf, reply, startPlatformServer } from "./platform-server.ts";
 
 export const TEST_KICK_CLIENT_ID = "fake-kick-client";
@@ -25,20 +30,38 @@ export async function startFakeKick(): Promise<FakeKick> {
   const tokens = new Set<string>();
   const channels = new Map<number, { broadcaster_user_id: number; slug: string; live: boolean; title?: string; start_time?: string; viewers?: number }>();
   const subscriptions: { broadcaster_user_id: number; name: string; version: number; id: string }[] = [];
+  const oauth = installFakeOAuth(server, {
+    platform: "kick",
+    clientId: TEST_KICK_CLIENT_ID,
+    clientSecret: TEST_KICK_CLIENT_SECRET,
+    paths: { authorize: "/oauth/authorize", token: "/oauth/token", revoke: "/oauth/revoke" },
+    requirePkce: true,
+    expiresIn: 7_200,
+    ownTokenRoute: false,
+  });
 
   const authed = (req: { headers: Record<string, string | string[] | undefined> }, work: () => ReturnType<typeof reply>) => {
     const auth = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ""));
-    if (!auth?.[1] || !tokens.has(auth[1])) return reply(401, { message: "Unauthorized", data: {} });
+    if (!auth?.[1] || (!tokens.has(auth[1]) && !oauth.accountOf(req.headers.authorization))) return reply(401, { message: "Unauthorized", data: {} });
     return work();
   };
 
   server.route("POST", "/oauth/token", (req) => {
+    const userGrant = oauth.token(req);
+    if (userGrant) return userGrant;
     const form = new URLSearchParams(req.rawBody);
     if (form.get("client_id") !== TEST_KICK_CLIENT_ID || form.get("client_secret") !== TEST_KICK_CLIENT_SECRET) return reply(401, { error: "invalid_client" });
     const token = randomBytes(16).toString("hex");
     tokens.add(token);
     return reply(200, { access_token: token, token_type: "Bearer", expires_in: 3600 });
   });
+  server.route("GET", "/public/v1/users", (req) =>
+    authed(req, () => {
+      const me = oauth.accountOf(req.headers.authorization);
+      if (!me) return reply(401, { message: "Unauthorized", data: {} });
+      return reply(200, { data: [{ user_id: Number(me.id), name: me.login, email: `${me.login}@example.test`, profile_picture: me.avatarUrl }], message: "OK" });
+    }),
+  );
   server.route("GET", "/public/v1/public-key", () => reply(200, { data: { public_key: kick.publicKey }, message: "OK" }));
   server.route("GET", "/public/v1/channels", (req) =>
     authed(req, () => {
@@ -97,6 +120,8 @@ export async function startFakeKick(): Promise<FakeKick> {
     });
   });
   server.route("GET", "/__control/kick/state", () => reply(200, { subscriptions, tokensIssued: tokens.size }));
+
+  installKickChat(server, authed);
 
   return { origin: server.origin, close: server.close };
 }

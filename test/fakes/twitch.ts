@@ -8,8 +8,13 @@
 //   POST /__control/twitch/sign    {messageType, subscriptionType, event?, subscriptionId?, status?, secret?,
 //                                   timestamp?, messageId?, challenge?}  → {headers, body}: an EventSub delivery
 //   GET  /__control/twitch/state   subscriptions, /streams calls (ids per call), tokens issued
+// Chat (Send Chat Message with chat limits, delete, timeouts, a signed channel.chat.message sender): twitch-chat.ts.
+// User OAuth (stream bot connections, test/fakes/platform-oauth.ts): /oauth2/authorize, token grants, /oauth2/revoke,
+// /oauth2/validate; Helix accepts those user tokens and GET /helix/users without parameters answers the token's user.
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { installFakeOAuth } from "./platform-oauth.ts";
 import { type PlatformServer, bodyOf, reply, startPlatformServer } from "./platform-server.ts";
+import { installTwitchChat } from "./twitch-chat.ts";
 
 export const TEST_TWITCH_CLIENT_ID = "faketwitchclientid0001";
 export const TEST_TWITCH_CLIENT_SECRET = "fake-twitch-client-secret";
@@ -52,12 +57,22 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
   const tokens = new Set<string>();
   const streamCalls: number[] = [];
   const bucket = { limit: 800, remaining: 800, resetAt: 0 };
+  const oauth = installFakeOAuth(server, {
+    platform: "twitch",
+    clientId: TEST_TWITCH_CLIENT_ID,
+    clientSecret: TEST_TWITCH_CLIENT_SECRET,
+    paths: { authorize: "/oauth2/authorize", token: "/oauth2/token", revoke: "/oauth2/revoke", validate: "/oauth2/validate" },
+    requirePkce: false,
+    // Twitch user access tokens live about four hours.
+    expiresIn: 14_400,
+    ownTokenRoute: false,
+  });
 
   const rateHeaders = () => ({ "ratelimit-limit": String(bucket.limit), "ratelimit-remaining": String(bucket.remaining), "ratelimit-reset": String(Math.ceil(bucket.resetAt / 1000)) });
   /** Twitch: every Helix call costs a point; an empty bucket answers 429 until the reset. */
   function helix(req: { headers: Record<string, string | string[] | undefined> }, work: () => ReturnType<typeof reply>) {
     const auth = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ""));
-    if (req.headers["client-id"] !== TEST_TWITCH_CLIENT_ID || !auth?.[1] || !tokens.has(auth[1])) return reply(401, { error: "Unauthorized", status: 401, message: "Invalid OAuth token" });
+    if (req.headers["client-id"] !== TEST_TWITCH_CLIENT_ID || !auth?.[1] || (!tokens.has(auth[1]) && !oauth.accountOf(req.headers.authorization))) return reply(401, { error: "Unauthorized", status: 401, message: "Invalid OAuth token" });
     const now = Date.now();
     if (now >= bucket.resetAt) {
       bucket.resetAt = now + 60_000;
@@ -70,6 +85,8 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
   }
 
   server.route("POST", "/oauth2/token", (req) => {
+    const userGrant = oauth.token(req);
+    if (userGrant) return userGrant;
     const form = new URLSearchParams(req.rawBody);
     if (form.get("client_id") !== TEST_TWITCH_CLIENT_ID || form.get("client_secret") !== TEST_TWITCH_CLIENT_SECRET) return reply(403, { status: 403, message: "invalid client secret" });
     if (form.get("grant_type") !== "client_credentials") return reply(400, { status: 400, message: "invalid grant type" });
@@ -90,6 +107,9 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
     helix(req, () => {
       const ids = req.query.getAll("id");
       const logins = req.query.getAll("login");
+      // Helix: with a user token and no parameters, the token's own user.
+      const me = ids.length + logins.length === 0 ? oauth.accountOf(req.headers.authorization) : null;
+      if (me) return reply(200, { data: [{ id: me.id, login: me.login, display_name: me.displayName, type: "", broadcaster_type: "affiliate", description: "", profile_image_url: me.avatarUrl, offline_image_url: "", view_count: 0, created_at: "2020-01-01T00:00:00Z" }] });
       const data = [...users.values()].filter((u) => ids.includes(u.id) || logins.includes(u.login));
       return reply(200, { data: data.map((u) => ({ ...u, type: "", broadcaster_type: "affiliate", description: "", profile_image_url: "", offline_image_url: "", view_count: 0, created_at: "2020-01-01T00:00:00Z" })) });
     }),
@@ -193,6 +213,8 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
   server.route("GET", "/__control/twitch/state", () =>
     reply(200, { subscriptions: subscriptions.map(({ secret: _s, ...s }) => s), streamCalls, tokensIssued: tokens.size }),
   );
+
+  installTwitchChat(server, helix, signEventSub, TEST_TWITCH_EVENTSUB_SECRET);
 
   return { origin: server.origin, apiBase: `${server.origin}/helix`, authBase: `${server.origin}/oauth2`, close: server.close };
 }

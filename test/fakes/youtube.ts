@@ -6,10 +6,15 @@
 //   GET  /__control/youtube/verify?channelId=   → {url}: the hub's verification GET for the last request of that channel
 //   POST /__control/youtube/push     {channelId, videoId, secret?, tamper?} → {headers, body}: a signed Atom push
 //   GET  /__control/youtube/state    hub requests, API calls by method
+// Google OAuth (stream bot connections, test/fakes/platform-oauth.ts): /o/oauth2/v2/auth (GOOGLE_AUTH_BASE =
+// <origin>/o/oauth2/v2), /token and /revoke (GOOGLE_TOKEN_BASE = <origin>); channels.list?mine=true with a user token.
 import { createHmac, randomBytes } from "node:crypto";
+import { installFakeOAuth } from "./platform-oauth.ts";
 import { bodyOf, reply, startPlatformServer } from "./platform-server.ts";
 
 export const TEST_YOUTUBE_API_KEY = "fake-youtube-api-key-0001";
+export const TEST_GOOGLE_CLIENT_ID = "fake-google-client.apps.googleusercontent.com";
+export const TEST_GOOGLE_CLIENT_SECRET = "fake-google-client-secret";
 
 interface Video {
   id: string;
@@ -53,6 +58,14 @@ export async function startFakeYouTube(): Promise<FakeYouTube> {
   const videos = new Map<string, Video>();
   const hubRequests: { mode: string; callback: string; topic: string; secret: string; lease: number; challenge: string }[] = [];
   const calls: Record<string, number> = {};
+  const oauth = installFakeOAuth(server, {
+    platform: "youtube",
+    clientId: TEST_GOOGLE_CLIENT_ID,
+    clientSecret: TEST_GOOGLE_CLIENT_SECRET,
+    paths: { authorize: "/o/oauth2/v2/auth", token: "/token", revoke: "/revoke" },
+    requirePkce: false,
+    expiresIn: 3_599,
+  });
 
   const keyed = (req: { query: URLSearchParams }, method: string, work: () => ReturnType<typeof reply>) => {
     if (req.query.get("key") !== TEST_YOUTUBE_API_KEY) {
@@ -78,7 +91,9 @@ export async function startFakeYouTube(): Promise<FakeYouTube> {
     }),
   );
   server.route("GET", "/youtube/v3/channels", (req) =>
-    keyed(req, "channels.list", () => {
+    req.query.get("mine") === "true"
+      ? mineChannel(req.headers.authorization)
+      : keyed(req, "channels.list", () => {
       const ids = (req.query.get("id") ?? "").split(",").filter(Boolean);
       const handle = req.query.get("forHandle");
       const known = new Set([...videos.values()].map((v) => v.channelId));
@@ -86,6 +101,13 @@ export async function startFakeYouTube(): Promise<FakeYouTube> {
       return reply(200, { kind: "youtube#channelListResponse", items });
     }),
   );
+  /** channels.list?mine=true: the channel of the OAuth token's Google account. */
+  function mineChannel(authorization: string | string[] | undefined) {
+    const me = oauth.accountOf(authorization);
+    if (!me) return reply(401, { error: { code: 401, message: "Request had invalid authentication credentials.", errors: [{ reason: "authError", domain: "global" }] } });
+    calls["channels.list"] = (calls["channels.list"] ?? 0) + 1;
+    return reply(200, { kind: "youtube#channelListResponse", items: [{ kind: "youtube#channel", id: me.id, snippet: { title: me.displayName, customUrl: `@${me.login}`, thumbnails: { default: { url: me.avatarUrl, width: 88, height: 88 } } } }] });
+  }
   server.route("GET", "/youtube/v3/playlistItems", (req) =>
     keyed(req, "playlistItems.list", () => {
       const channelId = `UC${(req.query.get("playlistId") ?? "").slice(2)}`;

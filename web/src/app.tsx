@@ -25,6 +25,10 @@ const DiscordTab = {
   settings: lazy(() => import("./pages/discord/settings-tab.tsx")),
 };
 const StreamsPage = lazy(() => import("./pages/streams/streams-page.tsx"));
+const OverlaysPage = lazy(() => import("./pages/overlays/overlays-page.tsx"));
+const OverlayEditorPage = lazy(() => import("./pages/overlays/editor-page.tsx"));
+const InboxPage = lazy(() => import("./pages/streams/inbox-page.tsx"));
+const ChatBotPage = lazy(() => import("./pages/streams/chat-bot-page.tsx"));
 const SettingsPage = lazy(() => import("./pages/settings/settings-page.tsx"));
 const GeneralTab = lazy(() => import("./pages/settings/general-tab.tsx"));
 const MembersTab = lazy(() => import("./pages/settings/members-tab.tsx"));
@@ -115,6 +119,10 @@ export function App() {
         </Route>
       </Route>
       <Route path="/streams" component={StreamsPage} />
+      <Route path="/overlays" component={OverlaysPage} />
+      <Route path="/overlays/:overlayId" component={OverlayEditorPage} />
+      <Route path="/streams/inbox" component={InboxPage} />
+      <Route path="/streams/chat-bot" component={ChatBotPage} />
       <Route path="/settings" component={SettingsPage}>
         <Route path="/" component={GeneralTab} />
         <Route path="/members" component={MembersTab} />

@@ -6,6 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { createKeyRing, generateKeyEntry, parseEncryptionKeys } from "../src/crypto/secret-box.ts";
+import { rotateConnectionTokens } from "../src/connections/connection-rotation.ts";
 import { type SqlRunner, rotateSecrets } from "../src/secrets/secrets.ts";
 import { openEmbeddedDb } from "./embedded-db.ts";
 import { readStackState } from "./stack-state.ts";
@@ -55,6 +56,8 @@ try {
   const ring = await createKeyRing(loadKeys(process.argv.includes("--new-key")));
   const report = await withRunner((runner) => rotateSecrets(runner, ring));
   console.log(`secrets: ${report.rotated} re-encrypted to ${report.current} (${report.examined} examined)`);
+  const connections = await withRunner((runner) => rotateConnectionTokens(runner, ring));
+  console.log(`platform connection tokens: ${connections.rotated} re-encrypted to ${connections.current} (${connections.examined} examined)`);
 } catch (err) {
   console.error(`secrets:rotate failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);

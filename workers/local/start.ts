@@ -39,6 +39,10 @@ const PASSTHROUGH = [
   "KICK_AUTH_BASE",
   "KICK_CLIENT_ID",
   "KICK_CLIENT_SECRET",
+  "YOUTUBE_CLIENT_ID",
+  "YOUTUBE_CLIENT_SECRET",
+  "GOOGLE_AUTH_BASE",
+  "GOOGLE_TOKEN_BASE",
 ];
 
 function log(msg: string) {

@@ -51,7 +51,9 @@ export function newApp() {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", "data:", "https://cdn.discordapp.com"],
+        // Overlays (the OBS renderer and the editor's preview) show images and play sounds from wherever the streamer hosts them.
+        imgSrc: ["'self'", "data:", "https://cdn.discordapp.com", "https:", "http:"],
+        mediaSrc: ["'self'", "https:", "http:"],
         connectSrc: ["'self'", "ws:", "wss:"],
         frameAncestors: ["'none'"],
       },

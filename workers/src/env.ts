@@ -1,7 +1,10 @@
 // The Worker's bindings, typed once. String variables are validated by config/config.ts.
 import type { AgentHub } from "./agents/agent-hub.ts";
 import type { CacheStore } from "./cache/cache-store.ts";
+import type { ChatOutbox } from "./chat-bot/chat-outbox.ts";
+import type { ChatTimers } from "./chat-bot/chat-timers.ts";
 import type { DiscordGateway } from "./discord-gateway/discord-gateway.ts";
+import type { InboxFeed } from "./inbox/inbox-feed.ts";
 import type { NowPlayingBoard } from "./now-playing/now-playing-board.ts";
 import type { Outbox } from "./outbox/outbox.ts";
 import type { OverlayRoom } from "./overlays/overlay-room.ts";
@@ -18,6 +21,12 @@ export interface Env {
   NOW_PLAYING: DurableObjectNamespace<NowPlayingBoard>;
   /** One per guild: ticket auto-close timers (workers/src/tickets). */
   TICKET_TIMERS: DurableObjectNamespace<TicketTimers>;
+  /** One per tenant: the unified inbox pages' live sockets (workers/src/inbox). */
+  INBOX_FEED: DurableObjectNamespace<InboxFeed>;
+  /** One per bot account and platform: every outgoing chat message, under the platform's chat limits (workers/src/chat-bot). */
+  CHAT_OUTBOX: DurableObjectNamespace<ChatOutbox>;
+  /** One per tenant: the chat bot's timers, posted from its alarm (workers/src/chat-bot). */
+  CHAT_TIMERS: DurableObjectNamespace<ChatTimers>;
   /** The `nebula-discord` queue (workers/src/discord-queue). */
   DISCORD_QUEUE: Queue;
   DATABASE_URL?: string;
@@ -47,4 +56,8 @@ export interface Env {
   LANYARD_API_BASE?: string;
   KICK_CLIENT_ID?: string;
   KICK_CLIENT_SECRET?: string;
+  YOUTUBE_CLIENT_ID?: string;
+  YOUTUBE_CLIENT_SECRET?: string;
+  GOOGLE_AUTH_BASE?: string;
+  GOOGLE_TOKEN_BASE?: string;
 }

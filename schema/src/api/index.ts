@@ -13,3 +13,6 @@ export * from "./analytics.ts";
 export * from "./tickets.ts";
 export * from "./welcome.ts";
 export * from "./custom-commands.ts";
+export * from "./inbox.ts";
+export * from "./chat-bot.ts";
+export * from "./connections.ts";

@@ -32,6 +32,8 @@ export const PERMISSIONS = {
   "jobs.run": "viewer",
   "overlays.read": "viewer",
   "overlays.test": "operator",
+  /** OBS overlays: operators design them (create, save, import, delete) and rotate their public URL. */
+  "overlays.manage": "operator",
   "alerts.read": "viewer",
   "alerts.manage": "admin",
   "github.read": "viewer",
@@ -49,6 +51,16 @@ export const PERMISSIONS = {
   "tickets.read": "viewer",
   "tickets.handle": "operator",
   "tickets.manage": "admin",
+  /** Unified inbox: viewers read, operators mark read/unread, admins set retention, channels and webhooks. */
+  "inbox.read": "viewer",
+  "inbox.triage": "operator",
+  "inbox.manage": "admin",
+  /** Chat bot: viewers read (channels, commands, timers, moderation log); admins configure them and the anti-spam rules. */
+  "chatbot.read": "viewer",
+  "chatbot.manage": "admin",
+  /** Platform connections (OAuth to Twitch/YouTube/Kick): every operator manages their own; admins see and disconnect anyone's. */
+  "connections.manage": "operator",
+  "connections.admin": "admin",
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -7,13 +7,14 @@ import { SessionProvider, useSession } from "../session/session.tsx";
 import { Avatar } from "../ui/avatar.tsx";
 import { RoleBadge } from "../ui/badge.tsx";
 import { Boundary } from "../ui/boundary.tsx";
-import { DashboardIcon, DiscordIcon, MenuIcon, NebulaMark, SettingsIcon, StreamIcon } from "../ui/icons.tsx";
+import { DashboardIcon, DiscordIcon, ListIcon, MenuIcon, NebulaMark, SettingsIcon, StreamIcon } from "../ui/icons.tsx";
 import { TenantSwitcher } from "./tenant-switcher.tsx";
 
 const NAV = [
   { href: "/", label: "Dashboard", testId: "nav-dashboard", icon: DashboardIcon, end: true },
   { href: "/discord", label: "Discord", testId: "nav-discord", icon: DiscordIcon, end: false },
   { href: "/streams", label: "Streams", testId: "nav-streams", icon: StreamIcon, end: false },
+  { href: "/overlays", label: "Overlays", testId: "nav-overlays", icon: ListIcon, end: false },
   { href: "/settings", label: "Settings", testId: "nav-settings", icon: SettingsIcon, end: false },
 ] as const;
 

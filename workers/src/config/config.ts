@@ -12,6 +12,7 @@ const PAIRS = [
   ["DISCORD_CLIENT_ID", "DISCORD_CLIENT_SECRET"],
   ["TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET"],
   ["KICK_CLIENT_ID", "KICK_CLIENT_SECRET"],
+  ["YOUTUBE_CLIENT_ID", "YOUTUBE_CLIENT_SECRET"],
 ] as const;
 
 export const ConfigSchema = z
@@ -49,6 +50,12 @@ export const ConfigSchema = z
     LANYARD_API_BASE: base("https://api.lanyard.rest/v1"),
     KICK_CLIENT_ID: optional(z.string().min(4)),
     KICK_CLIENT_SECRET: optional(z.string().min(8)),
+    /** Google OAuth client for connecting YouTube channels (stream bot connections). */
+    YOUTUBE_CLIENT_ID: optional(z.string().min(10)),
+    YOUTUBE_CLIENT_SECRET: optional(z.string().min(8)),
+    /** Google's consent screen (…/auth) and token server (…/token, …/revoke). */
+    GOOGLE_AUTH_BASE: base("https://accounts.google.com/o/oauth2/v2"),
+    GOOGLE_TOKEN_BASE: base("https://oauth2.googleapis.com"),
     LOG_LEVEL: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["debug", "info", "warn", "error"]).default("info")),
   })
   .superRefine((c, ctx) => {

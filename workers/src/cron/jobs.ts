@@ -37,6 +37,21 @@ export const JOBS = [
     schedule: "*/5 * * * *",
     description: "Write custom command usage counted in the cache to Postgres (touches Postgres only when something was used)",
   },
+  {
+    name: "inbox.purge",
+    schedule: "0 * * * *",
+    description: "Delete unified inbox notifications older than each tenant's retention (default 90 days)",
+  },
+  {
+    name: "connections.refresh",
+    schedule: "*/5 * * * *",
+    description: "Refresh platform connection tokens (Twitch, YouTube, Kick) that expire within 15 minutes; refused grants become needs re-authorization",
+  },
+  {
+    name: "connections.validate",
+    schedule: "0 * * * *",
+    description: "Validate every Twitch user token (GET /oauth2/validate, hourly as Twitch requires); a token Twitch refuses needs re-authorization",
+  },
 ] as const satisfies readonly JobInfo[];
 
 export type JobName = (typeof JOBS)[number]["name"];

@@ -1,11 +1,13 @@
 // The cron registry: the Worker's `scheduled` handler runs the jobs registered on the firing schedule.
 import { purgeSeenEvents } from "../analytics/counters.ts";
 import { ConfigError, loadConfig } from "../config/config.ts";
+import { runConnectionRefresh, runTwitchValidation } from "../connections/connection-jobs.ts";
 import { runCustomCommandUsageFlush } from "../custom-commands/usage.ts";
 import { openDb } from "../db/client.ts";
 import { getDiscordGatewayByName } from "../discord-gateway/discord-gateway.ts";
 import type { Env } from "../env.ts";
 import { runGoLivePoll } from "../go-live/poll.ts";
+import { purgeExpiredInbox } from "../inbox/inbox-store.ts";
 import { type Logger, createLogger } from "../logging/logger.ts";
 import { baseLogger, createServices } from "../services/services.ts";
 import { JOBS, type JobName } from "./jobs.ts";
@@ -13,6 +15,22 @@ import { type CronJob, runJobs } from "./run-jobs.ts";
 import { purgeExpiredCredentials } from "./sessions-purge.ts";
 
 const runners: Record<JobName, CronJob["run"]> = {
+  "connections.refresh": async (env, _ctx, logger) => {
+    const scope = createServices(env, loadConfig(env), logger);
+    try {
+      logger.info("refreshed platform connection tokens", { ...(await runConnectionRefresh(scope.services)) });
+    } finally {
+      await scope.dispose();
+    }
+  },
+  "connections.validate": async (env, _ctx, logger) => {
+    const scope = createServices(env, loadConfig(env), logger);
+    try {
+      logger.info("validated twitch tokens", { ...(await runTwitchValidation(scope.services)) });
+    } finally {
+      await scope.dispose();
+    }
+  },
   "custom-commands.usage": async (env, _ctx, logger) => {
     const config = loadConfig(env);
     const scope = createServices(env, config, logger);
@@ -39,6 +57,14 @@ const runners: Record<JobName, CronJob["run"]> = {
   },
   "go-live.poll": async (env, _ctx, logger) => {
     await runGoLivePoll(env, logger);
+  },
+  "inbox.purge": async (env, _ctx, logger) => {
+    const handle = openDb(loadConfig(env));
+    try {
+      logger.info("purged inbox notifications past retention", { deleted: await purgeExpiredInbox(handle.db, new Date()) });
+    } finally {
+      await handle.close().catch(() => {});
+    }
   },
   "analytics.purge": async (env, _ctx, logger) => {
     const handle = openDb(loadConfig(env));

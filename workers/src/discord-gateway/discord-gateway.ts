@@ -345,7 +345,7 @@ export class DiscordGateway extends DurableObject<Env> {
         this.logger.info("discord asked for a reconnect");
         this.recordClose(RECONNECT_CLOSE, "discord asked to reconnect (op 7)");
         this.dropSocket(RECONNECT_CLOSE, "reconnect requested");
-        this.ctx.waitUntil(this.dial());
+        this.waitFor({ until: this.now(), reason: "reconnect" });
         break;
       case OP.INVALID_SESSION:
         this.onInvalidSession(frame.d);
@@ -449,9 +449,9 @@ export class DiscordGateway extends DurableObject<Env> {
     }
     if (verdict.kind === "identify") this.forgetSession();
     if (!wasReady) this.failures += 1;
-    const delay = reconnectDelay(this.failures, Math.random());
-    if (delay === 0) this.ctx.waitUntil(this.dial());
-    else this.waitFor({ until: this.now() + delay, reason: "reconnect" });
+    // Reconnect from the alarm (at once when the delay is 0), never from this event: the socket's events run in the
+    // context of the request that opened it, and a new connection must not be tied to that one.
+    this.waitFor({ until: this.now() + reconnectDelay(this.failures, Math.random()), reason: "reconnect" });
     this.changed();
   }
 

@@ -1,64 +1,133 @@
-// OverlayRoom: one Durable Object per overlay. OBS browser sources hold hibernatable websockets here; events are
-// numbered, the last 100 kept so a reconnecting source catches up, and fanned out to every connected source.
+// OverlayRoom: one Durable Object per public overlay id. OBS browser sources hold hibernatable websockets here; the
+// room keeps the overlay's current document and its last OVERLAY_EVENT_HISTORY events, numbered, so a source that
+// reconnects with `?since=<seq>` gets exactly what it missed, and an editor save reaches every source at once.
+// A source never makes the room touch Postgres: the document is pushed here by the API on every save.
 import { overlayWire } from "@nebula/schema";
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 
-const { OVERLAY_EVENT_HISTORY, OVERLAY_PING, OVERLAY_PONG } = overlayWire;
+const { OVERLAY_CLOSE_NOT_FOUND, OVERLAY_EVENT_HISTORY, OVERLAY_PING, OVERLAY_PONG } = overlayWire;
 
 export interface BroadcastResult {
   seq: number;
   delivered: number;
 }
 
-const OWNER_KEY = "ownerTenantId";
+/** What the API pushes on create and on every save. */
+export interface PublishedOverlay {
+  tenantId: string;
+  overlayId: string;
+  version: number;
+  document: overlayWire.OverlayDocument;
+}
+
+interface Published {
+  tenantId: string;
+  overlayId: string;
+  version: number;
+  /** The document frame as sent, serialized once. */
+  frame: string;
+}
+
+/** `?since=` as a sequence number, or null when absent or malformed (a fresh source). */
+export function sinceOf(url: string): number | null {
+  const raw = new URL(url).searchParams.get("since");
+  if (raw === null || !/^\d{1,15}$/.test(raw)) return null;
+  return Number(raw);
+}
 
 export class OverlayRoom extends DurableObject<Env> {
   private lastSeq = 0;
+  private published: Published | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // OBS sources keep the socket alive with "ping"; the runtime answers without waking the room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(OVERLAY_PING, OVERLAY_PONG));
-    ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, frame TEXT NOT NULL)");
-      this.lastSeq = ctx.storage.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM events").one().seq ?? 0;
-    });
+    ctx.blockConcurrencyWhile(async () => this.load());
   }
 
-  /** A source connects; `?after=<seq>` replays what it missed from the kept history. */
+  private load(): void {
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, frame TEXT NOT NULL)");
+    sql.exec("CREATE TABLE IF NOT EXISTS overlay (id INTEGER PRIMARY KEY CHECK (id = 1), tenant_id TEXT NOT NULL, overlay_id TEXT NOT NULL, version INTEGER NOT NULL, frame TEXT NOT NULL)");
+    this.lastSeq = sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM events").one().seq ?? 0;
+    const row = sql.exec<{ tenant_id: string; overlay_id: string; version: number; frame: string }>("SELECT tenant_id, overlay_id, version, frame FROM overlay").toArray()[0];
+    this.published = row ? { tenantId: row.tenant_id, overlayId: row.overlay_id, version: row.version, frame: row.frame } : null;
+  }
+
+  /**
+   * A source connects. An id that names no live overlay gets its socket closed with 4404 (the renderer then stops
+   * retrying). Otherwise: hello (the newest seq), the document, then the kept events after `since` (all of them for
+   * a fresh source, which treats those up to hello.lastSeq as history and plays none of them).
+   */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("websocket upgrade required", { status: 426 });
     const { 0: client, 1: server } = new WebSocketPair();
+    if (!this.published) {
+      server.accept();
+      server.close(OVERLAY_CLOSE_NOT_FOUND, "overlay not found");
+      return new Response(null, { status: 101, webSocket: client });
+    }
     this.ctx.acceptWebSocket(server);
-    const after = Number(new URL(request.url).searchParams.get("after"));
-    if (Number.isSafeInteger(after) && after > 0 && after < this.lastSeq) {
-      for (const { frame } of this.ctx.storage.sql.exec<{ frame: string }>("SELECT frame FROM events WHERE seq > ? ORDER BY seq", after)) {
+    // Everything below is synchronous: no broadcast can slip between the replay and the live stream.
+    server.send(JSON.stringify({ type: "hello", lastSeq: this.lastSeq } satisfies overlayWire.HelloFrame));
+    server.send(this.published.frame);
+    const since = sinceOf(request.url) ?? 0;
+    if (since < this.lastSeq) {
+      for (const { frame } of this.ctx.storage.sql.exec<{ frame: string }>("SELECT frame FROM events WHERE seq > ? ORDER BY seq", since)) {
         server.send(frame);
       }
     }
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /**
-   * Binds the room to the first tenant that claims it and answers whether `tenantId` owns it. Until overlays have
-   * their own table, this is what keeps one tenant from sending to another's overlay.
-   */
-  async claim(tenantId: string): Promise<boolean> {
-    const kv = this.ctx.storage.kv;
-    const owner = kv.get<string>(OWNER_KEY);
-    if (owner === undefined) {
-      kv.put(OWNER_KEY, tenantId);
-      return true;
-    }
-    return owner === tenantId;
+  /** Makes the room live (create, rotate) or updates its document (save); every connected source redraws. */
+  async publish(overlay: PublishedOverlay): Promise<number> {
+    // Saves can arrive out of order from two isolates; the newest version wins.
+    if (this.published && this.published.overlayId === overlay.overlayId && this.published.version > overlay.version) return 0;
+    const frame = JSON.stringify({ type: "document", version: overlay.version, document: overlay.document } satisfies overlayWire.DocumentFrame);
+    this.ctx.storage.sql.exec(
+      "INSERT OR REPLACE INTO overlay (id, tenant_id, overlay_id, version, frame) VALUES (1, ?, ?, ?, ?)",
+      overlay.tenantId,
+      overlay.overlayId,
+      overlay.version,
+      frame,
+    );
+    this.published = { tenantId: overlay.tenantId, overlayId: overlay.overlayId, version: overlay.version, frame };
+    return this.send(frame);
   }
 
-  async broadcast(event: overlayWire.OverlayEvent): Promise<BroadcastResult> {
+  /** Numbers an event, keeps it, and sends it to every source. Null when this room is not the tenant's live overlay. */
+  async broadcast(tenantId: string, event: overlayWire.OverlayEvent): Promise<BroadcastResult | null> {
+    if (this.published?.tenantId !== tenantId) return null;
     const seq = ++this.lastSeq;
-    const frame = JSON.stringify({ type: "event", seq, event } satisfies overlayWire.OverlayFrame);
+    const frame = JSON.stringify({ type: "event", seq, event } satisfies overlayWire.EventFrame);
     this.ctx.storage.sql.exec("INSERT INTO events (seq, frame) VALUES (?, ?)", seq, frame);
     this.ctx.storage.sql.exec("DELETE FROM events WHERE seq <= ?", seq - OVERLAY_EVENT_HISTORY);
+    return { seq, delivered: this.send(frame) };
+  }
+
+  /** The public id was rotated away or the overlay deleted: sources are closed with 4404 and nothing is kept. */
+  async revoke(): Promise<number> {
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) {
+      try {
+        ws.close(OVERLAY_CLOSE_NOT_FOUND, "overlay not found");
+      } catch {
+        // Already closing.
+      }
+    }
+    await this.ctx.storage.deleteAll();
+    this.load();
+    return sockets.length;
+  }
+
+  async connections(): Promise<number> {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length;
+  }
+
+  private send(frame: string): number {
     let delivered = 0;
     for (const ws of this.ctx.getWebSockets()) {
       if (ws.readyState !== WebSocket.OPEN) continue;
@@ -66,14 +135,10 @@ export class OverlayRoom extends DurableObject<Env> {
         ws.send(frame);
         delivered++;
       } catch {
-        // A source that is going away; it catches up with ?after= when it returns.
+        // A source that is going away; it catches up with ?since= when it returns.
       }
     }
-    return { seq, delivered };
-  }
-
-  async connections(): Promise<number> {
-    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length;
+    return delivered;
   }
 
   override async webSocketMessage(): Promise<void> {

@@ -1,13 +1,179 @@
-// Overlay actions of a tenant; for now the dashboard's "send test alert".
-import type { api } from "@nebula/schema";
+// A tenant's OBS overlays: create, save (optimistic concurrency on `version`), delete, export/import as JSON, rotate
+// the public id, and send events to the overlay's OverlayRoom. Postgres is the truth; every change that a source
+// must see is pushed to the room, which is all a source ever talks to.
+import { type Actor, recordAudit } from "../audit/audit.ts";
+import { api, newId, overlays, overlayWire } from "@nebula/schema";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { randomToken } from "../crypto/tokens.ts";
+import type { Db } from "../db/client.ts";
 import type { Env } from "../env.ts";
-import { notFound } from "../errors/app-error.ts";
+import { AppError, notFound } from "../errors/app-error.ts";
+import { iso } from "../http/respond.ts";
+import type { BroadcastResult } from "./overlay-room.ts";
 
-export const TEST_ALERT_MESSAGE = "Test alert from Nebula Command";
+export interface OverlayDeps {
+  db: Db;
+  rooms: Env["OVERLAY_ROOM"];
+  now: () => Date;
+  requestId?: string;
+}
 
-/** Another tenant's overlay answers exactly like a missing one: 404. */
-export async function sendTestAlert(rooms: Env["OVERLAY_ROOM"], tenantId: string, publicId: string, now: Date): Promise<api.OverlayTestResult> {
-  const room = rooms.getByName(publicId);
-  if (!(await room.claim(tenantId))) throw notFound("Overlay");
-  return room.broadcast({ type: "test", message: TEST_ALERT_MESSAGE, at: now.toISOString() });
+type Row = typeof overlays.$inferSelect;
+
+const overlayNotFound = () => notFound("Overlay");
+
+/** 24 random bytes: 32 url-safe characters, the OBS source's only credential. */
+export const newPublicId = () => randomToken("", 24);
+
+export function overlaySummary(row: Row): api.OverlaySummary {
+  return {
+    id: row.id,
+    name: row.name,
+    publicId: row.publicId,
+    version: row.version,
+    layerCount: row.document.layers.length,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+export const overlayView = (row: Row): api.OverlayView => ({ ...overlaySummary(row), document: row.document });
+
+/** The room keeps the document and sends it on every connect: its size is bounded. */
+function refuseOversized(document: overlayWire.OverlayDocument): void {
+  const bytes = new TextEncoder().encode(JSON.stringify(document)).length;
+  if (bytes > api.OVERLAY_DOCUMENT_MAX_BYTES) {
+    throw new AppError("PAYLOAD_TOO_LARGE", `The overlay is ${bytes} bytes as JSON; the limit is ${api.OVERLAY_DOCUMENT_MAX_BYTES}`);
+  }
+}
+
+async function oneRow(db: Pick<Db, "select">, tenantId: string, overlayId: string): Promise<Row> {
+  const [row] = await db.select().from(overlays).where(and(eq(overlays.id, overlayId), eq(overlays.tenantId, tenantId))).limit(1);
+  if (!row) throw overlayNotFound();
+  return row;
+}
+
+const publish = (deps: OverlayDeps, row: Row) =>
+  deps.rooms.getByName(row.publicId).publish({ tenantId: row.tenantId, overlayId: row.id, version: row.version, document: row.document });
+
+export async function listOverlays(deps: OverlayDeps, tenantId: string): Promise<api.OverlayList> {
+  const rows = await deps.db.select().from(overlays).where(eq(overlays.tenantId, tenantId)).orderBy(asc(overlays.name), asc(overlays.createdAt));
+  return { items: rows.map(overlaySummary) };
+}
+
+export async function getOverlay(deps: OverlayDeps, tenantId: string, overlayId: string): Promise<Row> {
+  return oneRow(deps.db, tenantId, overlayId);
+}
+
+export async function createOverlay(deps: OverlayDeps, tenantId: string, input: api.CreateOverlayRequest, actor: Actor, action = "overlay.create"): Promise<Row> {
+  const document = input.document ?? overlayWire.emptyOverlayDocument();
+  refuseOversized(document);
+  const now = deps.now();
+  const row = await deps.db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(overlays)
+      .values({ id: newId("overlay"), tenantId, name: input.name, publicId: newPublicId(), document, version: 1, createdAt: now, updatedAt: now })
+      .returning();
+    if (!created) throw new AppError("INTERNAL", "Overlay insert returned nothing");
+    await recordAudit(tx, actor, { tenantId, action, targetType: "overlay", targetId: created.id, details: { name: created.name } }, deps.requestId);
+    return created;
+  });
+  await publish(deps, row);
+  return row;
+}
+
+/** Saves a name and/or document over the version the editor read; a newer one answers 409 with the current version. */
+export async function updateOverlay(deps: OverlayDeps, tenantId: string, overlayId: string, input: api.UpdateOverlayRequest, actor: Actor): Promise<Row> {
+  if (input.document) refuseOversized(input.document);
+  const row = await deps.db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(overlays)
+      .set({
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.document !== undefined ? { document: input.document } : {}),
+        version: sql`${overlays.version} + 1`,
+        updatedAt: deps.now(),
+      })
+      .where(and(eq(overlays.id, overlayId), eq(overlays.tenantId, tenantId), eq(overlays.version, input.version)))
+      .returning();
+    if (!updated) {
+      const current = await oneRow(tx, tenantId, overlayId);
+      throw new AppError("CONFLICT", "This overlay was changed elsewhere since you opened it; reload to get the latest version", {
+        details: { currentVersion: current.version },
+      });
+    }
+    const changed = [input.name !== undefined && "name", input.document !== undefined && "document"].filter(Boolean);
+    await recordAudit(tx, actor, { tenantId, action: "overlay.update", targetType: "overlay", targetId: overlayId, details: { changed, version: updated.version } }, deps.requestId);
+    return updated;
+  });
+  if (input.document) await publish(deps, row);
+  return row;
+}
+
+export async function deleteOverlay(deps: OverlayDeps, tenantId: string, overlayId: string, actor: Actor): Promise<void> {
+  const row = await deps.db.transaction(async (tx) => {
+    const [deleted] = await tx.delete(overlays).where(and(eq(overlays.id, overlayId), eq(overlays.tenantId, tenantId))).returning();
+    if (!deleted) throw overlayNotFound();
+    await recordAudit(tx, actor, { tenantId, action: "overlay.delete", targetType: "overlay", targetId: overlayId, details: { name: deleted.name } }, deps.requestId);
+    return deleted;
+  });
+  await deps.rooms.getByName(row.publicId).revoke();
+}
+
+/** A new public id: sources that had the old one are closed and refused from now on. */
+export async function rotatePublicId(deps: OverlayDeps, tenantId: string, overlayId: string, actor: Actor): Promise<Row> {
+  const before = await oneRow(deps.db, tenantId, overlayId);
+  const row = await deps.db.transaction(async (tx) => {
+    const [rotated] = await tx
+      .update(overlays)
+      .set({ publicId: newPublicId(), updatedAt: deps.now() })
+      .where(and(eq(overlays.id, overlayId), eq(overlays.tenantId, tenantId)))
+      .returning();
+    if (!rotated) throw overlayNotFound();
+    await recordAudit(tx, actor, { tenantId, action: "overlay.rotate_public_id", targetType: "overlay", targetId: overlayId }, deps.requestId);
+    return rotated;
+  });
+  await publish(deps, row);
+  await deps.rooms.getByName(before.publicId).revoke();
+  return row;
+}
+
+export function exportOverlay(row: Row, now: Date): api.OverlayExport {
+  return { format: api.OVERLAY_EXPORT_FORMAT, formatVersion: 1, name: row.name, exportedAt: now.toISOString(), document: row.document };
+}
+
+export async function importOverlay(deps: OverlayDeps, tenantId: string, file: api.OverlayExport, actor: Actor): Promise<Row> {
+  return createOverlay(deps, tenantId, { name: file.name, document: file.document }, actor, "overlay.import");
+}
+
+/** What "send test alert" shows for each kind: plausible numbers so every template variable renders. */
+export function testAlert(kind: overlayWire.AlertKind, now: Date): overlayWire.AlertEvent {
+  const money = kind === "donation" || kind === "superchat";
+  return {
+    type: "alert",
+    kind,
+    platform: "test",
+    user: "TestViewer",
+    amount: money ? 5 : kind === "cheer" ? 500 : null,
+    currency: money ? "USD" : null,
+    count: kind === "raid" ? 42 : kind === "giftsub" ? 5 : null,
+    months: kind === "resub" || kind === "membership" ? 12 : null,
+    message: kind === "follow" || kind === "raid" ? null : "This is a test alert from Nebula Command",
+    test: true,
+    at: now.toISOString(),
+  };
+}
+
+/** Numbers one event in the overlay's room and fans it out; the overlay must be the tenant's (else 404). */
+export async function sendOverlayEvent(deps: OverlayDeps, tenantId: string, overlayId: string, event: overlayWire.OverlayEvent): Promise<BroadcastResult> {
+  const row = await oneRow(deps.db, tenantId, overlayId);
+  const room = deps.rooms.getByName(row.publicId);
+  let result = await room.broadcast(tenantId, event);
+  if (!result) {
+    // The room lost its state (a fresh deployment's storage): Postgres has the truth, so publish and retry once.
+    await publish(deps, row);
+    result = await room.broadcast(tenantId, event);
+  }
+  if (!result) throw overlayNotFound();
+  return result;
 }

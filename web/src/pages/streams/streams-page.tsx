@@ -1,6 +1,5 @@
-// /streams: streaming platform connections. None exist on this server yet, and the page says so plainly.
-import { EmptyState } from "../../ui/empty-state.tsx";
-import { StreamIcon } from "../../ui/icons.tsx";
+// /streams: the stream bot's home. Connections first: every other stream feature works through the accounts connected here.
+import { ConnectionsSection } from "./connections-section.tsx";
 
 export default function StreamsPage() {
   return (
@@ -11,12 +10,7 @@ export default function StreamsPage() {
           <p>Twitch, YouTube and Kick: go-live notifications, chat bot, overlays and a unified inbox.</p>
         </div>
       </div>
-      <section class="card">
-        <EmptyState icon={<StreamIcon size={22} />} title="No streaming platforms connected" testId="streams-empty">
-          Platform connections are made per tenant with each platform's OAuth sign-in, and need that platform's app credentials on
-          the server first. This server has none configured, so there is nothing to connect yet.
-        </EmptyState>
-      </section>
+      <ConnectionsSection />
     </div>
   );
 }

@@ -1,0 +1,219 @@
+// OBS overlays in a real browser: the streamer opens the renderer page (what OBS shows), fires a test alert and sees
+// it; the source's socket is cut while more alerts are sent, and after it reconnects the missed alerts play, none
+// twice; then the streamer drags and resizes layers in the editor, undoes and redoes, the editor saves, and the open
+// renderer redraws without a reload.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { api, overlayWire } from "@nebula/schema";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "../stack.ts";
+import { describeInBrowser, openBrowser, screenshot } from "./browser.ts";
+
+const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "screenshots");
+const base = { opacity: 1, visible: true, locked: false, rotation: 0 };
+const alertStyle = (template: string) => ({ enabled: true, template, imageUrl: null, soundUrl: null, volume: 0.8, durationMs: 1000 });
+
+const DOCUMENT: overlayWire.OverlayDocument = {
+  version: 1,
+  canvas: { width: 1920, height: 1080 },
+  layers: [
+    { ...base, id: "title", name: "Title", type: "text", x: 100, y: 80, w: 900, h: 120, z: 0, content: "Nebula Live", font: "sans-serif", size: 96, colour: "#ffffff", align: "left", shadow: true },
+    {
+      ...base,
+      id: "alerts",
+      name: "Alerts",
+      type: "alert-box",
+      x: 560,
+      y: 360,
+      w: 800,
+      h: 260,
+      z: 1,
+      font: "sans-serif",
+      size: 64,
+      colour: "#facc15",
+      alerts: { follow: alertStyle("{user} just followed!"), sub: alertStyle("{user} subscribed!"), cheer: alertStyle("{user} cheered {amount} bits!") },
+    },
+    { ...base, id: "recent", name: "Recent", type: "event-list", x: 1480, y: 700, w: 400, h: 300, z: 2, kinds: ["follow", "sub", "cheer"], count: 5, font: "sans-serif", size: 28, colour: "#ffffff" },
+    { ...base, id: "goal", name: "Goal", type: "goal-bar", x: 560, y: 980, w: 800, h: 60, z: 3, label: "Sub goal", current: 12, target: 50, barColour: "#7c3aed", backgroundColour: "#000000aa", textColour: "#ffffff" },
+  ],
+};
+
+/**
+ * Runs before the renderer's own script: records every WebSocket it opens, and while `__blocked` is set sends new
+ * ones to an address the Worker refuses, so the page stays disconnected until the test lets it back.
+ */
+const SOCKET_SPY = `
+  window.__sockets = [];
+  window.__blocked = false;
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(window.__blocked ? String(url).replace(/\\/overlay\\/[^/]+\\/ws/, "/overlay/blocked/ws") : url, protocols);
+      window.__sockets.push({ url: String(url), socket: this });
+    }
+  };
+  window.__loadedOnce = Math.random();
+`;
+
+describeInBrowser("OBS overlays in the browser", () => {
+  let dataDir: string;
+  let stack: LocalStack;
+  let browser: Browser | undefined;
+  let page: Page;
+  let renderer: Page;
+  let pageErrors: string[];
+  const rendererErrors: string[] = [];
+  let tenantId: string;
+  let overlay: api.OverlayView;
+
+  async function apiCall<T>(method: string, apiPath: string, body?: unknown): Promise<{ status: number; body: T }> {
+    return page.evaluate(
+      async ({ method, apiPath, body }) => {
+        const res = await fetch(apiPath, { method, headers: body === undefined ? {} : { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+        return { status: res.status, body: res.status === 204 ? null : await res.json() };
+      },
+      { method, apiPath, body },
+    ) as Promise<{ status: number; body: T }>;
+  }
+  const testAlert = (kind: overlayWire.AlertKind) => apiCall<api.OverlayTestResult>("POST", `/api/t/${tenantId}/overlays/${overlay.id}/test-alert`, { kind });
+  const stage = () => renderer.getByTestId("overlay-stage");
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), "nebula-overlays-"));
+    stack = await startLocalStack({ dataDir });
+    ({ browser, page, pageErrors } = await openBrowser(1000));
+    await page.goto(stack.bootstrapUrl ?? "");
+    await page.getByTestId("nav-overlays").waitFor();
+    tenantId = (await apiCall<{ activeTenantId: string }>("GET", "/api/me")).body.activeTenantId;
+    const created = await apiCall<api.OverlayView>("POST", `/api/t/${tenantId}/overlays`, { name: "Main scene", document: DOCUMENT });
+    expect(created.status).toBe(201);
+    overlay = created.body;
+
+    renderer = await page.context().newPage();
+    await renderer.setViewportSize({ width: 1280, height: 720 });
+    renderer.on("pageerror", (err) => rendererErrors.push(err.message));
+    await renderer.addInitScript(SOCKET_SPY);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("shows a test alert on the renderer page, and after a cut connection plays the missed alerts once each", async () => {
+    await renderer.goto(`${stack.url}/overlay/${overlay.publicId}`);
+    await renderer.locator('[data-testid="overlay-stage"][data-connection="open"]').waitFor();
+    await renderer.locator('[data-layer-id="title"]').getByText("Nebula Live").waitFor();
+
+    const first = await testAlert("follow");
+    expect(first).toEqual({ status: 200, body: { seq: 1, delivered: 1 } });
+    const alert = renderer.getByTestId("overlay-alert");
+    await alert.filter({ hasText: "TestViewer just followed!" }).waitFor();
+    expect(await alert.getAttribute("data-seq")).toBe("1");
+    await renderer.screenshot({ path: path.join(SCREENSHOTS, "overlay-renderer.png"), omitBackground: true });
+
+    // The network drops: the page's socket closes and every reconnect fails until we let it through.
+    await renderer.evaluate(() => {
+      const w = window as unknown as { __blocked: boolean; __sockets: { socket: WebSocket }[] };
+      w.__blocked = true;
+      w.__sockets.at(-1)?.socket.close();
+    });
+    await renderer.locator('[data-testid="overlay-stage"][data-connection="reconnecting"]').waitFor();
+    expect(await testAlert("sub")).toEqual({ status: 200, body: { seq: 2, delivered: 0 } });
+    expect(await testAlert("cheer")).toEqual({ status: 200, body: { seq: 3, delivered: 0 } });
+
+    await renderer.evaluate(() => {
+      (window as unknown as { __blocked: boolean }).__blocked = false;
+    });
+    await renderer.locator('[data-testid="overlay-stage"][data-connection="open"]').waitFor({ timeout: 20_000 });
+    await renderer.locator('[data-testid="overlay-stage"][data-played="1,2,3"]').waitFor({ timeout: 20_000 });
+    await alert.filter({ hasText: "TestViewer cheered 500 bits!" }).waitFor();
+    const urls = await renderer.evaluate(() => (window as unknown as { __sockets: { url: string }[] }).__sockets.map((s) => s.url));
+    expect(urls[0]).not.toContain("since=");
+    expect(urls.at(-1)).toMatch(/\/ws\?since=1$/);
+    // The event list shows all three, newest first, each once.
+    expect(await renderer.getByTestId("overlay-event").allTextContents()).toEqual(["TestViewer · cheer 500", "TestViewer · subscription", "TestViewer · follow"]);
+
+    // Once the queue is empty the stage is idle again; nothing played twice.
+    await alert.waitFor({ state: "detached" });
+    expect(await stage().getAttribute("data-played")).toBe("1,2,3");
+    expect(rendererErrors).toEqual([]);
+  });
+
+  it("drags and resizes in the editor with undo/redo, saves, and the open renderer redraws without a reload", async () => {
+    const loadedOnce = await renderer.evaluate(() => (window as unknown as { __loadedOnce: number }).__loadedOnce);
+    await page.getByTestId("nav-overlays").click();
+    await page.getByTestId("overlay-row").filter({ hasText: "Main scene" }).getByTestId("overlay-link").click();
+    await page.getByTestId("overlay-canvas").waitFor();
+
+    const title = page.locator('[data-testid="canvas-layer"][data-layer-id="title"]');
+    const box = await title.boundingBox();
+    if (!box) throw new Error("the title layer is not on the canvas");
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2 + 40, { steps: 5 });
+    await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 80, { steps: 5 });
+    await page.mouse.up();
+    const propX = page.getByTestId("prop-x");
+    const propY = page.getByTestId("prop-y");
+    const movedX = Number(await propX.inputValue());
+    const movedY = Number(await propY.inputValue());
+    expect(movedX).toBeGreaterThan(100);
+    expect(movedY).toBeGreaterThan(80);
+
+    // The alert box: select it and pull its bottom-right handle.
+    const alerts = page.locator('[data-testid="canvas-layer"][data-layer-id="alerts"]');
+    const alertBox = await alerts.boundingBox();
+    if (!alertBox) throw new Error("the alert box is not on the canvas");
+    await page.mouse.click(alertBox.x + 20, alertBox.y + 20);
+    const handle = await alerts.getByTestId("handle-se").boundingBox();
+    if (!handle) throw new Error("no resize handle on the selected alert box");
+    await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(handle.x + handle.width / 2 + 80, handle.y + handle.height / 2 + 40, { steps: 5 });
+    await page.mouse.up();
+    await page.getByTestId("properties-panel").filter({ hasText: "· alerts" }).waitFor();
+    expect(await alerts.evaluate((el) => el.style.width)).not.toBe("800px");
+
+    // Undo the resize and the move, redo the move.
+    await page.keyboard.press("Control+z");
+    expect(await alerts.evaluate((el) => el.style.width)).toBe("800px");
+    await page.keyboard.press("Control+z");
+    expect(await title.evaluate((el) => [el.style.left, el.style.top])).toEqual(["100px", "80px"]);
+    await page.keyboard.press("Control+Shift+z");
+    expect(await title.evaluate((el) => [el.style.left, el.style.top])).toEqual([`${movedX}px`, `${movedY}px`]);
+
+    await page.locator('[data-testid="save-status"][data-state="saved"]').waitFor({ timeout: 15_000 });
+    await screenshot(page, "overlay-editor");
+
+    // The renderer, never reloaded, shows the saved position.
+    const rendered = renderer.locator('[data-layer-id="title"]');
+    await renderer.waitForFunction((x) => (document.querySelector('[data-layer-id="title"]') as HTMLElement | null)?.style.left === `${x}px`, movedX);
+    expect(await rendered.evaluate((el) => el.style.top)).toBe(`${movedY}px`);
+    expect(await rendered.evaluate((el) => (el.nextElementSibling as HTMLElement | null)?.style.width)).toBe("800px");
+    expect(await renderer.evaluate(() => (window as unknown as { __loadedOnce: number }).__loadedOnce)).toBe(loadedOnce);
+
+    const saved = await apiCall<api.OverlayView>("GET", `/api/t/${tenantId}/overlays/${overlay.id}`);
+    expect(saved.body.document.layers.find((l) => l.id === "title")).toMatchObject({ x: movedX, y: movedY });
+    expect(saved.body.document.layers.find((l) => l.id === "alerts")).toMatchObject({ w: 800, h: 260 });
+    expect(pageErrors).toEqual([]);
+    expect(rendererErrors).toEqual([]);
+  });
+
+  it("lists the overlay with its OBS URL, and a new URL cuts the renderer off", async () => {
+    await page.getByRole("link", { name: "← Overlays" }).click();
+    const row = page.getByTestId("overlay-row").filter({ hasText: "Main scene" });
+    expect(await row.getByTestId("overlay-obs-url").textContent()).toBe(`${stack.url}/overlay/${overlay.publicId}`);
+    await screenshot(page, "overlays-list");
+
+    await row.getByTestId("rotate-overlay").click();
+    await page.getByTestId("confirm-button").click();
+    await renderer.locator('[data-testid="overlay-stage"][data-connection="gone"]').waitFor();
+    expect(await renderer.locator('[data-layer-id="title"]').count()).toBe(0);
+    await page.getByTestId("overlay-obs-url").filter({ hasNotText: overlay.publicId }).waitFor();
+  });
+});

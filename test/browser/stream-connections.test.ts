@@ -1,0 +1,70 @@
+// Connecting Twitch in a real browser: the owner opens Streams, presses Connect Twitch, approves on the fake Twitch's
+// consent screen, and comes back to a card that says Connected with the account's name; YouTube and Kick, whose
+// credentials this stack lacks, say which variables to set.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type FakeTwitch, TEST_TWITCH_CLIENT_ID, TEST_TWITCH_CLIENT_SECRET, startFakeTwitch } from "../fakes/twitch.ts";
+import { type LocalStack, startLocalStack } from "../stack.ts";
+import { describeInBrowser, openBrowser, screenshot } from "./browser.ts";
+
+describeInBrowser("stream platform connections in the browser", () => {
+  let dataDir: string;
+  let twitch: FakeTwitch;
+  let stack: LocalStack;
+  let browser: Browser | undefined;
+  let page: Page;
+  let pageErrors: string[];
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), "nebula-connections-"));
+    twitch = await startFakeTwitch();
+    stack = await startLocalStack({
+      dataDir,
+      env: { TWITCH_API_BASE: twitch.apiBase, TWITCH_AUTH_BASE: twitch.authBase, TWITCH_CLIENT_ID: TEST_TWITCH_CLIENT_ID, TWITCH_CLIENT_SECRET: TEST_TWITCH_CLIENT_SECRET },
+    });
+    ({ browser, page, pageErrors } = await openBrowser(900));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    await twitch?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("connects Twitch through the consent screen and shows it Connected", async () => {
+    await page.goto(stack.bootstrapUrl ?? "");
+    await page.getByTestId("dashboard").waitFor();
+    await page.getByTestId("nav-streams").click();
+    const card = page.getByTestId("connection-twitch");
+    await card.getByTestId("connection-connect").waitFor();
+    expect(await card.getByTestId("connection-status").textContent()).toBe("Not connected");
+    expect(await page.getByTestId("connection-youtube").getByTestId("connection-unconfigured").textContent()).toContain("YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET");
+
+    // Off to Twitch's consent screen (the fake), which lists the base scopes.
+    await card.getByTestId("connection-connect").click();
+    await page.getByRole("button", { name: "Authorize" }).waitFor();
+    expect(new URL(page.url()).origin).toBe(twitch.origin);
+    expect(await page.getByTestId("scopes").textContent()).toContain("moderator:read:followers");
+    await page.getByLabel("Login").fill("nebula_caster");
+    await page.getByLabel("Display name").fill("NebulaCaster");
+    await page.getByRole("button", { name: "Authorize" }).click();
+
+    // Back on Streams.
+    await page.getByTestId("connection-notice").waitFor();
+    expect(await page.getByTestId("connection-notice").textContent()).toContain("Twitch is connected.");
+    await card.getByTestId("connection-status").filter({ hasText: /^Connected$/ }).waitFor();
+    expect(await card.getByTestId("connection-account").textContent()).toBe("NebulaCaster");
+    await card.getByTestId("connection-upgrade").waitFor();
+    await screenshot(page, "stream-connections");
+
+    // Disconnect, confirmed.
+    await card.getByTestId("connection-disconnect").click();
+    await page.getByTestId("confirm-button").click();
+    await card.getByTestId("connection-connect").waitFor();
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,212 @@
+// The chat bot's configuration as domain functions for the dashboard: channels, commands, timers, anti-spam settings
+// and the moderation log, each tenant-scoped, each change audited. Timer and channel changes re-sync the tenant's
+// ChatTimers object so its alarm follows them without reading Postgres itself.
+import { api, chatChannels, chatCommands, chatTimers, moderationLog, moderationSettings, newId } from "@nebula/schema";
+import { and, asc, desc, eq, ilike, lt, or } from "drizzle-orm";
+import { type Caller, recordAudit } from "../audit/audit.ts";
+import type { Db } from "../db/client.ts";
+import type { Env } from "../env.ts";
+import { AppError } from "../errors/app-error.ts";
+import { channelRef, loadAntiSpamSettings } from "./chat-bot.ts";
+import { commandTemplateWarnings } from "./command-engine.ts";
+
+export interface ChatBotAdminDeps {
+  db: Db;
+  now: () => Date;
+  requestId?: string;
+  /** Absent where the binding is not deployed: timers then simply do not run. */
+  timers: Env["CHAT_TIMERS"] | null;
+}
+
+type CommandRow = typeof chatCommands.$inferSelect;
+type TimerRow = typeof chatTimers.$inferSelect;
+type ChannelRow = typeof chatChannels.$inferSelect;
+
+const notFound = (what: string) => new AppError("NOT_FOUND", `${what} not found`);
+
+export const commandView = (r: CommandRow): api.ChatCommandView => ({
+  id: r.id,
+  name: r.name,
+  aliases: r.aliases,
+  response: r.response,
+  permission: r.permission,
+  userCooldownSeconds: r.userCooldownSeconds,
+  globalCooldownSeconds: r.globalCooldownSeconds,
+  platforms: r.platforms,
+  enabled: r.enabled,
+  useCount: r.useCount,
+  lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+  warnings: commandTemplateWarnings(r.response).warnings,
+});
+export const timerView = (r: TimerRow): api.ChatTimerView => ({ id: r.id, name: r.name, message: r.message, intervalMinutes: r.intervalMinutes, minLines: r.minLines, platforms: r.platforms, enabled: r.enabled });
+export const channelView = (r: ChannelRow): api.ChatChannelView => ({
+  id: r.id,
+  platform: r.platform,
+  channelId: r.channelId,
+  channelLogin: r.channelLogin,
+  botUserId: r.botUserId,
+  botIsModerator: r.botIsModerator,
+  enabled: r.enabled,
+  createdAt: r.createdAt.toISOString(),
+});
+
+export async function chatBotOverview(deps: ChatBotAdminDeps, tenantId: string): Promise<api.ChatBotOverview> {
+  const [channels, commands, timers, antiSpam] = await Promise.all([
+    deps.db.select().from(chatChannels).where(eq(chatChannels.tenantId, tenantId)).orderBy(asc(chatChannels.createdAt)),
+    deps.db.select().from(chatCommands).where(eq(chatCommands.tenantId, tenantId)).orderBy(asc(chatCommands.name)),
+    deps.db.select().from(chatTimers).where(eq(chatTimers.tenantId, tenantId)).orderBy(asc(chatTimers.createdAt)),
+    loadAntiSpamSettings(deps.db, tenantId),
+  ]);
+  return { channels: channels.map(channelView), commands: commands.map(commandView), timers: timers.map(timerView), antiSpam };
+}
+
+function assertTemplate(response: string): void {
+  const { errors } = commandTemplateWarnings(response);
+  if (errors.length > 0) throw new AppError("BAD_REQUEST", "The response template has errors", { details: { issues: errors.map((message) => ({ path: "response", code: "custom", message })) } });
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) if ((e as { code?: string }).code === "23505") return true;
+  return false;
+}
+
+async function assertNamesFree(db: Db, tenantId: string, names: string[], exceptId: string | null): Promise<void> {
+  const rows = await db.select({ id: chatCommands.id, name: chatCommands.name, aliases: chatCommands.aliases }).from(chatCommands).where(eq(chatCommands.tenantId, tenantId));
+  const taken = new Set(rows.filter((r) => r.id !== exceptId).flatMap((r) => [r.name, ...r.aliases]));
+  taken.add("permit");
+  const clash = names.find((n) => taken.has(n));
+  if (clash) throw new AppError("CONFLICT", `!${clash} is already a command or alias`);
+  if (new Set(names).size !== names.length) throw new AppError("BAD_REQUEST", "A command's aliases must differ from its name and each other");
+}
+
+export async function createChatCommand(deps: ChatBotAdminDeps, tenantId: string, input: api.CreateChatCommandRequest & { aliases: string[] }, actor: Caller): Promise<CommandRow> {
+  const values = api.CreateChatCommandRequest.parse(input);
+  assertTemplate(values.response);
+  await assertNamesFree(deps.db, tenantId, [values.name, ...values.aliases], null);
+  try {
+    const [row] = await deps.db.insert(chatCommands).values({ id: newId("chatCommand"), tenantId, ...values }).returning();
+    await recordAudit(deps.db, actor, { tenantId, action: "chatbot.command.create", targetType: "chat_command", targetId: row?.id, details: { name: values.name } }, deps.requestId);
+    return row as CommandRow;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError("CONFLICT", `!${values.name} already exists`);
+    throw err;
+  }
+}
+
+export async function updateChatCommand(deps: ChatBotAdminDeps, tenantId: string, id: string, change: Partial<api.CreateChatCommandRequest>, actor: Caller): Promise<CommandRow> {
+  const [current] = await deps.db.select().from(chatCommands).where(and(eq(chatCommands.id, id), eq(chatCommands.tenantId, tenantId)));
+  if (!current) throw notFound("Command");
+  const values = api.UpdateChatCommandRequest.parse(change);
+  if (values.response !== undefined) assertTemplate(values.response);
+  if (values.name !== undefined || values.aliases !== undefined) await assertNamesFree(deps.db, tenantId, [values.name ?? current.name, ...(values.aliases ?? current.aliases)], id);
+  const [row] = await deps.db.update(chatCommands).set({ ...values, updatedAt: deps.now() }).where(and(eq(chatCommands.id, id), eq(chatCommands.tenantId, tenantId))).returning();
+  await recordAudit(deps.db, actor, { tenantId, action: "chatbot.command.update", targetType: "chat_command", targetId: id, details: { fields: Object.keys(values) } }, deps.requestId);
+  return row as CommandRow;
+}
+
+export async function deleteChatCommand(deps: ChatBotAdminDeps, tenantId: string, id: string, actor: Caller): Promise<void> {
+  const gone = await deps.db.delete(chatCommands).where(and(eq(chatCommands.id, id), eq(chatCommands.tenantId, tenantId))).returning({ id: chatCommands.id });
+  if (gone.length === 0) throw notFound("Command");
+  await recordAudit(deps.db, actor, { tenantId, action: "chatbot.command.delete", targetType: "chat_command", targetId: id }, deps.requestId);
+}
+
+// ---- timers ----
+
+/** Hands the tenant's timers and channels to its ChatTimers object. */
+export async function syncTimers(deps: ChatBotAdminDeps, tenantId: string): Promise<void> {
+  if (!deps.timers) return;
+  const [timers, channels] = await Promise.all([
+    deps.db.select().from(chatTimers).where(eq(chatTimers.tenantId, tenantId)),
+    deps.db.select().from(chatChannels).where(and(eq(chatChannels.tenantId, tenantId), eq(chatChannels.enabled, true))),
+  ]);
+  await deps.timers.getByName(tenantId).sync({
+    tenantId,
+    timers: timers.map((t) => ({ id: t.id, message: t.message, intervalMinutes: t.intervalMinutes, minLines: t.minLines, platforms: t.platforms, enabled: t.enabled })),
+    channels: channels.map((c) => ({ id: c.id, platform: c.platform, ref: channelRef(c) })),
+  });
+}
+
+export async function createChatTimer(deps: ChatBotAdminDeps, tenantId: string, input: unknown, actor: Caller): Promise<TimerRow> {
+  const values = api.CreateChatTimerRequest.parse(input);
+  const [row] = await deps.db.insert(chatTimers).values({ id: newId("chatTimer"), tenantId, ...values }).returning();
+  await recordAudit(deps.db, actor, { tenantId, action: "chatbot.timer.create", targetType: "chat_timer", targetId: row?.id }, deps.requestId);
+  await syncTimers(deps, tenantId);
+  return row as TimerRow;
+}
+
+export async function updateChatTimer(deps: ChatBotAdminDeps, tenantId: string, id: string, change: unknown, actor: Caller): Promise<TimerRow> {
+  const values = api.UpdateChatTimerRequest.parse(change);
+  const [row] = await deps.db.update(chatTimers).set({ ...values, updatedAt: deps.now() }).where(and(eq(chatTimers.id, id), eq(chatTimers.tenantId, tenantId))).returning();
+  if (!row) throw notFound("Timer");
+  await recordAudit(deps.db, actor, { tenantId, action: "chatbot.timer.update", targetType: "chat_timer", targetId: id, details: { fields: Object.keys(values) } }, deps.requestId);
+  await syncTimers(deps, tenantId);
+  return row;
+}
+
+export async function deleteChatTimer(deps: ChatBotAdminDeps, tenantId: string, id: string, actor: Caller): Promise<void> {
+  const gone = await deps.db.delete(chatTimers).where(and(eq(chatTimers.id, id), eq(chatTimers.tenantId, tenantId))).returning({ id: chatTimers.id });
+  if (gone.length === 0) throw notFound("Timer");
+  await recordAudit(deps.db, actor, { tenantId, action: "chatbot.timer.delete", targetType: "chat_timer", targetId: id }, deps.requestId);
+  await syncTimers(deps, tenantId);
+}
+
+// ---- channels ----
+
+export async function addChatChannel(deps: ChatBotAdminDeps, tenantId: string, input: unknown, actor: Caller): Promise<ChannelRow> {
+  const values = api.CreateChatChannelRequest.parse(input);
+  try {
+    const [row] = await deps.db.insert(chatChannels).values({ id: newId("chatChannel"), tenantId, ...values }).returning();
+    await recordAudit(deps.db, actor, { tenantId, action: "chatbot.channel.add", targetType: "chat_channel", targetId: row?.id, details: { platform: values.platform, channel: values.channelLogin } }, deps.requestId);
+    await syncTimers(deps, tenantId);
+    return row as ChannelRow;
+  } catch (err) {
+    // One bot per channel across tenants: events are routed by (platform, channel id).
+    if (isUniqueViolation(err)) throw new AppError("CONFLICT", "This channel already has a chat bot");
+    throw err;
+  }
+}
+
+export async function updateChatChannel(deps: ChatBotAdminDeps, tenantId: string, id: string, change: unknown, actor: Caller): Promise<ChannelRow> {
+  const values = api.UpdateChatChannelRequest.parse(change);
+  const [row] = await deps.db.update(chatChannels).set({ ...values, updatedAt: deps.now() }).where(and(eq(chatChannels.id, id), eq(chatChannels.tenantId, tenantId))).returning();
+  if (!row) throw notFound("Channel");
+  await recordAudit(deps.db, actor, { tenantId, action: "chatbot.channel.update", targetType: "chat_channel", targetId: id, details: values }, deps.requestId);
+  await syncTimers(deps, tenantId);
+  return row;
+}
+
+export async function removeChatChannel(deps: ChatBotAdminDeps, tenantId: string, id: string, actor: Caller): Promise<void> {
+  const gone = await deps.db.delete(chatChannels).where(and(eq(chatChannels.id, id), eq(chatChannels.tenantId, tenantId))).returning({ id: chatChannels.id });
+  if (gone.length === 0) throw notFound("Channel");
+  await recordAudit(deps.db, actor, { tenantId, action: "chatbot.channel.remove", targetType: "chat_channel", targetId: id }, deps.requestId);
+  await syncTimers(deps, tenantId);
+}
+
+// ---- anti-spam and the log ----
+
+export async function saveAntiSpamSettings(deps: ChatBotAdminDeps, tenantId: string, settings: api.AntiSpamSettings, actor: Caller): Promise<api.AntiSpamSettings> {
+  await deps.db
+    .insert(moderationSettings)
+    .values({ tenantId, settings, updatedAt: deps.now() })
+    .onConflictDoUpdate({ target: moderationSettings.tenantId, set: { settings, updatedAt: deps.now() } });
+  await recordAudit(deps.db, actor, { tenantId, action: "chatbot.antispam.update", targetType: "moderation_settings", targetId: tenantId }, deps.requestId);
+  return settings;
+}
+
+export async function moderationLogPage(deps: Pick<ChatBotAdminDeps, "db">, tenantId: string, q: { platform?: string; rule?: string; action?: string; user?: string; before?: string; limit: number }): Promise<{ entries: api.ModerationLogEntry[]; next: string | null }> {
+  const where = [eq(moderationLog.tenantId, tenantId)];
+  if (q.platform) where.push(eq(moderationLog.platform, q.platform as ChannelRow["platform"]));
+  if (q.rule) where.push(eq(moderationLog.rule, q.rule as (typeof moderationLog.$inferSelect)["rule"]));
+  if (q.action) where.push(eq(moderationLog.action, q.action as (typeof moderationLog.$inferSelect)["action"]));
+  if (q.user) {
+    const like = `%${q.user.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    where.push(or(ilike(moderationLog.userName, like), eq(moderationLog.userId, q.user)) as ReturnType<typeof eq>);
+  }
+  if (q.before) where.push(lt(moderationLog.createdAt, new Date(q.before)));
+  const rows = await deps.db.select().from(moderationLog).where(and(...where)).orderBy(desc(moderationLog.createdAt)).limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  return {
+    entries: page.map((r) => ({ id: r.id, platform: r.platform, channelId: r.channelId, userId: r.userId, userName: r.userName, rule: r.rule, action: r.action, durationSeconds: r.durationSeconds, strike: r.strike, excerpt: r.excerpt, error: r.error, createdAt: r.createdAt.toISOString() })),
+    next: rows.length > q.limit ? (page.at(-1)?.createdAt.toISOString() ?? null) : null,
+  };
+}

@@ -1,0 +1,162 @@
+// A chat message through the bot: find the channel's tenant, count the line (for timers), run anti-spam (delete,
+// warn, timeout with escalation, logged), then built-in commands (!permit) and custom commands (permission, cooldowns,
+// the shared template) whose replies leave through the bot's ChatOutbox. Runs in the queue consumer, after the webhook
+// has answered; the same path serves Twitch, Kick and YouTube messages.
+import { type ChatPermissionLevel, type StreamPlatform, api, chatChannels, chatCommands, moderationLog, moderationSettings, newId } from "@nebula/schema";
+import { and, eq, sql } from "drizzle-orm";
+import type { Cache } from "../cache/cache.ts";
+import type { Config } from "../config/config.ts";
+import type { Db } from "../db/client.ts";
+import type { Logger } from "../logging/logger.ts";
+import type { PlatformClients } from "../platforms/platform-clients.ts";
+import { renderTemplate } from "../templates/template.ts";
+import { type RecentLine, checkMessage, normalizeForRepeat, rememberLine, stepForStrike } from "./anti-spam.ts";
+import type { ChatMessage } from "./chat-message.ts";
+import type { OutgoingChat } from "./chat-outbox.ts";
+import { type ChatCommand, findCommand, mayUse, needsStreamInfo, parseInvocation, renderReply } from "./command-engine.ts";
+import { claimCooldowns } from "./cooldowns.ts";
+import type { ChatChannelRef, ChatPlatform } from "./platform-chat.ts";
+
+export type ChatChannelRow = typeof chatChannels.$inferSelect;
+
+export interface ChatBotDeps {
+  db: Db;
+  cache: Cache;
+  config: Config;
+  logger: Logger;
+  now: () => Date;
+  clients: PlatformClients;
+  /** Hands messages to the bot account's ChatOutbox (limited there). */
+  send(items: OutgoingChat[]): Promise<void>;
+  /** Moderation calls for a platform (delete, timeout). */
+  moderator(platform: StreamPlatform): ChatPlatform;
+  random?: () => number;
+}
+
+export const linesKey = (channelRowId: string) => `chatbot:lines:${channelRowId}`;
+const recentKey = (tenantId: string, m: ChatMessage) => `chatbot:recent:${tenantId}:${m.platform}:${m.user.id}`;
+const strikesKey = (tenantId: string, m: ChatMessage) => `chatbot:strikes:${tenantId}:${m.platform}:${m.user.id}`;
+export const permitKey = (tenantId: string, platform: StreamPlatform, login: string) => `chatbot:permit:${tenantId}:${platform}:${login.toLowerCase().replace(/^@/, "")}`;
+/** Lines are counted for a week: longer than any timer interval. */
+const LINES_TTL_SECONDS = 7 * 86_400;
+
+export const channelRef = (row: ChatChannelRow): ChatChannelRef => ({ platform: row.platform, channelId: row.channelId, botUserId: row.botUserId, botIsModerator: row.botIsModerator, connectionId: row.connectionId });
+
+export async function loadAntiSpamSettings(db: Db, tenantId: string): Promise<api.AntiSpamSettings> {
+  const [row] = await db.select({ settings: moderationSettings.settings }).from(moderationSettings).where(eq(moderationSettings.tenantId, tenantId));
+  // Parsed again: a document saved by an older version gains the defaults of new fields.
+  return api.AntiSpamSettings.parse(row?.settings ?? {});
+}
+
+export type ChatOutcome = { kind: "ignored" } | { kind: "moderated"; rule: string; action: string } | { kind: "replied"; command: string } | { kind: "cooldown" | "denied" | "none" };
+
+export async function handleChatMessage(deps: ChatBotDeps, message: ChatMessage): Promise<ChatOutcome> {
+  const [channel] = await deps.db
+    .select()
+    .from(chatChannels)
+    .where(and(eq(chatChannels.platform, message.platform), eq(chatChannels.channelId, message.channelId), eq(chatChannels.enabled, true)));
+  // The bot's own messages come back as chat events too: never answer (or moderate) itself.
+  if (!channel || message.user.id === channel.botUserId) return { kind: "ignored" };
+  await deps.cache.incr(linesKey(channel.id), LINES_TTL_SECONDS);
+
+  const settings = await loadAntiSpamSettings(deps.db, channel.tenantId);
+  const moderated = await runAntiSpam(deps, channel, settings, message);
+  if (moderated) return moderated;
+
+  const invocation = parseInvocation(message.text);
+  if (!invocation) return { kind: "none" };
+  if (invocation.name === "permit") return permit(deps, channel, settings, message, invocation.args[0]);
+
+  const rows = await deps.db.select().from(chatCommands).where(eq(chatCommands.tenantId, channel.tenantId));
+  const command = findCommand(rows as ChatCommand[], invocation.name, message.platform);
+  if (!command) return { kind: "none" };
+  if (!mayUse(message.user.roles, command.permission as ChatPermissionLevel)) return { kind: "denied" };
+  if (!(await claimCooldowns(deps.cache, channel.tenantId, command, message.user.id))) return { kind: "cooldown" };
+
+  const [used] = await deps.db
+    .update(chatCommands)
+    .set({ useCount: sql`${chatCommands.useCount} + 1`, lastUsedAt: deps.now() })
+    .where(eq(chatCommands.id, command.id))
+    .returning({ useCount: chatCommands.useCount });
+  const stream = needsStreamInfo(command.response) ? await streamInfo(deps, channel) : null;
+  const text = renderReply(
+    command.response,
+    { user: { name: message.user.name, login: message.user.login }, channel: channel.channelLogin, platform: message.platform, count: used?.useCount ?? 0, args: invocation.args, stream, now: deps.now() },
+    deps.random,
+  );
+  await deps.send([{ tenantId: channel.tenantId, channel: channelRef(channel), text, replyTo: message.messageId }]);
+  return { kind: "replied", command: command.name };
+}
+
+async function streamInfo(deps: ChatBotDeps, channel: ChatChannelRow): Promise<{ startedAt: Date; game: string; title: string } | null> {
+  if (channel.platform !== "twitch" || !deps.clients.twitch) return null;
+  try {
+    const [live] = await deps.clients.twitch.getStreams([channel.channelId]);
+    return live ? { startedAt: new Date(live.started_at), game: live.game_name, title: live.title } : null;
+  } catch (err) {
+    deps.logger.warn("stream info unavailable for a chat command", { err });
+    return null;
+  }
+}
+
+async function permit(deps: ChatBotDeps, channel: ChatChannelRow, settings: api.AntiSpamSettings, message: ChatMessage, target: string | undefined): Promise<ChatOutcome> {
+  if (!mayUse(message.user.roles, "moderator")) return { kind: "denied" };
+  if (!target) return { kind: "none" };
+  const login = target.replace(/^@/, "").toLowerCase();
+  await deps.cache.set(permitKey(channel.tenantId, message.platform, login), "1", { ttlSeconds: settings.links.permitSeconds });
+  await deps.send([{ tenantId: channel.tenantId, channel: channelRef(channel), text: `@${login} may post a link for ${settings.links.permitSeconds} seconds.`, replyTo: null }]);
+  return { kind: "replied", command: "permit" };
+}
+
+async function runAntiSpam(deps: ChatBotDeps, channel: ChatChannelRow, settings: api.AntiSpamSettings, message: ChatMessage): Promise<ChatOutcome | null> {
+  if (!settings.enabled) return null;
+  const now = deps.now().getTime();
+  const rKey = recentKey(channel.tenantId, message);
+  const recent = JSON.parse((await deps.cache.get(rKey)) ?? "[]") as RecentLine[];
+  const pKey = permitKey(channel.tenantId, message.platform, message.user.login);
+  const permitted = settings.links.enabled && (await deps.cache.get(pKey)) !== null;
+  const violation = checkMessage(message, settings, { recent, permitted, now });
+  const windowMs = settings.repeats.windowSeconds * 1000;
+  await deps.cache.set(rKey, JSON.stringify(rememberLine(recent, { text: normalizeForRepeat(message.text), at: now }, windowMs)), { ttlSeconds: settings.repeats.windowSeconds });
+  // A permit covers one link.
+  if (permitted && !violation) await deps.cache.delete(pKey);
+  if (!violation) return null;
+
+  const strike = await deps.cache.incr(strikesKey(channel.tenantId, message), settings.strikeMemorySeconds);
+  const step = stepForStrike(settings.escalation, strike);
+  const ref = channelRef(channel);
+  const platform = deps.moderator(message.platform);
+  const errors: string[] = [];
+  const attempt = async (what: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (err) {
+      deps.logger.warn(`anti-spam ${what} failed`, { err, platform: message.platform });
+      errors.push(`${what}: ${err instanceof Error ? err.message : "failed"}`);
+    }
+  };
+  // Every step removes the offending message; a timeout also hides the chatter for its duration.
+  await attempt("delete", () => platform.deleteMessage(ref, message.messageId));
+  if (step.action === "timeout") await attempt("timeout", () => platform.timeout(ref, message.user.id, step.seconds, `Nebula anti-spam: ${violation.rule} (strike ${strike})`));
+  if (step.action === "warn") {
+    const text = renderTemplate(settings.warnMessage, { user: message.user.name, reason: violation.reason });
+    await attempt("warn", () => deps.send([{ tenantId: channel.tenantId, channel: ref, text, replyTo: null }]));
+  }
+  await deps.db.insert(moderationLog).values({
+    id: newId("moderationLog"),
+    tenantId: channel.tenantId,
+    platform: message.platform,
+    channelId: message.channelId,
+    userId: message.user.id,
+    userName: message.user.name,
+    rule: violation.rule,
+    action: step.action,
+    durationSeconds: step.action === "timeout" ? step.seconds : null,
+    strike,
+    excerpt: message.text.slice(0, 500),
+    messageId: message.messageId,
+    error: errors.length ? errors.join("; ").slice(0, 500) : null,
+    createdAt: deps.now(),
+  });
+  return { kind: "moderated", rule: violation.rule, action: step.action };
+}

@@ -1,0 +1,54 @@
+// Chat in: Twitch EventSub channel.chat.message and Kick chat.message.sent, from the platform-events queue kind,
+// turned into ChatMessage and handed to the bot. Imported by the chat bot's routes, so the Worker registers it.
+import type { StreamPlatform } from "@nebula/schema";
+import type { QueueContext } from "../discord-queue/queue-kind.ts";
+import type { Env } from "../env.ts";
+import type { Services } from "../http/context.ts";
+import { platformClients } from "../platforms/platform-clients.ts";
+import { onPlatformEvent } from "../platforms/platform-events.ts";
+import { type ChatBotDeps, handleChatMessage } from "./chat-bot.ts";
+import { fromKickChat, fromTwitchChat } from "./chat-message.ts";
+import { type OutgoingChat, chatOutboxName } from "./chat-outbox.ts";
+import { type ChatPlatform, chatCredentials, chatPlatform } from "./platform-chat.ts";
+
+/** The chat bot's dependencies from a queue batch's (or a Durable Object's) services and the Worker's bindings. */
+export function chatBotDeps(env: Pick<Env, "CHAT_OUTBOX">, services: Services): ChatBotDeps {
+  const clients = platformClients(services.config, services.cache);
+  const credentials = chatCredentials(clients, services);
+  const moderators = new Map<StreamPlatform, ChatPlatform>();
+  return {
+    get db() {
+      return services.db;
+    },
+    cache: services.cache,
+    config: services.config,
+    logger: services.logger,
+    now: services.now,
+    clients,
+    async send(items: OutgoingChat[]) {
+      const byOutbox = new Map<string, OutgoingChat[]>();
+      for (const item of items) byOutbox.set(chatOutboxName(item.channel), [...(byOutbox.get(chatOutboxName(item.channel)) ?? []), item]);
+      for (const [name, batch] of byOutbox) await env.CHAT_OUTBOX.getByName(name).enqueue(batch);
+    },
+    moderator(platform) {
+      let m = moderators.get(platform);
+      if (!m) {
+        m = chatPlatform(platform, services.config, clients, credentials);
+        moderators.set(platform, m);
+      }
+      return m;
+    },
+  };
+}
+
+const depsOf = (ctx: QueueContext) => chatBotDeps(ctx.env, ctx.services);
+
+onPlatformEvent("twitch.notification", async (event, ctx) => {
+  if (event.subscriptionType !== "channel.chat.message") return;
+  await handleChatMessage(depsOf(ctx), fromTwitchChat(event.event));
+});
+
+onPlatformEvent("kick.event", async (event, ctx) => {
+  if (event.eventType !== "chat.message.sent") return;
+  await handleChatMessage(depsOf(ctx), fromKickChat(event.event));
+});

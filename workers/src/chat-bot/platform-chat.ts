@@ -1,0 +1,166 @@
+// What the chat bot asks of each platform: send a message, delete one, time a chatter out. Twitch through Helix
+// (Send Chat Message answers {data:[{message_id,is_sent,drop_reason}]}; DELETE /moderation/chat; POST
+// /moderation/bans with a duration), Kick through its public API (POST /public/v1/chat; bans with a duration in
+// minutes). YouTube's send (liveChatMessages.insert, 50 quota units) needs the broadcaster's OAuth token from
+// workers/src/connections: marked below and not wired yet. Each call goes through the platform client's PlatformHttp,
+// so its rate-limit headers and 429s are shared with every other call of that client.
+import type { StreamPlatform } from "@nebula/schema";
+import { z } from "zod";
+import type { Config } from "../config/config.ts";
+import { type ConnectionDeps, tokenFor } from "../connections/connection-tokens.ts";
+import { AppError } from "../errors/app-error.ts";
+import type { PlatformClients } from "../platforms/platform-clients.ts";
+import type { PlatformHttp } from "../platforms/platform-http.ts";
+
+/** Where the bot speaks: enough of a chat_channels row to call the platform. */
+export interface ChatChannelRef {
+  platform: StreamPlatform;
+  channelId: string;
+  botUserId: string;
+  botIsModerator: boolean;
+  connectionId: string | null;
+}
+
+/**
+ * Bearer tokens to act as the bot. With a connection (the bot account's OAuth, workers/src/connections) its user token;
+ * without, the app token: Twitch accepts an app token for Send Chat Message once the bot granted user:bot and the
+ * broadcaster channel:bot (or made it a moderator); moderation calls need the bot's user token in production.
+ */
+export interface ChatCredentials {
+  tokenFor(channel: ChatChannelRef): Promise<string>;
+}
+
+export function chatCredentials(clients: PlatformClients, connections: ConnectionDeps | null): ChatCredentials {
+  return {
+    async tokenFor(channel) {
+      if (channel.connectionId && connections) return (await tokenFor(connections, channel.connectionId)).accessToken;
+      if (channel.platform === "twitch") {
+        if (!clients.twitch) throw new AppError("MISCONFIGURED", "Twitch is not connected (TWITCH_CLIENT_ID / TWITCH_CLIENT_SECRET are not set)");
+        return clients.twitch.appToken();
+      }
+      if (channel.platform === "kick") return clients.kick.appToken();
+      throw new AppError("MISCONFIGURED", "YouTube chat needs the channel's connection (OAuth) to speak");
+    },
+  };
+}
+
+export type SendOutcome = { sent: true; messageId: string } | { sent: false; dropCode: string; dropMessage: string };
+
+export interface ChatPlatform {
+  send(channel: ChatChannelRef, text: string, replyTo: string | null): Promise<SendOutcome>;
+  deleteMessage(channel: ChatChannelRef, messageId: string): Promise<void>;
+  timeout(channel: ChatChannelRef, userId: string, seconds: number, reason: string): Promise<void>;
+}
+
+const HelixSent = z.object({
+  data: z.array(z.looseObject({ message_id: z.string(), is_sent: z.boolean(), drop_reason: z.looseObject({ code: z.string(), message: z.string().optional().default("") }).nullable().optional() })).min(1),
+});
+const KickSent = z.object({ data: z.looseObject({ is_sent: z.boolean(), message_id: z.string().optional().default("") }) });
+
+function requireOk(http: PlatformHttp, res: { status: number }, what: string): void {
+  if (res.status < 200 || res.status >= 300) throw http.upstream(`${what} answered ${res.status}`, { status: res.status });
+}
+
+export class TwitchChat implements ChatPlatform {
+  constructor(
+    private readonly http: PlatformHttp,
+    private readonly apiBase: string,
+    private readonly clientId: string,
+    private readonly credentials: ChatCredentials,
+  ) {}
+
+  private async call(channel: ChatChannelRef, method: "POST" | "DELETE", path: string, query: Record<string, string>, body?: unknown) {
+    const url = new URL(`${this.apiBase.replace(/\/$/, "")}${path}`);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    const token = await this.credentials.tokenFor(channel);
+    return this.http.send<unknown>({
+      method,
+      url: url.toString(),
+      headers: { "client-id": this.clientId, authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  }
+
+  async send(channel: ChatChannelRef, text: string, replyTo: string | null): Promise<SendOutcome> {
+    const res = await this.call(channel, "POST", "/chat/messages", {}, { broadcaster_id: channel.channelId, sender_id: channel.botUserId, message: text, ...(replyTo ? { reply_parent_message_id: replyTo } : {}) });
+    requireOk(this.http, res, "Send Chat Message");
+    const result = HelixSent.parse(res.body).data[0] as z.infer<typeof HelixSent>["data"][number];
+    if (result.is_sent) return { sent: true, messageId: result.message_id };
+    return { sent: false, dropCode: result.drop_reason?.code ?? "unknown", dropMessage: result.drop_reason?.message ?? "" };
+  }
+
+  async deleteMessage(channel: ChatChannelRef, messageId: string): Promise<void> {
+    const res = await this.call(channel, "DELETE", "/moderation/chat", { broadcaster_id: channel.channelId, moderator_id: channel.botUserId, message_id: messageId });
+    // 404: already gone (deleted by a human moderator, or older than six hours).
+    if (res.status !== 404) requireOk(this.http, res, "Delete Chat Messages");
+  }
+
+  async timeout(channel: ChatChannelRef, userId: string, seconds: number, reason: string): Promise<void> {
+    // Helix: duration 1..1,209,600 seconds makes it a timeout rather than a ban.
+    const duration = Math.min(1_209_600, Math.max(1, Math.round(seconds)));
+    const res = await this.call(channel, "POST", "/moderation/bans", { broadcaster_id: channel.channelId, moderator_id: channel.botUserId }, { data: { user_id: userId, duration, reason: reason.slice(0, 500) } });
+    requireOk(this.http, res, "Ban User (timeout)");
+  }
+}
+
+export class KickChat implements ChatPlatform {
+  constructor(
+    private readonly http: PlatformHttp,
+    private readonly apiBase: string,
+    private readonly credentials: ChatCredentials,
+  ) {}
+
+  private async call(channel: ChatChannelRef, method: "POST" | "DELETE", path: string, body?: unknown) {
+    const token = await this.credentials.tokenFor(channel);
+    return this.http.send<unknown>({
+      method,
+      url: `${this.apiBase.replace(/\/$/, "")}${path}`,
+      headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  }
+
+  async send(channel: ChatChannelRef, text: string, replyTo: string | null): Promise<SendOutcome> {
+    const res = await this.call(channel, "POST", "/public/v1/chat", { broadcaster_user_id: Number(channel.channelId), content: text, type: "bot", ...(replyTo ? { reply_to_message_id: replyTo } : {}) });
+    requireOk(this.http, res, "POST /public/v1/chat");
+    const result = KickSent.parse(res.body).data;
+    return result.is_sent ? { sent: true, messageId: result.message_id } : { sent: false, dropCode: "not_sent", dropMessage: "" };
+  }
+
+  async deleteMessage(channel: ChatChannelRef, messageId: string): Promise<void> {
+    const res = await this.call(channel, "DELETE", `/public/v1/chat/${encodeURIComponent(messageId)}`);
+    if (res.status !== 404) requireOk(this.http, res, "DELETE /public/v1/chat");
+  }
+
+  async timeout(channel: ChatChannelRef, userId: string, seconds: number, reason: string): Promise<void> {
+    // Kick: duration in minutes, 1..10080.
+    const duration = Math.min(10_080, Math.max(1, Math.ceil(seconds / 60)));
+    const res = await this.call(channel, "POST", "/public/v1/moderation/bans", { broadcaster_user_id: Number(channel.channelId), user_id: Number(userId), duration, reason: reason.slice(0, 100) });
+    requireOk(this.http, res, "POST /public/v1/moderation/bans");
+  }
+}
+
+/** YouTube chat: not wired yet (liveChatMessages.insert / delete / bans need the channel's OAuth connection). */
+class YouTubeChatPending implements ChatPlatform {
+  private refuse(): never {
+    throw new AppError("MISCONFIGURED", "YouTube chat replies are not wired yet: they need the channel's OAuth connection");
+  }
+  send(): Promise<SendOutcome> {
+    this.refuse();
+  }
+  deleteMessage(): Promise<void> {
+    this.refuse();
+  }
+  timeout(): Promise<void> {
+    this.refuse();
+  }
+}
+
+export function chatPlatform(platform: StreamPlatform, config: Config, clients: PlatformClients, credentials: ChatCredentials): ChatPlatform {
+  if (platform === "twitch") {
+    if (!clients.twitch) throw new AppError("MISCONFIGURED", "Twitch is not connected");
+    return new TwitchChat(clients.twitch.http, config.TWITCH_API_BASE, config.TWITCH_CLIENT_ID ?? "", credentials);
+  }
+  if (platform === "kick") return new KickChat(clients.kick.http, config.KICK_API_BASE, credentials);
+  return new YouTubeChatPending();
+}

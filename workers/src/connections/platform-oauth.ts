@@ -1,0 +1,250 @@
+// Each platform's OAuth 2 server as the stream bot uses it: the consent URL (arctic, authorization code + PKCE S256),
+// the code exchange, refresh and revocation (own fetch through PlatformHttp, so every call has a timeout and the
+// platform's 429 is honoured), the account behind a token, and Twitch's hourly token validation.
+// Quirks followed: Twitch wants client_id/secret in the form body and answers `scope` as an array; Google only hands
+// out a refresh token with access_type=offline + prompt=consent; Kick is OAuth 2.1 and refuses a flow without PKCE.
+import { CodeChallengeMethod, OAuth2Client } from "arctic";
+import type { api } from "@nebula/schema";
+import { z } from "zod";
+import type { Cache } from "../cache/cache.ts";
+import type { Config } from "../config/config.ts";
+import { AppError } from "../errors/app-error.ts";
+import { PlatformHttp } from "../platforms/platform-http.ts";
+import { spendQuota } from "../platforms/youtube/youtube-quota.ts";
+
+type Platform = api.ConnectionPlatform;
+
+export interface TokenGrant {
+  accessToken: string;
+  refreshToken: string | null;
+  expiresAt: Date | null;
+  /** Null when the platform did not say (Google's refresh may omit it): keep what was granted before. */
+  scopes: string[] | null;
+}
+
+export interface PlatformIdentity {
+  platformUserId: string;
+  login: string;
+  displayName: string;
+  avatarUrl: string | null;
+}
+
+/** The platform refused the grant itself (invalid_grant, Twitch's "Invalid refresh token"): only the user can fix it. */
+export class GrantRefused extends Error {
+  constructor(
+    readonly platform: Platform,
+    readonly reason: string,
+  ) {
+    super(`${platform} refused the grant: ${reason}`);
+    this.name = "GrantRefused";
+  }
+}
+
+interface OAuthApp {
+  clientId: string;
+  clientSecret: string;
+  authorizeUrl: string;
+  tokenUrl: string;
+  revokeUrl: string;
+}
+
+const trim = (base: string) => base.replace(/\/$/, "");
+
+const CREDENTIALS: Record<Platform, [keyof Config, keyof Config]> = {
+  twitch: ["TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET"],
+  youtube: ["YOUTUBE_CLIENT_ID", "YOUTUBE_CLIENT_SECRET"],
+  kick: ["KICK_CLIENT_ID", "KICK_CLIENT_SECRET"],
+};
+
+/** The variables still to set before this platform can be connected (empty when configured). */
+export function missingCredentials(config: Config, platform: Platform): string[] {
+  return CREDENTIALS[platform].filter((name) => !config[name]);
+}
+
+function oauthApp(config: Config, platform: Platform): OAuthApp {
+  const missing = missingCredentials(config, platform);
+  if (missing.length) throw new AppError("MISCONFIGURED", `${platform} connections are not configured on this server (set ${missing.join(" and ")})`, { details: { platform, missing } });
+  const [idName, secretName] = CREDENTIALS[platform];
+  const clientId = config[idName] as string;
+  const clientSecret = config[secretName] as string;
+  switch (platform) {
+    case "twitch": {
+      const auth = trim(config.TWITCH_AUTH_BASE);
+      return { clientId, clientSecret, authorizeUrl: `${auth}/authorize`, tokenUrl: `${auth}/token`, revokeUrl: `${auth}/revoke` };
+    }
+    case "youtube": {
+      const tokens = trim(config.GOOGLE_TOKEN_BASE);
+      return { clientId, clientSecret, authorizeUrl: `${trim(config.GOOGLE_AUTH_BASE)}/auth`, tokenUrl: `${tokens}/token`, revokeUrl: `${tokens}/revoke` };
+    }
+    case "kick": {
+      const auth = trim(config.KICK_AUTH_BASE);
+      return { clientId, clientSecret, authorizeUrl: `${auth}/oauth/authorize`, tokenUrl: `${auth}/oauth/token`, revokeUrl: `${auth}/oauth/revoke` };
+    }
+  }
+}
+
+export function authorizeUrl(config: Config, platform: Platform, flow: { state: string; verifier: string; scopes: readonly string[]; redirectUri: string }): URL {
+  const app = oauthApp(config, platform);
+  const url = new OAuth2Client(app.clientId, app.clientSecret, flow.redirectUri).createAuthorizationURLWithPKCE(
+    app.authorizeUrl,
+    flow.state,
+    CodeChallengeMethod.S256,
+    flow.verifier,
+    [...flow.scopes],
+  );
+  if (platform === "youtube") {
+    // Google: a refresh token only with offline access, and only again on a fresh consent.
+    url.searchParams.set("access_type", "offline");
+    url.searchParams.set("prompt", "consent");
+    url.searchParams.set("include_granted_scopes", "true");
+  }
+  // Twitch: show the consent screen even when the app was authorized before, so the user can pick another account.
+  if (platform === "twitch") url.searchParams.set("force_verify", "true");
+  return url;
+}
+
+const TokenResponse = z.looseObject({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
+  expires_in: z.number().int().nonnegative().optional(),
+  scope: z.union([z.string(), z.array(z.string())]).optional(),
+});
+
+const ErrorResponse = z.looseObject({ error: z.string().optional(), message: z.string().optional(), error_description: z.string().optional() });
+
+function scopesOf(scope: string | string[] | undefined): string[] | null {
+  if (scope === undefined) return null;
+  return (Array.isArray(scope) ? scope : scope.split(/[\s,]+/)).filter(Boolean);
+}
+
+/** Refusals of the grant (not of the app): the OAuth `invalid_grant`, and Twitch's plain-message 400s. */
+function refusalOf(status: number, body: unknown): string | null {
+  if (status !== 400 && status !== 401) return null;
+  const e = ErrorResponse.safeParse(body).data;
+  if (e?.error === "invalid_grant") return "invalid_grant";
+  if (e?.message && /invalid (refresh token|authorization code|token)/i.test(e.message)) return e.message;
+  return null;
+}
+
+async function tokenRequest(app: OAuthApp, platform: Platform, form: Record<string, string>, now: Date): Promise<TokenGrant> {
+  const http = new PlatformHttp(platform);
+  const res = await http.send<unknown>({
+    method: "POST",
+    url: app.tokenUrl,
+    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+    body: new URLSearchParams({ ...form, client_id: app.clientId, client_secret: app.clientSecret }).toString(),
+  });
+  if (res.status === 200) {
+    const parsed = TokenResponse.safeParse(res.body);
+    if (!parsed.success) throw http.upstream("token endpoint answered an unexpected body");
+    const t = parsed.data;
+    return {
+      accessToken: t.access_token,
+      refreshToken: t.refresh_token ?? null,
+      expiresAt: t.expires_in === undefined ? null : new Date(now.getTime() + t.expires_in * 1000),
+      scopes: scopesOf(t.scope),
+    };
+  }
+  const refused = refusalOf(res.status, res.body);
+  if (refused) throw new GrantRefused(platform, refused);
+  const e = ErrorResponse.safeParse(res.body).data;
+  // invalid_client and friends: the server's app credentials, not the user, are wrong.
+  throw http.upstream(`token endpoint answered ${res.status}${e?.error ? ` (${e.error})` : ""}`, { status: res.status });
+}
+
+export function exchangeCode(config: Config, platform: Platform, input: { code: string; verifier: string; redirectUri: string }, now: Date): Promise<TokenGrant> {
+  return tokenRequest(oauthApp(config, platform), platform, { grant_type: "authorization_code", code: input.code, code_verifier: input.verifier, redirect_uri: input.redirectUri }, now);
+}
+
+export function refreshGrant(config: Config, platform: Platform, refreshToken: string, now: Date): Promise<TokenGrant> {
+  return tokenRequest(oauthApp(config, platform), platform, { grant_type: "refresh_token", refresh_token: refreshToken }, now);
+}
+
+/** Revokes at the platform; false when the platform could not be reached or refused (the token may already be dead). */
+export async function revokeAtPlatform(config: Config, platform: Platform, tokens: { accessToken: string; refreshToken: string | null }): Promise<boolean> {
+  const app = oauthApp(config, platform);
+  const http = new PlatformHttp(platform);
+  const form = "application/x-www-form-urlencoded";
+  try {
+    switch (platform) {
+      case "twitch": {
+        // Twitch: POST /oauth2/revoke client_id + token (the access token; its refresh token goes with it).
+        const res = await http.send({ method: "POST", url: app.revokeUrl, headers: { "content-type": form }, body: new URLSearchParams({ client_id: app.clientId, token: tokens.accessToken }).toString() });
+        return res.status === 200;
+      }
+      case "youtube": {
+        // Google: revoking the refresh token ends the whole grant, access tokens included.
+        const res = await http.send({ method: "POST", url: app.revokeUrl, headers: { "content-type": form }, body: new URLSearchParams({ token: tokens.refreshToken ?? tokens.accessToken }).toString() });
+        return res.status === 200;
+      }
+      case "kick": {
+        // Kick: POST /oauth/revoke?token=…&token_hint_type=…, one call per token.
+        let ok = true;
+        const sent: [string, string][] = [[tokens.accessToken, "access_token"]];
+        if (tokens.refreshToken) sent.push([tokens.refreshToken, "refresh_token"]);
+        for (const [token, hint] of sent) {
+          const url = `${app.revokeUrl}?${new URLSearchParams({ token, token_hint_type: hint })}`;
+          const res = await http.send({ method: "POST", url, headers: { "content-type": form }, body: "" });
+          ok &&= res.status === 200;
+        }
+        return ok;
+      }
+    }
+  } catch {
+    return false;
+  }
+}
+
+const TwitchUsers = z.object({ data: z.array(z.looseObject({ id: z.string(), login: z.string(), display_name: z.string(), profile_image_url: z.string().optional() })).min(1) });
+const YouTubeChannels = z.object({
+  items: z
+    .array(z.looseObject({ id: z.string(), snippet: z.looseObject({ title: z.string(), customUrl: z.string().optional(), thumbnails: z.record(z.string(), z.looseObject({ url: z.string() })).optional() }) }))
+    .default([]),
+});
+const KickUsers = z.object({ data: z.array(z.looseObject({ user_id: z.number().int(), name: z.string(), profile_picture: z.string().optional() })).min(1) });
+
+/** The account a fresh token belongs to: who connected, with the name and picture the settings page shows. */
+export async function readIdentity(config: Config, cache: Cache, platform: Platform, accessToken: string, now: Date): Promise<PlatformIdentity> {
+  const http = new PlatformHttp(platform);
+  const bearer = { authorization: `Bearer ${accessToken}`, accept: "application/json" };
+  const parse = <T extends z.ZodType>(schema: T, body: unknown, what: string): z.output<T> => {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw http.upstream(`unexpected ${what} answer`);
+    return parsed.data;
+  };
+  switch (platform) {
+    case "twitch": {
+      // Helix GET /users without parameters: the user the token belongs to.
+      const body = await http.json<unknown>({ url: `${trim(config.TWITCH_API_BASE)}/users`, headers: { ...bearer, "client-id": config.TWITCH_CLIENT_ID ?? "" } });
+      const u = parse(TwitchUsers, body, "users").data[0] as z.output<typeof TwitchUsers>["data"][number];
+      return { platformUserId: u.id, login: u.login, displayName: u.display_name, avatarUrl: u.profile_image_url || null };
+    }
+    case "youtube": {
+      await spendQuota(cache, "channels.list", now.getTime());
+      const body = await http.json<unknown>({ url: `${trim(config.YOUTUBE_API_BASE)}/channels?part=snippet&mine=true`, headers: bearer });
+      const ch = parse(YouTubeChannels, body, "channels.list").items[0];
+      if (!ch) throw new AppError("BAD_REQUEST", "This Google account has no YouTube channel; pick the account that owns your channel", { details: { platform } });
+      const t = ch.snippet.thumbnails ?? {};
+      return { platformUserId: ch.id, login: ch.snippet.customUrl ?? ch.id, displayName: ch.snippet.title, avatarUrl: (t.default ?? t.medium ?? t.high)?.url ?? null };
+    }
+    case "kick": {
+      // Kick: GET /public/v1/users without ids answers the token's own user.
+      const body = await http.json<unknown>({ url: `${trim(config.KICK_API_BASE)}/public/v1/users`, headers: bearer });
+      const u = parse(KickUsers, body, "users").data[0] as z.output<typeof KickUsers>["data"][number];
+      return { platformUserId: String(u.user_id), login: u.name, displayName: u.name, avatarUrl: u.profile_picture || null };
+    }
+  }
+}
+
+const TwitchValidation = z.looseObject({ user_id: z.string(), login: z.string(), scopes: z.array(z.string()).nullable().optional(), expires_in: z.number() });
+
+/** Twitch: GET /oauth2/validate with `Authorization: OAuth <token>`; 401 means the token no longer works. */
+export async function validateTwitchToken(config: Config, accessToken: string): Promise<{ valid: true; scopes: string[]; expiresIn: number } | { valid: false }> {
+  const http = new PlatformHttp("twitch");
+  const res = await http.send<unknown>({ url: `${trim(config.TWITCH_AUTH_BASE)}/validate`, headers: { authorization: `OAuth ${accessToken}` } });
+  if (res.status === 401) return { valid: false };
+  if (res.status !== 200) throw http.upstream(`validate answered ${res.status}`, { status: res.status });
+  const v = TwitchValidation.safeParse(res.body);
+  if (!v.success) throw http.upstream("validate answered an unexpected body");
+  return { valid: true, scopes: v.data.scopes ?? [], expiresIn: v.data.expires_in };
+}

@@ -1,0 +1,59 @@
+// How notifications reach the inbox. Verified Twitch and Kick webhooks arrive as platform events on the queue;
+// generic webhooks enqueue `inbox.item`; the YouTube live-chat poller calls `inboxFromYouTubeChat` with each page.
+// All three normalize, find the tenants that own the channel, and store idempotently.
+import { inboxWebhooks } from "@nebula/schema";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { type QueueContext, defineQueueKind } from "../discord-queue/queue-kind.ts";
+import { onPlatformEvent } from "../platforms/platform-events.ts";
+import { InboxDraft } from "./inbox-draft.ts";
+import { type InboxDeps, storeInboxDrafts } from "./inbox-store.ts";
+import { normalizeKick } from "./normalize-kick.ts";
+import { normalizeTwitch } from "./normalize-twitch.ts";
+import { normalizeYouTubeChatItem } from "./normalize-youtube.ts";
+import { type ChannelPlatform, inboxRecipients } from "./recipients.ts";
+
+const depsOf = (ctx: QueueContext): InboxDeps => ({ db: ctx.services.db, feeds: ctx.env.INBOX_FEED, logger: ctx.logger });
+
+async function deliverChannelDrafts(deps: InboxDeps, platform: ChannelPlatform, drafts: InboxDraft[]): Promise<number> {
+  let stored = 0;
+  const byChannel = new Map<string, InboxDraft[]>();
+  for (const d of drafts) byChannel.set(d.broadcasterId, [...(byChannel.get(d.broadcasterId) ?? []), d]);
+  for (const [broadcasterId, list] of byChannel) {
+    const recipients = await inboxRecipients(deps.db, platform, broadcasterId);
+    stored += (await storeInboxDrafts(deps, recipients, list)).length;
+  }
+  return stored;
+}
+
+// Only events that become notifications touch Postgres: stream.online, plain chat lines and the rest return null.
+onPlatformEvent("twitch.notification", async (event, ctx) => {
+  const draft = normalizeTwitch(event.subscriptionType, event.event, { messageId: event.id, receivedAt: ctx.services.now() });
+  if (draft) await deliverChannelDrafts(depsOf(ctx), "twitch", [draft]);
+});
+
+onPlatformEvent("kick.event", async (event, ctx) => {
+  const draft = normalizeKick(event.eventType, event.event, { messageId: event.id, receivedAt: ctx.services.now() });
+  if (draft) await deliverChannelDrafts(depsOf(ctx), "kick", [draft]);
+});
+
+/**
+ * For the YouTube live-chat poller: the items of one liveChatMessages page from `channelId`'s broadcast. Super chats,
+ * stickers and memberships are stored (once each, by message id); other items are ignored. Answers how many were new.
+ */
+export async function inboxFromYouTubeChat(deps: InboxDeps, channelId: string, items: readonly unknown[], receivedAt: Date): Promise<number> {
+  const drafts = items.map((item) => normalizeYouTubeChatItem(channelId, item, receivedAt)).filter((d): d is InboxDraft => d !== null);
+  return drafts.length === 0 ? 0 : deliverChannelDrafts(deps, "youtube", drafts);
+}
+
+/** A generic webhook's event, verified and de-duplicated at the edge; stored here, where Postgres may be slow. */
+export const inboxItemKind = defineQueueKind({
+  kind: "inbox.item",
+  body: z.object({ tenantId: z.string(), webhookId: z.string(), draft: InboxDraft }),
+  async handle(body, ctx) {
+    const deps = depsOf(ctx);
+    await storeInboxDrafts(deps, [{ tenantId: body.tenantId, streamerUserId: null }], [body.draft]);
+    await deps.db.update(inboxWebhooks).set({ lastDeliveryAt: ctx.services.now() }).where(eq(inboxWebhooks.id, body.webhookId));
+  },
+  rememberSeconds: 2 * 86_400,
+});

@@ -1,0 +1,217 @@
+// Generic inbox webhooks for donation services and custom tools. The tenant creates one (its secret is shown once;
+// rotate for a new one); the tool posts JSON to /webhooks/inbox/<id> with `Authorization: Bearer <secret>` or
+// `X-Nebula-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. The receiver verifies before parsing, de-duplicates
+// by the event's id in the cache, enqueues, and answers 202: a warm webhook never waits on Postgres (its material
+// is cached still sealed, as GitHub hooks' is).
+import { api, inboxWebhooks, newId, secrets } from "@nebula/schema";
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Cache } from "../cache/cache.ts";
+import type { Caller } from "../audit/audit.ts";
+import { recordAudit } from "../audit/audit.ts";
+import type { KeyRing, SealedSecret } from "../crypto/secret-box.ts";
+import { randomToken, timingSafeEqual } from "../crypto/tokens.ts";
+import type { Db } from "../db/client.ts";
+import { sendToDiscordQueue } from "../discord-queue/queue-kind.ts";
+import { AppError, notFound } from "../errors/app-error.ts";
+import { parseOrThrow } from "../http/validate.ts";
+import { putSecret, secretAad } from "../secrets/secrets.ts";
+import { inboxDraft } from "./inbox-draft.ts";
+import { inboxItemKind } from "./inbox-events.ts";
+
+export const INBOX_WEBHOOK_ID = /^ibw_[0-9a-z]{16}$/;
+const MATERIAL_TTL_SECONDS = 300;
+/** Unknown ids are remembered briefly too, so a scanner cannot keep Neon awake. */
+const UNKNOWN_TTL_SECONDS = 60;
+const UNKNOWN = "unknown";
+/** Donation services retry for hours at most; a day covers them. */
+export const INBOX_DEDUP_SECONDS = 24 * 3600;
+
+export const inboxWebhookSecretName = (id: string) => `inbox.webhook:${id}`;
+const materialKey = (id: string) => `inbox:webhook:${id}`;
+const dedupKey = (id: string, eventId: string) => `inbox:webhook-event:${id}:${eventId}`;
+
+type Row = typeof inboxWebhooks.$inferSelect;
+
+export interface InboxWebhookContext {
+  db: Db;
+  cache: Cache;
+  keyRing: () => Promise<KeyRing>;
+  tenantId: string;
+  actor: Caller;
+  origin: string;
+  now: Date;
+  requestId: string;
+}
+
+const present = (origin: string, r: Row): api.InboxWebhookView => ({
+  id: r.id,
+  name: r.name,
+  enabled: r.enabled,
+  url: `${origin.replace(/\/$/, "")}/webhooks/inbox/${r.id}`,
+  lastDeliveryAt: r.lastDeliveryAt?.toISOString() ?? null,
+  createdAt: r.createdAt.toISOString(),
+});
+
+const newSecret = () => randomToken("nis_");
+
+async function webhookRow(db: Db, tenantId: string, id: string): Promise<Row> {
+  const [row] = await db.select().from(inboxWebhooks).where(and(eq(inboxWebhooks.id, id), eq(inboxWebhooks.tenantId, tenantId))).limit(1);
+  if (!row) throw notFound("Inbox webhook");
+  return row;
+}
+
+export async function listInboxWebhooks(db: Db, origin: string, tenantId: string): Promise<api.InboxWebhookView[]> {
+  const rows = await db.select().from(inboxWebhooks).where(eq(inboxWebhooks.tenantId, tenantId)).orderBy(desc(inboxWebhooks.createdAt)).limit(100);
+  return rows.map((r) => present(origin, r));
+}
+
+export async function createInboxWebhook(ctx: InboxWebhookContext, name: string): Promise<api.InboxWebhookWithSecret> {
+  const row: Row = { id: newId("inboxWebhook"), tenantId: ctx.tenantId, name, enabled: true, lastDeliveryAt: null, createdAt: ctx.now, updatedAt: ctx.now };
+  const secret = newSecret();
+  await putSecret(ctx.db, await ctx.keyRing(), ctx.tenantId, inboxWebhookSecretName(row.id), secret);
+  await ctx.db.transaction(async (tx) => {
+    await tx.insert(inboxWebhooks).values(row);
+    await recordAudit(tx, ctx.actor, { tenantId: ctx.tenantId, action: "inbox_webhook.create", targetType: "inbox_webhook", targetId: row.id, details: { name } }, ctx.requestId);
+  });
+  await ctx.cache.delete(materialKey(row.id));
+  return { ...present(ctx.origin, row), secret };
+}
+
+export async function updateInboxWebhook(ctx: InboxWebhookContext, id: string, change: { name?: string; enabled?: boolean }): Promise<api.InboxWebhookView> {
+  const before = await webhookRow(ctx.db, ctx.tenantId, id);
+  const after = { ...before, name: change.name ?? before.name, enabled: change.enabled ?? before.enabled, updatedAt: ctx.now };
+  await ctx.db.transaction(async (tx) => {
+    await tx.update(inboxWebhooks).set({ name: after.name, enabled: after.enabled, updatedAt: ctx.now }).where(eq(inboxWebhooks.id, id));
+    await recordAudit(tx, ctx.actor, { tenantId: ctx.tenantId, action: "inbox_webhook.update", targetType: "inbox_webhook", targetId: id, details: { name: after.name, enabled: after.enabled } }, ctx.requestId);
+  });
+  await ctx.cache.delete(materialKey(id));
+  return present(ctx.origin, after);
+}
+
+export async function deleteInboxWebhook(ctx: InboxWebhookContext, id: string): Promise<void> {
+  const before = await webhookRow(ctx.db, ctx.tenantId, id);
+  await ctx.db.transaction(async (tx) => {
+    await tx.delete(inboxWebhooks).where(eq(inboxWebhooks.id, id));
+    await tx.delete(secrets).where(and(eq(secrets.tenantId, ctx.tenantId), eq(secrets.name, inboxWebhookSecretName(id))));
+    await recordAudit(tx, ctx.actor, { tenantId: ctx.tenantId, action: "inbox_webhook.delete", targetType: "inbox_webhook", targetId: id, details: { name: before.name } }, ctx.requestId);
+  });
+  await ctx.cache.delete(materialKey(id));
+}
+
+/** A new secret, shown once; requests with the old one are refused from now on. */
+export async function rotateInboxWebhookSecret(ctx: InboxWebhookContext, id: string): Promise<api.InboxWebhookWithSecret> {
+  const row = await webhookRow(ctx.db, ctx.tenantId, id);
+  const secret = newSecret();
+  await putSecret(ctx.db, await ctx.keyRing(), ctx.tenantId, inboxWebhookSecretName(id), secret);
+  await ctx.db.update(inboxWebhooks).set({ updatedAt: ctx.now }).where(eq(inboxWebhooks.id, id));
+  await recordAudit(ctx.db, ctx.actor, { tenantId: ctx.tenantId, action: "inbox_webhook.rotate_secret", targetType: "inbox_webhook", targetId: id, details: { name: row.name } }, ctx.requestId);
+  await ctx.cache.delete(materialKey(id));
+  return { ...present(ctx.origin, { ...row, updatedAt: ctx.now }), secret };
+}
+
+// ---- receiving -----------------------------------------------------------------------------------------
+
+interface Material {
+  webhookId: string;
+  tenantId: string;
+  enabled: boolean;
+  secret: SealedSecret;
+}
+
+async function readMaterial(db: Db, id: string): Promise<Material | null> {
+  const [row] = await db
+    .select({ tenantId: inboxWebhooks.tenantId, enabled: inboxWebhooks.enabled, keyVersion: secrets.keyVersion, ciphertext: secrets.ciphertext })
+    .from(inboxWebhooks)
+    .innerJoin(secrets, and(eq(secrets.tenantId, inboxWebhooks.tenantId), eq(secrets.name, sql`${inboxWebhookSecretName("")} || ${inboxWebhooks.id}`)))
+    .where(eq(inboxWebhooks.id, id))
+    .limit(1);
+  return row ? { webhookId: id, tenantId: row.tenantId, enabled: row.enabled, secret: { keyVersion: row.keyVersion, ciphertext: row.ciphertext } } : null;
+}
+
+/** From the cache, else Postgres (then cached, sealed). A cache outage falls back to Postgres. */
+async function material(cache: Cache, db: () => Db, id: string): Promise<Material | null> {
+  const cached = await cache.get(materialKey(id)).catch(() => null);
+  if (cached === UNKNOWN) return null;
+  if (cached) return JSON.parse(cached) as Material;
+  const found = await readMaterial(db(), id);
+  await cache.set(materialKey(id), found ? JSON.stringify(found) : UNKNOWN, { ttlSeconds: found ? MATERIAL_TTL_SECONDS : UNKNOWN_TTL_SECONDS }).catch(() => {});
+  return found;
+}
+
+const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
+
+async function hmacHex(secret: string, body: Uint8Array): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, body));
+  return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Bearer: the secret itself; HMAC: the body signed with it (the secret never travels). */
+export async function verifyInboxRequest(secret: string, authorization: string | undefined, signature: string | undefined, body: Uint8Array): Promise<boolean> {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
+  if (bearer) return timingSafeEqual(bearer, secret);
+  const mac = signature ? SIGNATURE.exec(signature.trim())?.[1] : undefined;
+  if (mac) return timingSafeEqual(mac.toLowerCase(), await hmacHex(secret, body));
+  return false;
+}
+
+export interface InboxWebhookDeps {
+  cache: Cache;
+  db: () => Db;
+  keyRing: () => Promise<KeyRing>;
+  queue: Queue;
+  now: () => Date;
+  requestId: string;
+}
+
+export interface InboxWebhookRequest {
+  webhookId: string;
+  authorization: string | undefined;
+  signature: string | undefined;
+  body: Uint8Array;
+}
+
+function parseJson(body: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    throw new AppError("BAD_REQUEST", "Malformed JSON in request body");
+  }
+}
+
+export async function receiveInboxWebhook(deps: InboxWebhookDeps, req: InboxWebhookRequest): Promise<api.InboxWebhookAnswer> {
+  const m = await material(deps.cache, deps.db, req.webhookId);
+  if (!m) throw new AppError("NOT_FOUND", "Unknown inbox webhook");
+  if (!req.authorization && !req.signature) throw new AppError("UNAUTHORIZED", "Send Authorization: Bearer <secret> or X-Nebula-Signature: sha256=<hmac>");
+  const ring = await deps.keyRing();
+  const secret = await ring.open(m.secret, secretAad(m.tenantId, inboxWebhookSecretName(m.webhookId)));
+  if (!(await verifyInboxRequest(secret, req.authorization, req.signature, req.body))) throw new AppError("UNAUTHORIZED", "Invalid secret or signature");
+  if (!m.enabled) throw new AppError("FORBIDDEN", "This inbox webhook is disabled");
+  const event = parseOrThrow(api.InboxWebhookEvent, parseJson(req.body), "inbox event");
+  const key = dedupKey(m.webhookId, event.id);
+  if (!(await deps.cache.setIfAbsent(key, "1", INBOX_DEDUP_SECONDS))) return { status: "duplicate" };
+  const draft = inboxDraft({
+    platform: "custom",
+    type: event.type,
+    sourceEventId: `${m.webhookId}:${event.id}`,
+    broadcasterId: m.webhookId,
+    actor: { id: event.actor.id ?? null, name: event.actor.name, avatarUrl: event.actor.avatarUrl ?? null },
+    amount: event.amount ?? null,
+    currency: event.currency ?? null,
+    bits: event.bits ?? null,
+    months: event.months ?? null,
+    count: event.count ?? null,
+    viewers: event.viewers ?? null,
+    tier: event.tier ?? null,
+    message: event.message ?? null,
+    occurredAt: event.occurredAt ?? deps.now().toISOString(),
+  });
+  try {
+    await sendToDiscordQueue(deps.queue, inboxItemKind, draft.sourceEventId, { tenantId: m.tenantId, webhookId: m.webhookId, draft }, { requestId: deps.requestId });
+  } catch (err) {
+    // Not queued: let the sender's retry through.
+    await deps.cache.delete(key).catch(() => {});
+    throw err;
+  }
+  return { status: "accepted" };
+}

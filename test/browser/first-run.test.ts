@@ -37,7 +37,7 @@ describeInBrowser("first run in the browser", () => {
     const nav = page.getByRole("navigation", { name: "Main" });
     await nav.getByRole("link", { name: "Settings" }).waitFor();
     const navLabels = (await nav.getByRole("link").allTextContents()).map((t) => t.trim());
-    expect(navLabels).toEqual(["Dashboard", "Discord", "Streams", "Settings"]);
+    expect(navLabels).toEqual(["Dashboard", "Discord", "Streams", "Overlays", "Settings"]);
     await expectVisible(page.getByTestId("role-badge"), "owner");
     // Health is real: the embedded database answers; Discord is honestly "not connected".
     await page.getByTestId("status-database").waitFor();

@@ -140,7 +140,11 @@ export async function observeOffline(deps: GoLiveDeps, streamer: TrackedStreamer
   }
   if (session.notificationOutboxId) {
     const item = streamEndedItem(streamer, session, session.notificationOutboxId);
-    await outboxOf(deps, streamer.tenantId).enqueue(item);
+    const outbox = outboxOf(deps, streamer.tenantId);
+    // The outbox forgets delivered notices after 7 days: a longer stream's notice cannot be edited any more, so its
+    // end is recorded without an edit rather than failing the source (and every other streamer in the same poll).
+    if (await outbox.itemStatus(session.notificationOutboxId)) await outbox.enqueue(item);
+    else deps.logger.warn("go-live notice is gone from the outbox; the stream's end is recorded without an edit", { sessionId: session.id });
     await deps.db.update(streamSessions).set({ endNotificationOutboxId: item.id, updatedAt: deps.now() }).where(eq(streamSessions.id, session.id));
   }
   return session;

@@ -91,3 +91,6 @@ export function renderBoard(state: api.NowPlayingState, now: number): DiscordMes
     allowed_mentions: { parse: [] },
   };
 }
+
+/** Where the board keeps a copy of its state for /nowplaying (the command must not import the Durable Object). */
+export const stateCacheKey = (guildId: string) => `nowplaying:state:${guildId}`;

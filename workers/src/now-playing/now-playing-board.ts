@@ -12,14 +12,13 @@ import { randomToken } from "../crypto/tokens.ts";
 import { DiscordRest, type DiscordResult } from "../discord-rest/discord-rest.ts";
 import type { Env } from "../env.ts";
 import { type Logger, createLogger } from "../logging/logger.ts";
-import { EMPTY_STATE, applyObservation, renderBoard, withoutStale } from "./board.ts";
+import { EMPTY_STATE, applyObservation, renderBoard, stateCacheKey, withoutStale } from "./board.ts";
 import type { Observation } from "./plex-payload.ts";
 
 /** A burst of Plex events within this window becomes one Discord edit. */
 export const COALESCE_MS = 3_000;
 /** /nowplaying reads the state from the shared cache (no Postgres, no object call on Discord's 3 s clock). */
 export const STATE_CACHE_SECONDS = 7 * 24 * 3600;
-export const stateCacheKey = (guildId: string) => `nowplaying:state:${guildId}`;
 
 /** Discord: "Unknown Message"; the board's message was deleted. */
 const UNKNOWN_MESSAGE = 10008;

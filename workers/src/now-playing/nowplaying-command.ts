@@ -2,8 +2,7 @@
 // keeps in the shared cache (Discord waits 3 s; no Postgres, no wake-up of a sleeping database).
 import { api } from "@nebula/schema";
 import { defineCommand, defineInteractionModule } from "../interactions/registry.ts";
-import { renderBoard } from "./board.ts";
-import { stateCacheKey } from "./now-playing-board.ts";
+import { renderBoard, stateCacheKey } from "./board.ts";
 
 const NOT_SET_UP = "Nothing is playing on Plex right now. (An admin connects Plex in the dashboard: Discord → Now Playing.)";
 

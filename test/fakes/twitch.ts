@@ -44,6 +44,12 @@ export interface FakeTwitch {
   close(): Promise<void>;
 }
 
+/** Twitch answers 409 for a subscription of the same type and the same condition (every field of it). */
+function sameCondition(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => a[k] === b[k]);
+}
+
 export function signEventSub(secret: string, messageId: string, timestamp: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(messageId + timestamp + body).digest("hex")}`;
 }
@@ -119,7 +125,7 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
     helix(req, () => {
       const body = bodyOf<{ type: string; version: string; condition: Record<string, string>; transport: { method: string; callback: string; secret: string } }>(req);
       if (!body.transport?.secret || body.transport.secret.length < 10) return reply(400, { error: "Bad Request", status: 400, message: "secret too short" });
-      const dup = subscriptions.find((s) => s.type === body.type && s.condition.broadcaster_user_id === body.condition.broadcaster_user_id && s.status !== "notification_failures_exceeded");
+      const dup = subscriptions.find((s) => s.type === body.type && sameCondition(s.condition, body.condition) && s.status !== "notification_failures_exceeded");
       if (dup) return reply(409, { error: "Conflict", status: 409, message: "subscription already exists" });
       const sub = { id: randomUUID(), status: "webhook_callback_verification_pending", type: body.type, version: body.version, condition: body.condition, created_at: new Date().toISOString(), transport: { method: "webhook", callback: body.transport.callback }, cost: 1, secret: body.transport.secret };
       subscriptions.push(sub);
@@ -130,7 +136,7 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
   server.route("GET", "/helix/eventsub/subscriptions", (req) =>
     helix(req, () => {
       const userId = req.query.get("user_id");
-      const data = subscriptions.filter((s) => !userId || s.condition.broadcaster_user_id === userId).map(({ secret: _s, ...shown }) => shown);
+      const data = subscriptions.filter((s) => !userId || Object.values(s.condition).includes(userId)).map(({ secret: _s, ...shown }) => shown);
       return reply(200, { data, total: data.length, total_cost: data.length, max_total_cost: 10_000, pagination: {} });
     }),
   );

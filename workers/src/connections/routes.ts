@@ -9,8 +9,10 @@ import { authOf, caller, publicOrigin } from "../http/caller.ts";
 import type { AppEnv } from "../http/context.ts";
 import { jsonBody, params, query } from "../http/validate.ts";
 import { rateLimit } from "../rate-limit/rate-limit.ts";
+import { afterResponse } from "../services/services.ts";
 import { authorize, tokenScopeAllows } from "../tenancy/access.ts";
 import { ConnectError, finishConnect, startConnect } from "./connect-flow.ts";
+import { registerInboxSource, subscribeTwitchInbox } from "./connection-inbox.ts";
 import { connectionInTenant, disconnect, myConnections, tenantConnections } from "./connections.ts";
 
 const PlatformParams = z.object({ platform: api.ConnectionPlatform });
@@ -82,7 +84,7 @@ export const platformCallbackRoutes = new Hono<AppEnv>().get("/:platform/callbac
   const q = c.req.valid("query");
   const auth = c.var.auth;
   try {
-    const { returnTo } = await finishConnect(services, {
+    const { connection, returnTo } = await finishConnect(services, {
       platform,
       state: q.state ?? "",
       code: q.code ?? null,
@@ -91,6 +93,15 @@ export const platformCallbackRoutes = new Hono<AppEnv>().get("/:platform/callbac
       origin: publicOrigin(c),
       requestId: c.var.requestId,
     });
+    if (connection.platform === "twitch") {
+      // The channel feeds its owner's inbox: the source now (one insert while Postgres is warm), the EventSub
+      // subscriptions after the browser has its redirect. Neither fails the connect; failures are logged.
+      await registerInboxSource(services.db, services.logger, connection);
+      afterResponse(
+        c,
+        subscribeTwitchInbox(services, connection.platformUserId).catch((err) => services.logger.error("connections: inbox EventSub subscriptions failed", { err })),
+      );
+    }
     return c.redirect(landing(returnTo, { connected: platform }));
   } catch (err) {
     if (!(err instanceof ConnectError)) throw err;

@@ -13,7 +13,7 @@ import { normalizeTwitch } from "./normalize-twitch.ts";
 import { normalizeYouTubeChatItem } from "./normalize-youtube.ts";
 import { type ChannelPlatform, inboxRecipients } from "./recipients.ts";
 
-const depsOf = (ctx: QueueContext): InboxDeps => ({ db: ctx.services.db, feeds: ctx.env.INBOX_FEED, logger: ctx.logger });
+const depsOf = (ctx: QueueContext): InboxDeps => ({ db: ctx.services.db, feeds: ctx.env.INBOX_FEED, rooms: ctx.env.OVERLAY_ROOM, logger: ctx.logger });
 
 async function deliverChannelDrafts(deps: InboxDeps, platform: ChannelPlatform, drafts: InboxDraft[]): Promise<number> {
   let stored = 0;

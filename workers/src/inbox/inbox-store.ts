@@ -3,8 +3,10 @@
 import { type api, DEFAULT_INBOX_RETENTION_DAYS, inboxSettings, newId, unifiedInboxNotifications as inbox } from "@nebula/schema";
 import { type SQL, and, count, desc, eq, ilike, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import type { Env } from "../env.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { Logger } from "../logging/logger.ts";
+import { sendInboxItemsToOverlays } from "../overlays/overlay-inbox.ts";
 import type { InboxDraft } from "./inbox-draft.ts";
 import { type InboxFeed, getInboxFeedByName } from "./inbox-feed.ts";
 import type { InboxRecipient } from "./recipients.ts";
@@ -14,6 +16,8 @@ type Row = typeof inbox.$inferSelect;
 export interface InboxDeps {
   db: Db;
   feeds: DurableObjectNamespace<InboxFeed>;
+  /** The tenant's overlays get each new item as an alert. */
+  rooms: Env["OVERLAY_ROOM"];
   logger: Logger;
 }
 
@@ -40,8 +44,8 @@ export function inboxItemOf(r: Row): api.InboxItem {
 
 /**
  * Stores each draft for each recipient; a (tenant, platform, event id) already stored is skipped, so redeliveries
- * change nothing. New rows go to the tenant's open inbox pages; a failed push is logged, never retried (the list
- * has the row).
+ * change nothing. New rows go to the tenant's open inbox pages and, as alerts, to its overlays (one call per overlay,
+ * keyed on the item id); a failed push is logged, never retried (the list has the row).
  */
 export async function storeInboxDrafts(deps: InboxDeps, recipients: readonly InboxRecipient[], drafts: readonly InboxDraft[]): Promise<api.InboxItem[]> {
   if (recipients.length === 0 || drafts.length === 0) return [];
@@ -86,6 +90,7 @@ export async function storeInboxDrafts(deps: InboxDeps, recipients: readonly Inb
       deps.logger.warn("inbox: live push failed; the list still has the items", { tenantId, err });
     }
   }
+  await Promise.all([...byTenant].map(([tenantId, list]) => sendInboxItemsToOverlays(deps, tenantId, list)));
   return items;
 }
 

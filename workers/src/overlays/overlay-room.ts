@@ -13,6 +13,15 @@ export interface BroadcastResult {
   delivered: number;
 }
 
+/** An event from a source that may deliver it twice (a queue): the key (e.g. the inbox item id) plays it once. */
+export interface KeyedEvent {
+  key: string;
+  event: overlayWire.OverlayEvent;
+}
+
+/** How many keys of keyed events the room remembers, newest first (more than the event history: keys are small). */
+const KEYS_KEPT = OVERLAY_EVENT_HISTORY * 5;
+
 /** What the API pushes on create and on every save. */
 export interface PublishedOverlay {
   tenantId: string;
@@ -50,6 +59,7 @@ export class OverlayRoom extends DurableObject<Env> {
   private load(): void {
     const sql = this.ctx.storage.sql;
     sql.exec("CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, frame TEXT NOT NULL)");
+    sql.exec("CREATE TABLE IF NOT EXISTS event_keys (key TEXT PRIMARY KEY, seq INTEGER NOT NULL)");
     sql.exec("CREATE TABLE IF NOT EXISTS overlay (id INTEGER PRIMARY KEY CHECK (id = 1), tenant_id TEXT NOT NULL, overlay_id TEXT NOT NULL, version INTEGER NOT NULL, frame TEXT NOT NULL)");
     this.lastSeq = sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM events").one().seq ?? 0;
     const row = sql.exec<{ tenant_id: string; overlay_id: string; version: number; frame: string }>("SELECT tenant_id, overlay_id, version, frame FROM overlay").toArray()[0];
@@ -101,6 +111,28 @@ export class OverlayRoom extends DurableObject<Env> {
   /** Numbers an event, keeps it, and sends it to every source. Null when this room is not the tenant's live overlay. */
   async broadcast(tenantId: string, event: overlayWire.OverlayEvent): Promise<BroadcastResult | null> {
     if (this.published?.tenantId !== tenantId) return null;
+    return this.append(event);
+  }
+
+  /**
+   * Several events in one call (the inbox's fan-out: one call per overlay), each played at most once per key: a key
+   * the room has seen is skipped. Answers the results of the events sent; null when this room is not the tenant's.
+   */
+  async broadcastKeyed(tenantId: string, events: readonly KeyedEvent[]): Promise<BroadcastResult[] | null> {
+    if (this.published?.tenantId !== tenantId) return null;
+    const sql = this.ctx.storage.sql;
+    const results: BroadcastResult[] = [];
+    for (const { key, event } of events) {
+      if (sql.exec("SELECT 1 FROM event_keys WHERE key = ?", key).toArray().length > 0) continue;
+      const result = this.append(event);
+      sql.exec("INSERT INTO event_keys (key, seq) VALUES (?, ?)", key, result.seq);
+      results.push(result);
+    }
+    if (results.length > 0) sql.exec("DELETE FROM event_keys WHERE seq <= ?", this.lastSeq - KEYS_KEPT);
+    return results;
+  }
+
+  private append(event: overlayWire.OverlayEvent): BroadcastResult {
     const seq = ++this.lastSeq;
     const frame = JSON.stringify({ type: "event", seq, event } satisfies overlayWire.EventFrame);
     this.ctx.storage.sql.exec("INSERT INTO events (seq, frame) VALUES (?, ?)", seq, frame);

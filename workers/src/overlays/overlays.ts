@@ -53,7 +53,8 @@ async function oneRow(db: Pick<Db, "select">, tenantId: string, overlayId: strin
   return row;
 }
 
-const publish = (deps: OverlayDeps, row: Row) =>
+/** Pushes the overlay's current document to its room (which makes the room live for its sources). */
+export const publishOverlay = (deps: OverlayDeps, row: Row) =>
   deps.rooms.getByName(row.publicId).publish({ tenantId: row.tenantId, overlayId: row.id, version: row.version, document: row.document });
 
 export async function listOverlays(deps: OverlayDeps, tenantId: string): Promise<api.OverlayList> {
@@ -78,7 +79,7 @@ export async function createOverlay(deps: OverlayDeps, tenantId: string, input: 
     await recordAudit(tx, actor, { tenantId, action, targetType: "overlay", targetId: created.id, details: { name: created.name } }, deps.requestId);
     return created;
   });
-  await publish(deps, row);
+  await publishOverlay(deps, row);
   return row;
 }
 
@@ -106,7 +107,7 @@ export async function updateOverlay(deps: OverlayDeps, tenantId: string, overlay
     await recordAudit(tx, actor, { tenantId, action: "overlay.update", targetType: "overlay", targetId: overlayId, details: { changed, version: updated.version } }, deps.requestId);
     return updated;
   });
-  if (input.document) await publish(deps, row);
+  if (input.document) await publishOverlay(deps, row);
   return row;
 }
 
@@ -133,7 +134,7 @@ export async function rotatePublicId(deps: OverlayDeps, tenantId: string, overla
     await recordAudit(tx, actor, { tenantId, action: "overlay.rotate_public_id", targetType: "overlay", targetId: overlayId }, deps.requestId);
     return rotated;
   });
-  await publish(deps, row);
+  await publishOverlay(deps, row);
   await deps.rooms.getByName(before.publicId).revoke();
   return row;
 }
@@ -171,7 +172,7 @@ export async function sendOverlayEvent(deps: OverlayDeps, tenantId: string, over
   let result = await room.broadcast(tenantId, event);
   if (!result) {
     // The room lost its state (a fresh deployment's storage): Postgres has the truth, so publish and retry once.
-    await publish(deps, row);
+    await publishOverlay(deps, row);
     result = await room.broadcast(tenantId, event);
   }
   if (!result) throw overlayNotFound();

@@ -17,7 +17,7 @@ async function seedItems(tenant: SeededTenant, specs: { type: api.InboxItem["typ
   const now = Date.now();
   return withDb((db) =>
     storeInboxDrafts(
-      { db, feeds: (env as Env).INBOX_FEED, logger: createLogger({ test: "inbox" }, "error") },
+      { db, feeds: (env as Env).INBOX_FEED, rooms: (env as Env).OVERLAY_ROOM, logger: createLogger({ test: "inbox" }, "error") },
       [{ tenantId: tenant.tenantId, streamerUserId: null }],
       specs.map((s, i) =>
         inboxDraft({ platform: s.platform, type: s.type, sourceEventId: `seed-${i}-${newId("inboxNotification")}`, broadcasterId: "b1", actor: { id: null, name: s.name, avatarUrl: null }, message: s.message ?? null, occurredAt: new Date(now - s.ageMs).toISOString() }),

@@ -115,7 +115,7 @@ describe("YouTube live chat → inbox (the poller's entry point)", () => {
       item(`tx-${channelId}`, "textMessageEvent", { textMessageDetails: { messageText: "hi" } }),
       item(`ms-${channelId}`, "newSponsorEvent", { newSponsorDetails: { memberLevelName: "Crew", isUpgrade: false } }),
     ];
-    const deps = { db: undefined as never, feeds: (env as Env).INBOX_FEED, logger: createLogger({ test: "inbox" }, "error") };
+    const deps = { db: undefined as never, feeds: (env as Env).INBOX_FEED, rooms: (env as Env).OVERLAY_ROOM, logger: createLogger({ test: "inbox" }, "error") };
     const stored = await withDb((db) => inboxFromYouTubeChat({ ...deps, db }, channelId, page, new Date()));
     expect(stored).toBe(2);
     expect(await nextItem(socket)).toMatchObject({ platform: "youtube", type: "super_chat", amount: 20, currency: "GBP", message: "for the cat", actor: { name: "Big Fan" } });

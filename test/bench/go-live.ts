@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { readStackState } from "../../workers/local/stack-state.ts";
-import { TEST_DISCORD_BOT_TOKEN, TEST_DISCORD_CLIENT_ID, TEST_DISCORD_CLIENT_SECRET, startFakeDiscord } from "../fakes/discord.ts";
+import { type BotStats, TEST_DISCORD_BOT_TOKEN, TEST_DISCORD_CLIENT_ID, TEST_DISCORD_CLIENT_SECRET, startFakeDiscord } from "../fakes/discord.ts";
 import { TEST_TWITCH_CLIENT_ID, TEST_TWITCH_CLIENT_SECRET, TEST_TWITCH_EVENTSUB_SECRET, startFakeTwitch } from "../fakes/twitch.ts";
 import { signInOwner } from "../soak/edge-session.ts";
 import { type LocalStack, startLocalStack } from "../stack.ts";
@@ -37,6 +37,12 @@ export async function measureGoLive(progress: (msg: string) => void): Promise<Go
   const notes: string[] = [];
   const discord = await startFakeDiscord({ clientId: TEST_DISCORD_CLIENT_ID, clientSecret: TEST_DISCORD_CLIENT_SECRET, redirectUris: [] });
   const twitch = await startFakeTwitch();
+  // When each message create reached the fake (it runs in this process): the send rate Discord would have seen.
+  const creates: number[] = [];
+  discord.route("POST", "/api/v10/channels/:id/messages", () => {
+    creates.push(performance.now());
+    return null;
+  }, { first: true });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "nebula-bench-golive-"));
   let stack: LocalStack | null = null;
   try {
@@ -99,17 +105,40 @@ export async function measureGoLive(progress: (msg: string) => void): Promise<Go
     const sentMs = performance.now() - started;
 
     const pending = new Set(signed.map((s) => s.channelId));
+    const statsOf = new Map<string, BotStats>();
     const deliveredAt: number[] = [];
     while (pending.size > 0 && performance.now() - started < DEADLINE_MS) {
       await pool([...pending], 20, async (channelId) => {
         const res = await fetch(`${discord.origin}/__control/bot?key=channel:${channelId}`);
-        const { messages } = (await res.json()) as { messages: unknown[] };
+        const { messages, stats } = (await res.json()) as { messages: unknown[]; stats: BotStats };
+        statsOf.set(channelId, stats);
         if (messages.length > 0 && pending.delete(channelId)) deliveredAt.push(performance.now() - started);
         if (messages.length > 1) notes.push(`channel ${channelId} got ${messages.length} notices`);
       });
       if (pending.size > 0) await new Promise((r) => setTimeout(r, 100));
     }
     const delivered = deliveredAt.length;
+    const sum = (key: keyof BotStats) => [...statsOf.values()].reduce((n, st) => n + (st[key] ?? 0), 0);
+    // Discord's global limit is 50 requests per second per bot; the client counts it in fixed 1 s windows, so a
+    // sliding 1 s window may see up to twice that. The check: is there a grid of 1 s windows (any phase, 10 ms steps)
+    // in which no window holds more than 50 creates?
+    const times = creates.map((t) => t - started).sort((a, b) => a - b);
+    let slidingPeak = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while ((times[i] as number) - (times[j] as number) >= 1000) j++;
+      slidingPeak = Math.max(slidingPeak, i - j + 1);
+    }
+    let fixedPeak = Number.POSITIVE_INFINITY;
+    for (let phase = 0; phase < 1000; phase += 10) {
+      const perWindow = new Map<number, number>();
+      for (const t of times) {
+        const w = Math.floor((t + phase) / 1000);
+        perWindow.set(w, (perWindow.get(w) ?? 0) + 1);
+      }
+      fixedPeak = Math.min(fixedPeak, Math.max(0, ...perWindow.values()));
+    }
+    const lastCreate = times.length ? (times[times.length - 1] as number) : Number.NaN;
+    if (fixedPeak > 50) notes.push(`go-live: no grid of 1 s windows keeps the message creates at ≤ 50 each (best: ${fixedPeak}); Discord's global limit is 50/s`);
     const last = delivered ? Math.max(...deliveredAt) : Number.NaN;
     if (refused) notes.push(`${refused} webhook(s) were not answered 204`);
     if (pending.size) notes.push(`${pending.size} notice(s) not delivered within ${DEADLINE_MS / 1000} s`);
@@ -119,11 +148,26 @@ export async function measureGoLive(progress: (msg: string) => void): Promise<Go
         "Go-live fan-out": [
           ["webhooks sent", `${STREAMERS} in ${ms(sentMs)} · ack p50 ${ms(percentile(ackMs, 50))} · p99 ${ms(percentile(ackMs, 99))}`],
           ["notices delivered", `${delivered} of ${STREAMERS}`],
-          ["first → last notice", delivered ? `${ms(Math.min(...deliveredAt))} → ${ms(last)} after the first webhook` : "none"],
+          ["first → last notice", delivered ? `${ms(Math.min(...deliveredAt))} → ${ms(last)} after the first webhook (seen by polling the fake every ~100 ms)` : "none"],
+          ["message creates at the fake Discord", `${creates.length} · last at ${ms(lastCreate)} · peak ${fixedPeak} per 1 s window, ${slidingPeak} in any sliding 1 s (global limit 50/s) · mean ${times.length > 1 ? ((times.length - 1) / (((times.at(-1) as number) - (times[0] as number)) / 1000)).toFixed(1) : "–"}/s`],
+          ["fake's rate-limit answers", `${sum("enforced429")} bucket 429s · ${sum("violations")} requests while told to wait · ${sum("nonceHits")} nonce hits`],
         ],
       },
       notes,
-      json: { streamers: STREAMERS, delivered, sentMs, timeToLastMs: last, ackP50Ms: percentile(ackMs, 50), ackP99Ms: percentile(ackMs, 99) },
+      json: {
+        streamers: STREAMERS,
+        delivered,
+        sentMs,
+        timeToLastMs: last,
+        lastCreateMs: lastCreate,
+        creates: creates.length,
+        peakCreatesPerFixedSecond: fixedPeak,
+        peakCreatesPerSlidingSecond: slidingPeak,
+        enforced429: sum("enforced429"),
+        violations: sum("violations"),
+        ackP50Ms: percentile(ackMs, 50),
+        ackP99Ms: percentile(ackMs, 99),
+      },
     };
   } finally {
     await stack?.stop();

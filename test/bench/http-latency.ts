@@ -1,8 +1,41 @@
-// Latency of the two endpoints the issue budgets, through the running stack on loopback: a signed Discord PING
-// (signature check only, no Postgres, no cache) and GET /healthz (a Postgres round trip and a cache ping per call).
+// Latency of the endpoints the issue budgets, through the running stack on loopback: signed Discord interactions
+// (a PING, answered after the signature check alone, and `/nebula status`, a command on the fast path: signature,
+// parse, route, reply, no Postgres) and GET /healthz (a Postgres round trip and a cache ping per call).
+// Interactions are signed with the test application's key (test/fixtures/discord-test-key.json), the stack's
+// DISCORD_PUBLIC_KEY, by the same signer the tests use.
+import testKey from "../fixtures/discord-test-key.json";
+import type { InteractionSigner } from "../fakes/interaction-signer.ts";
 import { keepAliveClient } from "./keep-alive-client.ts";
 import { type LoadResult, runLoad } from "./latency.ts";
-import { type InteractionSigner, PING_BODY, PONG } from "./signed-ping.ts";
+
+/** The stack's DISCORD_PUBLIC_KEY for the test key: raw 32-byte public key, hex, as the developer portal shows it. */
+export const TEST_PUBLIC_KEY_HEX = Buffer.from(testKey.x, "base64url").toString("hex");
+
+export type InteractionKind = "PING" | "/nebula status";
+
+export const INTERACTION_KINDS: readonly InteractionKind[] = ["PING", "/nebula status"];
+
+const PONG = JSON.stringify({ type: 1 });
+
+/** The run's name in the report for each kind. */
+export const interactionRunName = (kind: InteractionKind) => `POST /interactions (${kind})`;
+
+/** Signs `count` distinct interactions of `kind` (fresh ids and tokens each), before any clock starts. */
+export async function signInteractions(signer: InteractionSigner, kind: InteractionKind, count: number) {
+  const out: { headers: Record<string, string>; body: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const payload = kind === "PING" ? signer.ping() : signer.slashCommand("nebula", { subcommand: "status" });
+    const { headers, body } = await signer.sign(payload);
+    out.push({ headers, body });
+  }
+  return out;
+}
+
+/** Throws unless `answer` is what Discord expects for `kind`: a PONG, or an immediate message (type 4). */
+export function checkInteractionAnswer(kind: InteractionKind, answer: { status: number; body: string }): void {
+  const ok = answer.status === 200 && (kind === "PING" ? answer.body === PONG : (JSON.parse(answer.body) as { type?: number }).type === 4);
+  if (!ok) throw new Error(`${kind} answered ${answer.status} ${answer.body.slice(0, 300)}, expected 200 ${kind === "PING" ? PONG : "type 4"}`);
+}
 
 export interface LatencyRun {
   name: string;
@@ -19,25 +52,26 @@ export interface HealthzRun extends LatencyRun {
 
 class StoppedEarly extends Error {}
 
-export async function measurePing(options: {
+export async function measureInteraction(options: {
   url: string;
   signer: InteractionSigner;
+  kind: InteractionKind;
   concurrency: number;
   warmup: number;
   requests: number;
 }): Promise<LatencyRun> {
-  const { url, signer, concurrency, warmup, requests } = options;
+  const { url, signer, kind, concurrency, warmup, requests } = options;
+  // Signing is preparation, not latency: every request is signed before the clock starts.
+  const signed = await signInteractions(signer, kind, warmup + requests);
   const client = keepAliveClient(url, concurrency);
   try {
-    // Signing is preparation, not latency: every request is signed before the clock starts.
-    const signed = Array.from({ length: warmup + requests }, () => signer.headers(PING_BODY));
-    const ping = async (i: number) => {
-      const res = await client.request("POST", "/interactions", { headers: signed[i] as Record<string, string>, body: PING_BODY });
-      if (res.status !== 200 || res.body !== PONG) throw new Error(`PING answered ${res.status} ${res.body}, expected 200 ${PONG}`);
+    const send = async (i: number) => {
+      const { headers, body } = signed[i] as { headers: Record<string, string>; body: string };
+      checkInteractionAnswer(kind, await client.request("POST", "/interactions", { headers, body }));
     };
-    await runLoad({ requests: warmup, concurrency, send: ping });
-    const result = await runLoad({ requests, concurrency, send: (i) => ping(warmup + i) });
-    return { name: "POST /interactions (PING)", concurrency, result, failure: null };
+    await runLoad({ requests: warmup, concurrency, send });
+    const result = await runLoad({ requests, concurrency, send: (i) => send(warmup + i) });
+    return { name: interactionRunName(kind), concurrency, result, failure: null };
   } finally {
     client.close();
   }

@@ -38,7 +38,7 @@ describe("percentile", () => {
 
 describe("summarize", () => {
   it("reports count, percentiles, max and mean", () => {
-    expect(summarize([4, 1, 3, 2])).toEqual({ count: 4, p50: 2, p90: 4, p99: 4, max: 4, mean: 2.5 });
+    expect(summarize([4, 1, 3, 2])).toEqual({ count: 4, p50: 2, p90: 4, p95: 4, p99: 4, max: 4, mean: 2.5 });
   });
 });
 

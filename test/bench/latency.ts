@@ -14,6 +14,7 @@ export interface LatencySummary {
   count: number;
   p50: number;
   p90: number;
+  p95: number;
   p99: number;
   max: number;
   mean: number;
@@ -25,6 +26,7 @@ export function summarize(samples: readonly number[]): LatencySummary {
     count: samples.length,
     p50: percentile(samples, 50),
     p90: percentile(samples, 90),
+    p95: percentile(samples, 95),
     p99: percentile(samples, 99),
     max: Math.max(...samples),
     mean: samples.reduce((sum, x) => sum + x, 0) / samples.length,

@@ -51,8 +51,8 @@ function formatted(g: Goal): string {
 }
 
 function loadCells(r: LoadResult | null): string[] {
-  if (!r) return ["stopped early (see notes)", "", "", "", "", ""];
-  return [ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), ms(r.mean), `${r.throughput.toFixed(0)}/s`];
+  if (!r) return ["stopped early (see notes)", "", "", "", "", "", ""];
+  return [ms(r.p50), ms(r.p90), ms(r.p95), ms(r.p99), ms(r.max), ms(r.mean), `${r.throughput.toFixed(0)}/s`];
 }
 
 function textTable(header: string[], rows: string[][]): string {
@@ -66,7 +66,7 @@ function markdownTable(header: string[], rows: string[][]): string {
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
-const LATENCY_HEADER = ["Requests", "In flight", "p50", "p90", "p99", "max", "mean", "Throughput"];
+const LATENCY_HEADER = ["Requests", "In flight", "p50", "p90", "p95", "p99", "max", "mean", "Throughput"];
 const GOAL_HEADER = ["Figure", "Measured", "Goal", "Status"];
 const goalRows = (goals: Goal[]) => goals.map((g) => [g.figure, formatted(g), g.goalText, g.met ? "met" : "MISSED"]);
 const latencyRows = (rows: LatencyRun[]) => rows.map((r) => [r.name, String(r.concurrency), ...loadCells(r.result)]);

@@ -1,39 +1,28 @@
-// First run in a real browser: the owner opens the bootstrap link `npm start` printed, lands on the
-// dashboard, creates an API token (its secret shown once), and finds it in the audit log.
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../stack.ts";
-import { describeInBrowser, openBrowser, screenshot } from "./browser.ts";
+import { describeInBrowser, screenshot } from "./browser.ts";
+import { type OwnerWorld, startOwnerWorld } from "./owner-stack.ts";
 
 describeInBrowser("first run in the browser", () => {
-  let dataDir: string;
-  let stack: LocalStack;
-  let browser: Browser | undefined;
+  let world: OwnerWorld;
   let page: Page;
-  let pageErrors: string[];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), "nebula-browser-"));
-    stack = await startLocalStack({ dataDir });
-    ({ browser, page, pageErrors } = await openBrowser(860));
+    world = await startOwnerWorld("browser", 860);
+    page = world.page;
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await world?.stop();
   });
 
   it("signs the owner in with the bootstrap link, creates an API token and shows it in the audit log", async () => {
     // Arrange: the one-time link printed on first start.
-    expect(stack.bootstrapUrl, stack.output()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/auth\/bootstrap\?token=/);
+    expect(world.stack.bootstrapUrl, world.stack.output()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/auth\/bootstrap\?token=/);
 
     // Act: open it. The Worker sets the session cookie and redirects to the dashboard.
-    await page.goto(stack.bootstrapUrl ?? "");
-    await page.getByTestId("dashboard").waitFor();
+    await world.signIn("dashboard");
     const nav = page.getByRole("navigation", { name: "Main" });
     await nav.getByRole("link", { name: "Settings" }).waitFor();
     const navLabels = (await nav.getByRole("link").allTextContents()).map((t) => t.trim());
@@ -73,7 +62,7 @@ describeInBrowser("first run in the browser", () => {
     await page.getByTestId("token-list").getByRole("row").filter({ hasText: "ci-token" }).waitFor();
     expect(await page.getByTestId("token-secret").count()).toBe(0);
 
-    expect(pageErrors).toEqual([]);
+    expect(world.pageErrors).toEqual([]);
   }, 120_000);
 });
 

@@ -3,14 +3,14 @@
 // agent stops.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type LocalStack, startLocalStack, stopChild } from "../stack.ts";
-import { describeInBrowser, openBrowser, screenshot } from "./browser.ts";
+import { stopChild } from "../stack.ts";
+import { describeInBrowser, screenshot } from "./browser.ts";
+import { type OwnerWorld, startOwnerWorld } from "./owner-stack.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** The agent runs on Node 24 (type stripping), the project's own node devDependency. */
@@ -37,30 +37,23 @@ function startAgent(env: Record<string, string>): RunningAgent {
 }
 
 describeInBrowser("the fleet in the browser", () => {
-  let dataDir: string;
-  let stack: LocalStack;
-  let browser: Browser | undefined;
+  let world: OwnerWorld;
   let page: Page;
   let agent: RunningAgent | undefined;
-  let pageErrors: string[];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), "nebula-fleet-"));
-    stack = await startLocalStack({ dataDir: path.join(dataDir, "stack") });
-    ({ browser, page, pageErrors } = await openBrowser(900));
+    world = await startOwnerWorld("fleet", 900);
+    page = world.page;
   }, 180_000);
 
   afterAll(async () => {
     await agent?.stop();
-    await browser?.close();
-    await stack?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await world?.stop();
   });
 
   it("adds a host, runs the real agent with its token, and follows it online, live and offline", async () => {
     // Arrange: the owner signs in with the bootstrap link; the fleet is empty.
-    await page.goto(stack.bootstrapUrl ?? "");
-    await page.getByTestId("fleet-card").waitFor();
+    await world.signIn("fleet-card");
     await page.getByTestId("fleet-empty").waitFor();
 
     // The one-command install: a single-use code inside the curl command, with its countdown.
@@ -68,7 +61,7 @@ describeInBrowser("the fleet in the browser", () => {
     await page.getByLabel("Host name").fill("nas");
     await page.getByTestId("create-enrollment").click();
     const install = (await page.getByTestId("install-command").textContent())?.trim() ?? "";
-    expect(install.startsWith(`curl -fsSL ${stack.url}/agent/install.sh | sudo bash -s -- --enroll `)).toBe(true);
+    expect(install.startsWith(`curl -fsSL ${world.stack.url}/agent/install.sh | sudo bash -s -- --enroll `)).toBe(true);
     expect(await page.getByTestId("enrollment-expiry").textContent()).toMatch(/expires in 1[45] min/);
     await page.getByRole("button", { name: "Done" }).click();
 
@@ -82,17 +75,17 @@ describeInBrowser("the fleet in the browser", () => {
     const token = (await page.getByTestId("agent-token").textContent())?.trim() ?? "";
     expect(token).toMatch(/^nca_[A-Za-z0-9_-]{43}$/);
     const command = (await page.getByTestId("agent-command").textContent())?.trim() ?? "";
-    expect(command).toBe(`NEBULA_EDGE_URL=${stack.url} NEBULA_AGENT_TOKEN=${token} npx tsx agent/src/main.ts`);
+    expect(command).toBe(`NEBULA_EDGE_URL=${world.stack.url} NEBULA_AGENT_TOKEN=${token} npx tsx agent/src/main.ts`);
     await page.getByRole("button", { name: "I've copied it" }).click();
     const row = page.getByTestId("fleet-table").getByTestId("host-row").filter({ hasText: "homelab" });
     await row.locator('[data-testid="host-status"][data-status="never"]').waitFor();
 
     // The real agent, with that token and no Docker on this machine.
     agent = startAgent({
-      NEBULA_EDGE_URL: stack.url,
+      NEBULA_EDGE_URL: world.stack.url,
       NEBULA_AGENT_TOKEN: token,
-      NEBULA_SPOOL_DIR: path.join(dataDir, "spool"),
-      DOCKER_SOCKET: path.join(dataDir, "no-docker.sock"),
+      NEBULA_SPOOL_DIR: path.join(world.dataDir, "spool"),
+      DOCKER_SOCKET: path.join(world.dataDir, "no-docker.sock"),
     });
 
     // Assert: the host turns online in the fleet table (the list refreshes every 10 s).
@@ -137,6 +130,6 @@ describeInBrowser("the fleet in the browser", () => {
     expect(await agent.stop()).toBe(0);
     await row.locator('[data-testid="host-status"][data-status="offline"]').waitFor({ timeout: 30_000 });
 
-    expect(pageErrors).toEqual([]);
+    expect(world.pageErrors).toEqual([]);
   }, 240_000);
 });

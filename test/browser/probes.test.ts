@@ -1,17 +1,15 @@
 // Service probes and alert rule timing in a real browser: the owner runs the REAL agent with NEBULA_PROBES naming a
 // (fake) Plex and a service that is down, sees both on the host's Probes tab with their state and latency, then makes
 // a "service failing" rule from its template with repeats and quiet hours, and finds them kept when editing it again.
-import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type FakeService, startFakeService } from "../fakes/homelab-services.ts";
 import { type AgentProcess, startAgentProcess } from "../soak/agent-process.ts";
-import { type LocalStack, startLocalStack } from "../stack.ts";
-import { describeInBrowser, openBrowser, screenshot } from "./browser.ts";
+import { describeInBrowser, screenshot } from "./browser.ts";
+import { type OwnerWorld, startOwnerWorld } from "./owner-stack.ts";
 
 /** A URL nothing listens on: a port that was free a moment ago. */
 async function deadUrl(): Promise<string> {
@@ -23,32 +21,25 @@ async function deadUrl(): Promise<string> {
 }
 
 describeInBrowser("service probes and alert timing in the browser", () => {
-  let dataDir: string;
-  let stack: LocalStack;
-  let browser: Browser | undefined;
+  let world: OwnerWorld;
   let page: Page;
-  let pageErrors: string[];
   let plex: FakeService;
   let agent: AgentProcess | undefined;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), "nebula-probes-"));
     plex = await startFakeService({ kind: "plex", machineIdentifier: "c0ffee", version: "1.41.3" });
-    stack = await startLocalStack({ dataDir: path.join(dataDir, "stack") });
-    ({ browser, page, pageErrors } = await openBrowser(900));
+    world = await startOwnerWorld("probes", 900);
+    page = world.page;
   }, 180_000);
 
   afterAll(async () => {
     await agent?.stop();
-    await browser?.close();
-    await stack?.stop();
+    await world?.stop();
     await plex?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it("shows each configured probe up or down with its latency, and keeps a rule's repeats and quiet hours", async () => {
-    await page.goto(stack.bootstrapUrl ?? "");
-    await page.getByTestId("fleet-card").waitFor();
+    await world.signIn("fleet-card");
 
     // A host added the manual way; its token starts the real agent with two probes.
     await page.getByTestId("add-host").click();
@@ -58,10 +49,10 @@ describeInBrowser("service probes and alert timing in the browser", () => {
     const token = (await page.getByTestId("agent-token").textContent())?.trim() ?? "";
     await page.getByRole("button", { name: "I've copied it" }).click();
     agent = startAgentProcess({
-      edgeUrl: stack.url,
+      edgeUrl: world.stack.url,
       token,
-      spoolDir: path.join(dataDir, "spool"),
-      dockerSocket: path.join(dataDir, "no-docker.sock"),
+      spoolDir: path.join(world.dataDir, "spool"),
+      dockerSocket: path.join(world.dataDir, "no-docker.sock"),
       env: { NEBULA_PROBES: `plex=plex:${plex.url},cams=http:${await deadUrl()}`, NEBULA_PROBE_TIMEOUT_MS: "1000" },
     });
     const row = page.getByTestId("fleet-table").getByTestId("host-row").filter({ hasText: "media" });
@@ -126,6 +117,6 @@ describeInBrowser("service probes and alert timing in the browser", () => {
     expect(patches).toBe(0);
     await again.getByRole("button", { name: "Cancel" }).click();
 
-    expect(pageErrors).toEqual([]);
+    expect(world.pageErrors).toEqual([]);
   }, 240_000);
 });

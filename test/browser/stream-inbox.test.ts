@@ -1,37 +1,25 @@
-// The unified inbox in a real browser: the owner opens Streams → Inbox (empty), a custom tool posts a donation to
-// the inbox's generic webhook, and it appears at the top of the open page without a reload, its message shown as
-// text; marking it read drops the unread styling.
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../stack.ts";
-import { describeInBrowser, openBrowser, screenshot } from "./browser.ts";
+import { describeInBrowser, screenshot } from "./browser.ts";
+import { type OwnerWorld, startOwnerWorld } from "./owner-stack.ts";
 
 describeInBrowser("the stream inbox in the browser", () => {
-  let dataDir: string;
-  let stack: LocalStack;
-  let browser: Browser | undefined;
+  let world: OwnerWorld;
   let page: Page;
-  let pageErrors: string[];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), "nebula-inbox-"));
-    stack = await startLocalStack({ dataDir });
-    ({ browser, page, pageErrors } = await openBrowser(860));
+    world = await startOwnerWorld("inbox", 860);
+    page = world.page;
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await world?.stop();
   });
 
   it("shows a donation arriving live, as text, and marks it read", async () => {
     // Arrange: the owner signs in and opens the inbox; a custom tool's webhook exists (made through the API).
-    await page.goto(stack.bootstrapUrl ?? "");
-    await page.getByTestId("dashboard").waitFor();
+    await world.signIn("dashboard");
     const origin = new URL(page.url()).origin;
     await page.goto(`${origin}/streams/inbox`);
     await page.getByTestId("inbox-empty").waitFor();
@@ -63,6 +51,6 @@ describeInBrowser("the stream inbox in the browser", () => {
 
     await item.getByTestId("inbox-toggle-read").click();
     await page.locator('[data-testid="inbox-item"][data-unread="false"]').waitFor();
-    expect(pageErrors).toEqual([]);
+    expect(world.pageErrors).toEqual([]);
   });
 });

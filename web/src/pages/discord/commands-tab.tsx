@@ -15,13 +15,13 @@ import {
 import { createMutation } from "../../api/mutation.ts";
 import { useSession } from "../../session/session.tsx";
 import { Badge, type BadgeTone } from "../../ui/badge.tsx";
-import { InlineError } from "../../ui/boundary.tsx";
 import { Card } from "../../ui/card.tsx";
 import { ConfirmActionButton, ConfirmActionDialog, createConfirmAction } from "../../ui/confirm-action.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
 import { ListIcon, PlusIcon, RefreshIcon } from "../../ui/icons.tsx";
 import { ListTable } from "../../ui/table.tsx";
 import { fullTime, TimeAgo } from "../../ui/time.tsx";
+import { CardError, CardSuccess } from "./card-notices.tsx";
 import { CommandDialog } from "./commands-dialog.tsx";
 import { GuildBoundary } from "./guild-access.tsx";
 import { useGuild } from "./guild-context.tsx";
@@ -159,19 +159,11 @@ function CommandsCard() {
           )}
         </Show>
         <Show when={register.result()}>
-          <div class="card-body">
-            <div class="notice notice-success" role="status" data-testid="commands-registered">
-              Registration requested: Discord shows the commands in the server within a minute.
-            </div>
-          </div>
+          <CardSuccess testId="commands-registered">
+            Registration requested: Discord shows the commands in the server within a minute.
+          </CardSuccess>
         </Show>
-        <Show when={toggle.error() ?? register.error()}>
-          {(err) => (
-            <div class="card-body">
-              <InlineError error={err()} />
-            </div>
-          )}
-        </Show>
+        <CardError error={toggle.error() ?? register.error()} />
         <ListTable
           items={list()?.items}
           empty={

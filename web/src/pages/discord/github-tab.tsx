@@ -8,17 +8,19 @@ import { deleteGithubFeed, getGithubDeliveries, getGithubFeeds, rotateGithubSecr
 import { createMutation } from "../../api/mutation.ts";
 import { useSession } from "../../session/session.tsx";
 import { Badge, type BadgeTone } from "../../ui/badge.tsx";
-import { Boundary, InlineError } from "../../ui/boundary.tsx";
+import { Boundary } from "../../ui/boundary.tsx";
 import { Card } from "../../ui/card.tsx";
 import { ConfirmActionButton, ConfirmActionDialog, createConfirmAction } from "../../ui/confirm-action.tsx";
 import { CopyField } from "../../ui/copy-field.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
-import { AlertIcon, ListIcon, PlusIcon } from "../../ui/icons.tsx";
+import { AlertIcon, ListIcon } from "../../ui/icons.tsx";
 import { ShownOnce } from "../../ui/shown-once.tsx";
 import { ListTable } from "../../ui/table.tsx";
 import { TimeAgo } from "../../ui/time.tsx";
+import { CardError, CardSuccess } from "./card-notices.tsx";
 import { FeedDialog } from "./feed-dialog.tsx";
 import { useGuild } from "./guild-context.tsx";
+import { NewItemButton } from "./new-item-button.tsx";
 import { channelLabel, useGuildPickers } from "./pickers.tsx";
 
 const DELIVERY_TONE: Record<GithubDeliveryStatus, BadgeTone> = {
@@ -105,11 +107,9 @@ function FeedsCard() {
         testId="github-feeds"
         description="Pushes, pull requests, workflow runs, releases and issues from your repositories, posted in Discord."
         actions={
-          <Show when={manage()}>
-            <button type="button" class="btn btn-primary btn-sm" data-testid="create-feed" onClick={() => setEditing(null)}>
-              <PlusIcon size={14} /> New feed
-            </button>
-          </Show>
+          <NewItemButton when={manage()} testId="create-feed" onClick={() => setEditing(null)}>
+            New feed
+          </NewItemButton>
         }
       >
         <Show when={secret()}>
@@ -137,19 +137,11 @@ function FeedsCard() {
           )}
         </Show>
         <Show when={tested()}>
-          <div class="card-body">
-            <div class="notice notice-success" role="status" data-testid="feed-test-sent">
-              Test message queued for {tested()}.
-            </div>
-          </div>
+          <CardSuccess testId="feed-test-sent">
+            Test message queued for {tested()}.
+          </CardSuccess>
         </Show>
-        <Show when={toggle.error() ?? test.error()}>
-          {(err) => (
-            <div class="card-body">
-              <InlineError error={err()} />
-            </div>
-          )}
-        </Show>
+        <CardError error={toggle.error() ?? test.error()} />
         <ListTable
           items={feeds()?.items}
           empty={

@@ -23,6 +23,7 @@ import { EmptyState } from "../../ui/empty-state.tsx";
 import { AlertIcon, StreamIcon, UsersIcon } from "../../ui/icons.tsx";
 import { ShownOnce } from "../../ui/shown-once.tsx";
 import { fullTime, TimeAgo } from "../../ui/time.tsx";
+import { CardError } from "./card-notices.tsx";
 import { GuildBoundary } from "./guild-access.tsx";
 import { useGuild } from "./guild-context.tsx";
 import { ChannelField, channelLabel, type GuildPickers, PickersNote, useGuildPickers } from "./pickers.tsx";
@@ -221,13 +222,7 @@ function NowPlayingCard() {
             </div>
           )}
         </Show>
-        <Show when={toggle.error()}>
-          {(err) => (
-            <div class="card-body">
-              <InlineError error={err()} />
-            </div>
-          )}
-        </Show>
+        <CardError error={toggle.error()} />
         <Show
           when={current()}
           fallback={

@@ -14,14 +14,16 @@ import {
 import { createMutation } from "../../api/mutation.ts";
 import { useSession } from "../../session/session.tsx";
 import { Badge, type BadgeTone } from "../../ui/badge.tsx";
-import { Boundary, InlineError } from "../../ui/boundary.tsx";
+import { Boundary } from "../../ui/boundary.tsx";
 import { Card } from "../../ui/card.tsx";
 import { ConfirmActionButton, ConfirmActionDialog, createConfirmAction } from "../../ui/confirm-action.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
-import { ListIcon, PlusIcon, StreamIcon } from "../../ui/icons.tsx";
+import { ListIcon, StreamIcon } from "../../ui/icons.tsx";
 import { ListTable } from "../../ui/table.tsx";
 import { TimeAgo } from "../../ui/time.tsx";
+import { CardError, CardSuccess } from "./card-notices.tsx";
 import { useGuild } from "./guild-context.tsx";
+import { NewItemButton } from "./new-item-button.tsx";
 import { channelLabel, roleLabel, useGuildPickers } from "./pickers.tsx";
 import { platformName, StreamerDialog } from "./streamer-dialog.tsx";
 
@@ -67,11 +69,9 @@ function StreamersCard() {
         testId="streamers-card"
         description="When one of them goes live, the bot posts once in the chosen channel, and edits the message when the stream ends."
         actions={
-          <Show when={manage()}>
-            <button type="button" class="btn btn-primary btn-sm" data-testid="add-streamer" onClick={() => setEditing(null)}>
-              <PlusIcon size={14} /> Track streamer
-            </button>
-          </Show>
+          <NewItemButton when={manage()} testId="add-streamer" onClick={() => setEditing(null)}>
+            Track streamer
+          </NewItemButton>
         }
       >
         <Show when={offline().length > 0}>
@@ -84,20 +84,12 @@ function StreamersCard() {
         </Show>
         <Show when={tested()}>
           {(name) => (
-            <div class="card-body">
-              <div class="notice notice-success" role="status" data-testid="test-alert-sent">
-                Test alert for {name()} queued; it appears in the channel in a moment.
-              </div>
-            </div>
+            <CardSuccess testId="test-alert-sent">
+              Test alert for {name()} queued; it appears in the channel in a moment.
+            </CardSuccess>
           )}
         </Show>
-        <Show when={test.error()}>
-          {(err) => (
-            <div class="card-body">
-              <InlineError error={err()} />
-            </div>
-          )}
-        </Show>
+        <CardError error={test.error()} />
         <ListTable
           items={streamers()?.items}
           empty={

@@ -25,8 +25,10 @@ import { ConfirmActionButton, ConfirmActionDialog, createConfirmAction } from ".
 import { Dialog } from "../../ui/dialog.tsx";
 import { EmptyState } from "../../ui/empty-state.tsx";
 import { ListIcon, PlusIcon } from "../../ui/icons.tsx";
+import { CardError, CardSuccess } from "./card-notices.tsx";
 import { FieldIssues, issuesOf } from "./field-issues.tsx";
 import { useGuild } from "./guild-context.tsx";
+import { NewItemButton } from "./new-item-button.tsx";
 import { ChannelField, channelLabel, type GuildPickers, PickersNote, RolesField, roleLabel, useGuildPickers } from "./pickers.tsx";
 
 /** Discord: a modal holds at most 5 text inputs; a select menu at most 25 options; 5 buttons fit one row. */
@@ -261,29 +263,19 @@ export function TicketPanelsCard() {
         testId="ticket-panels"
         description="A panel is a message in a channel; members press a category's button to open a ticket in a private thread."
         actions={
-          <Show when={manage()}>
-            <button type="button" class="btn btn-primary btn-sm" onClick={() => setEditing(null)} data-testid="create-ticket-panel">
-              <PlusIcon size={14} /> New panel
-            </button>
-          </Show>
+          <NewItemButton when={manage()} testId="create-ticket-panel" onClick={() => setEditing(null)}>
+            New panel
+          </NewItemButton>
         }
       >
         <Show when={posted()}>
           {(x) => (
-            <div class="card-body">
-              <div class="notice notice-success" role="status" data-testid="ticket-panel-posted">
-                "{x().title}" {x().action === "created" ? "posted" : "updated in place"} in Discord.
-              </div>
-            </div>
+            <CardSuccess testId="ticket-panel-posted">
+              "{x().title}" {x().action === "created" ? "posted" : "updated in place"} in Discord.
+            </CardSuccess>
           )}
         </Show>
-        <Show when={post.error()}>
-          {(err) => (
-            <div class="card-body">
-              <InlineError error={err()} />
-            </div>
-          )}
-        </Show>
+        <CardError error={post.error()} />
         <Show
           when={(config()?.panels.length ?? 0) > 0}
           fallback={

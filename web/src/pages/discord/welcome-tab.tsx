@@ -25,6 +25,7 @@ import { EmptyState } from "../../ui/empty-state.tsx";
 import { UsersIcon } from "../../ui/icons.tsx";
 import { ListTable } from "../../ui/table.tsx";
 import { TimeAgo } from "../../ui/time.tsx";
+import { CardError, CardSuccess } from "./card-notices.tsx";
 import { type FieldIssue, FieldIssues, issuesOf } from "./field-issues.tsx";
 import { GuildBoundary } from "./guild-access.tsx";
 import { useGuild } from "./guild-context.tsx";
@@ -208,21 +209,13 @@ function WelcomeForm(props: { view: WelcomeSettingsView; pickers: GuildPickers }
     >
       <Show when={test.result()}>
         {(r) => (
-          <div class="card-body">
-            <div class="notice notice-success" role="status" data-testid="welcome-test-sent">
-              Test greeting queued for {props.pickers.overview() ? `#${props.pickers.overview()?.channels.find((c) => c.id === r().channelId)?.name ?? r().channelId}` : r().channelId}; it
-              appears in a moment. {dirty() ? "It uses the saved settings, not your unsaved changes." : ""}
-            </div>
-          </div>
+          <CardSuccess testId="welcome-test-sent">
+            Test greeting queued for {props.pickers.overview() ? `#${props.pickers.overview()?.channels.find((c) => c.id === r().channelId)?.name ?? r().channelId}` : r().channelId}; it
+            appears in a moment. {dirty() ? "It uses the saved settings, not your unsaved changes." : ""}
+          </CardSuccess>
         )}
       </Show>
-      <Show when={test.error()}>
-        {(err) => (
-          <div class="card-body">
-            <InlineError error={err()} />
-          </div>
-        )}
-      </Show>
+      <CardError error={test.error()} />
       <div class="card-body welcome-editor">
         <form class="stack" onSubmit={submit} data-testid="welcome-form">
           <fieldset class="stack plain-fieldset" disabled={!manage()}>

@@ -64,6 +64,12 @@ describe("POST /interactions", () => {
     expect(await res.json()).toEqual({ type: 1 });
   });
 
+  it("refuses a correctly signed but stale interaction (a replay of a captured request)", async () => {
+    const stale = String(Math.floor(Date.now() / 1000) - 600);
+    const signature = await sign(await applicationKey, stale, PING);
+    await expectUnauthorized(await post(PING, { "x-signature-ed25519": signature, "x-signature-timestamp": stale }));
+  });
+
   it("answers 401 while DISCORD_PUBLIC_KEY is not configured", async () => {
     await expectUnauthorized(await withEnv({ DISCORD_PUBLIC_KEY: "" }, await signedRequest(PING)));
   });

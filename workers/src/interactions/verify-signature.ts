@@ -29,6 +29,8 @@ function publicKey(publicKeyHex: string): Promise<CryptoKey> {
 
 const SIGNATURE_HEX_LENGTH = 128; // 64-byte Ed25519 signature
 const TIMESTAMP = /^\d{1,20}$/; // Unix seconds as Discord sends them
+/** A signed request older (or newer) than this is refused: a captured interaction cannot be replayed later. */
+export const MAX_SIGNATURE_AGE_SECONDS = 300;
 
 /** True only for a well-formed signature that verifies; missing or malformed headers are simply false. */
 export async function verifyDiscordSignature(
@@ -36,8 +38,10 @@ export async function verifyDiscordSignature(
   signatureHex: string | undefined,
   timestamp: string | undefined,
   body: Uint8Array,
+  nowMs: number = Date.now(),
 ): Promise<boolean> {
   if (!signatureHex || !timestamp || signatureHex.length !== SIGNATURE_HEX_LENGTH || !TIMESTAMP.test(timestamp)) return false;
+  if (Math.abs(nowMs / 1000 - Number(timestamp)) > MAX_SIGNATURE_AGE_SECONDS) return false;
   const signature = hexToBytes(signatureHex);
   if (!signature) return false;
   const prefix = new TextEncoder().encode(timestamp);

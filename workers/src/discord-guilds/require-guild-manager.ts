@@ -21,8 +21,12 @@ export type GuildEnv = { Bindings: AppEnv["Bindings"]; Variables: AppEnv["Variab
 
 const SNOWFLAKE = /^\d{5,25}$/;
 
-export const requireGuildManager = createMiddleware<GuildEnv>(async (c, next) => {
-  const guildId = c.req.param("guildId") ?? "";
+/**
+ * The same check for a guild id not in the path (e.g. go-live: in the body, or on the stored row): the guild must be
+ * linked to the tenant, and the signed-in user's Discord account must manage it. 403 no_discord_account /
+ * missing_manage_guild otherwise.
+ */
+export async function assertGuildManager(c: { var: Readonly<AppEnv["Variables"]> }, guildId: string): Promise<ManagedGuild> {
   const { services } = c.var;
   if (!SNOWFLAKE.test(guildId)) throw new AppError("NOT_FOUND", "Discord server not found");
   const row = await tenantGuild(services.db, c.var.tenant.tenantId, guildId);
@@ -36,6 +40,10 @@ export const requireGuildManager = createMiddleware<GuildEnv>(async (c, next) =>
   if (!access) {
     throw new AppError("FORBIDDEN", `You need the Manage Server permission in ${guild.name} to change its settings`, { details: { reason: "missing_manage_guild" } });
   }
-  c.set("discordGuild", { row, discord: guild, access, discordUserId });
+  return { row, discord: guild, access, discordUserId };
+}
+
+export const requireGuildManager = createMiddleware<GuildEnv>(async (c, next) => {
+  c.set("discordGuild", await assertGuildManager(c, c.req.param("guildId") ?? ""));
   await next();
 });

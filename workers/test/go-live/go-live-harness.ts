@@ -1,8 +1,11 @@
 // Arrangement for the go-live suites: a tenant with a linked guild, tracked streamers, the platform fakes' control
 // endpoints (they sign webhooks with the same secrets and keys the real platforms would use), and the domain's
-// dependencies built the way the queue consumer builds them.
+// dependencies built the way the queue consumer builds them. The guild is also in the fake Discord's guild model: the
+// tenant's owner owns it and the admin and operator hold Manage Server there (their Discord accounts linked), so the
+// go-live write routes pass the Manage Server check; the viewer is a plain member.
 import { env as bindings, exports } from "cloudflare:workers";
-import { guilds, newId, trackedStreamers } from "@nebula/schema";
+import { guilds, newId, trackedStreamers, users } from "@nebula/schema";
+import { eq } from "drizzle-orm";
 import { expect } from "vitest";
 import { loadConfig } from "../../src/config/config.ts";
 import type { Env } from "../../src/env.ts";
@@ -10,6 +13,7 @@ import { type GoLiveDeps, goLiveDeps } from "../../src/go-live/go-live-deps.ts";
 import type { TrackedStreamer } from "../../src/go-live/observe.ts";
 import { createLogger } from "../../src/logging/logger.ts";
 import { createServices } from "../../src/services/services.ts";
+import { BITS, seedGuild, snowflake as discordSnowflake } from "../discord/fake-discord.ts";
 import { snowflake } from "../outbox/outbox-harness.ts";
 import { type SeededTenant, seedTenant, url, withDb } from "../support/seed.ts";
 
@@ -36,14 +40,33 @@ export function deliver(path: string, signed: Signed, change: { body?: string; h
 
 export interface GoLiveTenant extends SeededTenant {
   guildId: string;
+  /** Discord accounts linked to the tenant's members (owner: the guild's owner; admin, operator: Manage Server). */
+  discordIds: Record<"owner" | "admin" | "operator" | "viewer", string>;
 }
 
 export async function seedGoLiveTenant(name = "Go-live lab"): Promise<GoLiveTenant> {
+  const guildId = discordSnowflake();
+  const managers = discordSnowflake();
+  const discordIds = { owner: discordSnowflake(), admin: discordSnowflake(), operator: discordSnowflake(), viewer: discordSnowflake() };
+  await seedGuild({
+    id: guildId,
+    name: `${name} server`,
+    ownerId: discordIds.owner,
+    roles: [{ id: managers, name: "Managers", permissions: String(BITS.MANAGE_GUILD) }],
+    members: [
+      { user: { id: discordIds.owner, username: "owner" }, roles: [] },
+      { user: { id: discordIds.admin, username: "admin" }, roles: [managers] },
+      { user: { id: discordIds.operator, username: "operator" }, roles: [managers] },
+      { user: { id: discordIds.viewer, username: "viewer" }, roles: [] },
+    ],
+  });
   return withDb(async (db) => {
     const tenant = await seedTenant(db, name);
-    const guildId = snowflake();
     await db.insert(guilds).values({ guildId, tenantId: tenant.tenantId, name: `${name} server` });
-    return { ...tenant, guildId };
+    for (const role of ["owner", "admin", "operator", "viewer"] as const) {
+      await db.update(users).set({ discordId: discordIds[role] }).where(eq(users.id, tenant.members[role].userId));
+    }
+    return { ...tenant, guildId, discordIds };
   });
 }
 

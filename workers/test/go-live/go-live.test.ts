@@ -1,13 +1,14 @@
 // Go-live notifications end to end: a platform event in (signed webhook, poll, Discord presence) → the notice the
 // fake Discord received out; one notice per stream session whatever the number of sources; the end edits it in place.
 import { exports } from "cloudflare:workers";
-import { streamSessions } from "@nebula/schema";
+import { guilds, streamSessions, trackedStreamers, users } from "@nebula/schema";
 import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { handleGatewayEvent } from "../../src/discord-gateway/gateway-events.ts";
 import { pollGoLive } from "../../src/go-live/poll.ts";
 import "../../src/go-live/sources.ts";
 import { discordSide, snowflake } from "../outbox/outbox-harness.ts";
+import { BITS, seedGuild } from "../discord/fake-discord.ts";
 import { asUser, url, withDb } from "../support/seed.ts";
 import { KICK, type Signed, TWITCH, YOUTUBE, deliver, env, fake, seedGoLiveTenant, trackStreamer, twitchUserId, withDeps } from "./go-live-harness.ts";
 
@@ -173,5 +174,54 @@ describe("go-live: send test alert", () => {
     expect(res.status).toBe(202);
     const [message] = await messagesIn(streamer.channelId);
     expect(message?.content).toContain("Test alert from Nebula Command");
+  });
+});
+
+describe("go-live: changing tracked streamers needs Manage Server in the guild", () => {
+  const api = (tenantId: string, path: string) => url(`/api/t/${tenantId}/go-live${path}`);
+  const createBody = (guildId: string) => JSON.stringify({ platform: "twitch", account: "nobody", platformUserId: twitchUserId(), guildId, channelId: snowflake() });
+
+  it("an admin without Manage Server gets 403 missing_manage_guild; without a linked Discord account 403 no_discord_account; reads still pass", async () => {
+    const tenant = await seedGoLiveTenant("Go-live guard lab");
+    const streamer = await trackStreamer(tenant, { platform: "twitch", platformUserId: twitchUserId() });
+    const rowsBefore = await withDb((db) => db.select().from(trackedStreamers).where(eq(trackedStreamers.tenantId, tenant.tenantId)));
+
+    // The admin's Discord account loses Manage Server: a member of the guild with no role.
+    const plainMember = tenant.discordIds.viewer;
+    await withDb((db) => db.update(users).set({ discordId: null }).where(eq(users.id, tenant.members.viewer.userId)));
+    await withDb((db) => db.update(users).set({ discordId: plainMember }).where(eq(users.id, tenant.members.admin.userId)));
+    const created = await exports.default.fetch(api(tenant.tenantId, "/streamers"), asUser(tenant.members.admin, { method: "POST", body: createBody(tenant.guildId) }));
+    expect(created.status).toBe(403);
+    expect(await created.json()).toMatchObject({ error: { code: "FORBIDDEN", details: { reason: "missing_manage_guild" } } });
+    for (const [method, path, body] of [
+      ["PATCH", `/streamers/${streamer.id}`, JSON.stringify({ enabled: false })],
+      ["DELETE", `/streamers/${streamer.id}`, undefined],
+      ["POST", `/streamers/${streamer.id}/test`, undefined],
+    ] as const) {
+      const res = await exports.default.fetch(api(tenant.tenantId, path), asUser(tenant.members.admin, { method, ...(body ? { body } : {}) }));
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(await res.json()).toMatchObject({ error: { code: "FORBIDDEN", details: { reason: "missing_manage_guild" } } });
+    }
+
+    // No Discord account linked at all.
+    await withDb((db) => db.update(users).set({ discordId: null }).where(eq(users.id, tenant.members.admin.userId)));
+    const unlinked = await exports.default.fetch(api(tenant.tenantId, "/streamers"), asUser(tenant.members.admin, { method: "POST", body: createBody(tenant.guildId) }));
+    expect(unlinked.status).toBe(403);
+    expect(await unlinked.json()).toMatchObject({ error: { code: "FORBIDDEN", details: { reason: "no_discord_account" } } });
+
+    // Nothing changed; reading stays tenant-role-only.
+    expect(await withDb((db) => db.select().from(trackedStreamers).where(eq(trackedStreamers.tenantId, tenant.tenantId)))).toEqual(rowsBefore);
+    expect((await exports.default.fetch(api(tenant.tenantId, "/streamers"), asUser(tenant.members.admin))).status).toBe(200);
+    expect((await exports.default.fetch(api(tenant.tenantId, "/sessions"), asUser(tenant.members.admin))).status).toBe(200);
+  });
+
+  it("a guild linked to the tenant but managed only by someone else in Discord cannot be targeted on create", async () => {
+    const tenant = await seedGoLiveTenant("Go-live second guild lab");
+    const otherGuild = snowflake();
+    await seedGuild({ id: otherGuild, name: "Not yours", ownerId: snowflake(), roles: [{ id: snowflake(), name: "Mods", permissions: String(BITS.MANAGE_GUILD) }], members: [{ user: { id: tenant.discordIds.owner, username: "owner" }, roles: [] }] });
+    await withDb((db) => db.insert(guilds).values({ guildId: otherGuild, tenantId: tenant.tenantId, name: "Not yours" }));
+    const res = await exports.default.fetch(api(tenant.tenantId, "/streamers"), asUser(tenant.owner, { method: "POST", body: createBody(otherGuild) }));
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: "FORBIDDEN", details: { reason: "missing_manage_guild" } } });
   });
 });

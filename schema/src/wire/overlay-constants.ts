@@ -1,5 +1,6 @@
 // The overlay protocol's plain values, without zod, so the OBS renderer and the editor import them without pulling
 // a validator into the browser bundle. schema/src/wire/overlay.ts re-exports them beside the shapes.
+import type { AlertEvent } from "./overlay.ts";
 
 /** A public overlay id is an unguessable url-safe string: knowing it is what lets an OBS source subscribe. */
 export const OVERLAY_PUBLIC_ID_PATTERN = /^[A-Za-z0-9_-]{24,64}$/;
@@ -22,3 +23,24 @@ export const ALERT_KINDS = ["follow", "sub", "resub", "giftsub", "cheer", "raid"
 /** The variables an alert template may use, as {name}. */
 export const ALERT_TEMPLATE_VARIABLES = ["user", "amount", "currency", "count", "months", "message", "platform"] as const;
 export const LAYER_TYPES = ["text", "image", "alert-box", "chat-box", "event-list", "goal-bar", "now-playing"] as const;
+
+/**
+ * A sample alert of a kind, with plausible numbers so every template variable renders: the API's "send test alert"
+ * and the editor's preview show the same thing.
+ */
+export function sampleAlert(kind: AlertEvent["kind"], at: Date = new Date(0)): AlertEvent {
+  const money = kind === "donation" || kind === "superchat";
+  return {
+    type: "alert",
+    kind,
+    platform: "test",
+    user: "TestViewer",
+    amount: money ? 5 : kind === "cheer" ? 500 : null,
+    currency: money ? "USD" : null,
+    count: kind === "raid" ? 42 : kind === "giftsub" ? 5 : null,
+    months: kind === "resub" || kind === "membership" ? 12 : null,
+    message: kind === "follow" || kind === "raid" ? null : "This is a test alert from Nebula Command",
+    test: true,
+    at: at.toISOString(),
+  };
+}

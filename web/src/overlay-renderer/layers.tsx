@@ -143,7 +143,7 @@ function EventListContent(props: { layer: LayerOf<"event-list">; live: LiveState
   const items = () => {
     const kinds = new Set(props.layer.kinds);
     const live = props.live.recent().filter((e) => kinds.has(e.kind));
-    const shown = live.length === 0 && props.preview ? props.layer.kinds.map(sampleAlert) : live;
+    const shown = live.length === 0 && props.preview ? props.layer.kinds.map((kind) => sampleAlert(kind)) : live;
     return shown.slice(0, props.layer.count);
   };
   return (

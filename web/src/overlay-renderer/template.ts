@@ -33,20 +33,5 @@ export function eventLine(event: AlertEvent): string {
   return `${event.user} · ${KIND_LABELS[event.kind].toLowerCase()}${detail}`;
 }
 
-/** A sample event of a kind, for the editor's preview (the API's test alerts carry the same numbers). */
-export function sampleAlert(kind: AlertEvent["kind"]): AlertEvent {
-  const money = kind === "donation" || kind === "superchat";
-  return {
-    type: "alert",
-    kind,
-    platform: "test",
-    user: "TestViewer",
-    amount: money ? 5 : kind === "cheer" ? 500 : null,
-    currency: money ? "USD" : null,
-    count: kind === "raid" ? 42 : kind === "giftsub" ? 5 : null,
-    months: kind === "resub" || kind === "membership" ? 12 : null,
-    message: kind === "follow" || kind === "raid" ? null : "This is a test alert from Nebula Command",
-    test: true,
-    at: new Date(0).toISOString(),
-  };
-}
+/** A sample event of a kind, for the editor's preview (the API's test alerts are the same). */
+export { sampleAlert } from "@nebula/schema/wire/overlay-constants";

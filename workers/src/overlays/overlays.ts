@@ -147,24 +147,6 @@ export async function importOverlay(deps: OverlayDeps, tenantId: string, file: a
   return createOverlay(deps, tenantId, { name: file.name, document: file.document }, actor, "overlay.import");
 }
 
-/** What "send test alert" shows for each kind: plausible numbers so every template variable renders. */
-export function testAlert(kind: overlayWire.AlertKind, now: Date): overlayWire.AlertEvent {
-  const money = kind === "donation" || kind === "superchat";
-  return {
-    type: "alert",
-    kind,
-    platform: "test",
-    user: "TestViewer",
-    amount: money ? 5 : kind === "cheer" ? 500 : null,
-    currency: money ? "USD" : null,
-    count: kind === "raid" ? 42 : kind === "giftsub" ? 5 : null,
-    months: kind === "resub" || kind === "membership" ? 12 : null,
-    message: kind === "follow" || kind === "raid" ? null : "This is a test alert from Nebula Command",
-    test: true,
-    at: now.toISOString(),
-  };
-}
-
 /** Numbers one event in the overlay's room and fans it out; the overlay must be the tenant's (else 404). */
 export async function sendOverlayEvent(deps: OverlayDeps, tenantId: string, overlayId: string, event: overlayWire.OverlayEvent): Promise<BroadcastResult> {
   const row = await oneRow(deps.db, tenantId, overlayId);

@@ -21,7 +21,6 @@ import {
   overlayView,
   rotatePublicId,
   sendOverlayEvent,
-  testAlert,
   updateOverlay,
 } from "./overlays.ts";
 
@@ -85,6 +84,6 @@ export const overlayRoutes = new Hono<AppEnv>()
     return c.json(api.OverlayView.parse(overlayView(row)));
   })
   .post("/overlays/:overlayId/test-alert", authorize("overlays.test"), params(OverlayParams), jsonBody(api.OverlayTestAlertRequest), async (c) => {
-    const event = testAlert(c.req.valid("json").kind, c.var.services.now());
+    const event = overlayWire.sampleAlert(c.req.valid("json").kind, c.var.services.now());
     return c.json(api.OverlayTestResult.parse(await sendOverlayEvent(depsOf(c), tenantOf(c), c.req.valid("param").overlayId, event)));
   });

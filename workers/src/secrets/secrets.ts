@@ -35,29 +35,27 @@ export interface RotationReport {
   rotated: number;
 }
 
-/** Re-seals every secret not under the current key, in batches, each batch in its own transaction. */
-export async function rotateSecrets(sqlRunner: SqlRunner, ring: KeyRing, batchSize = 200): Promise<RotationReport> {
+/**
+ * The rotation loop every sealed column shares: `selectStale` ($1 = current key version, $2 = batch size) picks rows
+ * not under the current key; `reseal` re-seals and writes one row; each batch is one transaction, until none is left.
+ */
+export async function rotateInBatches<T>(
+  sqlRunner: SqlRunner,
+  ring: KeyRing,
+  selectStale: string,
+  batchSize: number,
+  reseal: (row: T) => Promise<void>,
+): Promise<RotationReport> {
   let rotated = 0;
   let examined = 0;
   for (;;) {
-    const { rows } = await sqlRunner.query<{ id: string; tenant_id: string; name: string; key_version: string; ciphertext: string }>(
-      "select id, tenant_id, name, key_version, ciphertext from core.secrets where key_version <> $1 order by id limit $2",
-      [ring.current, batchSize],
-    );
+    const { rows } = await sqlRunner.query<T>(selectStale, [ring.current, batchSize]);
     if (rows.length === 0) break;
     examined += rows.length;
     await sqlRunner.query("begin");
     try {
       for (const row of rows) {
-        const aad = secretAad(row.tenant_id, row.name);
-        const plaintext = await ring.open({ keyVersion: row.key_version, ciphertext: row.ciphertext }, aad);
-        const sealed = await ring.seal(plaintext, aad);
-        await sqlRunner.query("update core.secrets set key_version = $1, ciphertext = $2, updated_at = now() where id = $3 and key_version = $4", [
-          sealed.keyVersion,
-          sealed.ciphertext,
-          row.id,
-          row.key_version,
-        ]);
+        await reseal(row);
         rotated++;
       }
       await sqlRunner.query("commit");
@@ -67,4 +65,25 @@ export async function rotateSecrets(sqlRunner: SqlRunner, ring: KeyRing, batchSi
     }
   }
   return { current: ring.current, examined, rotated };
+}
+
+/** Re-seals every secret not under the current key, in batches, each batch in its own transaction. */
+export function rotateSecrets(sqlRunner: SqlRunner, ring: KeyRing, batchSize = 200): Promise<RotationReport> {
+  return rotateInBatches<{ id: string; tenant_id: string; name: string; key_version: string; ciphertext: string }>(
+    sqlRunner,
+    ring,
+    "select id, tenant_id, name, key_version, ciphertext from core.secrets where key_version <> $1 order by id limit $2",
+    batchSize,
+    async (row) => {
+      const aad = secretAad(row.tenant_id, row.name);
+      const plaintext = await ring.open({ keyVersion: row.key_version, ciphertext: row.ciphertext }, aad);
+      const sealed = await ring.seal(plaintext, aad);
+      await sqlRunner.query("update core.secrets set key_version = $1, ciphertext = $2, updated_at = now() where id = $3 and key_version = $4", [
+        sealed.keyVersion,
+        sealed.ciphertext,
+        row.id,
+        row.key_version,
+      ]);
+    },
+  );
 }

@@ -239,10 +239,17 @@ export async function listAgentJobs(
  * that still says queued/running is checked against the hub's stored outcome: what the live view showed, a reload shows.
  */
 export async function readJob(db: Db, hubs: Hubs, tenantId: string, jobId: string): Promise<api.Job> {
+  return presentJob(await currentJobRow(db, hubs, tenantId, jobId));
+}
+
+/** The job's row, with the hub's stored outcome laid over it while the hub has not yet written the end to Postgres. */
+async function currentJobRow(db: Db, hubs: Hubs, tenantId: string, jobId: string): Promise<JobRow> {
   const row = await jobRow(db, tenantId, jobId);
-  if (isFinished(row.status)) return presentJob(row);
+  if (isFinished(row.status)) return row;
   const outcome = await hubs.getByName(row.agentId).waitForJob(row.id, 0);
-  return presentJob(outcome ? withOutcome(row, outcome, row.startedAt?.getTime() ?? null) : row);
+  if (outcome) return withOutcome(row, outcome, row.startedAt?.getTime() ?? null);
+  // The hub forgets a job only once its end is in Postgres: it may have done so since the first read.
+  return jobRow(db, tenantId, jobId);
 }
 
 /**
@@ -250,7 +257,7 @@ export async function readJob(db: Db, hubs: Hubs, tenantId: string, jobId: strin
  * longer holds, the job ends as cancelled at once. Cancelling needs the same role as running the kind.
  */
 export async function cancelJob(db: Db, hubs: Hubs, access: TenantAccess, caller: Caller, jobId: string, now: Date, requestId: string): Promise<api.Job> {
-  const row = await jobRow(db, access.tenantId, jobId);
+  const row = await currentJobRow(db, hubs, access.tenantId, jobId);
   const parsed = parseJob(row.kind, row.params);
   if (parsed.ok) requireRole(access, parsed.kind, "cancel");
   if (isFinished(row.status)) throw new AppError("CONFLICT", `This job already ended (${row.status})`);

@@ -13,6 +13,7 @@ import { installFakeGuilds } from "./fakes/discord-guilds.ts";
 import { startFakeGateway } from "./fakes/discord-gateway.ts";
 import { startFakeKick } from "./fakes/kick.ts";
 import { startFakeLanyard } from "./fakes/lanyard.ts";
+import { startFakeSpotify } from "./fakes/spotify.ts";
 import { startFakeTwitch } from "./fakes/twitch.ts";
 import { startFakeYouTube } from "./fakes/youtube.ts";
 
@@ -70,9 +71,12 @@ export default async function setup(project: TestProject) {
   // Lanyard presence (test/fakes/lanyard.ts): /v1/users/:id and /__control/users/:id.
   const lanyard = await startFakeLanyard();
   project.provide("lanyardOrigin", lanyard.origin);
+  // Spotify (test/fakes/spotify.ts): accounts service and Web API on one origin, /__control/spotify/*.
+  const spotify = await startFakeSpotify();
+  project.provide("spotifyOrigin", spotify.origin);
   return async () => {
     fakeGuilds.close();
-    await Promise.all([bridge.close(), upstash.close(), discord.close(), gateway.close(), twitch.close(), youtube.close(), kick.close(), lanyard.close()]);
+    await Promise.all([bridge.close(), upstash.close(), discord.close(), gateway.close(), twitch.close(), youtube.close(), kick.close(), lanyard.close(), spotify.close()]);
     await database.drop();
   };
 }

@@ -12,5 +12,6 @@ declare module "vitest" {
     youtubeOrigin: string;
     kickOrigin: string;
     lanyardOrigin: string;
+    spotifyOrigin: string;
   }
 }

@@ -6,6 +6,7 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_DISCORD_BOT_TOKEN, TEST_DISCORD_CLIENT_ID, TEST_DISCORD_CLIENT_SECRET } from "./fakes/discord.ts";
 import { TEST_KICK_CLIENT_ID, TEST_KICK_CLIENT_SECRET } from "./fakes/kick.ts";
+import { TEST_SPOTIFY_CLIENT_ID, TEST_SPOTIFY_CLIENT_SECRET } from "./fakes/spotify.ts";
 import { TEST_TWITCH_CLIENT_ID, TEST_TWITCH_CLIENT_SECRET, TEST_TWITCH_EVENTSUB_SECRET } from "./fakes/twitch.ts";
 import { TEST_GOOGLE_CLIENT_ID, TEST_GOOGLE_CLIENT_SECRET, TEST_YOUTUBE_API_KEY } from "./fakes/youtube.ts";
 
@@ -56,6 +57,10 @@ export default defineConfig({
                 KICK_CLIENT_ID: TEST_KICK_CLIENT_ID,
                 KICK_CLIENT_SECRET: TEST_KICK_CLIENT_SECRET,
                 LANYARD_API_BASE: `${inject("lanyardOrigin")}/v1`,
+                SPOTIFY_ACCOUNTS_BASE: inject("spotifyOrigin"),
+                SPOTIFY_API_BASE: inject("spotifyOrigin"),
+                SPOTIFY_CLIENT_ID: TEST_SPOTIFY_CLIENT_ID,
+                SPOTIFY_CLIENT_SECRET: TEST_SPOTIFY_CLIENT_SECRET,
               },
             },
           })),

@@ -104,6 +104,9 @@ UNIT
     cat <<UNIT
 EnvironmentFile=${CONFIG_DIR}/env
 Environment=NEBULA_SPOOL_DIR=${STATE_DIR}/spool
+# glibc hands freed blocks of 16 KiB and more back at once: V8's start-up parse and compile scratch would otherwise
+# stay in the process for good (~3.5 MB at rest; a few more mmap calls while jobs run).
+Environment=MALLOC_MMAP_THRESHOLD_=16384 MALLOC_TRIM_THRESHOLD_=65536
 # A small young generation and no optimizing compiler: ~20 MB less memory at rest for a few ms more CPU an hour.
 ExecStart=${NODE_BIN} --max-semi-space-size=1 --lite-mode ${APP_DIR}/nebula-agent.mjs
 WorkingDirectory=${STATE_DIR}

@@ -3,6 +3,7 @@
 //   npm run build:agent
 //   tsx agent/scripts/bundle.ts --copy-to web/dist/agent/nebula-agent.mjs
 import { copyFileSync, mkdirSync, statSync } from "node:fs";
+import { builtinModules } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Plugin, build } from "esbuild";
@@ -38,26 +39,86 @@ const withoutOptionalNative: Plugin = {
 };
 
 /**
- * Parts of dockerode the agent never uses, loaded on first call instead of at start: docker-modem's SSH transport
- * (ssh2, ~19 MB RSS at load: the agent talks to a unix socket) and dockerode's BuildKit session (gRPC, ~15 MB).
- * Each module exports one function, so a function that requires the real module when called stands in for it.
+ * Node built-ins imported by the agent's ESM sources are loaded with require() (the banner's) instead of an ESM import:
+ * an ESM import of a built-in makes Node build its namespace by reading every export, and `node:http`'s lazy
+ * WebSocket/MessageEvent exports then load undici with http2, worker_threads and perf_hooks (~11 MB RSS at rest).
  */
-const LAZY_FUNCTION_MODULES = [
+const BUILTINS = new Set(builtinModules);
+const builtinsByRequire: Plugin = {
+  name: "builtins-by-require",
+  setup(b) {
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      if (args.kind !== "import-statement" || !BUILTINS.has(args.path.replace(/^node:/, ""))) return undefined;
+      return { path: args.path, namespace: "builtin-require" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "builtin-require" }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: "js" }));
+  },
+};
+
+/**
+ * Parts of dockerode the agent never uses, left out: docker-modem's SSH transport (ssh2, with a WebAssembly poly1305
+ * that --lite-mode cannot run: the agent talks to a unix socket), dockerode's BuildKit session (gRPC) and BuildKit
+ * progress decoding (protobufjs): ~750 KB of source that V8 would keep in memory. Each stands in as a function that
+ * throws, so a call says what is missing instead of failing somewhere inside.
+ */
+const LEFT_OUT_MODULES = [
   { request: "./ssh", importer: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/ },
   { request: "./session", importer: /[\\/]dockerode[\\/]lib[\\/]docker\.js$/ },
+  { request: "./buildkit", importer: /[\\/]dockerode[\\/]lib[\\/]docker\.js$/ },
 ];
-const lazyFunctionModules: Plugin = {
-  name: "lazy-function-modules",
+const withoutUnusedDockerParts: Plugin = {
+  name: "without-unused-docker-parts",
   setup(b) {
-    b.onResolve({ filter: /^\.\/(ssh|session)$/ }, (args) => {
-      if (!LAZY_FUNCTION_MODULES.some((m) => m.request === args.path && m.importer.test(args.importer))) return undefined;
-      return { path: path.join(args.resolveDir, `${args.path}.js`), namespace: "lazy-function" };
+    b.onResolve({ filter: /^\.\/(ssh|session|buildkit)$/ }, (args) => {
+      if (!LEFT_OUT_MODULES.some((m) => m.request === args.path && m.importer.test(args.importer))) return undefined;
+      return { path: args.path, namespace: "left-out" };
     });
-    b.onLoad({ filter: /.*/, namespace: "lazy-function" }, (args) => ({
-      contents: `module.exports = function () { return require(${JSON.stringify(`./${path.basename(args.path)}`)}).apply(this, arguments); };`,
-      resolveDir: path.dirname(args.path),
+    b.onLoad({ filter: /.*/, namespace: "left-out" }, (args) => ({
+      // ssh and session export one function; buildkit an object whose followProgress dockerode calls.
+      contents: `const missing = function () { throw new Error(${JSON.stringify(`dockerode's ${args.path.slice(2)} is not bundled in the agent`)}); };
+module.exports = Object.assign(missing, { followProgress: missing });`,
       loader: "js",
     }));
+  },
+};
+
+/**
+ * dockerode is built on the first call, not when the job handlers are set up: an agent whose docker.* jobs never
+ * run (the metrics read Docker through docker/engine-api.ts) never evaluates it or the modules it loads (~2.6 MB).
+ * The stand-in builds the real client on first property access and binds its methods.
+ */
+const lazyDockerode: Plugin = {
+  name: "lazy-dockerode",
+  setup(b) {
+    b.onResolve({ filter: /^dockerode$/ }, (args) => {
+      if (args.namespace === "lazy-dockerode") return undefined;
+      return { path: "dockerode", namespace: "lazy-dockerode", pluginData: args.resolveDir };
+    });
+    b.onLoad({ filter: /.*/, namespace: "lazy-dockerode" }, (args) => ({
+      contents: `module.exports = function Docker(options) {
+  let real;
+  return new Proxy({}, {
+    get(_target, key) {
+      real ??= new (require("dockerode"))(options);
+      const value = real[key];
+      return typeof value === "function" ? value.bind(real) : value;
+    },
+  });
+};`,
+      resolveDir: args.pluginData as string,
+      loader: "js",
+    }));
+  },
+};
+
+/**
+ * zod's error messages in every language (~255 KB, all kept in memory by V8): the agent reports errors in English,
+ * which zod loads on its own (classic/schemas.js imports locales/en.js), so the `z.locales` namespace is empty here.
+ */
+const withoutZodLocales: Plugin = {
+  name: "without-zod-locales",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: "export {};", loader: "js" }));
   },
 };
 
@@ -72,7 +133,7 @@ export async function bundleAgent(outfile = BUNDLE_PATH): Promise<{ outfile: str
     minify: true,
     legalComments: "none",
     banner: { js: BANNER },
-    plugins: [withoutOptionalNative, lazyFunctionModules],
+    plugins: [builtinsByRequire, withoutOptionalNative, withoutUnusedDockerParts, lazyDockerode, withoutZodLocales],
     logLevel: "warning",
   });
   return { outfile, bytes: statSync(outfile).size };

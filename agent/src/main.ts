@@ -7,7 +7,6 @@ import { readHostFacts } from "./host/host-facts.ts";
 import { buildJobHandlers } from "./jobs/agent-handlers.ts";
 import { JobRunner } from "./jobs/job-runner.ts";
 import { createLogger } from "./logging/logger.ts";
-import Docker from "dockerode";
 import { createHostCollector } from "./metrics/collect.ts";
 import { containerMetrics } from "./metrics/container-metrics.ts";
 import { probeMetrics } from "./metrics/probe-metrics.ts";
@@ -50,7 +49,7 @@ const spool = await MetricsSpool.open({ dir: spoolDirFrom(process.env), logger }
 const probes = probeMetrics(config.probes, { timeoutMs: config.probeTimeoutMs, logger });
 const collector = createHostCollector({
   logger,
-  extraCollectors: [containerMetrics(new Docker({ socketPath: config.dockerSocket })), vmMetrics({ uri: config.libvirtUri }), probes.collect],
+  extraCollectors: [containerMetrics(config.dockerSocket), vmMetrics({ uri: config.libvirtUri }), probes.collect],
 });
 const metrics = createMetricsPipeline({ collect: collector.collect, spool, send: (m) => link.send(m), logger });
 

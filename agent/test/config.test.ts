@@ -1,6 +1,7 @@
 // The agent refuses to start on a bad environment, naming every missing or bad variable and never the token.
 import { describe, expect, it } from "vitest";
 import { AgentConfigError, parseAgentConfig } from "../src/config/config.ts";
+import { COMPOSE_CLIS_AUTO } from "../src/docker/compose.ts";
 
 const TOKEN = `nca_${"a".repeat(43)}`;
 
@@ -12,6 +13,7 @@ describe("parseAgentConfig", () => {
       dockerSocket: "/var/run/docker.sock",
       libvirtUri: "qemu:///system",
       stacks: new Map(),
+      composeClis: COMPOSE_CLIS_AUTO,
       repos: new Map(),
       probes: [],
       probeTimeoutMs: 5000,
@@ -31,6 +33,19 @@ describe("parseAgentConfig", () => {
       ["media", "/srv/media"],
       ["tools", "/srv/stacks/tools/"],
     ]);
+  });
+
+  it("tries the compose plugin then docker-compose, unless NEBULA_COMPOSE_CLI pins one", () => {
+    const base = { NEBULA_EDGE_URL: "https://nebula.example.com", NEBULA_AGENT_TOKEN: TOKEN };
+    expect(parseAgentConfig({ ...base, NEBULA_COMPOSE_CLI: "auto" }).composeClis).toEqual([
+      { program: "docker", subcommand: ["compose"] },
+      { program: "docker-compose", subcommand: [] },
+    ]);
+    expect(parseAgentConfig({ ...base, NEBULA_COMPOSE_CLI: " docker-compose " }).composeClis).toEqual([{ program: "docker-compose", subcommand: [] }]);
+    expect(parseAgentConfig({ ...base, NEBULA_COMPOSE_CLI: "/usr/bin/docker  compose" }).composeClis).toEqual([{ program: "/usr/bin/docker", subcommand: ["compose"] }]);
+    for (const bad of ["docker compose up", "sh -c docker-compose", "docker-compose;rm", "docker run"]) {
+      expect(() => parseAgentConfig({ ...base, NEBULA_COMPOSE_CLI: bad })).toThrow(/NEBULA_COMPOSE_CLI: must be auto/);
+    }
   });
 
   it("names each bad Docker, libvirt or stack setting", () => {

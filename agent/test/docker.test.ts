@@ -69,7 +69,7 @@ describe.skipIf(missing)(missing ?? "docker jobs against a real Docker Engine AP
 
   it("reports container metrics for the host's samples: counts, running, restarts, CPU and memory", async () => {
     let clock = 0;
-    const collect = containerMetrics(docker, { now: () => (clock += 61_000) });
+    const collect = containerMetrics(peer.socketPath, { now: () => (clock += 61_000) });
     const first = await collect();
     expect(first["containers.running"]).toBeGreaterThanOrEqual(1);
     expect(first["containers.total"]).toBeGreaterThanOrEqual(first["containers.running"] ?? 0);
@@ -186,7 +186,11 @@ describe.skipIf(missing)(missing ?? "docker jobs against a real Docker Engine AP
       message: expect.stringContaining("no compose.yaml"),
     });
     await writeFile(path.join(stackDir, "compose.yaml"), `services:\n  app:\n    image: ${BUSYBOX_IMAGE}\n    network_mode: none\n`);
-    const noCli = dockerHandlers({ socketPath: peer.socketPath, stacks: new Map([["media", stackDir]]), dockerCli: path.join(stackDir, "docker") });
+    const noCli = dockerHandlers({
+      socketPath: peer.socketPath,
+      stacks: new Map([["media", stackDir]]),
+      composeClis: [{ program: path.join(stackDir, "docker"), subcommand: ["compose"] }],
+    });
     for (const kind of ["docker.compose.up", "docker.compose.down"] as const) {
       expect(await rejection(noCli[kind]({ stack: "media" }, recordedJob(kind).ctx))).toMatchObject({ code: "unavailable" });
     }

@@ -220,12 +220,25 @@ async function measureAtRest(agents: { label: string; agentId: string; process: 
   );
 }
 
+const installScript = () => readFileSync(path.join(path.dirname(AGENT_ENTRY), "../install/install.sh"), "utf8");
+
 /** The node flags of the systemd unit agent/install/install.sh writes (its ExecStart line), so the bench runs the agent as installed. */
 export function installedNodeFlags(): string[] {
-  const script = readFileSync(path.join(path.dirname(AGENT_ENTRY), "../install/install.sh"), "utf8");
-  const line = /^ExecStart=\$\{NODE_BIN\}\s+(.*?)\s*\$\{APP_DIR\}\/nebula-agent\.mjs\s*$/m.exec(script);
+  const line = /^ExecStart=\$\{NODE_BIN\}\s+(.*?)\s*\$\{APP_DIR\}\/nebula-agent\.mjs\s*$/m.exec(installScript());
   if (!line) throw new Error("agent/install/install.sh has no ExecStart line of the expected shape");
   return (line[1] ?? "").split(/\s+/).filter(Boolean);
+}
+
+/** The unit's fixed Environment= assignments (allocator settings); those naming install paths (${STATE_DIR}) stay the bench's own. */
+export function installedEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [, assignments] of installScript().matchAll(/^Environment=(.*)$/gm)) {
+    for (const assignment of (assignments ?? "").split(/\s+/).filter(Boolean)) {
+      const [name, ...value] = assignment.split("=");
+      if (name && !assignment.includes("${")) env[name] = value.join("=");
+    }
+  }
+  return env;
 }
 
 /** RSS of a bare `node` that only keeps a timer, on this machine: the floor under any Node agent. */
@@ -252,7 +265,8 @@ function bridgeStatsBase(dataDir: string): string | null {
 
 // ---- the section ----------------------------------------------------------------------------------
 
-export async function measureHomelab(progress: (message: string) => void): Promise<HomelabResults> {
+/** `only: "round-trip"` measures (a) alone (homelab-only.ts), for iterating on the job path without the 60 s rest window. */
+export async function measureHomelab(progress: (message: string) => void, options: { only?: "round-trip" } = {}): Promise<HomelabResults> {
   const goals: Goal[] = [];
   const details: Record<string, [string, string][]> = {};
   const notes: string[] = [];
@@ -275,17 +289,19 @@ export async function measureHomelab(progress: (message: string) => void): Promi
     const statsBase = bridgeStatsBase(dataDir);
 
     // (c) first, on a fresh stack with nothing else running.
-    progress(`homelab: AgentHub ingest, ${INGEST_SAMPLES} samples × ${INGEST_VALUES} values per batch, ${INGEST_WINDOW} in flight, ${INGEST_SECONDS} s`);
-    const ingestAgent = await createAgent(session, "bench-ingest");
-    const ingest = await measureIngest(stack.url, ingestAgent.token);
-    json.ingest = { ...ingest, window: INGEST_WINDOW, samplesPerBatch: INGEST_SAMPLES, valuesPerSample: INGEST_VALUES };
-    goals.push(goalAtLeast("AgentHub ingest, samples stored per second (one hub)", ingest.samplesPerSecond, "per-second", GOALS.ingestSamplesPerSecond, "≥ 10,000/s"));
-    details["AgentHub ingest (one hub, a websocket client acting as the agent)"] = [
-      ["batches acked", `${ingest.batches} × ${INGEST_SAMPLES} samples × ${INGEST_VALUES} values in ${ms(ingest.elapsedMs)}, ${INGEST_WINDOW} batches in flight`],
-      ["samples per second", Math.round(ingest.samplesPerSecond).toLocaleString("en-US")],
-      ["values per second", Math.round(ingest.valuesPerSecond).toLocaleString("en-US")],
-      ["batch send → ack", `p50 ${ms(ingest.ackLatency.p50)} · p99 ${ms(ingest.ackLatency.p99)} · max ${ms(ingest.ackLatency.max)}`],
-    ];
+    if (options.only !== "round-trip") {
+      progress(`homelab: AgentHub ingest, ${INGEST_SAMPLES} samples × ${INGEST_VALUES} values per batch, ${INGEST_WINDOW} in flight, ${INGEST_SECONDS} s`);
+      const ingestAgent = await createAgent(session, "bench-ingest");
+      const ingest = await measureIngest(stack.url, ingestAgent.token);
+      json.ingest = { ...ingest, window: INGEST_WINDOW, samplesPerBatch: INGEST_SAMPLES, valuesPerSample: INGEST_VALUES };
+      goals.push(goalAtLeast("AgentHub ingest, samples stored per second (one hub)", ingest.samplesPerSecond, "per-second", GOALS.ingestSamplesPerSecond, "≥ 10,000/s"));
+      details["AgentHub ingest (one hub, a websocket client acting as the agent)"] = [
+        ["batches acked", `${ingest.batches} × ${INGEST_SAMPLES} samples × ${INGEST_VALUES} values in ${ms(ingest.elapsedMs)}, ${INGEST_WINDOW} batches in flight`],
+        ["samples per second", Math.round(ingest.samplesPerSecond).toLocaleString("en-US")],
+        ["values per second", Math.round(ingest.valuesPerSecond).toLocaleString("en-US")],
+        ["batch send → ack", `p50 ${ms(ingest.ackLatency.p50)} · p99 ${ms(ingest.ackLatency.p99)} · max ${ms(ingest.ackLatency.max)}`],
+      ];
+    }
 
     // (a) docker.list through the whole path.
     const missing = peerMissing("podman");
@@ -321,19 +337,22 @@ export async function measureHomelab(progress: (message: string) => void): Promi
       }
     }
 
+    if (options.only === "round-trip") return { goals, details, notes, json };
     // (b) + (d): fresh agents, nobody watching, 60 s.
     const restAgents: { label: string; agentId: string; process: AgentProcess; spoolDir: string }[] = [];
-    const builds: [string, string, string[]][] = [["node agent/src/main.ts", AGENT_ENTRY, []]];
+    const builds: [string, string, string[], Record<string, string>?][] = [["node agent/src/main.ts", AGENT_ENTRY, []]];
     if (existsSync(AGENT_BUNDLE)) {
       builds.push(["node agent/dist/nebula-agent.mjs (bundle)", AGENT_BUNDLE, []]);
       const flags = installedNodeFlags();
-      if (flags.length) builds.push([`bundle as installed: node ${flags.join(" ")}`, AGENT_BUNDLE, flags]);
+      const env = installedEnvironment();
+      const envText = Object.entries(env).map(([name, value]) => `${name}=${value} `).join("");
+      if (flags.length || envText) builds.push([`bundle as installed: ${envText}node ${flags.join(" ")}`, AGENT_BUNDLE, flags, env]);
     }
     else notes.push("agent/dist/nebula-agent.mjs does not exist: only the source entry was measured at rest (run `npm run build:agent` first)");
-    for (const [label, entry, nodeArgs] of builds) {
+    for (const [label, entry, nodeArgs, env] of builds) {
       const created = await createAgent(session, `bench-rest-${restAgents.length + 1}`);
       const spoolDir = tempDir("nebula-bench-spool-");
-      const agent = startAgentProcess({ entry, nodeArgs, edgeUrl: stack.url, token: created.token, spoolDir, dockerSocket: path.join(spoolDir, "no-docker.sock") });
+      const agent = startAgentProcess({ entry, nodeArgs, env, edgeUrl: stack.url, token: created.token, spoolDir, dockerSocket: path.join(spoolDir, "no-docker.sock") });
       running.push(agent);
       restAgents.push({ label, agentId: created.agentId, process: agent, spoolDir });
     }

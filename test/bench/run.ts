@@ -29,6 +29,7 @@ import { type CpuSplit, type StackProcess, cpuSince, cpuSnapshot, otherWorkerdCo
 import { type Goal, type Report, bytes, goal, markdownReport, ms, printReport, writeResults } from "./report.ts";
 import { type HomelabResults, measureHomelab } from "./homelab.ts";
 import { type GoLiveResults, measureGoLive } from "./go-live.ts";
+import { type StreamResults, measureStream } from "./stream.ts";
 import { measureWebInitialJs } from "./web-initial-js.ts";
 import { measureWorkerBundle } from "./worker-bundle.ts";
 
@@ -219,6 +220,14 @@ async function main() {
       notes.push(`go-live section failed: ${err instanceof Error ? err.message.slice(0, 400) : String(err)}`);
     }
 
+    // Stream bot: overlay fan-out to 1,000 sockets, follow → alert, chat command → reply; own stack; see stream.ts.
+    let stream: StreamResults | null = null;
+    try {
+      stream = await measureStream(progress);
+    } catch (err) {
+      notes.push(`stream section failed: ${err instanceof Error ? err.message.slice(0, 400) : String(err)}`);
+    }
+
     const interaction = (kind: (typeof INTERACTION_KINDS)[number], concurrency: number) =>
       latency.find((r) => r.name === interactionRunName(kind) && r.concurrency === concurrency)?.result;
     const warmMedian = percentile(warm, 50);
@@ -241,6 +250,10 @@ async function main() {
     if (goLive) {
       goals.push(...goLive.goals);
       notes.push(...goLive.notes);
+    }
+    if (stream) {
+      goals.push(...stream.goals);
+      notes.push(...stream.notes);
     }
 
     const probeRows: [string, string][] = [];
@@ -294,6 +307,7 @@ async function main() {
         ],
         ...(homelab?.details ?? {}),
         ...(goLive?.details ?? {}),
+        ...(stream?.details ?? {}),
       },
       notes,
     };
@@ -321,6 +335,7 @@ async function main() {
       webInitialJs: web,
       homelab: homelab?.json ?? null,
       goLive: goLive?.json ?? null,
+      stream: stream?.json ?? null,
       notes,
       benchMs,
     };

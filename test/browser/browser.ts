@@ -53,6 +53,18 @@ export async function openBrowser(viewportHeight: number): Promise<BrowserSessio
   return { browser, page, pageErrors };
 }
 
+/** Calls the API from inside the page, with its session cookie, as the web app does; 204 answers a null body. */
+export function pageApi(page: Page) {
+  return <T>(method: string, apiPath: string, body?: unknown): Promise<{ status: number; body: T }> =>
+    page.evaluate(
+      async ({ method, apiPath, body }) => {
+        const res = await fetch(apiPath, { method, headers: body === undefined ? {} : { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+        return { status: res.status, body: res.status === 204 ? null : await res.json() };
+      },
+      { method, apiPath, body },
+    ) as Promise<{ status: number; body: T }>;
+}
+
 /** Saves the whole page as test/browser/screenshots/<name>.png, the README's screenshots. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });

@@ -10,7 +10,7 @@ import type { api, overlayWire } from "@nebula/schema";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../stack.ts";
-import { describeInBrowser, openBrowser, screenshot } from "./browser.ts";
+import { describeInBrowser, openBrowser, pageApi, screenshot } from "./browser.ts";
 
 const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "screenshots");
 const base = { opacity: 1, visible: true, locked: false, rotation: 0 };
@@ -69,15 +69,7 @@ describeInBrowser("OBS overlays in the browser", () => {
   let tenantId: string;
   let overlay: api.OverlayView;
 
-  async function apiCall<T>(method: string, apiPath: string, body?: unknown): Promise<{ status: number; body: T }> {
-    return page.evaluate(
-      async ({ method, apiPath, body }) => {
-        const res = await fetch(apiPath, { method, headers: body === undefined ? {} : { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-        return { status: res.status, body: res.status === 204 ? null : await res.json() };
-      },
-      { method, apiPath, body },
-    ) as Promise<{ status: number; body: T }>;
-  }
+  const apiCall = <T>(method: string, apiPath: string, body?: unknown) => pageApi(page)<T>(method, apiPath, body);
   const testAlert = (kind: overlayWire.AlertKind) => apiCall<api.OverlayTestResult>("POST", `/api/t/${tenantId}/overlays/${overlay.id}/test-alert`, { kind });
   const stage = () => renderer.getByTestId("overlay-stage");
 

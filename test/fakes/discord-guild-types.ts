@@ -66,8 +66,10 @@ export interface FakeMessage {
   type: number;
   webhook_id?: string;
   edits?: number;
-  /** Files on a member's message (seeded through /__control/channels/:id/messages). */
-  attachments?: { id: string; filename: string; url: string }[];
+  /** Files on the message: seeded on a member's message, or uploaded by the bot (multipart, Discord's attachment fields). */
+  attachments?: { id: string; filename: string; url: string; size?: number; content_type?: string; description?: string }[];
+  /** The fake's own record of what the bot uploaded, content included, for tests to read (not in Discord's message). */
+  uploads?: { filename: string; size: number; contentType: string; content: string }[];
 }
 
 /** What the app sent Discord for one interaction. */

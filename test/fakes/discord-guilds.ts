@@ -30,7 +30,7 @@
 // refused 15 minutes after the interaction): POST /interactions/:id/:token/callback; POST /webhooks/:app/:token;
 // GET/PATCH/DELETE /webhooks/:app/:token/messages/@original and /messages/:mid.
 import { randomBytes } from "node:crypto";
-import { API_PREFIX, type FakeDiscord, type FakeRequest, type FakeResponse, json } from "./discord.ts";
+import { API_PREFIX, type FakeDiscord, type FakeRequest, type FakeResponse, type UploadedFile, json } from "./discord.ts";
 import type { FakeChannel, FakeGuildSeed, FakeMember, FakeMessage, FakeRole, InteractionRecord } from "./discord-guild-types.ts";
 
 export type { FakeChannel, FakeGuildSeed, FakeMember, FakeMessage, FakeRole, InteractionRecord };
@@ -365,10 +365,19 @@ export function installFakeGuilds(discord: FakeDiscord, options: { botToken: str
 
   const BOT_AUTHOR = { id: "100000000000000009", username: "Nebula", bot: true };
 
+  /** A bot upload as Discord shows it on the message (attachment objects on the CDN) plus the fake's record of it. */
+  const uploaded = (channelId: string, files: UploadedFile[]): Partial<FakeMessage> => ({
+    attachments: files.map((f) => {
+      const id = nextId();
+      return { id, filename: f.filename, size: f.size, content_type: f.contentType, url: `https://cdn.discordapp.com/attachments/${channelId}/${id}/${f.filename}`, ...(f.description ? { description: f.description } : {}) };
+    }),
+    uploads: files.map((f) => ({ filename: f.filename, size: f.size, contentType: f.contentType, content: f.content })),
+  });
+
   bot("POST", "/channels/:channel/messages", "/channels/:channel/messages", (req) => {
     const body = parseBody(req);
     if (!body) return invalidForm({ _: "Malformed JSON" });
-    const stored = storeMessage(req.params.channel ?? "", body, BOT_AUTHOR);
+    const stored = storeMessage(req.params.channel ?? "", body, BOT_AUTHOR, req.files?.length ? uploaded(req.params.channel ?? "", req.files) : {});
     return "status" in stored ? stored : json(200, messageJson(stored));
   });
   bot("GET", "/channels/:channel/messages", "/channels/:channel/messages", (req) => {

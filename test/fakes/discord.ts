@@ -17,6 +17,11 @@
 //                              and forgets its messages; each suite uses its own channel ids, so suites never meet.
 //   POST /__control/bot/clock  {key, now}  the scenario's clock (epoch ms), for tests that drive time themselves.
 //   GET  /__control/bot?key=   {messages, stats}: what Discord stored, in order, and what the fake answered.
+//
+// File uploads (Discord's "Uploading Files"): a multipart/form-data body on any route is read as Discord reads it:
+// `payload_json` becomes the JSON body the route sees, each `files[n]` part becomes `req.files` (filename, size,
+// content type, text), and every `attachments[].id` in payload_json must name a files[n] part. A missing
+// payload_json or an attachment without its part is Discord's 400 50035 "Invalid Form Body".
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -54,6 +59,18 @@ export interface LoggedRequest {
   authScheme: string | null;
 }
 
+/** One `files[n]` part of a multipart request, as the fake received it. */
+export interface UploadedFile {
+  /** The n of files[n]: what attachments[].id refers to. */
+  id: string;
+  filename: string;
+  size: number;
+  contentType: string;
+  /** The bytes as UTF-8 text (tests upload text files: HTML transcripts). */
+  content: string;
+  description?: string;
+}
+
 export interface FakeRequest {
   method: string;
   /** Path below the server root, e.g. /api/v10/users/@me. */
@@ -62,7 +79,10 @@ export interface FakeRequest {
   query: URLSearchParams;
   headers: http.IncomingHttpHeaders;
   cookies: Record<string, string>;
+  /** The body; for multipart, the payload_json part. */
   rawBody: string;
+  /** The files of a multipart body. */
+  files?: UploadedFile[];
 }
 
 export interface FakeResponse {
@@ -416,6 +436,51 @@ function createBotRoutes(route: (method: string, path: string, handler: Handler)
   return { setScenario };
 }
 
+function invalidFormBody(errors: Record<string, unknown>): FakeResponse {
+  return json(400, { message: "Invalid Form Body", code: 50035, errors });
+}
+
+const fieldError = (code: string, message: string) => ({ _errors: [{ code, message }] });
+
+/**
+ * Reads a multipart/form-data body the way Discord does: payload_json is the JSON body, files[n] the uploads, and each
+ * attachments[i].id must be the n of an uploaded part. Returns the request with rawBody and files set, or Discord's error.
+ */
+export async function readMultipart(req: FakeRequest, bytes: Buffer): Promise<FakeRequest | FakeResponse> {
+  let form: FormData;
+  try {
+    form = await new Response(new Uint8Array(bytes), { headers: { "content-type": String(req.headers["content-type"]) } }).formData();
+  } catch {
+    return json(400, { message: "400: Bad Request", code: 0 });
+  }
+  const payload = form.get("payload_json");
+  if (typeof payload !== "string") return invalidFormBody({ payload_json: fieldError("BASE_TYPE_REQUIRED", "This field is required") });
+  let body: { attachments?: unknown };
+  try {
+    body = JSON.parse(payload) as { attachments?: unknown };
+  } catch {
+    return json(400, { message: "The request body contains invalid JSON.", code: 50109 });
+  }
+  const files: UploadedFile[] = [];
+  for (const [name, value] of form.entries()) {
+    const n = /^files\[(\d+)\]$/.exec(name)?.[1];
+    if (n === undefined || typeof value === "string") continue;
+    files.push({ id: n, filename: value.name, size: value.size, contentType: value.type, content: await value.text() });
+  }
+  const attachments = Array.isArray(body.attachments) ? (body.attachments as { id?: unknown; filename?: unknown; description?: unknown }[]) : [];
+  const errors: Record<string, unknown> = {};
+  attachments.forEach((a, i) => {
+    const file = files.find((f) => f.id === String(a?.id));
+    if (!file) errors[i] = fieldError("ATTACHMENT_NOT_FOUND", "Attachment data not found");
+    else {
+      if (typeof a.filename === "string") file.filename = a.filename;
+      if (typeof a.description === "string") file.description = a.description;
+    }
+  });
+  if (Object.keys(errors).length > 0) return invalidFormBody({ attachments: errors });
+  return { ...req, rawBody: payload, files };
+}
+
 export async function startFakeDiscord(options: FakeDiscordOptions): Promise<FakeDiscord> {
   const users = new Map<string, DiscordUser>((options.users ?? []).map((u) => [u.id, u]));
   const browserSessions = new Map<string, { userId: string; decision?: ConsentMode }>();
@@ -568,7 +633,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
     if (type.startsWith("application/x-www-form-urlencoded")) {
       body = Object.fromEntries(new URLSearchParams(req.rawBody));
       if ("client_secret" in body) body.client_secret = "[redacted]";
-    } else if (type.startsWith("application/json")) {
+    } else if (type.startsWith("application/json") || type.startsWith("multipart/form-data")) {
       try {
         body = JSON.parse(req.rawBody) as Record<string, unknown>;
       } catch {
@@ -608,17 +673,19 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
       let res: FakeResponse;
       try {
         const url = new URL(incoming.url ?? "/", "http://fake");
-        const req: FakeRequest = {
+        const bytes = Buffer.concat(chunks);
+        const received: FakeRequest = {
           method: incoming.method ?? "GET",
           path: decodeURIComponent(url.pathname),
           params: {},
           query: url.searchParams,
           headers: incoming.headers,
           cookies: parseCookies(incoming.headers.cookie),
-          rawBody: Buffer.concat(chunks).toString("utf8"),
+          rawBody: bytes.toString("utf8"),
         };
-        if (!req.path.startsWith("/__control")) requests.push(logEntry(req));
-        res = await dispatch(req);
+        const req = (incoming.headers["content-type"] ?? "").startsWith("multipart/form-data") ? await readMultipart(received, bytes) : received;
+        if (!received.path.startsWith("/__control")) requests.push(logEntry("rawBody" in req ? req : received));
+        res = "rawBody" in req ? await dispatch(req) : req;
       } catch (err) {
         res = json(500, { message: `fake discord: ${(err as Error).message}`, code: 0 });
       }

@@ -1,4 +1,4 @@
-// The OAuth 2 authorization server half of the streaming-platform fakes (Twitch, Google for YouTube, Kick): a consent
+// The OAuth 2 authorization server half of the platform fakes (Twitch, Google for YouTube, Kick, Spotify): a consent
 // screen, authorization codes bound to client, redirect URI and PKCE challenge, the token endpoint (authorization_code
 // and refresh_token grants), revocation, and Twitch's /oauth2/validate, each in that platform's own wire format.
 // Revoking any token of a grant ends the whole grant, as Google and Twitch do.
@@ -6,6 +6,7 @@
 //   POST <authorize>          the user's answer: 302 to redirect_uri with code+state (or error=access_denied)
 //   POST /__control/<platform>/oauth/revoke-grants {accountId}     the user removed the app on the platform
 //   POST /__control/<platform>/oauth/fail-next     {status}        the next token request answers this status
+//   POST /__control/<platform>/oauth/expire-access-tokens {accountId} the account's access tokens expire now
 //   GET  /__control/<platform>/oauth/state?accountId=             grants, revocations, token requests of that account
 import { createHash, randomBytes } from "node:crypto";
 import { type PlatformReply, type PlatformRequest, type PlatformServer, bodyOf, reply, text } from "./platform-server.ts";
@@ -36,10 +37,13 @@ interface Code {
 }
 
 export interface FakeOAuthOptions {
-  platform: "twitch" | "youtube" | "kick";
+  platform: "twitch" | "youtube" | "kick" | "spotify";
   clientId: string;
   clientSecret: string;
-  paths: { authorize: string; token: string; revoke: string; validate?: string };
+  /** No `revoke`: the platform has no revocation endpoint (Spotify). */
+  paths: { authorize: string; token: string; revoke?: string; validate?: string };
+  /** "basic": the app's credentials come as HTTP Basic auth, and only so (Spotify); default: form fields. */
+  clientAuth?: "form" | "basic";
   /** Kick (OAuth 2.1): a flow without PKCE S256 is refused. Google verifies a challenge when one was sent. */
   requirePkce: boolean;
   /** Seconds an access token lives. */
@@ -51,8 +55,12 @@ export interface FakeOAuthOptions {
 export interface FakeOAuth {
   /** The account behind a live access token, or null. */
   accountOf(authorization: string | string[] | undefined): FakeAccount | null;
+  /** Whether a bearer token is one that expired (rather than one never issued). */
+  isExpired(authorization: string | string[] | undefined): boolean;
   /** For a token route that also serves other grants (client credentials): null when this is not an OAuth user grant. */
   token(req: PlatformRequest): PlatformReply | null;
+  /** Every scope the account has granted the app and not revoked (what Twitch checks before an EventSub create). */
+  grantedScopes(accountId: string): Set<string>;
 }
 
 const s256 = (verifier: string) => createHash("sha256").update(verifier).digest("base64url");
@@ -64,6 +72,8 @@ export function installFakeOAuth(server: PlatformServer, options: FakeOAuthOptio
   const codes = new Map<string, Code>();
   const grants = new Map<string, Grant>();
   const accessTokens = new Map<string, string>();
+  /** Access tokens that ran out (expire-access-tokens): the APIs answer them "expired", not "invalid". */
+  const expired = new Set<string>();
   const refreshTokens = new Map<string, string>();
   const revocations: { accountId: string; tokenKind: "access" | "refresh" | "unknown" }[] = [];
   const tokenRequests: { accountId: string | null; grantType: string; hadVerifier: boolean; ok: boolean }[] = [];
@@ -148,6 +158,13 @@ export function installFakeOAuth(server: PlatformServer, options: FakeOAuthOptio
     return { status: 302, headers: { location: back.toString() } };
   });
 
+  const clientAuthenticated = (req: PlatformRequest, form: URLSearchParams): boolean => {
+    if (options.clientAuth !== "basic") return form.get("client_id") === options.clientId && form.get("client_secret") === options.clientSecret;
+    // Spotify: "Authorization: Basic <base64 client_id:client_secret>".
+    const m = /^Basic (\S+)$/.exec(String(req.headers.authorization ?? ""));
+    return !!m?.[1] && Buffer.from(m[1], "base64").toString("utf8") === `${options.clientId}:${options.clientSecret}`;
+  };
+
   const token = (req: PlatformRequest): PlatformReply | null => {
     const form = new URLSearchParams(req.rawBody);
     const grantType = form.get("grant_type") ?? "";
@@ -157,7 +174,7 @@ export function installFakeOAuth(server: PlatformServer, options: FakeOAuthOptio
       failNext = null;
       return reply(status, { error: "temporarily_unavailable" });
     }
-    if (form.get("client_id") !== options.clientId || form.get("client_secret") !== options.clientSecret) return oauthError(platform === "twitch" ? 403 : 401, "invalid_client", "invalid client secret");
+    if (!clientAuthenticated(req, form)) return oauthError(platform === "twitch" ? 403 : 401, "invalid_client", "invalid client secret");
     if (grantType === "authorization_code") {
       const code = codes.get(form.get("code") ?? "");
       codes.delete(form.get("code") ?? "");
@@ -183,7 +200,7 @@ export function installFakeOAuth(server: PlatformServer, options: FakeOAuthOptio
     return issue(grant, refresh);
   };
 
-  server.route("POST", options.paths.revoke, (req) => {
+  if (options.paths.revoke) server.route("POST", options.paths.revoke, (req) => {
     const form = new URLSearchParams(req.rawBody);
     const tokenValue = form.get("token") ?? req.query.get("token") ?? "";
     if (platform === "twitch" && form.get("client_id") !== options.clientId) return reply(400, { status: 400, message: "invalid client" });
@@ -216,6 +233,17 @@ export function installFakeOAuth(server: PlatformServer, options: FakeOAuthOptio
     }
     return reply(200, { revoked: n });
   });
+  server.route("POST", `/__control/${platform}/oauth/expire-access-tokens`, (req) => {
+    const { accountId } = bodyOf<{ accountId: string }>(req);
+    let n = 0;
+    for (const [token, grantId] of accessTokens) {
+      if (grants.get(grantId)?.account.id !== accountId) continue;
+      accessTokens.delete(token);
+      expired.add(token);
+      n++;
+    }
+    return reply(200, { expired: n });
+  });
   server.route("POST", `/__control/${platform}/oauth/fail-next`, (req) => {
     failNext = bodyOf<{ status: number }>(req).status;
     return reply(200, { ok: true });
@@ -237,6 +265,13 @@ export function installFakeOAuth(server: PlatformServer, options: FakeOAuthOptio
       const m = /^Bearer (\S+)$/.exec(String(authorization ?? ""));
       return live(m?.[1] ? accessTokens.get(m[1]) : undefined)?.account ?? null;
     },
+    isExpired(authorization) {
+      const m = /^Bearer (\S+)$/.exec(String(authorization ?? ""));
+      return !!m?.[1] && expired.has(m[1]);
+    },
     token,
+    grantedScopes(accountId) {
+      return new Set([...grants.values()].filter((g) => g.account.id === accountId && !g.revoked).flatMap((g) => g.scopes));
+    },
   };
 }

@@ -18,7 +18,8 @@ export interface PlatformReply {
   body?: string;
 }
 
-export type PlatformHandler = (req: PlatformRequest) => PlatformReply | Promise<PlatformReply>;
+/** null passes the request on to the next matching route (an extension registered `first` that is not its own). */
+export type PlatformHandler = (req: PlatformRequest) => PlatformReply | null | Promise<PlatformReply | null>;
 
 export const reply = (status: number, body?: unknown, headers: Record<string, string> = {}): PlatformReply =>
   body === undefined ? { status, headers } : { status, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
@@ -27,7 +28,8 @@ export const text = (status: number, body: string, type = "text/plain"): Platfor
 
 export interface PlatformServer {
   origin: string;
-  route(method: string, path: string, handler: PlatformHandler): void;
+  /** `first`: tried before the routes already registered (a bench's probe that watches a call and returns null). */
+  route(method: string, path: string, handler: PlatformHandler, options?: { first?: boolean }): void;
   close(): Promise<void>;
 }
 
@@ -47,7 +49,9 @@ export async function startPlatformServer(name: string): Promise<PlatformServer>
           r.names.forEach((n, i) => {
             params[n] = decodeURIComponent(m[i + 1] ?? "");
           });
-          res = await r.handler({ method: incoming.method, path: url.pathname, query: url.searchParams, headers: incoming.headers, rawBody: Buffer.concat(chunks).toString("utf8"), params });
+          const answer = await r.handler({ method: incoming.method, path: url.pathname, query: url.searchParams, headers: incoming.headers, rawBody: Buffer.concat(chunks).toString("utf8"), params });
+          if (answer === null) continue;
+          res = answer;
           break;
         }
       } catch (err) {
@@ -60,7 +64,7 @@ export async function startPlatformServer(name: string): Promise<PlatformServer>
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    route(method, path, handler) {
+    route(method, path, handler, options = {}) {
       const names: string[] = [];
       const source = path
         .split("/")
@@ -70,7 +74,9 @@ export async function startPlatformServer(name: string): Promise<PlatformServer>
           return "([^/]+)";
         })
         .join("/");
-      routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
+      const entry = { method, pattern: new RegExp(`^${source}$`), names, handler };
+      if (options.first) routes.unshift(entry);
+      else routes.push(entry);
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

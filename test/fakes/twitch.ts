@@ -8,6 +8,8 @@
 //   POST /__control/twitch/sign    {messageType, subscriptionType, event?, subscriptionId?, status?, secret?,
 //                                   timestamp?, messageId?, challenge?}  → {headers, body}: an EventSub delivery
 //   GET  /__control/twitch/state   subscriptions, /streams calls (ids per call), tokens issued
+// Creating a subscription that needs a user's consent (channel.cheer: bits:read …) answers 403 unless that user has
+// granted the scopes through the fake OAuth, as Twitch does.
 // Chat (Send Chat Message with chat limits, delete, timeouts, a signed channel.chat.message sender): twitch-chat.ts.
 // User OAuth (stream bot connections, test/fakes/platform-oauth.ts): /oauth2/authorize, token grants, /oauth2/revoke,
 // /oauth2/validate; Helix accepts those user tokens and GET /helix/users without parameters answers the token's user.
@@ -41,8 +43,23 @@ export interface FakeTwitch {
   origin: string;
   apiBase: string;
   authBase: string;
+  /** Adds a route; with `first` it sees requests before the fake's own (return null to let them through). */
+  route: PlatformServer["route"];
   close(): Promise<void>;
 }
+
+/**
+ * EventSub types that need the user's consent (Twitch's EventSub reference, "Authorization"): which condition field
+ * names the user and the scopes they must have granted. Without them Twitch answers 403.
+ */
+const EVENTSUB_AUTHORIZATION: Record<string, { user: string; scopes: string[] }> = {
+  "channel.follow": { user: "moderator_user_id", scopes: ["moderator:read:followers"] },
+  "channel.subscribe": { user: "broadcaster_user_id", scopes: ["channel:read:subscriptions"] },
+  "channel.subscription.message": { user: "broadcaster_user_id", scopes: ["channel:read:subscriptions"] },
+  "channel.subscription.gift": { user: "broadcaster_user_id", scopes: ["channel:read:subscriptions"] },
+  "channel.cheer": { user: "broadcaster_user_id", scopes: ["bits:read"] },
+  "channel.chat.message": { user: "user_id", scopes: ["user:read:chat", "user:bot"] },
+};
 
 /** Twitch answers 409 for a subscription of the same type and the same condition (every field of it). */
 function sameCondition(a: Record<string, string>, b: Record<string, string>): boolean {
@@ -125,6 +142,11 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
     helix(req, () => {
       const body = bodyOf<{ type: string; version: string; condition: Record<string, string>; transport: { method: string; callback: string; secret: string } }>(req);
       if (!body.transport?.secret || body.transport.secret.length < 10) return reply(400, { error: "Bad Request", status: 400, message: "secret too short" });
+      const needs = EVENTSUB_AUTHORIZATION[body.type];
+      if (needs) {
+        const granted = oauth.grantedScopes(body.condition?.[needs.user] ?? "");
+        if (!needs.scopes.every((s) => granted.has(s))) return reply(403, { error: "Forbidden", status: 403, message: "subscription missing proper authorization" });
+      }
       const dup = subscriptions.find((s) => s.type === body.type && sameCondition(s.condition, body.condition) && s.status !== "notification_failures_exceeded");
       if (dup) return reply(409, { error: "Conflict", status: 409, message: "subscription already exists" });
       const sub = { id: randomUUID(), status: "webhook_callback_verification_pending", type: body.type, version: body.version, condition: body.condition, created_at: new Date().toISOString(), transport: { method: "webhook", callback: body.transport.callback }, cost: 1, secret: body.transport.secret };
@@ -222,5 +244,5 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
 
   installTwitchChat(server, helix, signEventSub, TEST_TWITCH_EVENTSUB_SECRET);
 
-  return { origin: server.origin, apiBase: `${server.origin}/helix`, authBase: `${server.origin}/oauth2`, close: server.close };
+  return { origin: server.origin, apiBase: `${server.origin}/helix`, authBase: `${server.origin}/oauth2`, route: server.route, close: server.close };
 }

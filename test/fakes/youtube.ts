@@ -1,11 +1,22 @@
 // A fake YouTube for tests: Data API v3 (/youtube/v3/videos, /channels, /playlistItems; an API key required, Google's
 // error shape) and a WebSub hub (/websub/subscribe) that records each subscription's callback and hub.secret, hands
 // tests the verification GET to replay against the Worker, and signs Atom pushes with that secret (X-Hub-Signature).
+// Live chat (developers.google.com/youtube/v3/live/docs/liveChatMessages): /youtube/v3/liveChat/messages list (API key
+// or OAuth; opaque page tokens, pollingIntervalMillis, offlineAt; 403 liveChatEnded, 404 liveChatNotFound, 403
+// quotaExceeded when told), insert and delete, and /liveChat/bans (OAuth only: 401 without a live token).
+// Broadcasts (developers.google.com/youtube/v3/live/docs/liveBroadcasts/list): /youtube/v3/liveBroadcasts lists the
+// token's channel's live videos as liveBroadcast resources (OAuth only; exactly one of broadcastStatus / id / mine,
+// else 400 incompatibleParameters; broadcastType defaults to "event", so a persistent "Stream now" broadcast needs
+// broadcastType=all). A video that ends takes its live chat offline (offlineAt), as YouTube does.
 // YOUTUBE_API_BASE = <origin>/youtube/v3, YOUTUBE_WEBSUB_HUB = <origin>/websub/subscribe.
-//   POST /__control/youtube/videos   [{id, channelId, title, live: "live"|"ended"|"none", startedAt?, endedAt?, viewers?}]
+//   POST /__control/youtube/videos   [{id, channelId, title, live: "live"|"ended"|"none", startedAt?, endedAt?, viewers?, liveChatId?, broadcastType?}]
 //   GET  /__control/youtube/verify?channelId=   → {url}: the hub's verification GET for the last request of that channel
 //   POST /__control/youtube/push     {channelId, videoId, secret?, tamper?} → {headers, body}: a signed Atom push
-//   GET  /__control/youtube/state    hub requests, API calls by method
+//   GET  /__control/youtube/state    hub requests, API calls by method, liveBroadcasts.list calls (channel, filters)
+//   POST /__control/youtube/live-chats              {liveChatId, ownerChannelId, pollingIntervalMillis?}: a chat opens
+//   POST /__control/youtube/live-chats/:id/messages [{type, author, text?, details?}] → {ids}: viewers write
+//   POST /__control/youtube/live-chats/:id/set      {pollingIntervalMillis?, offlineAt?, ended?, quotaExceeded?, failNext?}
+//   GET  /__control/youtube/live-chats/:id          list calls (page token, auth), inserts, deletions, bans
 // Google OAuth (stream bot connections, test/fakes/platform-oauth.ts): /o/oauth2/v2/auth (GOOGLE_AUTH_BASE =
 // <origin>/o/oauth2/v2), /token and /revoke (GOOGLE_TOKEN_BASE = <origin>); channels.list?mine=true with a user token.
 import { createHmac, randomBytes } from "node:crypto";
@@ -24,7 +35,71 @@ interface Video {
   startedAt?: string;
   endedAt?: string;
   viewers?: number;
+  /** liveStreamingDetails.activeLiveChatId while live. */
+  liveChatId?: string;
+  /** "persistent" (the default here): what YouTube Studio's "Stream now" broadcasts are; "event": a scheduled one. */
+  broadcastType?: "event" | "persistent";
 }
+
+/** One liveBroadcasts.list call as the fake saw it. */
+export interface FakeBroadcastList {
+  channelId: string;
+  broadcastStatus: string | null;
+  broadcastType: string | null;
+}
+
+export interface FakeChatAuthor {
+  channelId: string;
+  displayName: string;
+  isChatOwner?: boolean;
+  isChatModerator?: boolean;
+  isChatSponsor?: boolean;
+  isVerified?: boolean;
+}
+
+/** What a test has a viewer do: a text line, or a super chat / membership event with its details object. */
+export interface FakeChatEvent {
+  type: "textMessageEvent" | "superChatEvent" | "superStickerEvent" | "newSponsorEvent" | "memberMilestoneChatEvent" | "membershipGiftingEvent";
+  author: FakeChatAuthor;
+  text?: string;
+  /** The type's details as YouTube names them (superChatDetails, newSponsorDetails, …), given without the key. */
+  details?: Record<string, unknown>;
+}
+
+interface LiveChat {
+  id: string;
+  ownerChannelId: string;
+  pollingIntervalMillis: number;
+  messages: Record<string, unknown>[];
+  offlineAt: string | null;
+  ended: boolean;
+  quotaExceeded: boolean;
+  /** The next list call answers this status (backendError), once. */
+  failNext: number | null;
+  listCalls: { pageToken: string | null; auth: "oauth" | "key"; at: number }[];
+  inserts: { id: string; text: string; authorChannelId: string }[];
+  deletions: string[];
+  bans: { bannedChannelId: string; type: string; banDurationSeconds: number | null }[];
+}
+
+export interface FakeLiveChatState {
+  listCalls: LiveChat["listCalls"];
+  inserts: LiveChat["inserts"];
+  deletions: string[];
+  bans: LiveChat["bans"];
+  messages: number;
+}
+
+const DETAILS_KEY: Record<FakeChatEvent["type"], string> = {
+  textMessageEvent: "textMessageDetails",
+  superChatEvent: "superChatDetails",
+  superStickerEvent: "superStickerDetails",
+  newSponsorEvent: "newSponsorDetails",
+  memberMilestoneChatEvent: "memberMilestoneChatDetails",
+  membershipGiftingEvent: "membershipGiftingDetails",
+};
+
+const googleError = (status: number, reason: string, message: string, domain = "youtube.liveChat") => reply(status, { error: { code: status, message, errors: [{ message, domain, reason }] } });
 
 export interface FakeYouTube {
   origin: string;
@@ -74,13 +149,229 @@ export async function startFakeYouTube(): Promise<FakeYouTube> {
     calls[method] = (calls[method] ?? 0) + 1;
     return work();
   };
+  // ---- live chat ----
+  const chats = new Map<string, LiveChat>();
+  let serial = 0;
+  const pageToken = (chat: LiveChat, at: number) => Buffer.from(`${chat.id}|${at}`).toString("base64url");
+  const positionOf = (chat: LiveChat, token: string): number | null => {
+    const [id, at] = Buffer.from(token, "base64url").toString("utf8").split("|");
+    return id === chat.id && /^\d+$/.test(at ?? "") ? Number(at) : null;
+  };
+  const chatMessage = (chat: LiveChat, event: FakeChatEvent) => {
+    const id = `LCC.${chat.id.slice(0, 8)}.${(++serial).toString(36).padStart(6, "0")}`;
+    const a = event.author;
+    const details = event.type === "textMessageEvent" ? { messageText: event.text ?? "" } : (event.details ?? {});
+    const display = event.type === "textMessageEvent" ? (event.text ?? "") : String(details.userComment ?? details.altText ?? `${a.displayName}: ${event.type}`);
+    return {
+      kind: "youtube#liveChatMessage",
+      etag: randomBytes(8).toString("hex"),
+      id,
+      snippet: { type: event.type, liveChatId: chat.id, authorChannelId: a.channelId, publishedAt: new Date().toISOString(), hasDisplayContent: true, displayMessage: display, [DETAILS_KEY[event.type]]: details },
+      authorDetails: {
+        channelId: a.channelId,
+        channelUrl: `http://www.youtube.com/channel/${a.channelId}`,
+        displayName: a.displayName,
+        profileImageUrl: `https://yt3.ggpht.com/fake-${a.channelId}=s88-c-k-nd`,
+        isVerified: a.isVerified ?? false,
+        isChatOwner: a.isChatOwner ?? a.channelId === chat.ownerChannelId,
+        isChatSponsor: a.isChatSponsor ?? false,
+        isChatModerator: a.isChatModerator ?? false,
+      },
+    };
+  };
+  /** liveChatMessages.list takes an API key or an OAuth token; the writes need the channel's token. */
+  const chatCaller = (req: { query: URLSearchParams; headers: { authorization?: string | string[] } }, keyAllowed: boolean) => {
+    const account = oauth.accountOf(req.headers.authorization);
+    if (account) return { auth: "oauth" as const, channelId: account.id, name: account.displayName };
+    if (keyAllowed && req.query.get("key") === TEST_YOUTUBE_API_KEY) return { auth: "key" as const, channelId: null, name: null };
+    return null;
+  };
+  const unauthorized = () => googleError(401, "authError", "Request had invalid authentication credentials.", "global");
+  const quotaExceeded = () => googleError(403, "quotaExceeded", "The request cannot be completed because you have exceeded your quota.", "youtube.quota");
+
+  server.route("GET", "/youtube/v3/liveChat/messages", (req) => {
+    const caller = chatCaller(req, true);
+    if (!caller) return unauthorized();
+    const chat = chats.get(req.query.get("liveChatId") ?? "");
+    if (chat?.quotaExceeded) return quotaExceeded();
+    calls["liveChatMessages.list"] = (calls["liveChatMessages.list"] ?? 0) + 1;
+    if (!chat) return googleError(404, "liveChatNotFound", "The live chat that you are trying to retrieve cannot be found.");
+    const token = req.query.get("pageToken");
+    chat.listCalls.push({ pageToken: token, auth: caller.auth, at: Date.now() });
+    if (chat.ended) return googleError(403, "liveChatEnded", "The specified live chat is no longer live.");
+    if (chat.failNext !== null) {
+      const status = chat.failNext;
+      chat.failNext = null;
+      return googleError(status, "backendError", "Backend Error", "global");
+    }
+    const from = token === null ? 0 : positionOf(chat, token);
+    if (from === null) return googleError(400, "pageTokenInvalid", "The request specifies an invalid page token.");
+    const items = chat.messages.slice(from);
+    return reply(200, {
+      kind: "youtube#liveChatMessageListResponse",
+      etag: randomBytes(8).toString("hex"),
+      pollingIntervalMillis: chat.pollingIntervalMillis,
+      pageInfo: { totalResults: items.length, resultsPerPage: items.length },
+      nextPageToken: pageToken(chat, chat.messages.length),
+      ...(chat.offlineAt ? { offlineAt: chat.offlineAt } : {}),
+      items,
+    });
+  });
+  server.route("POST", "/youtube/v3/liveChat/messages", (req) => {
+    const caller = chatCaller(req, false);
+    if (!caller?.channelId) return unauthorized();
+    if (req.query.get("part") !== "snippet") return googleError(400, "invalidPart", "The part parameter must be snippet.", "global");
+    const body = bodyOf<{ snippet?: { liveChatId?: string; type?: string; textMessageDetails?: { messageText?: string } } }>(req);
+    const chat = chats.get(body.snippet?.liveChatId ?? "");
+    if (chat?.quotaExceeded) return quotaExceeded();
+    calls["liveChatMessages.insert"] = (calls["liveChatMessages.insert"] ?? 0) + 1;
+    if (!chat) return googleError(404, "liveChatNotFound", "The live chat that you are trying to insert a message to cannot be found.");
+    if (chat.ended) return googleError(403, "liveChatEnded", "The specified live chat is no longer live.");
+    const text = body.snippet?.textMessageDetails?.messageText ?? "";
+    if (body.snippet?.type !== "textMessageEvent" || !text) return googleError(400, "messageTextRequired", "The request must specify a value for the snippet.textMessageDetails.messageText property.");
+    if (text.length > 200) return googleError(400, "messageTextInvalid", "The message text is too long.");
+    const message = chatMessage(chat, { type: "textMessageEvent", author: { channelId: caller.channelId, displayName: caller.name ?? "", isChatOwner: caller.channelId === chat.ownerChannelId }, text });
+    // What the author posted is part of the chat: the next list call returns it too, as YouTube does.
+    chat.messages.push(message);
+    chat.inserts.push({ id: message.id, text, authorChannelId: caller.channelId });
+    return reply(200, message);
+  });
+  server.route("DELETE", "/youtube/v3/liveChat/messages", (req) => {
+    const caller = chatCaller(req, false);
+    if (!caller?.channelId) return unauthorized();
+    const id = req.query.get("id") ?? "";
+    const chat = [...chats.values()].find((c) => c.messages.some((m) => m.id === id));
+    if (!chat) return googleError(404, "liveChatMessageNotFound", "The live chat message that you are trying to delete cannot be found.");
+    calls["liveChatMessages.delete"] = (calls["liveChatMessages.delete"] ?? 0) + 1;
+    chat.messages = chat.messages.filter((m) => m.id !== id);
+    chat.deletions.push(id);
+    return { status: 204 };
+  });
+  server.route("POST", "/youtube/v3/liveChat/bans", (req) => {
+    const caller = chatCaller(req, false);
+    if (!caller?.channelId) return unauthorized();
+    const body = bodyOf<{ snippet?: { liveChatId?: string; type?: string; banDurationSeconds?: number; bannedUserDetails?: { channelId?: string } } }>(req);
+    const chat = chats.get(body.snippet?.liveChatId ?? "");
+    if (!chat) return googleError(404, "liveChatNotFound", "The live chat cannot be found.");
+    const banned = body.snippet?.bannedUserDetails?.channelId;
+    if (!banned) return googleError(400, "bannedUserChannelIdRequired", "The liveChatBan resource must specify snippet.bannedUserDetails.channelId.");
+    calls["liveChatBans.insert"] = (calls["liveChatBans.insert"] ?? 0) + 1;
+    chat.bans.push({ bannedChannelId: banned, type: body.snippet?.type ?? "", banDurationSeconds: body.snippet?.banDurationSeconds ?? null });
+    return reply(200, { kind: "youtube#liveChatBan", id: `ban-${serial++}`, snippet: body.snippet });
+  });
+
+  server.route("POST", "/__control/youtube/live-chats", (req) => {
+    const b = bodyOf<{ liveChatId: string; ownerChannelId: string; pollingIntervalMillis?: number }>(req);
+    chats.set(b.liveChatId, {
+      id: b.liveChatId,
+      ownerChannelId: b.ownerChannelId,
+      pollingIntervalMillis: b.pollingIntervalMillis ?? 5000,
+      messages: [],
+      offlineAt: null,
+      ended: false,
+      quotaExceeded: false,
+      failNext: null,
+      listCalls: [],
+      inserts: [],
+      deletions: [],
+      bans: [],
+    });
+    return reply(200, { ok: true });
+  });
+  server.route("POST", "/__control/youtube/live-chats/:id/messages", (req) => {
+    const chat = chats.get(req.params.id ?? "");
+    if (!chat) return reply(404, { error: "no such chat" });
+    const added = bodyOf<FakeChatEvent[]>(req).map((e) => chatMessage(chat, e));
+    chat.messages.push(...added);
+    return reply(200, { ids: added.map((m) => m.id) });
+  });
+  server.route("POST", "/__control/youtube/live-chats/:id/set", (req) => {
+    const chat = chats.get(req.params.id ?? "");
+    if (!chat) return reply(404, { error: "no such chat" });
+    const b = bodyOf<{ pollingIntervalMillis?: number; offlineAt?: string | null; ended?: boolean; quotaExceeded?: boolean; failNext?: number }>(req);
+    if (b.pollingIntervalMillis !== undefined) chat.pollingIntervalMillis = b.pollingIntervalMillis;
+    if (b.offlineAt !== undefined) chat.offlineAt = b.offlineAt;
+    if (b.ended !== undefined) chat.ended = b.ended;
+    if (b.quotaExceeded !== undefined) chat.quotaExceeded = b.quotaExceeded;
+    if (b.failNext !== undefined) chat.failNext = b.failNext;
+    return reply(200, { ok: true });
+  });
+  server.route("GET", "/__control/youtube/live-chats/:id", (req) => {
+    const chat = chats.get(req.params.id ?? "");
+    if (!chat) return reply(404, { error: "no such chat" });
+    const state: FakeLiveChatState = { listCalls: chat.listCalls, inserts: chat.inserts, deletions: chat.deletions, bans: chat.bans, messages: chat.messages.length };
+    return reply(200, state);
+  });
+
+  // ---- broadcasts ----
+  const broadcastLists: FakeBroadcastList[] = [];
+  const LIFE_CYCLE: Record<Video["live"], string | null> = { live: "live", ended: "complete", upcoming: "ready", none: null };
+  const STATUS_MATCHES: Record<string, (lifeCycle: string) => boolean> = {
+    active: (l) => l === "live" || l === "liveStarting",
+    completed: (l) => l === "complete",
+    upcoming: (l) => l === "created" || l === "ready",
+    all: () => true,
+  };
+  const broadcastResource = (v: Video, lifeCycleStatus: string, parts: Set<string>) => ({
+    kind: "youtube#liveBroadcast",
+    etag: randomBytes(8).toString("hex"),
+    id: v.id,
+    ...(parts.has("snippet")
+      ? {
+          snippet: {
+            publishedAt: v.startedAt ?? new Date().toISOString(),
+            channelId: v.channelId,
+            title: v.title,
+            description: "",
+            thumbnails: { high: { url: `https://i.ytimg.com/vi/${v.id}/hqdefault_live.jpg`, width: 480, height: 360 } },
+            ...(v.startedAt ? { actualStartTime: v.startedAt } : {}),
+            ...(v.endedAt ? { actualEndTime: v.endedAt } : {}),
+            isDefaultBroadcast: false,
+            ...(v.liveChatId ? { liveChatId: v.liveChatId } : {}),
+          },
+        }
+      : {}),
+    ...(parts.has("status") ? { status: { lifeCycleStatus, privacyStatus: "public", recordingStatus: lifeCycleStatus === "complete" ? "recorded" : "recording", madeForKids: false, selfDeclaredMadeForKids: false } } : {}),
+  });
+  server.route("GET", "/youtube/v3/liveBroadcasts", (req) => {
+    const me = oauth.accountOf(req.headers.authorization);
+    if (!me) return unauthorized();
+    const q = req.query;
+    const parts = new Set((q.get("part") ?? "").split(",").filter(Boolean));
+    if (parts.size === 0) return googleError(400, "required", "Required parameter: part", "global");
+    const filters = ["broadcastStatus", "id", "mine"].filter((f) => q.has(f));
+    if (filters.length !== 1) return googleError(400, "incompatibleParameters", `Incompatible parameters specified in the request: ${filters.join(", ")}`, "youtube.parameter");
+    const status = q.get("broadcastStatus");
+    if (status !== null && !STATUS_MATCHES[status]) return googleError(400, "invalidValue", `Invalid value for broadcastStatus: ${status}`, "youtube.parameter");
+    calls["liveBroadcasts.list"] = (calls["liveBroadcasts.list"] ?? 0) + 1;
+    broadcastLists.push({ channelId: me.id, broadcastStatus: status, broadcastType: q.get("broadcastType") });
+    const ids = new Set((q.get("id") ?? "").split(",").filter(Boolean));
+    const type = q.get("broadcastType") ?? "event";
+    const items = [...videos.values()].flatMap((v) => {
+      const lifeCycle = LIFE_CYCLE[v.live];
+      if (!lifeCycle || v.channelId !== me.id) return [];
+      if (ids.size > 0 && !ids.has(v.id)) return [];
+      if (status !== null && !(STATUS_MATCHES[status] as (l: string) => boolean)(lifeCycle)) return [];
+      if (ids.size === 0 && type !== "all" && type !== (v.broadcastType ?? "persistent")) return [];
+      return [broadcastResource(v, lifeCycle, parts)];
+    });
+    return reply(200, { kind: "youtube#liveBroadcastListResponse", etag: randomBytes(8).toString("hex"), pageInfo: { totalResults: items.length, resultsPerPage: 5 }, items: items.slice(0, Number(q.get("maxResults") ?? "5")) });
+  });
+
   const videoResource = (v: Video) => ({
     kind: "youtube#video",
     id: v.id,
     snippet: { channelId: v.channelId, channelTitle: "Channel", title: v.title, liveBroadcastContent: v.live === "ended" ? "none" : v.live, thumbnails: { high: { url: `https://i.ytimg.com/vi/${v.id}/hqdefault_live.jpg` } } },
     ...(v.live === "none"
       ? {}
-      : { liveStreamingDetails: { actualStartTime: v.startedAt, ...(v.endedAt ? { actualEndTime: v.endedAt } : {}), ...(v.viewers !== undefined ? { concurrentViewers: String(v.viewers) } : {}) } }),
+      : {
+          liveStreamingDetails: {
+            actualStartTime: v.startedAt,
+            ...(v.endedAt ? { actualEndTime: v.endedAt } : {}),
+            ...(v.viewers !== undefined ? { concurrentViewers: String(v.viewers) } : {}),
+            ...(v.live === "live" && v.liveChatId ? { activeLiveChatId: v.liveChatId } : {}),
+          },
+        }),
   });
 
   server.route("GET", "/youtube/v3/videos", (req) =>
@@ -127,7 +418,12 @@ export async function startFakeYouTube(): Promise<FakeYouTube> {
   });
 
   server.route("POST", "/__control/youtube/videos", (req) => {
-    for (const v of bodyOf<Video[]>(req)) videos.set(v.id, v);
+    for (const v of bodyOf<Video[]>(req)) {
+      videos.set(v.id, v);
+      // The stream going offline is what ends its chat: the next liveChatMessages.list page carries offlineAt.
+      const chat = v.live === "ended" && v.liveChatId ? chats.get(v.liveChatId) : undefined;
+      if (chat && !chat.offlineAt) chat.offlineAt = v.endedAt ?? new Date().toISOString();
+    }
     return reply(200, { ok: true });
   });
   server.route("GET", "/__control/youtube/verify", (req) => {
@@ -149,7 +445,7 @@ export async function startFakeYouTube(): Promise<FakeYouTube> {
     const signature = `sha1=${createHmac("sha1", secret).update(body).digest("hex")}`;
     return reply(200, { headers: { "content-type": "application/atom+xml", "x-hub-signature": signature }, body: b.tamper ? body.replace("<title>", "<title>Tampered ") : body });
   });
-  server.route("GET", "/__control/youtube/state", () => reply(200, { hubRequests: hubRequests.map(({ secret: _s, ...h }) => h), calls }));
+  server.route("GET", "/__control/youtube/state", () => reply(200, { hubRequests: hubRequests.map(({ secret: _s, ...h }) => h), calls, broadcastLists }));
 
   return { origin: server.origin, apiBase: `${server.origin}/youtube/v3`, hubUrl: `${server.origin}/websub/subscribe`, close: server.close };
 }

@@ -140,6 +140,7 @@ describe.skipIf(!hasBash)(hasBash ? "install.sh" : "install.sh: skipped, bash is
     for (const line of [
       "User=nebula-agent",
       "EnvironmentFile=/etc/nebula-agent/env",
+      "Environment=MALLOC_MMAP_THRESHOLD_=16384 MALLOC_TRIM_THRESHOLD_=65536",
       `ExecStart=${realNode()} --max-semi-space-size=1 --lite-mode /opt/nebula-agent/nebula-agent.mjs`,
       "StateDirectory=nebula-agent",
       "Restart=always",

@@ -6,6 +6,8 @@ import path from "node:path";
 /** The OS programs each peer needs; `npm run setup:peers` (.ci/setup-peers) installs them. */
 const PEER_PROGRAMS = {
   podman: ["podman", "runc", "busybox", "tar"],
+  /** The standalone compose talking to podman's Docker API (Debian has no compose plugin); git for deploy jobs. */
+  compose: ["podman", "runc", "busybox", "tar", "docker-compose", "git"],
   virsh: ["virsh"],
 } as const;
 

@@ -9,6 +9,7 @@ import type { NowPlayingBoard } from "./now-playing/now-playing-board.ts";
 import type { Outbox } from "./outbox/outbox.ts";
 import type { OverlayRoom } from "./overlays/overlay-room.ts";
 import type { TicketTimers } from "./tickets/ticket-timers.ts";
+import type { YouTubeLiveChat } from "./chat-bot/youtube-live-chat.ts";
 
 export interface Env {
   ASSETS: Fetcher;
@@ -27,6 +28,8 @@ export interface Env {
   CHAT_OUTBOX: DurableObjectNamespace<ChatOutbox>;
   /** One per tenant: the chat bot's timers, posted from its alarm (workers/src/chat-bot). */
   CHAT_TIMERS: DurableObjectNamespace<ChatTimers>;
+  /** One per YouTube live chat (liveChatId): reads it at YouTube's polling interval (workers/src/chat-bot). */
+  YOUTUBE_LIVE_CHAT: DurableObjectNamespace<YouTubeLiveChat>;
   /** The `nebula-discord` queue (workers/src/discord-queue). */
   DISCORD_QUEUE: Queue;
   DATABASE_URL?: string;
@@ -60,4 +63,8 @@ export interface Env {
   YOUTUBE_CLIENT_SECRET?: string;
   GOOGLE_AUTH_BASE?: string;
   GOOGLE_TOKEN_BASE?: string;
+  SPOTIFY_ACCOUNTS_BASE?: string;
+  SPOTIFY_API_BASE?: string;
+  SPOTIFY_CLIENT_ID?: string;
+  SPOTIFY_CLIENT_SECRET?: string;
 }

@@ -59,6 +59,7 @@ export { AgentHub } from "./agents/agent-hub.ts";
 export { CacheStore } from "./cache/cache-store.ts";
 export { ChatOutbox } from "./chat-bot/chat-outbox.ts";
 export { ChatTimers } from "./chat-bot/chat-timers.ts";
+export { YouTubeLiveChat } from "./chat-bot/youtube-live-chat.ts";
 export { InboxFeed } from "./inbox/inbox-feed.ts";
 export { DiscordGateway } from "./discord-gateway/discord-gateway.ts";
 export { NowPlayingBoard } from "./now-playing/now-playing-board.ts";

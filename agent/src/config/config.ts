@@ -1,6 +1,7 @@
 // The agent's configuration from its environment (systemd EnvironmentFile), with one message naming every problem.
 import path from "node:path";
 import { AGENT_TOKEN_PATTERN, DEFAULT_METRICS_INTERVAL_SECONDS, JOB_KINDS, MAX_PROBES, PROBE_KINDS } from "@nebula/schema/wire/agent";
+import { COMPOSE_CLIS_AUTO, type ComposeCli } from "../docker/compose.ts";
 
 export interface AgentConfig {
   edgeUrl: string;
@@ -11,6 +12,8 @@ export interface AgentConfig {
   libvirtUri: string;
   /** Compose stacks the edge may bring up or down, by name: the edge names a stack, never a path. */
   stacks: ReadonlyMap<string, string>;
+  /** How compose runs (NEBULA_COMPOSE_CLI): one pinned CLI, or the plugin then docker-compose, whichever answers. */
+  composeClis: readonly ComposeCli[];
   /** Git checkouts deploy.run may pull (and bring up, when they hold a compose file), by name. */
   repos: ReadonlyMap<string, string>;
   /** Services probed every metrics interval (NEBULA_PROBES), in the order they were listed. */
@@ -75,12 +78,30 @@ export function parseAgentConfig(env: Record<string, string | undefined>): Agent
   if (!LIBVIRT_URI.test(libvirtUri)) problems.push(`LIBVIRT_URI: must be a libvirt connection URI such as ${DEFAULT_LIBVIRT_URI}, got "${libvirtUri}"`);
   const stacks = parseNamedDirs("NEBULA_STACKS", "stack", env.NEBULA_STACKS ?? "", "media=/srv/media", problems);
   const repos = parseNamedDirs("NEBULA_REPOS", "repository", env.NEBULA_REPOS ?? "", "site=/srv/site", problems);
+  const composeClis = parseComposeCli(env.NEBULA_COMPOSE_CLI, problems);
 
   const probes = parseProbes(env.NEBULA_PROBES ?? "", problems);
   const probeTimeoutMs = parseProbeTimeout(env.NEBULA_PROBE_TIMEOUT_MS, problems);
 
   if (problems.length > 0) throw new AgentConfigError(problems);
-  return { edgeUrl, token, dockerSocket, libvirtUri, stacks, repos, probes, probeTimeoutMs };
+  return { edgeUrl, token, dockerSocket, libvirtUri, stacks, composeClis, repos, probes, probeTimeoutMs };
+}
+
+/** A program name looked up on PATH, or an absolute path; never a shell word. */
+const PROGRAM = /^(\/[^\s]+|[A-Za-z0-9._-]+)$/;
+
+/**
+ * NEBULA_COMPOSE_CLI: unset or "auto" tries `docker compose` then `docker-compose`; "docker compose" pins the plugin
+ * (through that docker CLI), any other single program (docker-compose, /opt/bin/docker-compose) pins a standalone one.
+ */
+function parseComposeCli(raw: string | undefined, problems: string[]): readonly ComposeCli[] {
+  const value = raw?.trim() ?? "";
+  if (value === "" || value === "auto") return COMPOSE_CLIS_AUTO;
+  const [program = "", ...rest] = value.split(/\s+/);
+  if (PROGRAM.test(program) && rest.length === 0) return [{ program, subcommand: [] }];
+  if (PROGRAM.test(program) && rest.length === 1 && rest[0] === "compose") return [{ program, subcommand: ["compose"] }];
+  problems.push(`NEBULA_COMPOSE_CLI: must be auto, "docker compose", docker-compose, or either with an absolute path (got "${value.slice(0, 100)}")`);
+  return COMPOSE_CLIS_AUTO;
 }
 
 /**

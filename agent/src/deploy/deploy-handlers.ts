@@ -3,14 +3,15 @@
 import { StringDecoder } from "node:string_decoder";
 import { spawn } from "node:child_process";
 import type { JobResultHandlers } from "@nebula/schema/wire/job-results";
-import { findComposeFile, runCompose } from "../docker/compose.ts";
+import { COMPOSE_CLIS_AUTO, type ComposeCli, findComposeFile, runCompose } from "../docker/compose.ts";
 import type { JobContext } from "../jobs/job-handler.ts";
 import { JobError } from "../jobs/job-handler.ts";
 
 export interface DeployOptions {
   repos: ReadonlyMap<string, string>;
   socketPath: string;
-  dockerCli?: string;
+  /** Compose CLIs to try (NEBULA_COMPOSE_CLI); the plugin, then docker-compose, unless given. */
+  composeClis?: readonly ComposeCli[];
   gitCli?: string;
 }
 
@@ -47,7 +48,7 @@ function git(cli: string, dir: string, args: string[], ctx: JobContext, stream: 
 
 export function deployHandlers(options: DeployOptions): JobResultHandlers<"deploy.run", JobContext> {
   const gitCli = options.gitCli ?? "git";
-  const dockerCli = options.dockerCli ?? "docker";
+  const composeClis = options.composeClis ?? COMPOSE_CLIS_AUTO;
   return {
     "deploy.run": async (params, ctx) => {
       const dir = options.repos.get(params.repo);
@@ -74,7 +75,7 @@ export function deployHandlers(options: DeployOptions): JobResultHandlers<"deplo
         ctx.progress("compose up", "skipped", "No compose file in the checkout");
         return { repo: params.repo, before, after, changed: before !== after, compose: "skipped" };
       }
-      await runCompose({ socketPath: options.socketPath, dockerCli }, { name: params.repo, dir, file }, "up", ctx);
+      await runCompose({ socketPath: options.socketPath, composeClis }, { name: params.repo, dir, file }, "up", ctx);
       return { repo: params.repo, before, after, changed: before !== after, compose: "up" };
     },
   };

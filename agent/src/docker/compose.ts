@@ -1,5 +1,6 @@
 // docker.compose.up/down on stacks configured on this host (NEBULA_STACKS): the edge names a stack, the agent
-// maps it to a directory and runs the docker CLI with an argv array (never a shell), streaming its output.
+// maps it to a directory and runs compose (the v2 plugin or a standalone docker-compose) with an argv array
+// (never a shell), streaming its output.
 import { spawn } from "node:child_process";
 import { access } from "node:fs/promises";
 import path from "node:path";
@@ -8,11 +9,28 @@ import type { ComposeResult, JobResultHandlers } from "@nebula/schema/wire/job-r
 import type { JobContext } from "../jobs/job-handler.ts";
 import { JobError } from "../jobs/job-handler.ts";
 
+/** One way to run compose on a host: the v2 plugin through the docker CLI, or a standalone binary. */
+export interface ComposeCli {
+  program: string;
+  /** What goes before compose's own arguments: ["compose"] for the plugin, nothing for docker-compose. */
+  subcommand: readonly string[];
+}
+
+export const COMPOSE_PLUGIN: ComposeCli = { program: "docker", subcommand: ["compose"] };
+export const COMPOSE_STANDALONE: ComposeCli = { program: "docker-compose", subcommand: [] };
+/** Unless NEBULA_COMPOSE_CLI pins one: the plugin is current, but many Ubuntu hosts still have only docker-compose. */
+export const COMPOSE_CLIS_AUTO: readonly ComposeCli[] = [COMPOSE_PLUGIN, COMPOSE_STANDALONE];
+
+export function composeCliName(cli: ComposeCli): string {
+  return [cli.program, ...cli.subcommand].join(" ");
+}
+
 export interface ComposeOptions {
   stacks: ReadonlyMap<string, string>;
-  /** The Engine API socket the CLI should talk to (DOCKER_HOST). */
+  /** The Engine API socket compose should talk to (DOCKER_HOST). */
   socketPath: string;
-  dockerCli: string;
+  /** Tried in order; the first that answers `version` runs the job. */
+  composeClis: readonly ComposeCli[];
 }
 
 /** Compose's own lookup order for a project directory. */
@@ -60,23 +78,35 @@ export async function findComposeFile(dir: string): Promise<string | null> {
   return null;
 }
 
-/** `docker compose -f <file> up -d | down` in `dir`, reported as one progress step. */
+/** The first compose CLI that answers `version` on this host; probed per job, so installing one needs no agent restart. */
+async function findComposeCli(clis: readonly ComposeCli[], env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<ComposeCli> {
+  for (const cli of clis) {
+    // The compose plugin is separate from the CLI: without it `docker compose` is an unknown command (a non-zero exit).
+    const probe = await runCli(cli.program, [...cli.subcommand, "version"], { env, signal }).catch((err: unknown) => {
+      if (err instanceof JobError && err.code === "unavailable") return null;
+      throw err;
+    });
+    if (probe?.code === 0) return cli;
+  }
+  const tried = clis.map((cli) => `\`${composeCliName(cli)}\``).join(" or ");
+  throw new JobError("unavailable", `Compose is not installed on this host (tried ${tried}; NEBULA_COMPOSE_CLI chooses one)`);
+}
+
+/** `docker compose -f <file> up -d | down` (or docker-compose's same words) in `dir`, reported as one progress step. */
 export async function runCompose(
-  options: Pick<ComposeOptions, "socketPath" | "dockerCli">,
+  options: Pick<ComposeOptions, "socketPath" | "composeClis">,
   target: { name: string; dir: string; file: string },
   action: "up" | "down",
   ctx: JobContext,
 ): Promise<void> {
   const env = { ...process.env, DOCKER_HOST: `unix://${options.socketPath}` };
-  // The compose plugin is separate from the CLI: without it `docker compose` is an unknown command.
-  const probe = await runCli(options.dockerCli, ["compose", "version"], { env, signal: ctx.signal });
-  if (probe.code !== 0) throw new JobError("unavailable", "The docker compose plugin is not installed on this host");
-  const args = ["compose", "-f", target.file, action, ...(action === "up" ? ["-d"] : [])];
-  ctx.progress(`compose ${action}`, "running", `docker ${args.join(" ")}`);
-  const outcome = await runCli(options.dockerCli, args, { cwd: target.dir, env, signal: ctx.signal, ctx });
+  const cli = await findComposeCli(options.composeClis, env, ctx.signal);
+  const args = [...cli.subcommand, "-f", target.file, action, ...(action === "up" ? ["-d"] : [])];
+  ctx.progress(`compose ${action}`, "running", [cli.program, ...args].join(" "));
+  const outcome = await runCli(cli.program, args, { cwd: target.dir, env, signal: ctx.signal, ctx });
   if (outcome.code !== 0) {
     ctx.progress(`compose ${action}`, "failed", `exited with ${outcome.code ?? outcome.signal}`);
-    throw new JobError("failed", `docker compose ${action} for "${target.name}" exited with ${outcome.code ?? outcome.signal}`);
+    throw new JobError("failed", `${composeCliName(cli)} ${action} for "${target.name}" exited with ${outcome.code ?? outcome.signal}`);
   }
   ctx.progress(`compose ${action}`, "ok", `Stack "${target.name}" is ${action === "up" ? "up" : "down"}`);
 }

@@ -14,7 +14,7 @@ import type {
 import Docker from "dockerode";
 import type { JobContext } from "../jobs/job-handler.ts";
 import { JobError } from "../jobs/job-handler.ts";
-import { composeHandlers } from "./compose.ts";
+import { COMPOSE_CLIS_AUTO, type ComposeCli, composeHandlers } from "./compose.ts";
 import { DockerStreamDemuxer, type DockerStreamName, RawStream } from "./docker-stream.ts";
 
 export type { ContainerStatsSample, ContainerSummary } from "@nebula/schema/wire/job-results";
@@ -23,8 +23,8 @@ export interface DockerHandlerOptions {
   socketPath: string;
   /** Compose stacks by name (NEBULA_STACKS). */
   stacks: ReadonlyMap<string, string>;
-  /** The docker CLI that runs `docker compose`; "docker" on PATH unless given. */
-  dockerCli?: string;
+  /** Compose CLIs to try (NEBULA_COMPOSE_CLI); the plugin, then docker-compose, unless given. */
+  composeClis?: readonly ComposeCli[];
 }
 
 /** Text a one-shot docker.logs returns in its result. */
@@ -322,6 +322,6 @@ export function dockerHandlers(options: DockerHandlerOptions): DockerHandlers {
       }
     },
 
-    ...composeHandlers({ stacks: options.stacks, socketPath: options.socketPath, dockerCli: options.dockerCli ?? "docker" }),
+    ...composeHandlers({ stacks: options.stacks, socketPath: options.socketPath, composeClis: options.composeClis ?? COMPOSE_CLIS_AUTO }),
   };
 }

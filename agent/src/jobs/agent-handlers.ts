@@ -20,11 +20,11 @@ export function buildJobHandlers(config: AgentConfig, env: Record<string, string
   const gaming = loadGamingConfig(env);
   const nas = loadNasConfig(env);
   return {
-    ...dockerHandlers({ socketPath: config.dockerSocket, stacks: config.stacks }),
+    ...dockerHandlers({ socketPath: config.dockerSocket, stacks: config.stacks, composeClis: config.composeClis }),
     ...vmHandlers({ uri: config.libvirtUri }),
     ...(gaming ? gamingHandlers(gaming) : {}),
     ...(nas ? nasHandlers(nas) : {}),
     ...hostHandlers(loadHostConfig(env)),
-    ...(config.repos.size > 0 ? deployHandlers({ repos: config.repos, socketPath: config.dockerSocket }) : {}),
+    ...(config.repos.size > 0 ? deployHandlers({ repos: config.repos, socketPath: config.dockerSocket, composeClis: config.composeClis }) : {}),
   };
 }

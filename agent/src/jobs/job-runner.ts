@@ -24,6 +24,8 @@ export const DEFAULT_REMEMBERED_JOBS = 1000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_MAX_PENDING_RESULTS = 1000;
 export const OUTPUT_TRUNCATED_LINE = "[output truncated]\n";
+/** The abort reason once a job has its result: one instance, as capturing an Error's stack on every job is wasted work. */
+const JOB_FINISHED = new JobError("cancelled", "Job finished");
 /** JSON escaping can grow a chunk (a control character becomes 6 bytes); larger encodings are split again. */
 const LOG_MESSAGE_BUDGET = MAX_MESSAGE_BYTES - 4 * 1024;
 
@@ -220,7 +222,7 @@ export class JobRunner {
     }
     aborted.catch(() => {});
     // Whatever the handler started must stop once its result is decided.
-    if (!signal.aborted) controller.abort(new JobError("cancelled", "Job finished"));
+    if (!signal.aborted) controller.abort(JOB_FINISHED);
     this.finish(request.id, result);
   }
 

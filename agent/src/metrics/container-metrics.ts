@@ -2,7 +2,7 @@
 // One list call per collection plus one one-shot stats call per running container, all over the local socket;
 // restart counts need an inspect each, so they are refreshed once a minute. Feeds the alert rules
 // "container down" (container.<name>.running) and "restart looping" (container.<name>.restarts).
-import type Docker from "dockerode";
+import { engineGet } from "../docker/engine-api.ts";
 import { type MetricValues, metricSegment, percent, round2 } from "./metric-values.ts";
 
 const STATS_TIMEOUT_MS = 3_000;
@@ -11,6 +11,13 @@ const RESTARTS_EVERY_MS = 60_000;
 interface CpuReading {
   total: number;
   system: number;
+}
+
+/** The fields of Docker's container list this collector reads. */
+interface ListedContainer {
+  Id: string;
+  Names: string[];
+  State: string;
 }
 
 interface StatsBody {
@@ -23,7 +30,7 @@ export interface ContainerMetricsOptions {
 }
 
 /** An extra collector for createHostCollector; a Docker that is down yields nothing (and no error spam). */
-export function containerMetrics(docker: Docker, options: ContainerMetricsOptions = {}): () => Promise<MetricValues> {
+export function containerMetrics(socketPath: string, options: ContainerMetricsOptions = {}): () => Promise<MetricValues> {
   const now = options.now ?? Date.now;
   const previousCpu = new Map<string, CpuReading>();
   const restarts = new Map<string, number>();
@@ -33,14 +40,14 @@ export function containerMetrics(docker: Docker, options: ContainerMetricsOption
     const signal = AbortSignal.timeout(STATS_TIMEOUT_MS);
     try {
       // one-shot: answer with the current numbers at once instead of sampling for a second (Docker API 1.41+).
-      return (await docker.getContainer(id).stats({ stream: false, "one-shot": true, abortSignal: signal } as { stream: false })) as StatsBody;
+      return await engineGet<StatsBody>(socketPath, `/containers/${encodeURIComponent(id)}/stats?stream=false&one-shot=true`, signal);
     } catch {
       return null;
     }
   }
 
   return async () => {
-    const list = await docker.listContainers({ all: true });
+    const list = await engineGet<ListedContainer[]>(socketPath, "/containers/json?all=1", AbortSignal.timeout(STATS_TIMEOUT_MS));
     const values: MetricValues = { "containers.total": list.length, "containers.running": 0 };
     const readRestarts = now() - restartsReadAt >= RESTARTS_EVERY_MS;
     const running = list.filter((c) => c.State === "running");
@@ -54,7 +61,7 @@ export function containerMetrics(docker: Docker, options: ContainerMetricsOption
         values[`container.${name}.running`] = c.State === "running" ? 1 : 0;
         if (readRestarts) {
           try {
-            const info = await docker.getContainer(c.Id).inspect({ abortSignal: AbortSignal.timeout(STATS_TIMEOUT_MS) });
+            const info = await engineGet<{ RestartCount?: number }>(socketPath, `/containers/${encodeURIComponent(c.Id)}/json`, AbortSignal.timeout(STATS_TIMEOUT_MS));
             restarts.set(c.Id, info.RestartCount ?? 0);
           } catch {
             // gone between list and inspect: nothing to report

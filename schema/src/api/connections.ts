@@ -1,12 +1,11 @@
 // Platform connections on the wire: /api/t/:tenantId/streams/connections (mine, all for admins, connect, upgrade,
 // disconnect) and the scopes each stream bot feature asks each platform for. Tokens never appear here.
 import { z } from "zod";
-import { STREAM_PLATFORMS } from "../discord/tracked-streamers.ts";
-import { CONNECTION_STATUSES } from "../stream/connections.ts";
+import { CONNECTION_PLATFORMS, CONNECTION_STATUSES } from "../stream/connections.ts";
 
 const isoDate = z.iso.datetime({ offset: true });
 
-export const ConnectionPlatform = z.enum(STREAM_PLATFORMS);
+export const ConnectionPlatform = z.enum(CONNECTION_PLATFORMS);
 export type ConnectionPlatform = z.infer<typeof ConnectionPlatform>;
 
 /** Scopes are asked for incrementally: the base set on first connect, the chat bot's when the user enables it. */
@@ -28,9 +27,29 @@ export const CONNECTION_SCOPES: Record<ConnectionPlatform, Record<ConnectionFeat
     base: ["user:read", "channel:read", "events:subscribe"],
     chatbot: ["chat:write", "moderation:ban"],
   },
+  // Spotify only feeds the overlays' now-playing layer: GET /v1/me/player/currently-playing accepts either scope.
+  // It has no chat, so no chat bot scopes (the "chatbot" feature adds nothing).
+  spotify: {
+    base: ["user-read-currently-playing", "user-read-playback-state"],
+    chatbot: [],
+  },
 };
 
 export const ConnectionStatus = z.enum(CONNECTION_STATUSES);
+
+/** One EventSub subscription of a Twitch connection that is not delivering: why, and whether only a reconnect fixes it. */
+export const EventSubFailure = z.object({
+  type: z.string(),
+  state: z.enum(["failed", "revoked"]),
+  reason: z.string(),
+  needsReconnect: z.boolean(),
+  since: isoDate,
+});
+export type EventSubFailure = z.infer<typeof EventSubFailure>;
+
+/** How a Twitch connection's EventSub subscriptions stand ("5 of 6 subscribed"); null before the first attempt. */
+export const EventSubStatus = z.object({ wanted: z.number().int(), subscribed: z.number().int(), failures: z.array(EventSubFailure) });
+export type EventSubStatus = z.infer<typeof EventSubStatus>;
 
 export const ConnectionView = z.object({
   id: z.string(),
@@ -48,6 +67,8 @@ export const ConnectionView = z.object({
   lastRefreshError: z.string().nullable(),
   lastRefreshedAt: isoDate.nullable(),
   createdAt: isoDate,
+  /** Twitch only: the inbox's and chat bot's event subscriptions. */
+  eventSub: EventSubStatus.nullable(),
 });
 export type ConnectionView = z.infer<typeof ConnectionView>;
 

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { INBOX_PLATFORMS, INBOX_TYPES } from "../stream/inbox-notifications.ts";
 import { INBOX_SOURCE_PLATFORMS } from "../stream/inbox-sources.ts";
+import { INBOX_WEBHOOK_KINDS } from "../stream/inbox-webhooks.ts";
 
 const isoDate = z.iso.datetime({ offset: true });
 
@@ -82,7 +83,10 @@ export const InboxSourceView = z.object({
 });
 export type InboxSourceView = z.infer<typeof InboxSourceView>;
 
-export const CreateInboxWebhookRequest = z.object({ name: z.string().trim().min(1).max(80) });
+export const InboxWebhookKind = z.enum(INBOX_WEBHOOK_KINDS);
+export type InboxWebhookKind = z.infer<typeof InboxWebhookKind>;
+export const CreateInboxWebhookRequest = z.object({ name: z.string().trim().min(1).max(80), kind: InboxWebhookKind.default("custom") });
+export type CreateInboxWebhookRequest = z.input<typeof CreateInboxWebhookRequest>;
 export const UpdateInboxWebhookRequest = z
   .object({ name: z.string().trim().min(1).max(80), enabled: z.boolean() })
   .partial()
@@ -90,6 +94,7 @@ export const UpdateInboxWebhookRequest = z
 export const InboxWebhookView = z.object({
   id: z.string(),
   name: z.string(),
+  kind: InboxWebhookKind,
   enabled: z.boolean(),
   /** Where the source posts. */
   url: z.string(),

@@ -16,3 +16,4 @@ export * from "./custom-commands.ts";
 export * from "./inbox.ts";
 export * from "./chat-bot.ts";
 export * from "./connections.ts";
+export * from "./youtube-live-chat.ts";

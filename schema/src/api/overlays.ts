@@ -54,3 +54,13 @@ export type OverlayTestAlertRequest = z.infer<typeof OverlayTestAlertRequest>;
 /** The sequence number the event got and how many sources were connected. */
 export const OverlayTestResult = z.object({ seq: z.number().int().min(1), delivered: z.number().int().min(0) });
 export type OverlayTestResult = z.infer<typeof OverlayTestResult>;
+
+/** Where a goal bar stands live (the room's value, moved by inbox events and by "set current"). */
+export const OverlayGoal = z.object({ layerId: z.string(), current: z.number().min(0) });
+export type OverlayGoal = z.infer<typeof OverlayGoal>;
+export const OverlayGoals = z.object({ goals: z.array(OverlayGoal) });
+export type OverlayGoals = z.infer<typeof OverlayGoals>;
+
+/** The editor's "set current": puts the bar at this value now, on every source. */
+export const SetOverlayGoalRequest = z.strictObject({ current: z.number().min(0).max(1e9) });
+export type SetOverlayGoalRequest = z.infer<typeof SetOverlayGoalRequest>;

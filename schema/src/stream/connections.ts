@@ -1,4 +1,5 @@
-// A streamer's OAuth connection to Twitch, YouTube or Kick: one per (tenant, user, platform). The access and refresh
+// A streamer's OAuth connection to Twitch, YouTube, Kick or Spotify (now playing on overlays): one per (tenant, user,
+// platform). The access and refresh
 // tokens are sealed with AES-256-GCM (workers/src/crypto) bound to this row as associated data; they are never stored
 // or returned in plaintext. The cron refresh job reads `expires_at`, the settings page reads `status`.
 import { sql } from "drizzle-orm";
@@ -14,6 +15,10 @@ import { stream } from "./columns.ts";
  * that may pass (the platform was down); needs_reauth: the platform refused the grant (invalid_grant, Twitch
  * validate 401), the user must connect again; revoked: the platform told us the user removed the app.
  */
+/** The streaming platforms, plus Spotify, which only feeds the overlays' now-playing layer (no chat, no inbox). */
+export const CONNECTION_PLATFORMS = [...STREAM_PLATFORMS, "spotify"] as const;
+export type ConnectionPlatformName = (typeof CONNECTION_PLATFORMS)[number];
+
 export const CONNECTION_STATUSES = ["connected", "expiring", "needs_reauth", "revoked"] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 
@@ -28,8 +33,8 @@ export const platformConnections = stream.table(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    platform: text("platform", { enum: STREAM_PLATFORMS }).notNull(),
-    /** Twitch user id, YouTube channel id (UC…), Kick user id. */
+    platform: text("platform", { enum: CONNECTION_PLATFORMS }).notNull(),
+    /** Twitch user id, YouTube channel id (UC…), Kick user id, Spotify user id. */
     platformUserId: text("platform_user_id").notNull(),
     login: text("login").notNull(),
     displayName: text("display_name").notNull(),

@@ -5,6 +5,10 @@ import { at, createdAt, updatedAt } from "../core/columns.ts";
 import { tenants } from "../core/tenants.ts";
 import { stream } from "./columns.ts";
 
+/** What posts to it: a donation service (tips relayed by a bridge) or the tenant's own tool. Shapes the setup hints. */
+export const INBOX_WEBHOOK_KINDS = ["donations", "custom"] as const;
+export type InboxWebhookKind = (typeof INBOX_WEBHOOK_KINDS)[number];
+
 export const inboxWebhooks = stream.table(
   "inbox_webhooks",
   {
@@ -14,6 +18,7 @@ export const inboxWebhooks = stream.table(
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
+    kind: text("kind", { enum: INBOX_WEBHOOK_KINDS }).notNull().default("custom"),
     enabled: boolean("enabled").notNull().default(true),
     lastDeliveryAt: at("last_delivery_at"),
     createdAt: createdAt(),

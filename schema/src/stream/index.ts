@@ -11,3 +11,4 @@ export * from "./chat-timers.ts";
 export * from "./moderation-settings.ts";
 export * from "./moderation-log.ts";
 export * from "./connections.ts";
+export * from "./eventsub-subscriptions.ts";

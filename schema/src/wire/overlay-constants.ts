@@ -22,6 +22,9 @@ export const OVERLAY_MAX_LAYERS = 100;
 export const ALERT_KINDS = ["follow", "sub", "resub", "giftsub", "cheer", "raid", "donation", "superchat", "membership"] as const;
 /** The variables an alert template may use, as {name}. */
 export const ALERT_TEMPLATE_VARIABLES = ["user", "amount", "currency", "count", "months", "message", "platform"] as const;
+/** What a goal bar counts: "manual" moves only when the editor sets it; the rest add up the tenant's inbox events. */
+export const GOAL_METRICS = ["manual", "follows", "subs", "bits", "donations"] as const;
+export const NOW_PLAYING_SOURCES = ["spotify", "youtube"] as const;
 export const LAYER_TYPES = ["text", "image", "alert-box", "chat-box", "event-list", "goal-bar", "now-playing"] as const;
 
 /**

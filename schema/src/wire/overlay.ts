@@ -2,7 +2,7 @@
 // OverlayRoom numbers and fans out, and the frames a renderer's websocket carries. Strict objects throughout:
 // an imported file with a field we do not know is refused with the field's path, never silently dropped.
 import { z } from "zod";
-import { ALERT_KINDS, type LAYER_TYPES, OVERLAY_CANVAS, OVERLAY_DOCUMENT_VERSION, OVERLAY_MAX_LAYERS } from "./overlay-constants.ts";
+import { ALERT_KINDS, GOAL_METRICS, type LAYER_TYPES, NOW_PLAYING_SOURCES, OVERLAY_CANVAS, OVERLAY_DOCUMENT_VERSION, OVERLAY_MAX_LAYERS } from "./overlay-constants.ts";
 
 export * from "./overlay-constants.ts";
 
@@ -93,11 +93,19 @@ export const EventListLayer = z.strictObject({
   colour,
 });
 
+export const GoalMetric = z.enum(GOAL_METRICS);
+export type GoalMetric = z.infer<typeof GoalMetric>;
+
 export const GoalBarLayer = z.strictObject({
   ...LayerBase,
   type: z.literal("goal-bar"),
   label: z.string().max(120),
+  /** Where the bar starts (and, for a manual goal, where it stands until the editor sets it live). */
   current: z.number().min(0).max(1e9),
+  /** What moves the bar: nothing but the editor ("manual", the default), or the tenant's inbox events of a kind. */
+  metric: GoalMetric.optional(),
+  /** When the goal started: earlier events do not count, and a new start puts the bar back at `current`. */
+  since: isoDate.nullable().optional(),
   target: z.number().min(1).max(1e9),
   barColour: colour,
   backgroundColour: colour,
@@ -107,7 +115,9 @@ export const GoalBarLayer = z.strictObject({
 export const NowPlayingLayer = z.strictObject({
   ...LayerBase,
   type: z.literal("now-playing"),
-  source: z.enum(["spotify", "youtube"]),
+  source: z.enum(NOW_PLAYING_SOURCES),
+  /** The Spotify connection it shows; absent or null: the tenant's first connected Spotify account. */
+  connectionId: z.string().regex(/^pcn_[0-9a-z]{16}$/, "Expected a connection id (pcn_…)").nullable().optional(),
   font,
   size: fontSize,
   colour,
@@ -176,11 +186,24 @@ export type ChatEvent = z.infer<typeof ChatEvent>;
 export const GoalEvent = z.strictObject({ type: z.literal("goal"), layerId: z.string().max(40), current: z.number().min(0), at: isoDate });
 export type GoalEvent = z.infer<typeof GoalEvent>;
 
-/** What is playing now, or null for nothing (no data source yet renders "nothing playing"). */
+/**
+ * What is playing now, or null for nothing. Sent when the track or the play state changes (or the listener seeks), not
+ * on every poll: a renderer advances `progressMs` itself from `at` while `isPlaying`.
+ */
 export const NowPlayingEvent = z.strictObject({
   type: z.literal("now-playing"),
-  source: z.enum(["spotify", "youtube"]),
-  track: z.strictObject({ title: z.string().max(300), artist: z.string().max(300), artUrl: mediaUrl.nullable() }).nullable(),
+  source: z.enum(NOW_PLAYING_SOURCES),
+  track: z
+    .strictObject({
+      title: z.string().max(300),
+      artist: z.string().max(300),
+      album: z.string().max(300).nullable(),
+      artUrl: mediaUrl.nullable(),
+      isPlaying: z.boolean(),
+      progressMs: z.number().int().min(0).nullable(),
+      durationMs: z.number().int().min(0).nullable(),
+    })
+    .nullable(),
   at: isoDate,
 });
 export type NowPlayingEvent = z.infer<typeof NowPlayingEvent>;
@@ -190,8 +213,17 @@ export type OverlayEvent = z.infer<typeof OverlayEvent>;
 
 // ---- frames from the room to a renderer ----------------------------------------------------------------------
 
-/** First frame on every connection: the newest sequence number, so a fresh renderer knows which events are history. */
-export const HelloFrame = z.object({ type: z.literal("hello"), lastSeq: z.number().int().min(0) });
+/**
+ * First frame on every connection: the newest sequence number, so a fresh renderer knows which events are history,
+ * and the live state as of it: where each goal bar stands and what plays now. Every change of that state is also a
+ * numbered event, so the replay that follows only ever moves it forward to the same place.
+ */
+export const HelloFrame = z.object({
+  type: z.literal("hello"),
+  lastSeq: z.number().int().min(0),
+  goals: z.record(z.string(), z.number().min(0)).optional(),
+  nowPlaying: z.array(NowPlayingEvent).optional(),
+});
 /** The overlay's document: on connect, and again on every save in the editor. */
 export const DocumentFrame = z.object({ type: z.literal("document"), version: z.number().int().min(1), document: OverlayDocument });
 export const EventFrame = z.object({ type: z.literal("event"), seq: z.number().int().min(1), event: OverlayEvent });

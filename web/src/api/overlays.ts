@@ -1,6 +1,8 @@
 // OBS overlays: the tenant's list, one overlay with its document, save (with the version read: 409 when stale),
-// create, import, delete, rotate the public URL, send a test alert; and the URLs OBS and the export download use.
-import type { CreateOverlayRequest, OverlayExport, OverlayList, OverlayTestResult, OverlayView, UpdateOverlayRequest } from "@nebula/schema/api/overlays";
+// create, import, delete, rotate the public URL, send a test alert, read and set goal bars live, connect Spotify for
+// the now-playing layer; and the URLs OBS and the export download use.
+import type { AuthorizeRedirect } from "@nebula/schema/api/connections";
+import type { CreateOverlayRequest, OverlayExport, OverlayGoal, OverlayGoals, OverlayList, OverlayTestResult, OverlayView, UpdateOverlayRequest } from "@nebula/schema/api/overlays";
 import type { AlertKind } from "@nebula/schema/wire/overlay";
 import { query } from "@solidjs/router";
 import { request } from "./client.ts";
@@ -22,6 +24,15 @@ export const deleteOverlay = (tenantId: string, overlayId: string) => request<vo
 export const rotateOverlayUrl = (tenantId: string, overlayId: string) => request<OverlayView>("POST", onePath(tenantId, overlayId, "/rotate-public-id"));
 export const sendTestAlert = (tenantId: string, overlayId: string, kind: AlertKind) =>
   request<OverlayTestResult>("POST", onePath(tenantId, overlayId, "/test-alert"), { kind });
+
+/** Where each goal bar stands live (moved by the inbox and by "set current"). */
+export const getOverlayGoals = query((tenantId: string, overlayId: string) => request<OverlayGoals>("GET", onePath(tenantId, overlayId, "/goals")), "overlay-goals");
+export const setOverlayGoal = (tenantId: string, overlayId: string, layerId: string, current: number) =>
+  request<OverlayGoal>("PUT", onePath(tenantId, overlayId, `/goals/${encodeURIComponent(layerId)}`), { current });
+
+/** Spotify's consent screen for the now-playing layer; the browser comes back to `returnTo` (the editor). */
+export const connectSpotify = (tenantId: string, returnTo: string) =>
+  request<AuthorizeRedirect>("POST", `/api/t/${encodeURIComponent(tenantId)}/streams/connections/spotify/connect`, { feature: "base", returnTo });
 
 /** A same-origin GET answered as an attachment: a plain link downloads it with the session cookie. */
 export const exportHref = (tenantId: string, overlayId: string) => onePath(tenantId, overlayId, "/export");

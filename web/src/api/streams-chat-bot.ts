@@ -1,6 +1,7 @@
 // The chat bot for the Streams section: the overview (channels, commands, timers, anti-spam settings), their
-// changes, and the moderation log with filters.
+// changes, the moderation log with filters, and YouTube live chat's quota and pollers.
 import type { AntiSpamSettings, ChatBotOverview, ChatChannelView, ChatCommandView, ChatTimerView, ModerationLogEntry } from "@nebula/schema/api/chat-bot";
+import type { YouTubeLiveChatOverview } from "@nebula/schema/api/youtube-live-chat";
 import { query } from "@solidjs/router";
 import { request } from "./client.ts";
 
@@ -29,3 +30,6 @@ export const createChatTimer = (tenantId: string, input: TimerInput) => request<
 export const updateChatTimer = (tenantId: string, id: string, change: Partial<TimerInput>) => request<ChatTimerView>("PATCH", botPath(tenantId, `/timers/${encodeURIComponent(id)}`), change);
 export const deleteChatTimer = (tenantId: string, id: string) => request<void>("DELETE", botPath(tenantId, `/timers/${encodeURIComponent(id)}`));
 export const saveAntiSpam = (tenantId: string, settings: AntiSpamSettings) => request<AntiSpamSettings>("PUT", botPath(tenantId, "/anti-spam"), settings);
+
+/** YouTube live chat: the day's Data API quota (used of 10,000, the 80% warning) and each channel's poller. */
+export const getYouTubeLiveChat = query((tenantId: string) => request<YouTubeLiveChatOverview>("GET", botPath(tenantId, "/youtube")), "chat-bot-youtube");

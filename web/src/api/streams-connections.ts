@@ -1,6 +1,6 @@
 // Platform connections for the Streams page: the signed-in user's Twitch/YouTube/Kick connections, every member's for
 // admins, and the actions (connect and "enable chat bot" answer the platform's consent URL to open; disconnect).
-import type { AuthorizeRedirect, ConnectionFeature, ConnectionPlatform, MyConnections, TenantConnectionList } from "@nebula/schema/api/connections";
+import type { AuthorizeRedirect, ConnectionFeature, ConnectionPlatform, ConnectionView, MyConnections, TenantConnectionList } from "@nebula/schema/api/connections";
 import { query } from "@solidjs/router";
 import { request } from "./client.ts";
 
@@ -14,3 +14,5 @@ export const startConnection = (tenantId: string, platform: ConnectionPlatform, 
 export const upgradeConnection = (tenantId: string, connectionId: string) =>
   request<AuthorizeRedirect>("POST", connections(tenantId, `/${encodeURIComponent(connectionId)}/upgrade`), { returnTo: "/streams" });
 export const disconnectConnection = (tenantId: string, connectionId: string) => request<void>("DELETE", connections(tenantId, `/${encodeURIComponent(connectionId)}`));
+/** Re-creates the Twitch EventSub subscriptions that failed or were revoked; answers the connection as it now stands. */
+export const retryEventSubs = (tenantId: string, connectionId: string) => request<ConnectionView>("POST", connections(tenantId, `/${encodeURIComponent(connectionId)}/eventsub/retry`));

@@ -1,10 +1,19 @@
 // The unified inbox for the Streams section: one page of notifications (filters, search, cursor), read state,
-// retention, and the live socket's address.
-import type { InboxItem, InboxMarked, InboxPage, InboxSettings } from "@nebula/schema/api/inbox";
+// retention, the live socket's address, and the sources that feed it (webhooks for other tools, platform channels).
+import type {
+  CreateInboxWebhookRequest,
+  InboxItem,
+  InboxMarked,
+  InboxPage,
+  InboxSettings,
+  InboxSourceView,
+  InboxWebhookView,
+  InboxWebhookWithSecret,
+} from "@nebula/schema/api/inbox";
 import { query } from "@solidjs/router";
 import { request } from "./client.ts";
 
-export type { InboxItem, InboxPage };
+export type { InboxItem, InboxPage, InboxSourceView, InboxWebhookView, InboxWebhookWithSecret };
 export type InboxFilters = { platforms: string[]; types: string[]; unread: boolean; q: string };
 
 const inboxPath = (tenantId: string, rest = "") => `/api/t/${encodeURIComponent(tenantId)}/streams/inbox${rest}`;
@@ -30,6 +39,17 @@ export const fetchInboxPage = (tenantId: string, filters: InboxFilters, cursor: 
 
 export const getInboxSettings = query((tenantId: string) => request<InboxSettings>("GET", inboxPath(tenantId, "/settings")), "inbox-settings");
 export const saveInboxSettings = (tenantId: string, settings: InboxSettings) => request<InboxSettings>("PUT", inboxPath(tenantId, "/settings"), settings);
+
+export const getInboxWebhooks = query((tenantId: string) => request<{ items: InboxWebhookView[] }>("GET", inboxPath(tenantId, "/webhooks")), "inbox-webhooks");
+/** The answer carries the secret: the only time it is shown. */
+export const createInboxWebhook = (tenantId: string, input: CreateInboxWebhookRequest) => request<InboxWebhookWithSecret>("POST", inboxPath(tenantId, "/webhooks"), input);
+export const setInboxWebhookEnabled = (tenantId: string, id: string, enabled: boolean) =>
+  request<InboxWebhookView>("PATCH", inboxPath(tenantId, `/webhooks/${encodeURIComponent(id)}`), { enabled });
+export const rotateInboxWebhookSecret = (tenantId: string, id: string) => request<InboxWebhookWithSecret>("POST", inboxPath(tenantId, `/webhooks/${encodeURIComponent(id)}/rotate-secret`));
+export const deleteInboxWebhook = (tenantId: string, id: string) => request<void>("DELETE", inboxPath(tenantId, `/webhooks/${encodeURIComponent(id)}`));
+
+export const getInboxChannels = query((tenantId: string) => request<{ items: InboxSourceView[] }>("GET", inboxPath(tenantId, "/sources")), "inbox-channels");
+export const removeInboxChannel = (tenantId: string, id: string) => request<void>("DELETE", inboxPath(tenantId, `/sources/${encodeURIComponent(id)}`));
 
 export const markInbox = (tenantId: string, ids: string[], read: boolean) => request<InboxMarked>("POST", inboxPath(tenantId, "/read"), { ids, read });
 export const markAllInboxRead = (tenantId: string, before: string) => request<InboxMarked>("POST", inboxPath(tenantId, "/read-all"), { before });

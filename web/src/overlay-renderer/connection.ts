@@ -1,12 +1,14 @@
 // The renderer's websocket to its OverlayRoom. OBS browser sources are known to stall silently, so it pings every
 // OVERLAY_PING_INTERVAL_MS (answered by the room's auto-response, which costs an idle room nothing) and reconnects
 // when pongs stop; every reconnect asks for `since=<last seq>`, so nothing is missed and nothing plays twice.
-import type { DocumentFrame, OverlayEvent, OverlayFrame } from "@nebula/schema/wire/overlay";
+import type { DocumentFrame, HelloFrame, OverlayEvent, OverlayFrame } from "@nebula/schema/wire/overlay";
 import { OVERLAY_CLOSE_NOT_FOUND, OVERLAY_PING, OVERLAY_PING_INTERVAL_MS, OVERLAY_PONG, OVERLAY_PONG_TIMEOUT_MS } from "@nebula/schema/wire/overlay-constants";
 
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "gone";
 
 export interface ConnectionHandlers {
+  /** The room's live state (goal values, now playing) as of the hello's sequence number. */
+  onHello?(frame: HelloFrame): void;
   onDocument(frame: DocumentFrame): void;
   /** `history`: the event happened before this page first connected. */
   onEvent(seq: number, event: OverlayEvent, history: boolean): void;
@@ -88,6 +90,7 @@ export class OverlayConnection {
           this.historyUpTo = frame.lastSeq;
           this.lastSeq = 0;
         }
+        this.handlers.onHello?.(frame);
         return;
       case "document":
         this.handlers.onDocument(frame);

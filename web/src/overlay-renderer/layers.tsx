@@ -2,7 +2,7 @@
 // so what the streamer designs is what OBS shows). Positions are canvas pixels (1920×1080); the stage scales.
 import type { AlertEvent, LayerOf, OverlayLayer } from "@nebula/schema/wire/overlay";
 import { For, type JSX, Match, Show, Switch } from "solid-js";
-import type { LiveState } from "./live-state.ts";
+import { type LiveState, type Track, trackProgress } from "./live-state.ts";
 import { eventLine, fillTemplate, sampleAlert } from "./template.ts";
 
 /** Where a layer sits; `children` is what it shows. */
@@ -40,7 +40,7 @@ export function LayerContent(props: { layer: OverlayLayer; live: LiveState; prev
         {(l) => <EventListContent layer={l()} live={props.live} preview={props.preview} />}
       </Match>
       <Match when={props.layer.type === "goal-bar" && (props.layer as LayerOf<"goal-bar">)}>{(l) => <GoalBarContent layer={l()} live={props.live} />}</Match>
-      <Match when={props.layer.type === "now-playing" && (props.layer as LayerOf<"now-playing">)}>{(l) => <NowPlayingContent layer={l()} live={props.live} />}</Match>
+      <Match when={props.layer.type === "now-playing" && (props.layer as LayerOf<"now-playing">)}>{(l) => <NowPlayingContent layer={l()} live={props.live} preview={props.preview} />}</Match>
     </Switch>
   );
 }
@@ -158,7 +158,7 @@ function GoalBarContent(props: { layer: LayerOf<"goal-bar">; live: LiveState }) 
   const percent = () => Math.max(0, Math.min(100, (current() / props.layer.target) * 100));
   return (
     <div class="ov-goal" style={{ background: props.layer.backgroundColour, color: props.layer.textColour }}>
-      <div class="ov-goal-fill" style={{ width: `${percent()}%`, background: props.layer.barColour }} />
+      <div class="ov-goal-fill" data-testid="overlay-goal-fill" data-current={current()} style={{ width: `${percent()}%`, background: props.layer.barColour }} />
       <div class="ov-goal-label" data-testid="overlay-goal">
         {props.layer.label} {current()} / {props.layer.target}
       </div>
@@ -166,19 +166,57 @@ function GoalBarContent(props: { layer: LayerOf<"goal-bar">; live: LiveState }) 
   );
 }
 
-function NowPlayingContent(props: { layer: LayerOf<"now-playing">; live: LiveState }) {
-  const track = () => props.live.nowPlaying(props.layer.source);
+/** What the editor's canvas shows in a now-playing layer before anything plays. */
+const SAMPLE_TRACK: Track = { title: "Song title", artist: "Artist", album: "Album", artUrl: null, isPlaying: true, progressMs: 72_000, durationMs: 200_000, anchor: 0 };
+
+const clock = (ms: number) => {
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+};
+
+function NowPlayingContent(props: { layer: LayerOf<"now-playing">; live: LiveState; preview: boolean }) {
+  const track = () => props.live.nowPlaying(props.layer.source) ?? (props.preview ? SAMPLE_TRACK : null);
   return (
-    <div class="ov-now-playing ov-shadow" style={textStyle(props.layer)}>
+    <div class="ov-now-playing ov-shadow" data-testid="overlay-now-playing" style={textStyle(props.layer)}>
       <Show when={track()} fallback={<span class="ov-muted">♪ Nothing playing</span>}>
-        {(t) => (
-          <>
-            <Show when={t().artUrl}>{(src) => <img class="ov-art" src={src()} alt="" />}</Show>
-            <span>
-              ♪ {t().title} · {t().artist}
-            </span>
-          </>
-        )}
+        {(t) => {
+          // The editor's sample stands still; a live track runs on from its anchor while it plays.
+          const progress = () => (props.preview && t() === SAMPLE_TRACK ? t().progressMs : trackProgress(t(), props.live.now()));
+          const percent = () => {
+            const p = progress();
+            const d = t().durationMs;
+            return p === null || !d ? 0 : Math.min(100, (p / d) * 100);
+          };
+          return (
+            <>
+              <Show when={t().artUrl} fallback={<div class="ov-art ov-art-empty">♪</div>}>
+                {(src) => <img class="ov-art" data-testid="overlay-np-art" src={src()} alt="" />}
+              </Show>
+              <div class="ov-np-text" data-playing={t().isPlaying ? "true" : "false"}>
+                <div class="ov-np-title" data-testid="overlay-np-title">
+                  {t().isPlaying ? "" : "❚❚ "}
+                  {t().title}
+                </div>
+                <div class="ov-np-artist" data-testid="overlay-np-artist">
+                  {t().artist}
+                  {t().album ? ` · ${t().album}` : ""}
+                </div>
+                <Show when={t().durationMs}>
+                  {(duration) => (
+                    <div class="ov-np-progress">
+                      <div class="ov-np-bar">
+                        <div class="ov-np-fill" data-testid="overlay-np-progress" style={{ width: `${percent()}%` }} />
+                      </div>
+                      <span class="ov-np-time">
+                        {clock(progress() ?? 0)} / {clock(duration())}
+                      </span>
+                    </div>
+                  )}
+                </Show>
+              </div>
+            </>
+          );
+        }}
       </Show>
     </div>
   );

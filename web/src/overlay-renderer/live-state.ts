@@ -1,6 +1,6 @@
 // What an overlay shows besides its document: the alert playing now (alerts queue and play one at a time for their
 // duration), chat lines, recent events, goal progress and now playing, all fed by the room's numbered events.
-import type { AlertEvent, ChatEvent, NowPlayingEvent, OverlayDocument, OverlayEvent } from "@nebula/schema/wire/overlay";
+import type { AlertEvent, ChatEvent, HelloFrame, NowPlayingEvent, OverlayDocument, OverlayEvent } from "@nebula/schema/wire/overlay";
 import { type Accessor, createSignal, onCleanup } from "solid-js";
 
 export interface PlayingAlert {
@@ -14,7 +14,17 @@ export interface ChatLine {
   receivedAt: number;
 }
 
-export type Track = NonNullable<NowPlayingEvent["track"]>;
+export type Track = NonNullable<NowPlayingEvent["track"]> & {
+  /** Epoch ms (this page's clock) at which `progressMs` was true; the progress runs on from there while playing. */
+  anchor: number;
+};
+
+/** Where a track stands at `now`: its reported position plus the time since, while it plays; never past its end. */
+export function trackProgress(track: Track, now: number): number | null {
+  if (track.progressMs === null) return null;
+  const ms = track.progressMs + (track.isPlaying ? Math.max(0, now - track.anchor) : 0);
+  return track.durationMs === null ? ms : Math.min(ms, track.durationMs);
+}
 
 export interface LiveState {
   playing: Accessor<PlayingAlert | null>;
@@ -78,6 +88,18 @@ export function createLiveState(document: Accessor<OverlayDocument | undefined>)
     }
   }
 
+  /** A live event is anchored at its arrival (no clock skew with the server); an old one at its own time. */
+  function setTrack(event: NowPlayingEvent, live: boolean): void {
+    const track = event.track ? { ...event.track, anchor: live ? Date.now() : Date.parse(event.at) } : null;
+    setTracks((t) => ({ ...t, [event.source]: track }));
+  }
+
+  /** The room's state as of hello: goal values and what plays; the replay after it only moves them forward. */
+  function seed(hello: HelloFrame): void {
+    if (hello.goals) setGoals((g) => ({ ...g, ...hello.goals }));
+    for (const event of hello.nowPlaying ?? []) setTrack(event, false);
+  }
+
   /** `history`: an event from before this renderer first connected; it fills lists but never plays. */
   function apply(seq: number, event: OverlayEvent, history: boolean): void {
     switch (event.type) {
@@ -95,7 +117,7 @@ export function createLiveState(document: Accessor<OverlayDocument | undefined>)
         setGoals((g) => ({ ...g, [event.layerId]: event.current }));
         return;
       case "now-playing":
-        setTracks((t) => ({ ...t, [event.source]: event.track }));
+        setTrack(event, !history);
         return;
     }
   }
@@ -109,5 +131,5 @@ export function createLiveState(document: Accessor<OverlayDocument | undefined>)
     now,
     played,
   };
-  return { state, apply };
+  return { state, apply, seed };
 }

@@ -24,6 +24,7 @@ function Overlay(props: { publicId: string }) {
   const socketUrl = new URL(`/overlay/${encodeURIComponent(props.publicId)}/ws`, window.location.href);
   socketUrl.protocol = socketUrl.protocol === "https:" ? "wss:" : "ws:";
   const connection = new OverlayConnection(socketUrl.toString(), {
+    onHello: (frame) => live.seed(frame),
     onDocument: (frame) => setDocument(frame.document),
     onEvent: (seq, event, history) => {
       live.apply(seq, event, history);

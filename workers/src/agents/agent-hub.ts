@@ -3,7 +3,7 @@
 // result), ingests metrics into its own SQLite, fans batches out to live viewers, and notices a silent agent.
 // It also evaluates the tenant's alert rules for this host (alerts/host-alerts.ts) on each batch and on the alarm.
 // Postgres is touched on hello, once per finished job (never for a quick read), by the hourly rollup push from the
-// alarm, and when an alert changes phase: never per message.
+// alarm, and when an alert changes phase: never per message. A quick read is not even stored: see dispatchAndWait.
 import { agentWire, type api } from "@nebula/schema";
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig } from "../config/config.ts";
@@ -66,6 +66,8 @@ const POSTGRES_RETRY_MS = 60_000;
 const PROGRESS_KEPT = 20;
 /** At most this many hours of rollups go to Postgres in one push (a week of backlog, in batched upserts). */
 const HOURS_PER_PUSH = 24 * 8;
+/** The agent's last message is stored at most this often: silence is judged over SILENCE_MS (90 s). */
+const TOUCH_STORE_MS = 1_000;
 
 /** Kept on each socket across hibernation; Cloudflare allows 2 KB per attachment, these are ~100 bytes. */
 type Attachment =
@@ -153,6 +155,10 @@ function send(ws: WebSocket, message: agentWire.EdgeMessage): void {
   sendText(ws, JSON.stringify(message));
 }
 
+function jobRequestOf(job: DispatchedJob): agentWire.JobRequest {
+  return { type: "job", id: job.id, kind: job.kind, params: job.params, deadline: job.deadline, requestedBy: job.requestedBy };
+}
+
 const isOpen = (ws: WebSocket) => ws.readyState === WebSocket.OPEN;
 
 export class AgentHub extends DurableObject<Env> {
@@ -163,6 +169,8 @@ export class AgentHub extends DurableObject<Env> {
   private readonly waiters = new Map<string, Set<(outcome: JobOutcome | null) => void>>();
   /** Job ends being written right now, so an alarm does not write the same one again. */
   private readonly persisting = new Set<string>();
+  /** Quick reads on their way to the agent and back (dispatchAndWait): in memory only. */
+  private readonly quickReads = new Set<string>();
   /** Alarm runs one at a time: an automatic run and a test's direct call never do the same work twice. */
   private alarmQueue: Promise<void> = Promise.resolve();
 
@@ -296,7 +304,7 @@ export class AgentHub extends DurableObject<Env> {
       hostFacts: kv.get<agentWire.HostFacts>(KEYS.hostFacts) ?? null,
       rejectedMessages: kv.get<number>(KEYS.rejected) ?? 0,
       viewers: this.openViewers().length,
-      jobsInFlight: this.inFlightJobs().filter((j) => !j.outcome).length,
+      jobsInFlight: this.inFlightJobs().filter((j) => !j.outcome).length + this.quickReads.size,
       ignoredJobResults: kv.get<number>(KEYS.ignoredResults) ?? 0,
       metrics: {
         ackedSeq: seq.contiguous,
@@ -325,7 +333,7 @@ export class AgentHub extends DurableObject<Env> {
     if (!ws || kv.get<number>(KEYS.silentSince) !== undefined) return { accepted: false, error: AGENT_OFFLINE };
     const startedAt = this.now();
     kv.put(jobKey(job.id), { ...job, startedAt, cancelRequested: false, progress: [], outcome: null } satisfies InFlightJob);
-    send(ws, { type: "job", id: job.id, kind: job.kind, params: job.params, deadline: job.deadline, requestedBy: job.requestedBy });
+    send(ws, jobRequestOf(job));
     await this.scheduleAlarm();
     return { accepted: true, startedAt };
   }
@@ -341,18 +349,24 @@ export class AgentHub extends DurableObject<Env> {
   /**
    * Dispatch and wait in one call, for quick reads (jobs/job-history.ts), which have no row to read the end from:
    * the waiter is in place before the job goes out, so even an instant answer is caught, and the API saves a call.
+   * Nothing is stored: the waiting call keeps this object awake, and a storage write would hold the job and its answer
+   * behind the output gate (Durable Objects send nothing out until pending writes are durable) on the dashboard's
+   * most frequent call. At the deadline the agent is told to stop, as the alarm does for a stored job.
    */
   async dispatchAndWait(job: DispatchedJob, maxWaitMs: number): Promise<DispatchAndWaitAnswer> {
-    let stopWaiting = () => {};
-    const outcome = new Promise<JobOutcome | null>((resolve) => {
-      stopWaiting = this.addWaiter(job.id, maxWaitMs, resolve);
-    });
-    const answer = await this.dispatchJob(job);
-    if (!answer.accepted) {
-      stopWaiting();
-      return answer;
-    }
-    return { ...answer, outcome: await outcome };
+    const ws = this.agentSocket();
+    if (!ws || this.ctx.storage.kv.get<number>(KEYS.silentSince) !== undefined) return { accepted: false, error: AGENT_OFFLINE };
+    const startedAt = this.now();
+    const ended = new Promise<JobOutcome | null>((resolve) => this.addWaiter(job.id, Math.min(maxWaitMs, job.deadline - startedAt), resolve));
+    this.quickReads.add(job.id);
+    send(ws, jobRequestOf(job));
+    const outcome = await ended;
+    this.quickReads.delete(job.id);
+    if (outcome) return { accepted: true, startedAt, outcome };
+    const agent = this.agentSocket();
+    if (agent) send(agent, { type: "job_cancel", id: job.id, reason: "deadline passed" });
+    const message = `No result within ${Math.round((job.deadline - job.createdAt) / 1000)} s`;
+    return { accepted: true, startedAt, outcome: { status: "timeout", result: null, error: { code: "timeout", message }, finishedAt: this.now() } };
   }
 
   /** Asks the agent to stop a job; with no agent to ask, the job ends as cancelled here. */
@@ -544,6 +558,11 @@ export class AgentHub extends DurableObject<Env> {
   }
 
   private async onJobResult(result: agentWire.JobResult): Promise<void> {
+    if (this.quickReads.delete(result.id)) {
+      const waiting = this.waiters.get(result.id);
+      if (waiting) for (const done of [...waiting]) done(outcomeOfResult(result, this.now()));
+      return;
+    }
     const job = this.ctx.storage.kv.get<InFlightJob>(jobKey(result.id));
     if (!job || job.outcome) {
       // A duplicate (the agent re-sent after a reconnect) or a job this hub never sent: the first end stands.
@@ -561,9 +580,10 @@ export class AgentHub extends DurableObject<Env> {
   private async finishJob(job: InFlightJob, outcome: JobOutcome, frame: agentWire.JobResult = resultFrameOf(job, outcome, job.startedAt)): Promise<void> {
     const ended: InFlightJob = { ...job, outcome };
     this.ctx.storage.kv.put(jobKey(job.id), ended);
-    const text = JSON.stringify(frame);
-    for (const ws of this.ctx.getWebSockets(jobTag(job.id))) {
-      sendText(ws, text);
+    const followers = this.ctx.getWebSockets(jobTag(job.id));
+    const text = followers.length > 0 ? JSON.stringify(frame) : null;
+    for (const ws of followers) {
+      if (text) sendText(ws, text);
       closeQuietly(ws, CLOSE_CODES.normal, "job finished");
     }
     const waiting = this.waiters.get(job.id);
@@ -650,10 +670,14 @@ export class AgentHub extends DurableObject<Env> {
     if (agent) send(agent, { type: "set_interval", seconds });
   }
 
-  /** Any message clears a silence; heartbeats are seen through the auto-response timestamp instead. */
+  /**
+   * Any message clears a silence; heartbeats are seen through the auto-response timestamp instead. Stored at most
+   * every TOUCH_STORE_MS: each write holds this object's next outgoing message (a job's answer) behind the output gate.
+   */
   private touch(): void {
     const kv = this.ctx.storage.kv;
-    kv.put(KEYS.lastMessageAt, this.now());
+    const now = this.now();
+    if (Math.abs(now - (kv.get<number>(KEYS.lastMessageAt) ?? Number.NEGATIVE_INFINITY)) >= TOUCH_STORE_MS) kv.put(KEYS.lastMessageAt, now);
     if (kv.get<number>(KEYS.silentSince) !== undefined) kv.delete(KEYS.silentSince);
   }
 

@@ -1,12 +1,13 @@
 // Slash command usage for analytics: the /interactions route hands each application command to recordCommandUsage
 // after answering Discord (never delaying the 3 s answer); it travels the queue as `analytics.command` and is counted
-// once per interaction id. Counts only: the command's name and the day, not who used it or with what options.
+// once per interaction id, a whole queue batch in one statement (countEvents remembers the ids it counted, so the
+// consumer needs no per-message claim for it). Counts only: the command's name and the day, not who used it or how.
 import { discordWire } from "@nebula/schema";
 import { z } from "zod";
 import { defineQueueKind, sendToDiscordQueue } from "../discord-queue/queue-kind.ts";
 import type { Env } from "../env.ts";
 import type { Logger } from "../logging/logger.ts";
-import { countEvents, utcDay } from "./counters.ts";
+import { type CountedEvent, countEvents, utcDay } from "./counters.ts";
 
 const CommandUsage = z.object({
   interactionId: z.string().regex(/^\d{1,25}$/),
@@ -19,9 +20,16 @@ export const commandUsageKind = defineQueueKind({
   kind: "analytics.command",
   body: CommandUsage,
   handle: async (usage, q) => {
-    await countEvents(q.services.db, [{ eventId: `cmd:${usage.interactionId}`, guildId: usage.guildId, day: usage.day, metric: "commands", key: usage.name }]);
+    await countEvents(q.services.db, [countedUsage(usage)]);
+  },
+  handleBatch: async (messages, q) => {
+    await countEvents(q.services.db, messages.map((m) => countedUsage(m.body)));
   },
 });
+
+function countedUsage(usage: z.output<typeof CommandUsage>): CountedEvent {
+  return { eventId: `cmd:${usage.interactionId}`, guildId: usage.guildId, day: usage.day, metric: "commands", key: usage.name };
+}
 
 /** Enqueues one command's usage; a failure is logged and dropped (a missed count must never fail a command). */
 export async function recordCommandUsage(env: Pick<Env, "DISCORD_QUEUE">, interaction: discordWire.Interaction, logger: Logger): Promise<void> {

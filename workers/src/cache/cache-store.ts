@@ -59,15 +59,15 @@ export class CacheStore extends DurableObject<Env> {
    * Like Redis INCR plus EXPIRE when the key has no expiry: a missing or expired key starts at 1 with a fresh TTL.
    * A non-integer value is an answer, not a throw: an exception crossing RPC is logged as uncaught on the object's side.
    */
-  async incr(key: string, ttlSeconds: number): Promise<IncrResult> {
+  async incr(key: string, ttlSeconds: number, by = 1): Promise<IncrResult> {
     const now = Date.now();
     const entry = this.live(key, now);
     const current = entry ? Number(entry.value) : 0;
-    if (entry && !(INTEGER.test(entry.value) && Number.isSafeInteger(current + 1))) return { ok: false };
+    if (!Number.isSafeInteger(by) || (entry && !(INTEGER.test(entry.value) && Number.isSafeInteger(current + by)))) return { ok: false };
     const expiresAt = entry?.expires_at ?? now + ttlSeconds * 1000;
-    this.write(key, String(current + 1), expiresAt);
+    this.write(key, String(current + by), expiresAt);
     await this.sweepAfter(expiresAt);
-    return { ok: true, value: current + 1 };
+    return { ok: true, value: current + by };
   }
 
   async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {

@@ -8,8 +8,8 @@ export interface Cache {
   delete(key: string): Promise<void>;
   /** Reads and deletes in one atomic step (Redis GETDEL): of concurrent takers of one key, exactly one gets the value. */
   take(key: string): Promise<string | null>;
-  /** Atomically adds 1 and returns the new value; the key's TTL is set when it is created. */
-  incr(key: string, ttlSeconds: number): Promise<number>;
+  /** Atomically adds `by` (default 1) and returns the new value; the key's TTL is set when it is created. */
+  incr(key: string, ttlSeconds: number, by?: number): Promise<number>;
   /** Sets only if absent; true when this call set it (used to de-duplicate webhook ids). */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   /** Round-trips to the backing store; used by /healthz. */

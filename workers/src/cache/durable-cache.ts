@@ -28,8 +28,8 @@ export function createDurableCache(ns: DurableObjectNamespace<CacheStore>): Cach
     set: (key, value, options) => store(key).set(key, value, options?.ttlSeconds),
     delete: (key) => store(key).delete(key),
     take: (key) => store(key).take(key),
-    incr: async (key, ttlSeconds) => {
-      const result = await store(key).incr(key, ttlSeconds);
+    incr: async (key, ttlSeconds, by) => {
+      const result = await store(key).incr(key, ttlSeconds, by);
       if (!result.ok) throw new Error(`${key}: value is not an integer or out of range`);
       return result.value;
     },

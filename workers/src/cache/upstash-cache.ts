@@ -5,7 +5,7 @@ import type { Cache } from "./cache.ts";
 // One round trip and atomic (Redis runs a script alone). The expiry is set whenever the key has none, not only on
 // the first increment, so a counter can never be left without one.
 const INCR_WITH_TTL = `
-local n = redis.call("INCR", KEYS[1])
+local n = redis.call("INCRBY", KEYS[1], ARGV[2])
 if redis.call("TTL", KEYS[1]) == -1 then redis.call("EXPIRE", KEYS[1], ARGV[1]) end
 return n`;
 
@@ -31,7 +31,7 @@ export function createUpstashCache(options: { url: string; token: string }): Cac
     },
     // GETDEL (Redis 6.2+, supported by Upstash): one command, so two takers can never both read the value.
     take: (key) => redis.getdel<string>(key),
-    incr: async (key, ttlSeconds) => Number(await redis.eval(INCR_WITH_TTL, [key], [String(ttlSeconds)])),
+    incr: async (key, ttlSeconds, by = 1) => Number(await redis.eval(INCR_WITH_TTL, [key], [String(ttlSeconds), String(by)])),
     setIfAbsent: async (key, value, ttlSeconds) => (await redis.set(key, value, { nx: true, ex: ttlSeconds })) === "OK",
     ping: () => redis.ping().then((reply) => reply === "PONG", () => false),
   };

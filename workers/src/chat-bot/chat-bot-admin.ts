@@ -1,17 +1,21 @@
 // The chat bot's configuration as domain functions for the dashboard: channels, commands, timers, anti-spam settings
 // and the moderation log, each tenant-scoped, each change audited. Timer and channel changes re-sync the tenant's
-// ChatTimers object so its alarm follows them without reading Postgres itself.
+// ChatTimers object so its alarm follows them without reading Postgres itself. Every change the bot reads per chat line
+// (channels, commands, anti-spam) drops its cached copy (chat-config.ts).
 import { api, chatChannels, chatCommands, chatTimers, moderationLog, moderationSettings, newId } from "@nebula/schema";
 import { and, asc, desc, eq, ilike, lt, or } from "drizzle-orm";
 import { type Caller, recordAudit } from "../audit/audit.ts";
+import type { Cache } from "../cache/cache.ts";
 import type { Db } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { AppError } from "../errors/app-error.ts";
-import { channelRef, loadAntiSpamSettings } from "./chat-bot.ts";
+import { channelRef } from "./chat-bot.ts";
+import { forgetChatChannel, forgetChatTenantConfig, loadAntiSpamSettings } from "./chat-config.ts";
 import { commandTemplateWarnings } from "./command-engine.ts";
 
 export interface ChatBotAdminDeps {
   db: Db;
+  cache: Cache;
   now: () => Date;
   requestId?: string;
   /** Absent where the binding is not deployed: timers then simply do not run. */
@@ -86,6 +90,7 @@ export async function createChatCommand(deps: ChatBotAdminDeps, tenantId: string
   try {
     const [row] = await deps.db.insert(chatCommands).values({ id: newId("chatCommand"), tenantId, ...values }).returning();
     await recordAudit(deps.db, actor, { tenantId, action: "chatbot.command.create", targetType: "chat_command", targetId: row?.id, details: { name: values.name } }, deps.requestId);
+    await forgetChatTenantConfig(deps.cache, tenantId);
     return row as CommandRow;
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError("CONFLICT", `!${values.name} already exists`);
@@ -101,6 +106,7 @@ export async function updateChatCommand(deps: ChatBotAdminDeps, tenantId: string
   if (values.name !== undefined || values.aliases !== undefined) await assertNamesFree(deps.db, tenantId, [values.name ?? current.name, ...(values.aliases ?? current.aliases)], id);
   const [row] = await deps.db.update(chatCommands).set({ ...values, updatedAt: deps.now() }).where(and(eq(chatCommands.id, id), eq(chatCommands.tenantId, tenantId))).returning();
   await recordAudit(deps.db, actor, { tenantId, action: "chatbot.command.update", targetType: "chat_command", targetId: id, details: { fields: Object.keys(values) } }, deps.requestId);
+  await forgetChatTenantConfig(deps.cache, tenantId);
   return row as CommandRow;
 }
 
@@ -108,6 +114,7 @@ export async function deleteChatCommand(deps: ChatBotAdminDeps, tenantId: string
   const gone = await deps.db.delete(chatCommands).where(and(eq(chatCommands.id, id), eq(chatCommands.tenantId, tenantId))).returning({ id: chatCommands.id });
   if (gone.length === 0) throw notFound("Command");
   await recordAudit(deps.db, actor, { tenantId, action: "chatbot.command.delete", targetType: "chat_command", targetId: id }, deps.requestId);
+  await forgetChatTenantConfig(deps.cache, tenantId);
 }
 
 // ---- timers ----
@@ -157,6 +164,8 @@ export async function addChatChannel(deps: ChatBotAdminDeps, tenantId: string, i
   try {
     const [row] = await deps.db.insert(chatChannels).values({ id: newId("chatChannel"), tenantId, ...values }).returning();
     await recordAudit(deps.db, actor, { tenantId, action: "chatbot.channel.add", targetType: "chat_channel", targetId: row?.id, details: { platform: values.platform, channel: values.channelLogin } }, deps.requestId);
+    // Its chat may have been remembered as a channel without a bot.
+    await forgetChatChannel(deps.cache, values);
     await syncTimers(deps, tenantId);
     return row as ChannelRow;
   } catch (err) {
@@ -171,13 +180,15 @@ export async function updateChatChannel(deps: ChatBotAdminDeps, tenantId: string
   const [row] = await deps.db.update(chatChannels).set({ ...values, updatedAt: deps.now() }).where(and(eq(chatChannels.id, id), eq(chatChannels.tenantId, tenantId))).returning();
   if (!row) throw notFound("Channel");
   await recordAudit(deps.db, actor, { tenantId, action: "chatbot.channel.update", targetType: "chat_channel", targetId: id, details: values }, deps.requestId);
+  await forgetChatChannel(deps.cache, row);
   await syncTimers(deps, tenantId);
   return row;
 }
 
 export async function removeChatChannel(deps: ChatBotAdminDeps, tenantId: string, id: string, actor: Caller): Promise<void> {
-  const gone = await deps.db.delete(chatChannels).where(and(eq(chatChannels.id, id), eq(chatChannels.tenantId, tenantId))).returning({ id: chatChannels.id });
-  if (gone.length === 0) throw notFound("Channel");
+  const gone = await deps.db.delete(chatChannels).where(and(eq(chatChannels.id, id), eq(chatChannels.tenantId, tenantId))).returning({ id: chatChannels.id, platform: chatChannels.platform, channelId: chatChannels.channelId });
+  if (!gone[0]) throw notFound("Channel");
+  await forgetChatChannel(deps.cache, gone[0]);
   await recordAudit(deps.db, actor, { tenantId, action: "chatbot.channel.remove", targetType: "chat_channel", targetId: id }, deps.requestId);
   await syncTimers(deps, tenantId);
 }
@@ -190,6 +201,7 @@ export async function saveAntiSpamSettings(deps: ChatBotAdminDeps, tenantId: str
     .values({ tenantId, settings, updatedAt: deps.now() })
     .onConflictDoUpdate({ target: moderationSettings.tenantId, set: { settings, updatedAt: deps.now() } });
   await recordAudit(deps.db, actor, { tenantId, action: "chatbot.antispam.update", targetType: "moderation_settings", targetId: tenantId }, deps.requestId);
+  await forgetChatTenantConfig(deps.cache, tenantId);
   return settings;
 }
 

@@ -1,9 +1,10 @@
 // A chat message through the bot: find the channel's tenant, count the line (for timers), run anti-spam (delete,
 // warn, timeout with escalation, logged), then built-in commands (!permit) and custom commands (permission, cooldowns,
-// the shared template) whose replies leave through the bot's ChatOutbox. Runs in the queue consumer, after the webhook
-// has answered; the same path serves Twitch, Kick and YouTube messages.
-import { type ChatPermissionLevel, type StreamPlatform, api, chatChannels, chatCommands, moderationLog, moderationSettings, newId } from "@nebula/schema";
-import { and, eq, sql } from "drizzle-orm";
+// the shared template) whose replies leave through the bot's ChatOutbox. Runs right after the webhook has answered (or
+// in the queue consumer); the same path serves Twitch, Kick and YouTube messages. The channel, settings and commands
+// come from the cache (chat-config.ts): a command's reply waits on no Postgres read, and its use count is written after.
+import { type ChatPermissionLevel, type StreamPlatform, type api, chatCommands, moderationLog, newId } from "@nebula/schema";
+import { eq, sql } from "drizzle-orm";
 import type { Cache } from "../cache/cache.ts";
 import type { Config } from "../config/config.ts";
 import type { Db } from "../db/client.ts";
@@ -11,13 +12,15 @@ import type { Logger } from "../logging/logger.ts";
 import type { PlatformClients } from "../platforms/platform-clients.ts";
 import { renderTemplate } from "../templates/template.ts";
 import { type RecentLine, checkMessage, normalizeForRepeat, rememberLine, stepForStrike } from "./anti-spam.ts";
+import { type ChatBotChannel, chatChannelOf, chatTenantConfig } from "./chat-config.ts";
 import type { ChatMessage } from "./chat-message.ts";
 import type { OutgoingChat } from "./chat-outbox.ts";
-import { type ChatCommand, findCommand, mayUse, needsStreamInfo, parseInvocation, renderReply } from "./command-engine.ts";
+import { isOwnMessage } from "./own-messages.ts";
+import { findCommand, mayUse, needsStreamInfo, parseInvocation, renderReply, usesCount } from "./command-engine.ts";
 import { claimCooldowns } from "./cooldowns.ts";
 import type { ChatChannelRef, ChatPlatform } from "./platform-chat.ts";
 
-export type ChatChannelRow = typeof chatChannels.$inferSelect;
+export type ChatChannelRow = ChatBotChannel;
 
 export interface ChatBotDeps {
   db: Db;
@@ -42,24 +45,23 @@ const LINES_TTL_SECONDS = 7 * 86_400;
 
 export const channelRef = (row: ChatChannelRow): ChatChannelRef => ({ platform: row.platform, channelId: row.channelId, botUserId: row.botUserId, botIsModerator: row.botIsModerator, connectionId: row.connectionId });
 
-export async function loadAntiSpamSettings(db: Db, tenantId: string): Promise<api.AntiSpamSettings> {
-  const [row] = await db.select({ settings: moderationSettings.settings }).from(moderationSettings).where(eq(moderationSettings.tenantId, tenantId));
-  // Parsed again: a document saved by an older version gains the defaults of new fields.
-  return api.AntiSpamSettings.parse(row?.settings ?? {});
+/**
+ * The bot's own messages come back as chat events too: it never answers (or moderates) itself. A bot account of its
+ * own says nothing else; a bot that speaks as the broadcaster (YouTube without a bot account) shares their id, so only
+ * the ids its outbox recorded are its own and the broadcaster's typed !commands are answered.
+ */
+async function isBotsOwnLine(cache: Cache, channel: ChatChannelRow, message: ChatMessage): Promise<boolean> {
+  if (message.user.id === channel.botUserId && channel.botUserId !== channel.channelId) return true;
+  return message.user.id === channel.channelId && (await isOwnMessage(cache, message.platform, message.messageId));
 }
 
 export type ChatOutcome = { kind: "ignored" } | { kind: "moderated"; rule: string; action: string } | { kind: "replied"; command: string } | { kind: "cooldown" | "denied" | "none" };
 
 export async function handleChatMessage(deps: ChatBotDeps, message: ChatMessage): Promise<ChatOutcome> {
-  const [channel] = await deps.db
-    .select()
-    .from(chatChannels)
-    .where(and(eq(chatChannels.platform, message.platform), eq(chatChannels.channelId, message.channelId), eq(chatChannels.enabled, true)));
-  // The bot's own messages come back as chat events too: never answer (or moderate) itself.
-  if (!channel || message.user.id === channel.botUserId) return { kind: "ignored" };
-  await deps.cache.incr(linesKey(channel.id), LINES_TTL_SECONDS);
-
-  const settings = await loadAntiSpamSettings(deps.db, channel.tenantId);
+  const channel = await chatChannelOf(deps, message.platform, message.channelId);
+  if (!channel || (await isBotsOwnLine(deps.cache, channel, message))) return { kind: "ignored" };
+  const [config] = await Promise.all([chatTenantConfig(deps, channel.tenantId), deps.cache.incr(linesKey(channel.id), LINES_TTL_SECONDS)]);
+  const { settings, commands } = config;
   const moderated = await runAntiSpam(deps, channel, settings, message);
   if (moderated) return moderated;
 
@@ -67,24 +69,29 @@ export async function handleChatMessage(deps: ChatBotDeps, message: ChatMessage)
   if (!invocation) return { kind: "none" };
   if (invocation.name === "permit") return permit(deps, channel, settings, message, invocation.args[0]);
 
-  const rows = await deps.db.select().from(chatCommands).where(eq(chatCommands.tenantId, channel.tenantId));
-  const command = findCommand(rows as ChatCommand[], invocation.name, message.platform);
+  const command = findCommand(commands, invocation.name, message.platform);
   if (!command) return { kind: "none" };
   if (!mayUse(message.user.roles, command.permission as ChatPermissionLevel)) return { kind: "denied" };
   if (!(await claimCooldowns(deps.cache, channel.tenantId, command, message.user.id))) return { kind: "cooldown" };
 
-  const [used] = await deps.db
-    .update(chatCommands)
-    .set({ useCount: sql`${chatCommands.useCount} + 1`, lastUsedAt: deps.now() })
-    .where(eq(chatCommands.id, command.id))
-    .returning({ useCount: chatCommands.useCount });
+  const countUse = async () => {
+    const [used] = await deps.db
+      .update(chatCommands)
+      .set({ useCount: sql`${chatCommands.useCount} + 1`, lastUsedAt: deps.now() })
+      .where(eq(chatCommands.id, command.id))
+      .returning({ useCount: chatCommands.useCount });
+    return used?.useCount ?? 0;
+  };
+  // Only a reply that shows {count} waits for the write; any other is sent first and counted after.
+  const count = usesCount(command.response) ? await countUse() : null;
   const stream = needsStreamInfo(command.response) ? await streamInfo(deps, channel) : null;
   const text = renderReply(
     command.response,
-    { user: { name: message.user.name, login: message.user.login }, channel: channel.channelLogin, platform: message.platform, count: used?.useCount ?? 0, args: invocation.args, stream, now: deps.now() },
+    { user: { name: message.user.name, login: message.user.login }, channel: channel.channelLogin, platform: message.platform, count: count ?? 0, args: invocation.args, stream, now: deps.now() },
     deps.random,
   );
   await deps.send([{ tenantId: channel.tenantId, channel: channelRef(channel), text, replyTo: message.messageId }]);
+  if (count === null) await countUse();
   return { kind: "replied", command: command.name };
 }
 

@@ -33,7 +33,7 @@ export function chatBotDeps(env: Pick<Env, "CHAT_OUTBOX">, services: Services): 
     moderator(platform) {
       let m = moderators.get(platform);
       if (!m) {
-        m = chatPlatform(platform, services.config, clients, credentials);
+        m = chatPlatform(platform, services.config, clients, credentials, services.cache);
         moderators.set(platform, m);
       }
       return m;

@@ -1,6 +1,7 @@
 // One chat message, whatever platform it came from: who wrote it (with the roles that decide exemptions and command
 // permissions), its text, and its fragments (emotes kept apart from text, so rules like the caps ratio can skip
-// them). Twitch's channel.chat.message and Kick's chat.message.sent become this shape at the edge.
+// them). Twitch's channel.chat.message, Kick's chat.message.sent and YouTube's textMessageEvent (from the live-chat
+// poller) become this shape at the edge.
 import type { ChatRole, StreamPlatform } from "@nebula/schema";
 import { z } from "zod";
 
@@ -103,4 +104,38 @@ export function fromKickChat(raw: unknown): ChatMessage {
     text: fragments.map((f) => f.text).join(""),
     fragments,
   };
+}
+
+// ---- YouTube liveChatMessages item (snippet.type textMessageEvent) ----
+
+const YouTubeChatItem = z.looseObject({
+  id: z.string(),
+  snippet: z.looseObject({
+    type: z.literal("textMessageEvent"),
+    displayMessage: z.string().optional(),
+    textMessageDetails: z.looseObject({ messageText: z.string() }).optional(),
+  }),
+  authorDetails: z.looseObject({
+    channelId: z.string(),
+    displayName: z.string(),
+    isChatOwner: z.boolean().default(false),
+    isChatModerator: z.boolean().default(false),
+    isChatSponsor: z.boolean().default(false),
+  }),
+});
+
+/** YouTube has no login: the display name (an @handle for most channels) stands in, as chatters type it in mentions. */
+const youtubeLogin = (displayName: string) => displayName.replace(/^@/, "").replace(/\s+/g, "").toLowerCase();
+
+/** `channelId`: the live chat owner's channel. Owner, moderator and member (sponsor) are YouTube's roles. */
+export function fromYouTubeChat(channelId: string, raw: unknown): ChatMessage {
+  const e = YouTubeChatItem.parse(raw);
+  const a = e.authorDetails;
+  const roles: ChatRole[] = [];
+  if (a.isChatOwner || a.channelId === channelId) roles.push("broadcaster");
+  if (a.isChatModerator) roles.push("moderator");
+  if (a.isChatSponsor) roles.push("subscriber");
+  // Custom emoji arrive as :shortcode: text; there is no fragment list to tell them apart.
+  const text = e.snippet.textMessageDetails?.messageText ?? e.snippet.displayMessage ?? "";
+  return { platform: "youtube", channelId, messageId: e.id, user: { id: a.channelId, login: youtubeLogin(a.displayName), name: a.displayName, roles }, text, fragments: [{ type: "text", text }] };
 }

@@ -12,6 +12,7 @@ import { createLogger } from "../logging/logger.ts";
 import { platformClients } from "../platforms/platform-clients.ts";
 import { createServices } from "../services/services.ts";
 import { type LimiterState, emptyLimiterState, limitFor, nextSendAt, recordDrop, recordSend } from "./outgoing-limiter.ts";
+import { rememberOwnMessage } from "./own-messages.ts";
 import { type ChatChannelRef, type ChatPlatform, chatCredentials, chatPlatform } from "./platform-chat.ts";
 
 export interface OutgoingChat {
@@ -116,13 +117,14 @@ export class ChatOutbox extends DurableObject<Env> {
         }
         let platform = platforms.get(item.channel.platform);
         if (!platform) {
-          platform = chatPlatform(item.channel.platform, config, clients, credentials);
+          platform = chatPlatform(item.channel.platform, config, clients, credentials, scope.services.cache);
           platforms.set(item.channel.platform, platform);
         }
         try {
           const outcome = await platform.send(item.channel, item.text, item.replyTo);
           now = this.now();
           if (outcome.sent) {
+            await rememberOwnMessage(scope.services.cache, item.channel.platform, outcome.messageId);
             this.setState(recordSend(this.state, item.channel.channelId, now));
             this.ctx.storage.sql.exec("DELETE FROM queue WHERE id = ?", row.id);
             this.note((s) => {

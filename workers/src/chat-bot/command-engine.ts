@@ -63,6 +63,11 @@ export function needsStreamInfo(response: string): boolean {
   return placeholdersOf(response).some((p) => p === "uptime" || p === "game" || p === "title");
 }
 
+/** A reply that shows the use count must wait for the count's write. */
+export function usesCount(response: string): boolean {
+  return placeholdersOf(response).includes("count");
+}
+
 export interface ReplyFacts {
   user: { name: string; login: string };
   channel: string;

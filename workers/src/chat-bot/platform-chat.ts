@@ -1,16 +1,20 @@
 // What the chat bot asks of each platform: send a message, delete one, time a chatter out. Twitch through Helix
 // (Send Chat Message answers {data:[{message_id,is_sent,drop_reason}]}; DELETE /moderation/chat; POST
 // /moderation/bans with a duration), Kick through its public API (POST /public/v1/chat; bans with a duration in
-// minutes). YouTube's send (liveChatMessages.insert, 50 quota units) needs the broadcaster's OAuth token from
-// workers/src/connections: marked below and not wired yet. Each call goes through the platform client's PlatformHttp,
-// so its rate-limit headers and 429s are shared with every other call of that client.
+// minutes), YouTube through the Data API with the channel's OAuth token from workers/src/connections
+// (liveChatMessages.insert / delete and liveChatBans.insert, 50 quota units each, into the live chat the poller found).
+// Each call goes through the platform client's PlatformHttp, so its rate-limit headers and 429s are shared with every
+// other call of that client.
 import type { StreamPlatform } from "@nebula/schema";
 import { z } from "zod";
+import type { Cache } from "../cache/cache.ts";
 import type { Config } from "../config/config.ts";
 import { type ConnectionDeps, tokenFor } from "../connections/connection-tokens.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { PlatformClients } from "../platforms/platform-clients.ts";
 import type { PlatformHttp } from "../platforms/platform-http.ts";
+import { type YouTubeClient, youtubeReasonOf } from "../platforms/youtube/youtube-client.ts";
+import { liveChatKey } from "./youtube-live-chat-state.ts";
 
 /** Where the bot speaks: enough of a chat_channels row to call the platform. */
 export interface ChatChannelRef {
@@ -140,27 +144,52 @@ export class KickChat implements ChatPlatform {
   }
 }
 
-/** YouTube chat: not wired yet (liveChatMessages.insert / delete / bans need the channel's OAuth connection). */
-class YouTubeChatPending implements ChatPlatform {
-  private refuse(): never {
-    throw new AppError("MISCONFIGURED", "YouTube chat replies are not wired yet: they need the channel's OAuth connection");
+/**
+ * YouTube: there is one live chat per broadcast, so every call first asks the cache for the chat the poller is reading
+ * (no live broadcast: the message is dropped as "not_live", never retried). YouTube has no threaded replies.
+ */
+export class YouTubeChat implements ChatPlatform {
+  constructor(
+    private readonly youtube: YouTubeClient,
+    private readonly cache: Cache,
+    private readonly credentials: ChatCredentials,
+  ) {}
+
+  private liveChatOf(channel: ChatChannelRef): Promise<string | null> {
+    return this.cache.get(liveChatKey(channel.channelId));
   }
-  send(): Promise<SendOutcome> {
-    this.refuse();
+
+  async send(channel: ChatChannelRef, text: string): Promise<SendOutcome> {
+    const liveChatId = await this.liveChatOf(channel);
+    if (!liveChatId) return { sent: false, dropCode: "not_live", dropMessage: "the channel has no live chat open" };
+    // YouTube: a text message is at most 200 characters.
+    // The poller reads this message back from the chat; the outbox remembers its id (own-messages.ts).
+    const messageId = await this.youtube.insertLiveChatMessage(liveChatId, text.slice(0, 200), { accessToken: await this.credentials.tokenFor(channel) });
+    return { sent: true, messageId };
   }
-  deleteMessage(): Promise<void> {
-    this.refuse();
+
+  async deleteMessage(channel: ChatChannelRef, messageId: string): Promise<void> {
+    try {
+      await this.youtube.deleteLiveChatMessage(messageId, { accessToken: await this.credentials.tokenFor(channel) });
+    } catch (err) {
+      // liveChatMessageNotFound: already deleted by a human moderator.
+      if (youtubeReasonOf(err) !== "liveChatMessageNotFound") throw err;
+    }
   }
-  timeout(): Promise<void> {
-    this.refuse();
+
+  async timeout(channel: ChatChannelRef, userId: string, seconds: number): Promise<void> {
+    const liveChatId = await this.liveChatOf(channel);
+    if (!liveChatId) return;
+    await this.youtube.banFromLiveChat(liveChatId, userId, Math.max(1, Math.round(seconds)), { accessToken: await this.credentials.tokenFor(channel) });
   }
 }
 
-export function chatPlatform(platform: StreamPlatform, config: Config, clients: PlatformClients, credentials: ChatCredentials): ChatPlatform {
+export function chatPlatform(platform: StreamPlatform, config: Config, clients: PlatformClients, credentials: ChatCredentials, cache: Cache): ChatPlatform {
   if (platform === "twitch") {
     if (!clients.twitch) throw new AppError("MISCONFIGURED", "Twitch is not connected");
     return new TwitchChat(clients.twitch.http, config.TWITCH_API_BASE, config.TWITCH_CLIENT_ID ?? "", credentials);
   }
   if (platform === "kick") return new KickChat(clients.kick.http, config.KICK_API_BASE, credentials);
-  return new YouTubeChatPending();
+  if (!clients.youtube) throw new AppError("MISCONFIGURED", "YouTube is not connected (YOUTUBE_API_KEY is not set)");
+  return new YouTubeChat(clients.youtube, cache, credentials);
 }

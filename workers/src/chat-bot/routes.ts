@@ -1,5 +1,6 @@
 // The chat bot over HTTP, under /api/t/:tenantId/streams/chat-bot: the overview (channels, commands, timers,
-// anti-spam), CRUD for commands, timers and channels, the anti-spam settings and the moderation log with filters.
+// anti-spam), CRUD for commands, timers and channels, the anti-spam settings, the moderation log with filters, and
+// YouTube live chat (the day's API quota and each channel's poller).
 // Importing this file also registers the chat handlers on the platform-events queue kind.
 import { api, idPattern } from "@nebula/schema";
 import { type Context, Hono } from "hono";
@@ -28,6 +29,7 @@ import {
   updateChatCommand,
   updateChatTimer,
 } from "./chat-bot-admin.ts";
+import { youtubeLiveChatOverview } from "./youtube-live-chat-overview.ts";
 
 const BASE = "/streams/chat-bot";
 const CommandParams = z.object({ commandId: z.string().regex(idPattern("chatCommand")) });
@@ -36,7 +38,7 @@ const ChannelParams = z.object({ channelId: z.string().regex(idPattern("chatChan
 
 function depsOf(c: Context<AppEnv>): ChatBotAdminDeps {
   const { services } = c.var;
-  return { db: services.db, now: services.now, requestId: c.var.requestId, timers: (c.env as Partial<AppEnv["Bindings"]>).CHAT_TIMERS ?? null };
+  return { db: services.db, cache: services.cache, now: services.now, requestId: c.var.requestId, timers: (c.env as Partial<AppEnv["Bindings"]>).CHAT_TIMERS ?? null };
 }
 
 function actorOf(c: Context<AppEnv>) {
@@ -83,4 +85,9 @@ export const chatBotRoutes = new Hono<AppEnv>()
   )
   .get(`${BASE}/log`, authorize("chatbot.read"), query(api.ModerationLogQuery), async (c) =>
     c.json(api.ModerationLogPage.parse(await moderationLogPage(depsOf(c), tenantOf(c), c.req.valid("query")))),
-  );
+  )
+  .get(`${BASE}/youtube`, authorize("chatbot.read"), async (c) => {
+    const { db, cache, now } = c.var.services;
+    const liveChats = (c.env as Partial<AppEnv["Bindings"]>).YOUTUBE_LIVE_CHAT ?? null;
+    return c.json(api.YouTubeLiveChatOverview.parse(await youtubeLiveChatOverview({ db, cache, now, liveChats }, tenantOf(c))));
+  });

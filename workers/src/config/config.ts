@@ -13,6 +13,7 @@ const PAIRS = [
   ["TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET"],
   ["KICK_CLIENT_ID", "KICK_CLIENT_SECRET"],
   ["YOUTUBE_CLIENT_ID", "YOUTUBE_CLIENT_SECRET"],
+  ["SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET"],
 ] as const;
 
 export const ConfigSchema = z
@@ -56,6 +57,12 @@ export const ConfigSchema = z
     /** Google's consent screen (…/auth) and token server (…/token, …/revoke). */
     GOOGLE_AUTH_BASE: base("https://accounts.google.com/o/oauth2/v2"),
     GOOGLE_TOKEN_BASE: base("https://oauth2.googleapis.com"),
+    /** Spotify (the overlays' now-playing layer): its accounts service (…/authorize, …/api/token) and Web API (…/v1). */
+    SPOTIFY_ACCOUNTS_BASE: base("https://accounts.spotify.com"),
+    SPOTIFY_API_BASE: base("https://api.spotify.com"),
+    /** Spotify client ids and secrets are 32 hex characters. */
+    SPOTIFY_CLIENT_ID: optional(z.string().regex(/^[0-9a-f]{32}$/i, "must be a Spotify client id (32 hex characters)")),
+    SPOTIFY_CLIENT_SECRET: optional(z.string().min(8)),
     LOG_LEVEL: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["debug", "info", "warn", "error"]).default("info")),
   })
   .superRefine((c, ctx) => {

@@ -2,7 +2,7 @@
 // holding the PKCE verifier) → the platform's consent screen → finish (exchange the code, read the account, store the
 // sealed tokens). An "upgrade" asks for the chat bot's scopes on top of what the connection already holds and keeps
 // the row; a platform account already connected by another member of the tenant is refused.
-import { type api, newId, platformConnections } from "@nebula/schema";
+import { CONNECTION_PLATFORMS, type api, newId, platformConnections } from "@nebula/schema";
 import { CONNECTION_SCOPES } from "@nebula/schema/api/connections";
 import { generateCodeVerifier, generateState } from "arctic";
 import { and, eq, ne } from "drizzle-orm";
@@ -22,7 +22,7 @@ const FlowState = z.object({
   tenantId: z.string(),
   userId: z.string(),
   userName: z.string(),
-  platform: z.enum(["twitch", "youtube", "kick"]),
+  platform: z.enum(CONNECTION_PLATFORMS),
   feature: z.enum(["base", "chatbot"]),
   verifier: z.string(),
   /** Set for an upgrade: the connection whose account must come back. */

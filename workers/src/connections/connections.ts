@@ -1,19 +1,20 @@
 // Reading and removing platform connections: the caller's own per platform (with whether the server can connect
 // it at all), every member's for admins, and disconnect, which revokes at the platform before deleting the tokens.
 import { type api, platformConnections, users } from "@nebula/schema";
-import { STREAM_PLATFORMS } from "@nebula/schema";
+import { CONNECTION_PLATFORMS } from "@nebula/schema";
 import { and, asc, eq } from "drizzle-orm";
 import { type Actor, recordAudit } from "../audit/audit.ts";
 import { AppError } from "../errors/app-error.ts";
 import { iso } from "../http/respond.ts";
 import { featuresOf } from "./connect-flow.ts";
 import { type ConnectionDeps, type ConnectionRow, openTokens } from "./connection-tokens.ts";
+import { eventSubStatuses } from "./eventsub-status.ts";
 import { missingCredentials, revokeAtPlatform } from "./platform-oauth.ts";
 
 /** The settings page shows a token this close to expiry as "expiring" even before the refresh job has run. */
 export const EXPIRING_WITHIN_MS = 15 * 60_000;
 
-export function connectionView(row: ConnectionRow, now: Date): api.ConnectionView {
+export function connectionView(row: ConnectionRow, now: Date, eventSub: api.EventSubStatus | null = null): api.ConnectionView {
   const soon = row.status === "connected" && !row.refreshTokenCiphertext && row.expiresAt !== null && row.expiresAt.getTime() - now.getTime() < EXPIRING_WITHIN_MS;
   return {
     id: row.id,
@@ -30,6 +31,7 @@ export function connectionView(row: ConnectionRow, now: Date): api.ConnectionVie
     lastRefreshError: row.lastRefreshError,
     lastRefreshedAt: iso(row.lastRefreshedAt),
     createdAt: iso(row.createdAt),
+    eventSub,
   };
 }
 
@@ -39,11 +41,12 @@ export async function myConnections(deps: ConnectionDeps, tenantId: string, user
     .from(platformConnections)
     .where(and(eq(platformConnections.tenantId, tenantId), eq(platformConnections.userId, userId)));
   const now = deps.now();
+  const eventSub = await eventSubStatuses(deps.db, rows.map((r) => r.id));
   return {
-    platforms: STREAM_PLATFORMS.map((platform) => {
+    platforms: CONNECTION_PLATFORMS.map((platform) => {
       const row = rows.find((r) => r.platform === platform);
       const missing = missingCredentials(deps.config, platform);
-      return { platform, configured: missing.length === 0, missing, connection: row ? connectionView(row, now) : null };
+      return { platform, configured: missing.length === 0, missing, connection: row ? connectionView(row, now, eventSub.get(row.id) ?? null) : null };
     }),
   };
 }
@@ -56,7 +59,8 @@ export async function tenantConnections(deps: ConnectionDeps, tenantId: string):
     .where(eq(platformConnections.tenantId, tenantId))
     .orderBy(asc(users.name), asc(platformConnections.platform));
   const now = deps.now();
-  return { items: rows.map((r) => ({ ...connectionView(r.row, now), userName: r.userName })) };
+  const eventSub = await eventSubStatuses(deps.db, rows.map((r) => r.row.id));
+  return { items: rows.map((r) => ({ ...connectionView(r.row, now, eventSub.get(r.row.id) ?? null), userName: r.userName })) };
 }
 
 /** A connection of this tenant that the caller may act on: their own, or anyone's for admins. Others: 404. */

@@ -2,7 +2,8 @@
 // the code exchange, refresh and revocation (own fetch through PlatformHttp, so every call has a timeout and the
 // platform's 429 is honoured), the account behind a token, and Twitch's hourly token validation.
 // Quirks followed: Twitch wants client_id/secret in the form body and answers `scope` as an array; Google only hands
-// out a refresh token with access_type=offline + prompt=consent; Kick is OAuth 2.1 and refuses a flow without PKCE.
+// out a refresh token with access_type=offline + prompt=consent; Kick is OAuth 2.1 and refuses a flow without PKCE;
+// Spotify wants the app's credentials as HTTP Basic auth and has no revocation endpoint.
 import { CodeChallengeMethod, OAuth2Client } from "arctic";
 import type { api } from "@nebula/schema";
 import { z } from "zod";
@@ -45,7 +46,10 @@ interface OAuthApp {
   clientSecret: string;
   authorizeUrl: string;
   tokenUrl: string;
-  revokeUrl: string;
+  /** Null: the platform offers no revocation (Spotify: the user removes the app at spotify.com/account/apps). */
+  revokeUrl: string | null;
+  /** How the token endpoint takes the app's credentials: form fields, or HTTP Basic (Spotify requires it). */
+  clientAuth: "form" | "basic";
 }
 
 const trim = (base: string) => base.replace(/\/$/, "");
@@ -54,6 +58,7 @@ const CREDENTIALS: Record<Platform, [keyof Config, keyof Config]> = {
   twitch: ["TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET"],
   youtube: ["YOUTUBE_CLIENT_ID", "YOUTUBE_CLIENT_SECRET"],
   kick: ["KICK_CLIENT_ID", "KICK_CLIENT_SECRET"],
+  spotify: ["SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET"],
 };
 
 /** The variables still to set before this platform can be connected (empty when configured). */
@@ -70,15 +75,19 @@ function oauthApp(config: Config, platform: Platform): OAuthApp {
   switch (platform) {
     case "twitch": {
       const auth = trim(config.TWITCH_AUTH_BASE);
-      return { clientId, clientSecret, authorizeUrl: `${auth}/authorize`, tokenUrl: `${auth}/token`, revokeUrl: `${auth}/revoke` };
+      return { clientId, clientSecret, authorizeUrl: `${auth}/authorize`, tokenUrl: `${auth}/token`, revokeUrl: `${auth}/revoke`, clientAuth: "form" };
     }
     case "youtube": {
       const tokens = trim(config.GOOGLE_TOKEN_BASE);
-      return { clientId, clientSecret, authorizeUrl: `${trim(config.GOOGLE_AUTH_BASE)}/auth`, tokenUrl: `${tokens}/token`, revokeUrl: `${tokens}/revoke` };
+      return { clientId, clientSecret, authorizeUrl: `${trim(config.GOOGLE_AUTH_BASE)}/auth`, tokenUrl: `${tokens}/token`, revokeUrl: `${tokens}/revoke`, clientAuth: "form" };
     }
     case "kick": {
       const auth = trim(config.KICK_AUTH_BASE);
-      return { clientId, clientSecret, authorizeUrl: `${auth}/oauth/authorize`, tokenUrl: `${auth}/oauth/token`, revokeUrl: `${auth}/oauth/revoke` };
+      return { clientId, clientSecret, authorizeUrl: `${auth}/oauth/authorize`, tokenUrl: `${auth}/oauth/token`, revokeUrl: `${auth}/oauth/revoke`, clientAuth: "form" };
+    }
+    case "spotify": {
+      const accounts = trim(config.SPOTIFY_ACCOUNTS_BASE);
+      return { clientId, clientSecret, authorizeUrl: `${accounts}/authorize`, tokenUrl: `${accounts}/api/token`, revokeUrl: null, clientAuth: "basic" };
     }
   }
 }
@@ -128,11 +137,17 @@ function refusalOf(status: number, body: unknown): string | null {
 
 async function tokenRequest(app: OAuthApp, platform: Platform, form: Record<string, string>, now: Date): Promise<TokenGrant> {
   const http = new PlatformHttp(platform);
+  const basic = app.clientAuth === "basic";
   const res = await http.send<unknown>({
     method: "POST",
     url: app.tokenUrl,
-    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-    body: new URLSearchParams({ ...form, client_id: app.clientId, client_secret: app.clientSecret }).toString(),
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      accept: "application/json",
+      // Spotify: "Authorization: Basic <base64 client_id:client_secret>" on every token request.
+      ...(basic ? { authorization: `Basic ${btoa(`${app.clientId}:${app.clientSecret}`)}` } : {}),
+    },
+    body: new URLSearchParams(basic ? form : { ...form, client_id: app.clientId, client_secret: app.clientSecret }).toString(),
   });
   if (res.status === 200) {
     const parsed = TokenResponse.safeParse(res.body);
@@ -165,16 +180,18 @@ export async function revokeAtPlatform(config: Config, platform: Platform, token
   const app = oauthApp(config, platform);
   const http = new PlatformHttp(platform);
   const form = "application/x-www-form-urlencoded";
+  if (app.revokeUrl === null) return false;
+  const revokeUrl = app.revokeUrl;
   try {
     switch (platform) {
       case "twitch": {
         // Twitch: POST /oauth2/revoke client_id + token (the access token; its refresh token goes with it).
-        const res = await http.send({ method: "POST", url: app.revokeUrl, headers: { "content-type": form }, body: new URLSearchParams({ client_id: app.clientId, token: tokens.accessToken }).toString() });
+        const res = await http.send({ method: "POST", url: revokeUrl, headers: { "content-type": form }, body: new URLSearchParams({ client_id: app.clientId, token: tokens.accessToken }).toString() });
         return res.status === 200;
       }
       case "youtube": {
         // Google: revoking the refresh token ends the whole grant, access tokens included.
-        const res = await http.send({ method: "POST", url: app.revokeUrl, headers: { "content-type": form }, body: new URLSearchParams({ token: tokens.refreshToken ?? tokens.accessToken }).toString() });
+        const res = await http.send({ method: "POST", url: revokeUrl, headers: { "content-type": form }, body: new URLSearchParams({ token: tokens.refreshToken ?? tokens.accessToken }).toString() });
         return res.status === 200;
       }
       case "kick": {
@@ -183,12 +200,15 @@ export async function revokeAtPlatform(config: Config, platform: Platform, token
         const sent: [string, string][] = [[tokens.accessToken, "access_token"]];
         if (tokens.refreshToken) sent.push([tokens.refreshToken, "refresh_token"]);
         for (const [token, hint] of sent) {
-          const url = `${app.revokeUrl}?${new URLSearchParams({ token, token_hint_type: hint })}`;
+          const url = `${revokeUrl}?${new URLSearchParams({ token, token_hint_type: hint })}`;
           const res = await http.send({ method: "POST", url, headers: { "content-type": form }, body: "" });
           ok &&= res.status === 200;
         }
         return ok;
       }
+      case "spotify":
+        // No revocation endpoint: the tokens are deleted here and the user removes the app on Spotify's side.
+        return false;
     }
   } catch {
     return false;
@@ -201,6 +221,7 @@ const YouTubeChannels = z.object({
     .array(z.looseObject({ id: z.string(), snippet: z.looseObject({ title: z.string(), customUrl: z.string().optional(), thumbnails: z.record(z.string(), z.looseObject({ url: z.string() })).optional() }) }))
     .default([]),
 });
+const SpotifyUser = z.looseObject({ id: z.string().min(1), display_name: z.string().nullable().optional(), images: z.array(z.looseObject({ url: z.string() })).nullable().optional() });
 const KickUsers = z.object({ data: z.array(z.looseObject({ user_id: z.number().int(), name: z.string(), profile_picture: z.string().optional() })).min(1) });
 
 /** The account a fresh token belongs to: who connected, with the name and picture the settings page shows. */
@@ -232,6 +253,12 @@ export async function readIdentity(config: Config, cache: Cache, platform: Platf
       const body = await http.json<unknown>({ url: `${trim(config.KICK_API_BASE)}/public/v1/users`, headers: bearer });
       const u = parse(KickUsers, body, "users").data[0] as z.output<typeof KickUsers>["data"][number];
       return { platformUserId: String(u.user_id), login: u.name, displayName: u.name, avatarUrl: u.profile_picture || null };
+    }
+    case "spotify": {
+      // Spotify: GET /v1/me, the token's user; id and display name need no scope beyond the grant itself.
+      const body = await http.json<unknown>({ url: `${trim(config.SPOTIFY_API_BASE)}/v1/me`, headers: bearer });
+      const u = parse(SpotifyUser, body, "/v1/me");
+      return { platformUserId: u.id, login: u.id, displayName: u.display_name || u.id, avatarUrl: u.images?.[0]?.url ?? null };
     }
   }
 }

@@ -12,8 +12,10 @@ import { rateLimit } from "../rate-limit/rate-limit.ts";
 import { afterResponse } from "../services/services.ts";
 import { authorize, tokenScopeAllows } from "../tenancy/access.ts";
 import { ConnectError, finishConnect, startConnect } from "./connect-flow.ts";
-import { registerInboxSource, subscribeTwitchInbox } from "./connection-inbox.ts";
+import { registerInboxSource, resubscribeTwitchEvents, subscribeAfterConnect } from "./connection-inbox.ts";
 import { connectionInTenant, disconnect, myConnections, tenantConnections } from "./connections.ts";
+// Registers the revocation handler: a subscription Twitch revokes shows on the Streams page.
+import "./eventsub-status.ts";
 
 const PlatformParams = z.object({ platform: api.ConnectionPlatform });
 const ConnectionParams = z.object({ id: z.string().regex(/^pcn_[0-9a-z]{16}$/) });
@@ -59,6 +61,12 @@ export const connectionRoutes = new Hono<AppEnv>()
     });
     return c.json(api.AuthorizeRedirect.parse(result));
   })
+  // Re-creates the EventSub subscriptions that failed or that Twitch revoked (the Streams page's Retry).
+  .post("/streams/connections/:id/eventsub/retry", authorize("connections.manage"), params(ConnectionParams), connectLimit, async (c) => {
+    const services = c.var.services;
+    const row = await connectionInTenant(services, c.var.tenant.tenantId, c.req.valid("param").id, { userId: authOf(c).user.id, isAdmin: isAdmin(c) });
+    return c.json(api.ConnectionView.parse(await resubscribeTwitchEvents(services, row, caller(c), c.var.requestId)));
+  })
   .delete("/streams/connections/:id", authorize("connections.manage"), params(ConnectionParams), async (c) => {
     const services = c.var.services;
     const row = await connectionInTenant(services, c.var.tenant.tenantId, c.req.valid("param").id, { userId: authOf(c).user.id, isAdmin: isAdmin(c) });
@@ -97,10 +105,7 @@ export const platformCallbackRoutes = new Hono<AppEnv>().get("/:platform/callbac
       // The channel feeds its owner's inbox: the source now (one insert while Postgres is warm), the EventSub
       // subscriptions after the browser has its redirect. Neither fails the connect; failures are logged.
       await registerInboxSource(services.db, services.logger, connection);
-      afterResponse(
-        c,
-        subscribeTwitchInbox(services, connection.platformUserId).catch((err) => services.logger.error("connections: inbox EventSub subscriptions failed", { err })),
-      );
+      afterResponse(c, subscribeAfterConnect(c.env, services.config, services.logger, connection));
     }
     return c.redirect(landing(returnTo, { connected: platform }));
   } catch (err) {

@@ -52,6 +52,11 @@ export const JOBS = [
     schedule: "0 * * * *",
     description: "Validate every Twitch user token (GET /oauth2/validate, hourly as Twitch requires); a token Twitch refuses needs re-authorization",
   },
+  {
+    name: "youtube.live-chat-discovery",
+    schedule: "*/5 * * * *",
+    description: "Start the chat bot's YouTube chat reader for channels go-live does not follow: liveBroadcasts.list (1 unit) per channel without a running reader; nothing from 95% of the day's quota",
+  },
 ] as const satisfies readonly JobInfo[];
 
 export type JobName = (typeof JOBS)[number]["name"];

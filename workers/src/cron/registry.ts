@@ -1,5 +1,6 @@
 // The cron registry: the Worker's `scheduled` handler runs the jobs registered on the firing schedule.
 import { purgeSeenEvents } from "../analytics/counters.ts";
+import { runYouTubeLiveChatDiscovery } from "../chat-bot/youtube-live-chat-discovery.ts";
 import { ConfigError, loadConfig } from "../config/config.ts";
 import { runConnectionRefresh, runTwitchValidation } from "../connections/connection-jobs.ts";
 import { runCustomCommandUsageFlush } from "../custom-commands/usage.ts";
@@ -64,6 +65,14 @@ const runners: Record<JobName, CronJob["run"]> = {
       logger.info("purged inbox notifications past retention", { deleted: await purgeExpiredInbox(handle.db, new Date()) });
     } finally {
       await handle.close().catch(() => {});
+    }
+  },
+  "youtube.live-chat-discovery": async (env, _ctx, logger) => {
+    const scope = createServices(env, loadConfig(env), logger);
+    try {
+      logger.info("looked for youtube broadcasts to read the chat of", { ...(await runYouTubeLiveChatDiscovery(env, scope.services)) });
+    } finally {
+      await scope.dispose();
     }
   },
   "analytics.purge": async (env, _ctx, logger) => {

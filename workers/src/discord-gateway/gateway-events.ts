@@ -2,16 +2,32 @@
 // presence.streaming, analytics on message.created …); the DiscordGateway object hands events off here and never
 // waits on a feature. Events carry ids that repeat when Discord replays a dispatch, so handlers stay idempotent.
 import { discordGatewayWire } from "@nebula/schema";
-import { type QueueEnvelope, defineQueueKind } from "../discord-queue/queue-kind.ts";
+import { loadConfig } from "../config/config.ts";
+import { type QueueEnvelope, RetryLater, defineQueueKind, runClaimed } from "../discord-queue/queue-kind.ts";
 import type { Env } from "../env.ts";
+import type { Services } from "../http/context.ts";
 import { createLogger } from "../logging/logger.ts";
+import { baseLogger, createServices } from "../services/services.ts";
 
 export type GatewayEvent = discordGatewayWire.GatewayEvent;
 export type GatewayEventKind = discordGatewayWire.GatewayEventKind;
 export type GatewayEventOf<K extends GatewayEventKind> = Extract<GatewayEvent, { kind: K }>;
 export type GatewayEventHandler<K extends GatewayEventKind> = (event: GatewayEventOf<K>, env: Env) => Promise<void> | void;
 
+/** Takes many events at once (a queue batch) and must be idempotent on event ids: analytics counts them in one statement. */
+export type GatewayBatchHandler = (events: readonly GatewayEvent[], services: Services) => Promise<void>;
+
 const handlers = new Map<GatewayEventKind, GatewayEventHandler<GatewayEventKind>[]>();
+const batchHandlers: GatewayBatchHandler[] = [];
+
+/** Registers a handler for whole batches of events (every kind; it picks what it wants). */
+export function onGatewayEvents(handler: GatewayBatchHandler): () => void {
+  batchHandlers.push(handler);
+  return () => {
+    const at = batchHandlers.indexOf(handler);
+    if (at >= 0) batchHandlers.splice(at, 1);
+  };
+}
 
 /** Registers a handler for one kind of event; returns a function that removes it. */
 export function onGatewayEvent<K extends GatewayEventKind>(kind: K, handler: GatewayEventHandler<K>): () => void {
@@ -30,26 +46,72 @@ export function onGatewayEvent<K extends GatewayEventKind>(kind: K, handler: Gat
  */
 export async function handleGatewayEvent(env: Env, event: GatewayEvent): Promise<void> {
   const parsed = discordGatewayWire.GatewayEvent.parse(event);
-  const list = [...(handlers.get(parsed.kind) ?? [])];
-  const failures: unknown[] = [];
-  for (const handler of list) {
+  const failures = await runEventHandlers(env, parsed);
+  if (batchHandlers.length > 0) {
+    const config = loadConfig(env);
+    const scope = createServices(env, config, baseLogger(config).child({ feature: "gateway-events" }));
     try {
-      await handler(parsed, env);
+      failures.push(...(await runBatchHandlers([parsed], scope.services)));
+    } finally {
+      await scope.dispose();
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} handlers failed for ${parsed.kind} ${parsed.id}`);
+}
+
+async function runEventHandlers(env: Env, event: GatewayEvent): Promise<unknown[]> {
+  const failures: unknown[] = [];
+  for (const handler of [...(handlers.get(event.kind) ?? [])]) {
+    try {
+      await handler(event, env);
     } catch (err) {
       failures.push(err);
     }
   }
-  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} of ${list.length} handlers failed for ${parsed.kind} ${parsed.id}`);
+  return failures;
+}
+
+async function runBatchHandlers(events: readonly GatewayEvent[], services: Services): Promise<unknown[]> {
+  const failures: unknown[] = [];
+  for (const handler of [...batchHandlers]) {
+    try {
+      await handler(events, services);
+    } catch (err) {
+      failures.push(err);
+    }
+  }
+  return failures;
 }
 
 /**
  * The `nebula-discord` queue kind carrying one gateway event (listed in discord-queue/kinds.ts). The envelope id is
  * the event id, so the consumer runs each event once even when Discord replays the dispatch or the queue redelivers.
  */
+const GATEWAY_EVENT = "gateway.event";
+
 export const gatewayEventKind = defineQueueKind({
-  kind: "gateway.event",
+  kind: GATEWAY_EVENT,
   body: discordGatewayWire.GatewayEvent,
   handle: (event, ctx) => handleGatewayEvent(ctx.env, event),
+  // A batch: the batch handlers once over every event (on the consumer's one Postgres connection), then each event's
+  // own handlers under its id's claim, so a redelivered batch runs again only what had not finished.
+  handleBatch: async (items, ctx) => {
+    const failures = await runBatchHandlers(items.map((i) => i.body), ctx.services);
+    let busy = false;
+    for (const { id, body } of items) {
+      try {
+        const outcome = await runClaimed(ctx.services.cache, GATEWAY_EVENT, id, async () => {
+          const failed = await runEventHandlers(ctx.env, body);
+          if (failed.length > 0) throw new AggregateError(failed, `${failed.length} handlers failed for ${body.kind} ${body.id}`);
+        });
+        busy ||= outcome === "busy";
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} gateway handlers failed in a batch of ${items.length}`);
+    if (busy) throw new RetryLater(60, "another delivery is handling some of these events");
+  },
 });
 
 /** Cloudflare Queues: at most 100 messages per sendBatch. */

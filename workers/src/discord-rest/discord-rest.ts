@@ -1,7 +1,8 @@
 // The one Discord REST client: base URL from DISCORD_API_BASE, `Bot <token>` auth (none for webhooks), Discord's
 // per-route buckets and global limit, request timeouts, and the invalid-request guard. `send` makes one attempt and
 // says when to try again, for callers that schedule their own retries (the outbox's alarm); `request` waits and
-// retries in place, for interactive callers.
+// retries in place, for interactive callers. A request with `files` goes as multipart/form-data (Discord's
+// "Uploading Files": `payload_json` plus one `files[n]` part per file), built afresh for every attempt.
 import { AppError } from "../errors/app-error.ts";
 import { InvalidRequestGuard } from "./invalid-request-guard.ts";
 
@@ -27,6 +28,20 @@ export interface DiscordMessage {
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
+/**
+ * A file attached to a message. The content is kept as text, not a stream: a request can then be stored (a queue
+ * message, an outbox row) and its body rebuilt for each retry, since a sent stream cannot be sent again.
+ */
+export interface DiscordFile {
+  /** The attachment's filename as Discord shows it (and `attachment://<name>` in embeds). */
+  name: string;
+  /** e.g. "text/html; charset=utf-8". */
+  contentType: string;
+  content: string;
+  /** Discord: at most 1024 characters; shown as alt text. */
+  description?: string;
+}
+
 export interface DiscordRequest {
   method: HttpMethod;
   /** Below DISCORD_API_BASE: "/channels/123/messages", "/webhooks/123/<token>". */
@@ -34,6 +49,8 @@ export interface DiscordRequest {
   /** "bot" sends `Authorization: Bot <token>`; webhook URLs carry their own credential. */
   auth: "bot" | "none";
   body?: unknown;
+  /** Sent as multipart/form-data with `body` as `payload_json`; Discord links files[n] to attachments[].id = n. */
+  files?: DiscordFile[];
   query?: Record<string, string>;
   /** Safe to repeat after an ambiguous failure: GET/PUT/DELETE, or a create carrying `nonce` + `enforce_nonce`. */
   idempotent?: boolean;
@@ -145,7 +162,7 @@ export class DiscordRest {
       res = await this.fetcher(this.urlOf(req), {
         method: req.method,
         headers: this.headersOf(req),
-        ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
+        ...requestBody(req),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       });
     } catch (err) {
@@ -224,10 +241,29 @@ export class DiscordRest {
 
   private headersOf(req: DiscordRequest): Record<string, string> {
     const headers: Record<string, string> = { "user-agent": "DiscordBot (https://github.com/nebula-command, 1)" };
-    if (req.body !== undefined) headers["content-type"] = "application/json";
+    // Multipart: fetch writes the content-type itself, with the boundary.
+    if (req.body !== undefined && !req.files?.length) headers["content-type"] = "application/json";
     if (req.auth === "bot" && this.options.botToken) headers.authorization = `Bot ${this.options.botToken}`;
     return headers;
   }
+}
+
+/**
+ * JSON, or with files Discord's multipart form: `payload_json` carries the JSON body, whose `attachments` list gives
+ * each file its id n, and part `files[n]` carries file n with its filename. Built per attempt from strings.
+ */
+export function requestBody(req: Pick<DiscordRequest, "body" | "files">): { body?: string | FormData } {
+  if (!req.files?.length) return req.body === undefined ? {} : { body: JSON.stringify(req.body) };
+  const files = req.files;
+  const payload = {
+    ...((req.body ?? {}) as Record<string, unknown>),
+    attachments: files.map((f, id) => ({ id, filename: f.name, ...(f.description ? { description: f.description.slice(0, 1024) } : {}) })),
+  };
+  const form = new FormData();
+  // A plain field: a Blob would go with filename="blob", and Discord would count it as a file.
+  form.append("payload_json", JSON.stringify(payload));
+  for (const [id, f] of files.entries()) form.append(`files[${id}]`, new Blob([f.content], { type: f.contentType }), f.name);
+  return { body: form };
 }
 
 async function readBody(res: Response): Promise<unknown> {

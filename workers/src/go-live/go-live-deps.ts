@@ -16,10 +16,12 @@ export interface GoLiveDeps {
   clients: PlatformClients;
   logger: Logger;
   now: () => Date;
+  /** The YouTube live-chat pollers (workers/src/chat-bot/youtube-live-chat.ts); null where no binding is at hand. */
+  liveChats: Env["YOUTUBE_LIVE_CHAT"] | null;
 }
 
 /** `env` is null where no binding is at hand (a slash command's run()): then nothing may enqueue a notice. */
-export function goLiveDeps(env: Pick<Env, "OUTBOX"> | null, services: Services): GoLiveDeps {
+export function goLiveDeps(env: Pick<Env, "OUTBOX" | "YOUTUBE_LIVE_CHAT"> | null, services: Services): GoLiveDeps {
   return {
     get db() {
       return services.db;
@@ -33,6 +35,7 @@ export function goLiveDeps(env: Pick<Env, "OUTBOX"> | null, services: Services):
     clients: platformClients(services.config, services.cache),
     logger: services.logger,
     now: services.now,
+    liveChats: env?.YOUTUBE_LIVE_CHAT ?? null,
   };
 }
 

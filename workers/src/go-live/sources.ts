@@ -9,6 +9,7 @@ import { onGatewayEvent } from "../discord-gateway/gateway-events.ts";
 import { onPlatformEvent } from "../platforms/platform-events.ts";
 import { type TwitchVideo, twitchThumbnail } from "../platforms/twitch/twitch-client.ts";
 import { bestThumbnail, liveStateOf, youtubeVideoUrl } from "../platforms/youtube/youtube-client.ts";
+import { followYouTubeBroadcast } from "../chat-bot/youtube-live-chat-follow.ts";
 import { createServices, baseLogger } from "../services/services.ts";
 import { loadConfig } from "../config/config.ts";
 import type { Env } from "../env.ts";
@@ -88,6 +89,12 @@ export async function youtubeVideo(deps: GoLiveDeps, channelId: string, videoId:
   if (!youtube) return;
   const [video] = await youtube.videos([videoId]);
   if (!video || video.snippet.channelId !== channelId) return;
+  // The same answer starts or stops the chat bot's reading of the broadcast's live chat.
+  try {
+    await followYouTubeBroadcast(deps, video);
+  } catch (err) {
+    deps.logger.warn("youtube live chat could not be followed", { err, videoId });
+  }
   const live = liveStateOf(video);
   if (live.state === "live") {
     const facts: LiveFacts = {

@@ -11,7 +11,7 @@ import { type InboxDeps, storeInboxDrafts } from "./inbox-store.ts";
 import { normalizeKick } from "./normalize-kick.ts";
 import { normalizeTwitch } from "./normalize-twitch.ts";
 import { normalizeYouTubeChatItem } from "./normalize-youtube.ts";
-import { type ChannelPlatform, inboxRecipients } from "./recipients.ts";
+import { type ChannelPlatform, type InboxRecipient, inboxRecipients } from "./recipients.ts";
 
 const depsOf = (ctx: QueueContext): InboxDeps => ({ db: ctx.services.db, feeds: ctx.env.INBOX_FEED, rooms: ctx.env.OVERLAY_ROOM, logger: ctx.logger });
 
@@ -39,11 +39,16 @@ onPlatformEvent("kick.event", async (event, ctx) => {
 
 /**
  * For the YouTube live-chat poller: the items of one liveChatMessages page from `channelId`'s broadcast. Super chats,
- * stickers and memberships are stored (once each, by message id); other items are ignored. Answers how many were new.
+ * stickers and memberships are stored (once each, by message id); other items are ignored. `owner`: the tenant whose
+ * chat bot reads the chat gets them even when no inbox source names the channel. Answers how many were new.
  */
-export async function inboxFromYouTubeChat(deps: InboxDeps, channelId: string, items: readonly unknown[], receivedAt: Date): Promise<number> {
+export async function inboxFromYouTubeChat(deps: InboxDeps, channelId: string, items: readonly unknown[], receivedAt: Date, owner?: InboxRecipient): Promise<number> {
   const drafts = items.map((item) => normalizeYouTubeChatItem(channelId, item, receivedAt)).filter((d): d is InboxDraft => d !== null);
-  return drafts.length === 0 ? 0 : deliverChannelDrafts(deps, "youtube", drafts);
+  if (drafts.length === 0) return 0;
+  if (!owner) return deliverChannelDrafts(deps, "youtube", drafts);
+  const recipients = await inboxRecipients(deps.db, "youtube", channelId);
+  const all = recipients.some((r) => r.tenantId === owner.tenantId) ? recipients : [...recipients, owner];
+  return (await storeInboxDrafts(deps, all, drafts)).length;
 }
 
 /** A generic webhook's event, verified and de-duplicated at the edge; stored here, where Postgres may be slow. */

@@ -83,14 +83,15 @@ export async function storeInboxDrafts(deps: InboxDeps, recipients: readonly Inb
     const tenantId = rows.find((r) => r.id === item.id)?.tenantId as string;
     byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), item]);
   }
-  for (const [tenantId, list] of byTenant) {
+  const publish = async (tenantId: string, list: api.InboxItem[]) => {
     try {
       await getInboxFeedByName(deps.feeds, tenantId).publish(list);
     } catch (err) {
       deps.logger.warn("inbox: live push failed; the list still has the items", { tenantId, err });
     }
-  }
-  await Promise.all([...byTenant].map(([tenantId, list]) => sendInboxItemsToOverlays(deps, tenantId, list)));
+  };
+  // Side by side: an alert on stream need not wait for the inbox page's push.
+  await Promise.all([...byTenant].flatMap(([tenantId, list]) => [publish(tenantId, list), sendInboxItemsToOverlays(deps, tenantId, list)]));
   return items;
 }
 

@@ -46,6 +46,7 @@ export interface InboxWebhookContext {
 const present = (origin: string, r: Row): api.InboxWebhookView => ({
   id: r.id,
   name: r.name,
+  kind: r.kind,
   enabled: r.enabled,
   url: `${origin.replace(/\/$/, "")}/webhooks/inbox/${r.id}`,
   lastDeliveryAt: r.lastDeliveryAt?.toISOString() ?? null,
@@ -65,13 +66,14 @@ export async function listInboxWebhooks(db: Db, origin: string, tenantId: string
   return rows.map((r) => present(origin, r));
 }
 
-export async function createInboxWebhook(ctx: InboxWebhookContext, name: string): Promise<api.InboxWebhookWithSecret> {
-  const row: Row = { id: newId("inboxWebhook"), tenantId: ctx.tenantId, name, enabled: true, lastDeliveryAt: null, createdAt: ctx.now, updatedAt: ctx.now };
+export async function createInboxWebhook(ctx: InboxWebhookContext, input: { name: string; kind: Row["kind"] }): Promise<api.InboxWebhookWithSecret> {
+  const { name, kind } = input;
+  const row: Row = { id: newId("inboxWebhook"), tenantId: ctx.tenantId, name, kind, enabled: true, lastDeliveryAt: null, createdAt: ctx.now, updatedAt: ctx.now };
   const secret = newSecret();
   await putSecret(ctx.db, await ctx.keyRing(), ctx.tenantId, inboxWebhookSecretName(row.id), secret);
   await ctx.db.transaction(async (tx) => {
     await tx.insert(inboxWebhooks).values(row);
-    await recordAudit(tx, ctx.actor, { tenantId: ctx.tenantId, action: "inbox_webhook.create", targetType: "inbox_webhook", targetId: row.id, details: { name } }, ctx.requestId);
+    await recordAudit(tx, ctx.actor, { tenantId: ctx.tenantId, action: "inbox_webhook.create", targetType: "inbox_webhook", targetId: row.id, details: { name, kind } }, ctx.requestId);
   });
   await ctx.cache.delete(materialKey(row.id));
   return { ...present(ctx.origin, row), secret };

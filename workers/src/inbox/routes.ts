@@ -98,7 +98,7 @@ export const inboxRoutes = new Hono<AppEnv>()
     c.json({ items: z.array(api.InboxWebhookView).parse(await listInboxWebhooks(c.var.services.db, publicOrigin(c), c.var.tenant.tenantId)) }),
   )
   .post("/streams/inbox/webhooks", authorize("inbox.manage"), jsonBody(api.CreateInboxWebhookRequest), async (c) =>
-    c.json(api.InboxWebhookWithSecret.parse(await createInboxWebhook(webhookContext(c), c.req.valid("json").name)), 201),
+    c.json(api.InboxWebhookWithSecret.parse(await createInboxWebhook(webhookContext(c), c.req.valid("json"))), 201),
   )
   .patch("/streams/inbox/webhooks/:id", authorize("inbox.manage"), params(IdParams), jsonBody(api.UpdateInboxWebhookRequest), async (c) =>
     c.json(api.InboxWebhookView.parse(await updateInboxWebhook(webhookContext(c), c.req.valid("param").id, c.req.valid("json")))),

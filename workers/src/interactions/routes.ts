@@ -1,6 +1,6 @@
-// /interactions: Discord's HTTP interactions endpoint. Verify first, then parse; no Postgres on this path
-// (Discord: the first response must arrive within 3 s, and Neon may be asleep). Anything slower is deferred through
-// the `nebula-discord` queue (interaction.run) and finished by its consumer.
+// /interactions: Discord's HTTP interactions endpoint. Verify, parse, claim the id (a replay runs nothing), route,
+// answer; no Postgres on this path (Discord: the first response must arrive within 3 s, and Neon may be asleep).
+// Anything slower is deferred through the `nebula-discord` queue (interaction.run) and finished by its consumer.
 import { discordWire } from "@nebula/schema";
 import { Hono } from "hono";
 import { recordCommandUsage } from "../analytics/command-usage.ts";
@@ -15,6 +15,7 @@ import { afterResponse } from "../services/services.ts";
 import { interactionRegistry } from "./commands.ts";
 import type { FastServices } from "./context.ts";
 import type { InteractionRegistry } from "./registry.ts";
+import { claimInteraction, replayAnswer } from "./replay-guard.ts";
 import { routeInteraction } from "./router.ts";
 import { interactionRun } from "./run-deferred.ts";
 import { verifyDiscordSignature } from "./verify-signature.ts";
@@ -45,7 +46,12 @@ export function createInteractionRoutes(registry: InteractionRegistry, afterInte
     const valid = await verifyDiscordSignature(publicKey, c.req.header("x-signature-ed25519"), c.req.header("x-signature-timestamp"), body);
     if (!valid) throw new AppError("UNAUTHORIZED", "Invalid request signature");
     const interaction = parseOrThrow(Interaction, parseJson(body), "interaction");
+    // A PING has no handler and no side effect: a repeated one is simply answered again.
     if (interaction.type === InteractionType.PING) return c.json({ type: InteractionResponseType.PONG });
+    if (!(await claimInteraction(services.cache, interaction.id, services.logger))) {
+      services.logger.warn("replayed interaction answered without running it", { interactionId: interaction.id, type: interaction.type });
+      return c.json(replayAnswer(interaction));
+    }
     // The fast path gets no `db`: a handler that needs Postgres defers and uses run().
     const fast: FastServices = { config: services.config, logger: services.logger, now: services.now, cache: services.cache, keyRing: services.keyRing };
     const response = await routeInteraction(interaction, {

@@ -2,9 +2,13 @@
 // room keeps the overlay's current document and its last OVERLAY_EVENT_HISTORY events, numbered, so a source that
 // reconnects with `?since=<seq>` gets exactly what it missed, and an editor save reaches every source at once.
 // A source never makes the room touch Postgres: the document is pushed here by the API on every save.
+// Goal bars count the inbox's alerts here (overlay-goals.ts); a Spotify now-playing layer is polled from the room's
+// alarm while a source is connected (now-playing-poller.ts).
 import { overlayWire } from "@nebula/schema";
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
+import { NowPlayingPoller } from "./now-playing-poller.ts";
+import { GoalBook } from "./overlay-goals.ts";
 
 const { OVERLAY_CLOSE_NOT_FOUND, OVERLAY_EVENT_HISTORY, OVERLAY_PING, OVERLAY_PONG } = overlayWire;
 
@@ -48,6 +52,8 @@ export function sinceOf(url: string): number | null {
 export class OverlayRoom extends DurableObject<Env> {
   private lastSeq = 0;
   private published: Published | null = null;
+  private goals!: GoalBook;
+  private readonly nowPlaying = new NowPlayingPoller(this.ctx);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -64,6 +70,7 @@ export class OverlayRoom extends DurableObject<Env> {
     this.lastSeq = sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM events").one().seq ?? 0;
     const row = sql.exec<{ tenant_id: string; overlay_id: string; version: number; frame: string }>("SELECT tenant_id, overlay_id, version, frame FROM overlay").toArray()[0];
     this.published = row ? { tenantId: row.tenant_id, overlayId: row.overlay_id, version: row.version, frame: row.frame } : null;
+    this.goals = new GoalBook(sql);
   }
 
   /**
@@ -81,7 +88,8 @@ export class OverlayRoom extends DurableObject<Env> {
     }
     this.ctx.acceptWebSocket(server);
     // Everything below is synchronous: no broadcast can slip between the replay and the live stream.
-    server.send(JSON.stringify({ type: "hello", lastSeq: this.lastSeq } satisfies overlayWire.HelloFrame));
+    const live = { goals: this.goals.values(), nowPlaying: this.nowPlaying.latest() };
+    server.send(JSON.stringify({ type: "hello", lastSeq: this.lastSeq, ...live } satisfies overlayWire.HelloFrame));
     server.send(this.published.frame);
     const since = sinceOf(request.url) ?? 0;
     if (since < this.lastSeq) {
@@ -89,6 +97,7 @@ export class OverlayRoom extends DurableObject<Env> {
         server.send(frame);
       }
     }
+    await this.nowPlaying.wake();
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -105,7 +114,11 @@ export class OverlayRoom extends DurableObject<Env> {
       frame,
     );
     this.published = { tenantId: overlay.tenantId, overlayId: overlay.overlayId, version: overlay.version, frame };
-    return this.send(frame);
+    const delivered = this.send(frame);
+    for (const event of this.goals.reconcile(overlay.document, new Date())) this.append(event);
+    this.nowPlaying.configure(overlay.document);
+    if (this.ctx.getWebSockets().length > 0) await this.nowPlaying.wake();
+    return delivered;
   }
 
   /** Numbers an event, keeps it, and sends it to every source. Null when this room is not the tenant's live overlay. */
@@ -122,14 +135,43 @@ export class OverlayRoom extends DurableObject<Env> {
     if (this.published?.tenantId !== tenantId) return null;
     const sql = this.ctx.storage.sql;
     const results: BroadcastResult[] = [];
+    const alerts: overlayWire.AlertEvent[] = [];
     for (const { key, event } of events) {
       if (sql.exec("SELECT 1 FROM event_keys WHERE key = ?", key).toArray().length > 0) continue;
       const result = this.append(event);
       sql.exec("INSERT INTO event_keys (key, seq) VALUES (?, ?)", key, result.seq);
       results.push(result);
+      if (event.type === "alert") alerts.push(event);
     }
     if (results.length > 0) sql.exec("DELETE FROM event_keys WHERE seq <= ?", this.lastSeq - KEYS_KEPT);
+    // Counted only once per key, like the alert itself: a redelivered inbox item never moves a goal twice.
+    for (const goal of this.goals.count(alerts, new Date())) this.append(goal);
     return results;
+  }
+
+  /** The editor's "set current" for a goal bar. Null when this room is not the tenant's; "no-goal" for an unknown layer. */
+  async setGoal(tenantId: string, layerId: string, current: number): Promise<(BroadcastResult & { current: number }) | "no-goal" | null> {
+    if (this.published?.tenantId !== tenantId) return null;
+    const event = this.goals.set(layerId, current, new Date());
+    if (!event) return "no-goal";
+    return { ...this.append(event), current: event.current };
+  }
+
+  /** Where each goal bar stands; null when this room is not the tenant's. */
+  async goalValues(tenantId: string): Promise<Record<string, number> | null> {
+    if (this.published?.tenantId !== tenantId) return null;
+    return this.goals.values();
+  }
+
+  /** The overlay moved here from a rotated public id: its goals carry on where they stood. */
+  async adoptGoals(tenantId: string, values: Record<string, number>): Promise<void> {
+    if (this.published?.tenantId !== tenantId) return;
+    this.goals.adopt(values);
+  }
+
+  override async alarm(): Promise<void> {
+    const renderers = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length;
+    await this.nowPlaying.tick(this.env, this.published?.tenantId ?? null, renderers, (event) => this.append(event));
   }
 
   private append(event: overlayWire.OverlayEvent): BroadcastResult {
@@ -150,6 +192,7 @@ export class OverlayRoom extends DurableObject<Env> {
         // Already closing.
       }
     }
+    await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.load();
     return sockets.length;

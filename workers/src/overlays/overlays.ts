@@ -135,7 +135,11 @@ export async function rotatePublicId(deps: OverlayDeps, tenantId: string, overla
     return rotated;
   });
   await publishOverlay(deps, row);
-  await deps.rooms.getByName(before.publicId).revoke();
+  const oldRoom = deps.rooms.getByName(before.publicId);
+  // The goal bars carry on where they stood: their values live in the room, not in Postgres.
+  const goals = await oldRoom.goalValues(tenantId);
+  if (goals) await deps.rooms.getByName(row.publicId).adoptGoals(tenantId, goals);
+  await oldRoom.revoke();
   return row;
 }
 
@@ -159,4 +163,32 @@ export async function sendOverlayEvent(deps: OverlayDeps, tenantId: string, over
   }
   if (!result) throw overlayNotFound();
   return result;
+}
+
+/** Where each goal bar of the overlay stands now (the room's values). */
+export async function overlayGoals(deps: OverlayDeps, tenantId: string, overlayId: string): Promise<api.OverlayGoals> {
+  const row = await oneRow(deps.db, tenantId, overlayId);
+  const room = deps.rooms.getByName(row.publicId);
+  let values: Record<string, number> | null = await room.goalValues(tenantId);
+  if (!values) {
+    await publishOverlay(deps, row);
+    values = await room.goalValues(tenantId);
+  }
+  return { goals: Object.entries(values ?? {}).map(([layerId, current]) => ({ layerId, current })) };
+}
+
+/** The editor's "set current": the goal bar moves there on every source at once. */
+export async function setOverlayGoal(deps: OverlayDeps, tenantId: string, overlayId: string, layerId: string, current: number, actor: Actor): Promise<api.OverlayGoal> {
+  const row = await oneRow(deps.db, tenantId, overlayId);
+  const room = deps.rooms.getByName(row.publicId);
+  let result = await room.setGoal(tenantId, layerId, current);
+  if (result === null) {
+    // The room lost its state (a fresh deployment's storage): Postgres has the truth, so publish and retry once.
+    await publishOverlay(deps, row);
+    result = await room.setGoal(tenantId, layerId, current);
+  }
+  if (result === null) throw overlayNotFound();
+  if (result === "no-goal") throw notFound("Goal bar");
+  await recordAudit(deps.db, actor, { tenantId, action: "overlay.set_goal", targetType: "overlay", targetId: overlayId, details: { layerId, current: result.current } }, deps.requestId);
+  return { layerId, current: result.current };
 }

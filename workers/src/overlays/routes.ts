@@ -1,6 +1,6 @@
 // Overlays over HTTP. Public, for OBS: the renderer page at /overlay/:publicId and its websocket at
 // /overlay/:publicId/ws (neither touches Postgres; the room answers). The tenant's /api/t/:tenantId/overlays:
-// list, create, import, read, save, delete, export, rotate the public id, send a test alert.
+// list, create, import, read, save, delete, export, rotate the public id, send a test alert, read and set goal bars.
 import { api, idPattern, overlayWire } from "@nebula/schema";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -18,14 +18,17 @@ import {
   getOverlay,
   importOverlay,
   listOverlays,
+  overlayGoals,
   overlayView,
   rotatePublicId,
   sendOverlayEvent,
+  setOverlayGoal,
   updateOverlay,
 } from "./overlays.ts";
 
 const PublicParams = z.object({ publicId: z.string().regex(overlayWire.OVERLAY_PUBLIC_ID_PATTERN) });
 const OverlayParams = z.object({ overlayId: z.string().regex(idPattern("overlay")) });
+const GoalParams = OverlayParams.extend({ layerId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/) });
 
 /** The renderer's HTML in web/dist (web/overlay-renderer.html; the asset server maps the extensionless path to it). */
 const RENDERER_ASSET = "/overlay-renderer";
@@ -86,4 +89,11 @@ export const overlayRoutes = new Hono<AppEnv>()
   .post("/overlays/:overlayId/test-alert", authorize("overlays.test"), params(OverlayParams), jsonBody(api.OverlayTestAlertRequest), async (c) => {
     const event = overlayWire.sampleAlert(c.req.valid("json").kind, c.var.services.now());
     return c.json(api.OverlayTestResult.parse(await sendOverlayEvent(depsOf(c), tenantOf(c), c.req.valid("param").overlayId, event)));
+  })
+  .get("/overlays/:overlayId/goals", authorize("overlays.read"), params(OverlayParams), async (c) =>
+    c.json(api.OverlayGoals.parse(await overlayGoals(depsOf(c), tenantOf(c), c.req.valid("param").overlayId))),
+  )
+  .put("/overlays/:overlayId/goals/:layerId", authorize("overlays.manage"), params(GoalParams), jsonBody(api.SetOverlayGoalRequest), async (c) => {
+    const { overlayId, layerId } = c.req.valid("param");
+    return c.json(api.OverlayGoal.parse(await setOverlayGoal(depsOf(c), tenantOf(c), overlayId, layerId, c.req.valid("json").current, caller(c))));
   });

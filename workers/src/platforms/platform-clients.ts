@@ -2,6 +2,7 @@
 // shows the platform as "not connected" instead of failing.
 import type { Cache } from "../cache/cache.ts";
 import type { Config } from "../config/config.ts";
+import { createLogger } from "../logging/logger.ts";
 import { KickClient } from "./kick/kick-client.ts";
 import { TwitchClient } from "./twitch/twitch-client.ts";
 import { YouTubeClient } from "./youtube/youtube-client.ts";
@@ -19,7 +20,9 @@ export function platformClients(config: Config, cache: Cache, now?: () => number
       config.TWITCH_CLIENT_ID && config.TWITCH_CLIENT_SECRET
         ? new TwitchClient({ apiBase: config.TWITCH_API_BASE, authBase: config.TWITCH_AUTH_BASE, clientId: config.TWITCH_CLIENT_ID, clientSecret: config.TWITCH_CLIENT_SECRET, now })
         : null,
-    youtube: config.YOUTUBE_API_KEY ? new YouTubeClient({ apiBase: config.YOUTUBE_API_BASE, hubUrl: config.YOUTUBE_WEBSUB_HUB, apiKey: config.YOUTUBE_API_KEY, cache, now }) : null,
+    youtube: config.YOUTUBE_API_KEY
+      ? new YouTubeClient({ apiBase: config.YOUTUBE_API_BASE, hubUrl: config.YOUTUBE_WEBSUB_HUB, apiKey: config.YOUTUBE_API_KEY, cache, now, logger: createLogger({ service: "youtube" }, config.LOG_LEVEL) })
+      : null,
     kick: new KickClient({ apiBase: config.KICK_API_BASE, authBase: config.KICK_AUTH_BASE, clientId: config.KICK_CLIENT_ID, clientSecret: config.KICK_CLIENT_SECRET, cache, now }),
   };
 }

@@ -3,7 +3,7 @@
 // platform named and no credential in the message.
 import { AppError } from "../errors/app-error.ts";
 
-export type PlatformName = "twitch" | "youtube" | "kick";
+export type PlatformName = "twitch" | "youtube" | "kick" | "spotify";
 
 export const PLATFORM_TIMEOUT_MS = 10_000;
 

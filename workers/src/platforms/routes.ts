@@ -1,12 +1,14 @@
 // Webhooks from the streaming platforms, mounted at /webhooks: Twitch EventSub, YouTube WebSub, Kick. Each one is
 // verified before anything is parsed, de-duplicated by message id in the cache, handed to the queue and answered at
-// once; nothing here touches Postgres (Neon may be asleep, and platforms drop endpoints that answer slowly).
+// once; nothing here touches Postgres (Neon may be asleep, and platforms drop endpoints that answer slowly). Live
+// events (chat, alerts) then also run right after the answer (platform-events.ts), the queue as their safety net.
 import { Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { parseOrThrow } from "../http/validate.ts";
 import { rateLimitFailures } from "../rate-limit/rate-limit.ts";
+import { afterResponse } from "../services/services.ts";
 import { kickHeaders, verifyKick } from "./kick/kick-signature.ts";
 import { platformClients } from "./platform-clients.ts";
 import { publishPlatformEvent } from "./platform-events.ts";
@@ -63,7 +65,7 @@ export const platformWebhookRoutes = new Hono<AppEnv>()
     if (type === "revocation") {
       await publishPlatformEvent(c.env, { kind: "twitch.revocation", id: messageId, subscriptionId: sub.id, subscriptionType: sub.type, status: sub.status, condition: sub.condition }, c.var.requestId);
     } else if (type === "notification" && message.event) {
-      await publishPlatformEvent(c.env, { kind: "twitch.notification", id: messageId, subscriptionId: sub.id, subscriptionType: sub.type, event: message.event }, c.var.requestId);
+      await publishPlatformEvent(c.env, { kind: "twitch.notification", id: messageId, subscriptionId: sub.id, subscriptionType: sub.type, event: message.event }, c.var.requestId, (work) => afterResponse(c, work));
     } else throw new AppError("BAD_REQUEST", "Unknown EventSub message type");
     return c.body(null, 204);
   })
@@ -114,6 +116,6 @@ export const platformWebhookRoutes = new Hono<AppEnv>()
     const event = parseOrThrow(z.record(z.string(), z.unknown()), parseJson(body), "Kick event");
     if (!headers.eventType) throw new AppError("BAD_REQUEST", "Kick-Event-Type is missing");
     if (!(await cache.setIfAbsent(`webhook:kick:${headers.messageId}`, "1", DEDUPE_SECONDS))) return c.body(null, 204);
-    await publishPlatformEvent(c.env, { kind: "kick.event", id: headers.messageId, eventType: headers.eventType, eventVersion: headers.eventVersion ?? "1", event }, c.var.requestId);
+    await publishPlatformEvent(c.env, { kind: "kick.event", id: headers.messageId, eventType: headers.eventType, eventVersion: headers.eventVersion ?? "1", event }, c.var.requestId, (work) => afterResponse(c, work));
     return c.body(null, 204);
   });

@@ -1,5 +1,6 @@
 // Closing a ticket, from a button, a command, the close request, the dashboard or the auto-close alarm: a notice in
-// the thread, the transcript fetched through REST (oldest first, capped) and stored, a summary in the log channel,
+// the thread, the transcript fetched through REST (oldest first, capped) and stored, a summary in the log channel
+// with the transcript attached as an HTML file (rendered from the stored rows, so a retry sends the same file),
 // the thread archived and locked, and the opener asked for a rating by DM. The first closer wins the status change;
 // the side effects are each safe to repeat (message creates carry Discord's nonce), and close_finished_at marks them
 // done, so a retried close (queue redelivery, alarm retry) resumes instead of stopping half way.
@@ -7,17 +8,25 @@ import { guilds, ticketMessages, ticketSettings, tickets } from "@nebula/schema"
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/audit.ts";
+import type { DiscordFile } from "../discord-rest/discord-rest.ts";
 import { AppError } from "../errors/app-error.ts";
 import { encodeCustomId } from "../interactions/custom-id.ts";
 import { forgetTicketThread } from "./ticket-cache.ts";
 import { PREFIX } from "./ticket-config.ts";
 import type { TicketActor, TicketDeps } from "./ticket-deps.ts";
+import { transcriptOf } from "./ticket-queries.ts";
 import { type TicketRow, ticketById } from "./ticket-rows.ts";
+import { transcriptHtml } from "./transcript-html.ts";
 
 /** Messages kept per transcript; beyond it the newest are kept and the transcript says it was cut. */
 export const TRANSCRIPT_CAP = 5000;
 /** Discord: GET /channels/{id}/messages returns at most 100 per call, newest first. */
 const PAGE = 100;
+/**
+ * Discord: uploads above 10 MiB per message are refused (413, 40005) in servers without boosts. A bigger transcript
+ * is not attached; the summary links to the dashboard's download instead.
+ */
+export const TRANSCRIPT_FILE_MAX_BYTES = 10 * 1024 * 1024 - 64 * 1024;
 
 const MessageWire = z.looseObject({
   id: z.string(),
@@ -35,14 +44,28 @@ export function statusOfRejection(err: unknown): number | null {
 }
 
 /** A create Discord de-duplicates itself (nonce + enforce_nonce), so a retry after a timeout cannot post twice. */
-export function sendMessage(deps: TicketDeps, channelId: string, body: Record<string, unknown>, nonce?: string): Promise<{ id: string }> {
+export function sendMessage(deps: TicketDeps, channelId: string, body: Record<string, unknown>, nonce?: string, files?: DiscordFile[]): Promise<{ id: string }> {
   return deps.rest.request<{ id: string }>({
     method: "POST",
     path: `/channels/${channelId}/messages`,
     auth: "bot",
     body: { allowed_mentions: { parse: [] }, ...body, ...(nonce ? { nonce: nonce.slice(0, 25), enforce_nonce: true } : {}) },
+    ...(files?.length ? { files } : {}),
     idempotent: !!nonce,
   });
+}
+
+export const transcriptFileName = (ticket: Pick<TicketRow, "number">) => `transcript-${ticket.number}.html`;
+
+/** The stored transcript as the HTML file the dashboard serves; null when it is too big for a Discord upload. */
+export async function transcriptFile(deps: TicketDeps, ticket: TicketRow, guildName: string, truncated: boolean): Promise<DiscordFile | null> {
+  const html = transcriptHtml({ ...ticket, guildName, truncated, messages: await transcriptOf(deps.db, ticket.id) });
+  const bytes = new TextEncoder().encode(html).byteLength;
+  if (bytes > TRANSCRIPT_FILE_MAX_BYTES) {
+    deps.logger.warn("ticket transcript too big to attach; the log links to it", { ticketId: ticket.id, bytes });
+    return null;
+  }
+  return { name: transcriptFileName(ticket), contentType: "text/html; charset=utf-8", content: html, description: `Ticket #${ticket.number} transcript`.slice(0, 1024) };
 }
 
 /** Fetches the thread's messages (paginated with `before`), stores them oldest first, and says how many. */
@@ -86,8 +109,8 @@ export function dashboardLink(deps: Pick<TicketDeps, "config">, ticket: Pick<Tic
   return deps.config.PUBLIC_URL ? `${new URL(deps.config.PUBLIC_URL).origin}/discord/${ticket.guildId}/tickets/${ticket.id}` : null;
 }
 
-/** The log channel's summary. Discord file uploads need multipart, which the REST client does not send: it links the transcript. */
-export function closeSummary(ticket: TicketRow, link: string | null, transcript: { count: number; truncated: boolean }): Record<string, unknown> {
+/** The log channel's summary; `file` names the attached transcript, when it is attached. */
+export function closeSummary(ticket: TicketRow, link: string | null, transcript: { count: number; truncated: boolean }, file: string | null = null): Record<string, unknown> {
   const fields = [
     { name: "Opened by", value: `<@${ticket.openerId}> (${ticket.openerName})`.slice(0, 1024), inline: true },
     { name: "Category", value: ticket.categoryName.slice(0, 1024), inline: true },
@@ -96,7 +119,7 @@ export function closeSummary(ticket: TicketRow, link: string | null, transcript:
     { name: "Opened", value: when(ticket.openedAt), inline: true },
     { name: "Closed", value: when(ticket.closedAt ?? ticket.updatedAt), inline: true },
     { name: "Reason", value: (ticket.closeReason || "none given").slice(0, 1024) },
-    { name: "Transcript", value: `${transcript.count} message(s)${transcript.truncated ? ` (the newest ${TRANSCRIPT_CAP})` : ""}${link ? ` · [open in Nebula](${link})` : ""}` },
+    { name: "Transcript", value: `${transcript.count} message(s)${transcript.truncated ? ` (the newest ${TRANSCRIPT_CAP})` : ""}${file ? ` · attached as ${file}` : ""}${link ? ` · [open in Nebula](${link})` : ""}` },
   ];
   return { embeds: [{ title: `Ticket #${ticket.number} closed: ${ticket.subject}`.slice(0, 256), color: 0xed4245, fields, ...(link ? { url: link } : {}) }] };
 }
@@ -154,12 +177,14 @@ export async function closeTicket(deps: TicketDeps, ticket: TicketRow, input: { 
     await forgetTicketThread(deps.cache, threadId);
   }
   const summarised = { ...row, transcriptCount: transcript.count };
+  const [guild] = await deps.db.select({ name: guilds.name }).from(guilds).where(eq(guilds.guildId, row.guildId)).limit(1);
   if (settings?.logChannelId) {
     const logChannel = settings.logChannelId;
-    await tolerant(deps, "log post", () => sendMessage(deps, logChannel, closeSummary(summarised, dashboardLink(deps, row), transcript), nonce("log")));
+    const file = await transcriptFile(deps, summarised, guild?.name ?? "the server", transcript.truncated);
+    const summary = closeSummary(summarised, dashboardLink(deps, row), transcript, file?.name ?? null);
+    await tolerant(deps, "log post", () => sendMessage(deps, logChannel, summary, nonce("log"), file ? [file] : undefined));
   }
   if (settings?.ratingEnabled ?? true) {
-    const [guild] = await deps.db.select({ name: guilds.name }).from(guilds).where(eq(guilds.guildId, row.guildId)).limit(1);
     await tolerant(deps, "rating DM", async () => {
       const dm = await deps.rest.request<{ id: string }>({ method: "POST", path: "/users/@me/channels", auth: "bot", body: { recipient_id: row.openerId }, idempotent: true });
       return sendMessage(deps, dm.id, ratingPrompt(row, guild?.name ?? "the server"), nonce("rate"));

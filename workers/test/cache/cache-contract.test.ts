@@ -41,6 +41,13 @@ describe.each(cacheAdapters)("$adapter cache", ({ adapter, create }) => {
     expect(await cache.get(k)).toBe("50");
   });
 
+  it("adds a given amount in one step (a YouTube call books its quota units at once)", async () => {
+    const k = key("incr-by");
+    expect(await cache.incr(k, 60, 50)).toBe(50);
+    expect(await cache.incr(k, 60)).toBe(51);
+    expect(await cache.incr(k, 60, 5)).toBe(56);
+  });
+
   it("sets a counter's TTL when it is created, not on every increment", async () => {
     const k = key("incr-ttl");
     expect(await cache.incr(k, 1)).toBe(1);

@@ -18,6 +18,7 @@ export const ORIGINS: Record<ConnectionPlatform, string> = {
   twitch: (env.TWITCH_API_BASE ?? "").replace(/\/helix$/, ""),
   youtube: env.GOOGLE_TOKEN_BASE ?? "",
   kick: env.KICK_API_BASE ?? "",
+  spotify: env.SPOTIFY_ACCOUNTS_BASE ?? "",
 };
 
 export const call = (path: string, init?: RequestInit) => exports.default.fetch(url(path), init);

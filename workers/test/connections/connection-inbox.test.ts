@@ -4,7 +4,7 @@
 import { inboxSources } from "@nebula/schema";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
-import { subscribeTwitchInbox } from "../../src/connections/connection-inbox.ts";
+import { subscribeTwitchEvents } from "../../src/connections/connection-inbox.ts";
 import { seedTenant, withDb } from "../support/seed.ts";
 import { ORIGINS, accountId, connect, connectionOf, withDeps } from "./connection-harness.ts";
 
@@ -47,7 +47,9 @@ describe("connecting Twitch feeds the inbox", () => {
     for (const s of subs) expect(s.transport).toEqual({ method: "webhook", callback: "http://localhost/webhooks/twitch" });
 
     // A reconnect asks again: every subscription already exists, nothing is duplicated.
-    expect(await withDeps(new Date(), (deps) => subscribeTwitchInbox(deps, account.id))).toEqual({ created: 0, existed: 6, failed: [] });
+    const connection = await connectionOf(tenant.tenantId, tenant.owner.userId, "twitch");
+    if (!connection) throw new Error("not connected");
+    expect(await withDeps(new Date(), (deps) => subscribeTwitchEvents(deps, connection))).toEqual({ created: 0, existed: 6, failed: [] });
     expect((await subscriptionsOf(account.id)).length).toBe(6);
   });
 });

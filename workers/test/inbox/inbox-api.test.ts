@@ -121,6 +121,10 @@ describe("generic webhook /webhooks/inbox/:sourceId", () => {
     const hook = await apiCall<api.InboxWebhookWithSecret>(admin, "POST", inboxPath(tenant.tenantId, "/webhooks"), { name: "Tips" }, 201);
     expect(hook.url).toBe(`http://localhost/webhooks/inbox/${hook.id}`);
     expect(hook.secret).toMatch(/^nis_/);
+    expect(hook.kind).toBe("custom");
+    const donations = await apiCall<api.InboxWebhookWithSecret>(admin, "POST", inboxPath(tenant.tenantId, "/webhooks"), { name: "Ko-fi", kind: "donations" }, 201);
+    expect(donations.kind).toBe("donations");
+    await apiCall(admin, "POST", inboxPath(tenant.tenantId, "/webhooks"), { name: "Odd", kind: "lottery" }, 400);
     const listed = await apiCall<{ items: api.InboxWebhookView[] }>(admin, "GET", inboxPath(tenant.tenantId, "/webhooks"));
     expect(JSON.stringify(listed)).not.toContain(hook.secret);
     const socket = await openInbox(tenant.owner, tenant.tenantId);

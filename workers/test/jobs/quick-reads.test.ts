@@ -2,13 +2,15 @@
 // caller, their role and the agent, a read job round-trips API -> hub -> agent -> back without touching Postgres.
 // Counted at the local Postgres bridge under application names only this file uses: the API's and the hub's.
 import { api, auditLog, jobs } from "@nebula/schema";
+import { runInDurableObject } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { AgentHub } from "../../src/agents/agent-hub.ts";
 import { hubApplicationName } from "../../src/agents/hub-postgres.ts";
 import { seedAgent } from "../support/agents.ts";
 import { type SeededTenant, type SeededUser, asUser, seedTenant, withDb } from "../support/seed.ts";
 import { bridgeTraffic, callWorker, envNamed } from "../support/worker-call.ts";
-import { type TestAgent, connectAgent } from "../agents/test-agent.ts";
+import { type TestAgent, connectAgent, hubOf } from "../agents/test-agent.ts";
 
 let lab: SeededTenant;
 beforeAll(async () => {
@@ -69,6 +71,29 @@ describe("quick reads", () => {
     expect(await withDb((db) => db.select().from(jobs).where(eq(jobs.id, request.id)))).toHaveLength(1);
     expect((await withDb((db) => db.select().from(auditLog).where(eq(auditLog.targetId, seeded.agentId)))).map((a) => a.action)).toEqual(["job.docker.restart"]);
     expect((await pending).status).toBe(202);
+    agent.close();
+  });
+
+  it("a quick read the agent never answers ends at its deadline as a timeout, and the agent is told to stop", async () => {
+    const seeded = await withDb((db) => seedAgent(db, lab.tenantId));
+    const agent = await connectAgent(seeded);
+    const pending = callWorker(
+      `/api/t/${lab.tenantId}/agents/${seeded.agentId}/jobs`,
+      asUser(lab.members.viewer, { method: "POST", body: JSON.stringify({ kind: "docker.list", timeoutMs: 1000 }) }),
+    );
+    const request = await agent.next("job");
+    // In flight, yet nothing in the hub's storage: no write holds the job or its answer (DO output gate).
+    const stored = await runInDurableObject(hubOf(seeded.agentId), async (_hub: AgentHub, state) => [...state.storage.kv.list({ prefix: "job:" })]);
+    expect(stored).toEqual([]);
+    expect(await hubOf(seeded.agentId).status()).toMatchObject({ jobsInFlight: 1 });
+    expect(await agent.next("job_cancel")).toMatchObject({ id: request.id, reason: "deadline passed" });
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(api.Job.parse(await res.json())).toMatchObject({ id: request.id, status: "timeout", error: { code: "timeout" } });
+    // Its late answer is ignored, and nothing is left in flight.
+    agent.send({ type: "job_result", id: request.id, ok: true, result: [], durationMs: 1500 });
+    await agent.sendMetrics([{ at: Date.now(), values: { "cpu.total": 1 } }]);
+    expect(await hubOf(seeded.agentId).status()).toMatchObject({ ignoredJobResults: 1, jobsInFlight: 0 });
     agent.close();
   });
 

@@ -215,6 +215,17 @@ describe("closing", () => {
     expect(log).toHaveLength(1);
     expect(JSON.stringify(log[0]?.embeds)).toContain("Fixed the NAS");
     expect(log[0]?.embeds).toMatchObject([{ title: "Ticket #1 closed: My NAS is down", url: `http://localhost/discord/${t.guildId}/tickets/${ticketId}` }]);
+    // The transcript itself, as an HTML file on the log message: every stored message in it, escaped.
+    expect(log[0]?.attachments).toMatchObject([{ filename: "transcript-1.html", content_type: "text/html; charset=utf-8" }]);
+    const [file] = log[0]?.uploads ?? [];
+    expect(file?.filename).toBe("transcript-1.html");
+    expect(file?.size).toBe(new TextEncoder().encode(file?.content ?? "").byteLength);
+    expect(file?.content).toContain("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+    expect(file?.content).not.toContain("<script>alert");
+    expect(file?.content).toContain("log.txt");
+    expect(file?.content).toContain("Fixed the NAS");
+    expect(file?.content.match(/hello/g)?.length).toBe(230);
+    expect(JSON.stringify(log[0]?.embeds)).toContain("attached as transcript-1.html");
 
     const dm = (await dmsOf(t.alice.user.id)).at(-1);
     expect(customIds(dm)).toEqual([1, 2, 3, 4, 5].map((n) => `tk.rate:${ticketId}:${n}`));

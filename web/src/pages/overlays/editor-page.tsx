@@ -3,10 +3,10 @@
 // over someone else's newer one is refused (409) and the editor offers to reload instead of overwriting it.
 import type { AlertKind, OverlayLayer } from "@nebula/schema/wire/overlay";
 import { ALERT_KINDS } from "@nebula/schema/wire/overlay-constants";
-import { A, createAsync, useParams } from "@solidjs/router";
+import { A, createAsync, revalidate, useParams } from "@solidjs/router";
 import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
 import { ApiError } from "../../api/client.ts";
-import { getOverlay, obsUrl, type OverlayView, readOverlay, sendTestAlert, updateOverlay } from "../../api/overlays.ts";
+import { getOverlay, getOverlayGoals, obsUrl, type OverlayView, readOverlay, sendTestAlert, updateOverlay } from "../../api/overlays.ts";
 import { idleLiveState } from "../../overlay-renderer/live-state.ts";
 import { KIND_LABELS } from "../../overlay-renderer/template.ts";
 import "../../overlay-renderer/renderer.css";
@@ -54,6 +54,8 @@ function Editor(props: { tenantId: string; overlay: OverlayView }) {
       const saved = await updateOverlay(props.tenantId, props.overlay.id, { version: version(), document: editor.doc() });
       setVersion(saved.version);
       setSaveError(undefined);
+      // A save can start a goal over (a new start, metric or starting value): the live values are read again.
+      void revalidate(getOverlayGoals.keyFor(props.tenantId, props.overlay.id));
       if (editor.revision() === revision) setSaveState("saved");
       else schedule();
     } catch (err) {
@@ -179,7 +181,17 @@ function Editor(props: { tenantId: string; overlay: OverlayView }) {
             with <code data-testid="obs-url">{obsUrl(props.overlay.publicId)}</code>
           </p>
           <Show when={selectedLayer()} fallback={<div class="ov-panel faint ov-panel-empty">Select a layer to edit its properties.</div>}>
-            {(layer) => <PropertiesPanel editor={editor} layer={layer()} onTestAlert={(k) => void testAlert(k)} canTest={session.can("overlays.test")} />}
+            {(layer) => (
+              <PropertiesPanel
+                editor={editor}
+                layer={layer()}
+                onTestAlert={(k) => void testAlert(k)}
+                canTest={session.can("overlays.test")}
+                tenantId={props.tenantId}
+                overlayId={props.overlay.id}
+                canEdit={canEdit()}
+              />
+            )}
           </Show>
         </div>
       </div>

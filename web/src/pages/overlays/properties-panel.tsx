@@ -1,9 +1,14 @@
 // The selected layer's properties: position and size, rotation, opacity, then what its type needs (text and font,
-// image URL, each alert type's template/image/sound/duration with "send test", chat lines, goal values…).
+// image URL, each alert type's template/image/sound/duration with "send test", chat lines, goal values and what the
+// goal counts with its live value, the now-playing source with "Connect Spotify"…).
 // Each field commits on change (blur or Enter), so one edit is one undo step.
-import type { AlertKind, AlertStyle, LayerOf, OverlayLayer } from "@nebula/schema/wire/overlay";
-import { ALERT_KINDS, ALERT_TEMPLATE_VARIABLES } from "@nebula/schema/wire/overlay-constants";
-import { For, type JSX, Match, Show, Switch } from "solid-js";
+import type { AlertKind, AlertStyle, GoalMetric, LayerOf, OverlayLayer } from "@nebula/schema/wire/overlay";
+import { ALERT_KINDS, ALERT_TEMPLATE_VARIABLES, GOAL_METRICS } from "@nebula/schema/wire/overlay-constants";
+import { createAsync, revalidate } from "@solidjs/router";
+import { createSignal, For, type JSX, Match, Show, Suspense, Switch } from "solid-js";
+import { connectSpotify, getOverlayGoals, setOverlayGoal } from "../../api/overlays.ts";
+import { getMyConnections } from "../../api/streams-connections.ts";
+import { Boundary, InlineError } from "../../ui/boundary.tsx";
 import { KIND_LABELS } from "../../overlay-renderer/template.ts";
 import { replaceLayer } from "./editor-canvas.tsx";
 import type { EditorDocument } from "./editor-history.ts";
@@ -120,7 +125,112 @@ function AlertKindFields(props: { kind: AlertKind; style: AlertStyle | undefined
   );
 }
 
-export function PropertiesPanel(props: { editor: EditorDocument; layer: OverlayLayer; onTestAlert: (kind: AlertKind) => void; canTest: boolean }) {
+const METRIC_LABELS: Record<GoalMetric, string> = { manual: "Manual (set it here)", follows: "Follows", subs: "Subs & members", bits: "Bits", donations: "Donations (amount)" };
+
+/** Where the bar stands on stream now, and "set current", which moves it on every source at once. */
+function GoalLiveField(props: { tenantId: string; overlayId: string; layerId: string; canEdit: boolean }) {
+  const goals = createAsync(() => getOverlayGoals(props.tenantId, props.overlayId));
+  const [error, setError] = createSignal<unknown>();
+  const live = () => goals()?.goals.find((g) => g.layerId === props.layerId)?.current;
+  async function set(current: number) {
+    setError(undefined);
+    try {
+      await setOverlayGoal(props.tenantId, props.overlayId, props.layerId, Math.max(0, current));
+      await revalidate(getOverlayGoals.keyFor(props.tenantId, props.overlayId));
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <>
+      <Show when={live() !== undefined} fallback={<p class="field-hint wide">The live value appears once the overlay is saved.</p>}>
+        <Show when={props.canEdit} fallback={<p class="field-hint wide" data-testid="goal-live">Live now: {live()}</p>}>
+          <NumberInput label="Live now (set current)" testId="goal-live" value={live() ?? 0} min={0} onCommit={(v) => void set(v)} />
+        </Show>
+      </Show>
+      <Show when={error()}>{(err) => <div class="wide"><InlineError error={err()} /></div>}</Show>
+    </>
+  );
+}
+
+function GoalFields(props: { layer: LayerOf<"goal-bar">; commit: Commit; tenantId: string; overlayId: string; canEdit: boolean }) {
+  const since = () => (props.layer.since ? new Date(props.layer.since).toLocaleString() : "the start");
+  return (
+    <>
+      <Select label="Counts" value={props.layer.metric ?? "manual"} options={GOAL_METRICS} labels={METRIC_LABELS} onCommit={(metric) => props.commit({ metric } as Partial<OverlayLayer>)} />
+      <NumberInput label="Starts at" testId="goal-start" value={props.layer.current} min={0} onCommit={(current) => props.commit({ current: Math.max(0, current) } as Partial<OverlayLayer>)} />
+      <Show when={(props.layer.metric ?? "manual") !== "manual"}>
+        <p class="field-hint wide" data-testid="goal-since">
+          Counting the inbox's {METRIC_LABELS[props.layer.metric ?? "manual"].toLowerCase()} since {since()}.{" "}
+          <button type="button" class="btn btn-sm" data-testid="goal-restart" onClick={() => props.commit({ since: new Date().toISOString() } as Partial<OverlayLayer>)}>
+            Start over now
+          </button>
+        </p>
+      </Show>
+      <Boundary>
+        <Suspense>
+          <GoalLiveField tenantId={props.tenantId} overlayId={props.overlayId} layerId={props.layer.id} canEdit={props.canEdit} />
+        </Suspense>
+      </Boundary>
+    </>
+  );
+}
+
+/** Which Spotify account the layer shows, and "Connect Spotify" when the streamer has none yet. */
+function SpotifyFields(props: { layer: LayerOf<"now-playing">; commit: Commit; tenantId: string; overlayId: string }) {
+  const mine = createAsync(() => getMyConnections(props.tenantId));
+  const slot = () => mine()?.platforms.find((p) => p.platform === "spotify");
+  const [error, setError] = createSignal<unknown>();
+  async function connect() {
+    setError(undefined);
+    try {
+      const { authorizeUrl } = await connectSpotify(props.tenantId, `/overlays/${props.overlayId}`);
+      window.location.assign(authorizeUrl);
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <div class="wide" data-testid="spotify-fields">
+      <Switch>
+        <Match when={slot() && !slot()?.configured}>
+          <p class="field-hint">Spotify is not set up on this server: an administrator sets {slot()?.missing.join(" and ")}.</p>
+        </Match>
+        <Match when={slot()?.connection?.status === "connected" || slot()?.connection?.status === "expiring" ? slot()?.connection : undefined}>
+          {(c) => (
+            <p class="field-hint" data-testid="spotify-connected">
+              Spotify: {c().displayName}.{" "}
+              <Show when={props.layer.connectionId !== c().id} fallback={<>This layer shows your account.</>}>
+                <button type="button" class="btn btn-sm" data-testid="spotify-use-mine" onClick={() => props.commit({ connectionId: c().id } as Partial<OverlayLayer>)}>
+                  Show my Spotify here
+                </button>
+              </Show>
+            </p>
+          )}
+        </Match>
+        <Match when={slot()}>
+          <p class="field-hint">
+            {slot()?.connection ? "Spotify needs you to connect again." : "Connect your Spotify account to show what you play."}{" "}
+            <button type="button" class="btn btn-sm btn-primary" data-testid="spotify-connect" onClick={() => void connect()}>
+              Connect Spotify
+            </button>
+          </p>
+        </Match>
+      </Switch>
+      <Show when={error()}>{(err) => <InlineError error={err()} />}</Show>
+    </div>
+  );
+}
+
+export function PropertiesPanel(props: {
+  editor: EditorDocument;
+  layer: OverlayLayer;
+  onTestAlert: (kind: AlertKind) => void;
+  canTest: boolean;
+  tenantId: string;
+  overlayId: string;
+  canEdit: boolean;
+}) {
   const commit: Commit = (change) => props.editor.commit(replaceLayer(props.editor.doc(), props.layer.id, change));
   const as = <T extends OverlayLayer["type"]>(type: T) => (props.layer.type === type ? (props.layer as LayerOf<T>) : undefined);
   return (
@@ -217,8 +327,8 @@ export function PropertiesPanel(props: { editor: EditorDocument; layer: OverlayL
             {(l) => (
               <>
                 <TextInput label="Label" wide value={l().label} onCommit={(label) => commit({ label } as Partial<OverlayLayer>)} />
-                <NumberInput label="Current" value={l().current} min={0} onCommit={(current) => commit({ current: Math.max(0, current) } as Partial<OverlayLayer>)} />
                 <NumberInput label="Target" value={l().target} min={1} onCommit={(target) => commit({ target: Math.max(1, target) } as Partial<OverlayLayer>)} />
+                <GoalFields layer={l()} commit={commit} tenantId={props.tenantId} overlayId={props.overlayId} canEdit={props.canEdit} />
                 <ColourInput label="Bar" value={l().barColour} onCommit={(barColour) => commit({ barColour } as Partial<OverlayLayer>)} />
                 <ColourInput label="Background" value={l().backgroundColour} onCommit={(backgroundColour) => commit({ backgroundColour } as Partial<OverlayLayer>)} />
                 <ColourInput label="Text" value={l().textColour} onCommit={(textColour) => commit({ textColour } as Partial<OverlayLayer>)} />
@@ -230,7 +340,13 @@ export function PropertiesPanel(props: { editor: EditorDocument; layer: OverlayL
               <>
                 <Select label="Source" value={l().source} options={["spotify", "youtube"] as const} labels={{ spotify: "Spotify", youtube: "YouTube" }} onCommit={(source) => commit({ source } as Partial<OverlayLayer>)} />
                 <FontFields layer={l()} commit={commit} />
-                <p class="field-hint wide">Shows "Nothing playing" until a Spotify or YouTube connection feeds it.</p>
+                <Show when={l().source === "spotify"} fallback={<p class="field-hint wide">YouTube as a now-playing source is not available yet: this layer shows "Nothing playing".</p>}>
+                  <Boundary>
+                    <Suspense>
+                      <SpotifyFields layer={l()} commit={commit} tenantId={props.tenantId} overlayId={props.overlayId} />
+                    </Suspense>
+                  </Boundary>
+                </Show>
               </>
             )}
           </Match>

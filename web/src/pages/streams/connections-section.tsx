@@ -13,8 +13,10 @@ import { Boundary, InlineError, Loading } from "../../ui/boundary.tsx";
 import { Card } from "../../ui/card.tsx";
 import { createConfirmAction, ConfirmActionDialog } from "../../ui/confirm-action.tsx";
 import "./connections.css";
+import { EventSubArea } from "./eventsub-status.tsx";
+import { YouTubeQuotaLine } from "./youtube-quota.tsx";
 
-const NAMES: Record<ConnectionPlatform, string> = { twitch: "Twitch", youtube: "YouTube", kick: "Kick" };
+const NAMES: Record<ConnectionPlatform, string> = { twitch: "Twitch", youtube: "YouTube", kick: "Kick", spotify: "Spotify" };
 
 const STATUS: Record<ConnectionView["status"], { label: string; tone: BadgeTone }> = {
   connected: { label: "Connected", tone: "success" },
@@ -80,6 +82,7 @@ export function ConnectionsSection() {
             <For each={mine()?.platforms}>
               {(slot) => (
                 <PlatformCard
+                  tenantId={tenantId()}
                   slot={slot}
                   busy={leaving() !== undefined}
                   onConnect={() => go(slot.platform, () => startConnection(tenantId(), slot.platform, slot.connection?.features.chatbot ? "chatbot" : "base"))}
@@ -104,7 +107,7 @@ export function ConnectionsSection() {
   );
 }
 
-function PlatformCard(props: { slot: PlatformConnectionSlot; busy: boolean; onConnect: () => void; onUpgrade: (c: ConnectionView) => void; onDisconnect: (c: ConnectionView) => void }) {
+function PlatformCard(props: { tenantId: string; slot: PlatformConnectionSlot; busy: boolean; onConnect: () => void; onUpgrade: (c: ConnectionView) => void; onDisconnect: (c: ConnectionView) => void }) {
   const name = () => NAMES[props.slot.platform];
   return (
     <article class="connection-card" data-testid={`connection-${props.slot.platform}`}>
@@ -141,6 +144,10 @@ function PlatformCard(props: { slot: PlatformConnectionSlot; busy: boolean; onCo
               </Show>
               <Show when={c().status === "expiring"}>
                 <p class="muted">The token expires soon and could not be renewed yet{c().lastRefreshError ? `: ${c().lastRefreshError}` : ""}. It is retried every 5 minutes.</p>
+              </Show>
+              <EventSubArea tenantId={props.tenantId} connection={c()} busy={props.busy} onReconnect={() => props.onConnect()} />
+              <Show when={props.slot.platform === "youtube"}>
+                <YouTubeQuotaLine tenantId={props.tenantId} />
               </Show>
               <div class="connection-scopes" title="Scopes granted">
                 <For each={c().scopes}>{(s) => <Badge plain>{s.replace("https://www.googleapis.com/auth/", "")}</Badge>}</For>

@@ -1,6 +1,7 @@
 // /streams/inbox: every follow, sub, cheer, raid, donation, mention, super chat and membership from all platforms
 // in one list. Filter chips (platform, type), search, unread styling, mark read/unread, mark all read; new items
-// arrive over the tenant's inbox socket and appear at the top without a reload ("3 new" when scrolled away).
+// arrive over the tenant's inbox socket and appear at the top without a reload ("3 new" when scrolled away). Admins
+// also manage the sources (webhooks, channels) and how long notifications are kept.
 // Viewer text (names, messages) is only ever rendered as text.
 import { createAsync, revalidate } from "@solidjs/router";
 import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, Show } from "solid-js";
@@ -23,6 +24,8 @@ import { EmptyState } from "../../ui/empty-state.tsx";
 import { StreamIcon } from "../../ui/icons.tsx";
 import { TimeAgo } from "../../ui/time.tsx";
 import "./inbox.css";
+import { InboxSourcesCard } from "./inbox-sources.tsx";
+import { StreamsNav } from "./streams-nav.tsx";
 
 const PLATFORMS = [
   ["twitch", "Twitch"],
@@ -240,6 +243,7 @@ export default function InboxPage() {
           </button>
         </Show>
       </div>
+      <StreamsNav />
 
       <section class="card inbox-filters">
         <form
@@ -353,6 +357,9 @@ export default function InboxPage() {
         </section>
       </Boundary>
 
+      <Show when={tenantId() && session.can("inbox.manage")}>
+        <InboxSourcesCard tenantId={tenantId()} />
+      </Show>
       <RetentionCard tenantId={tenantId()} />
     </div>
   );

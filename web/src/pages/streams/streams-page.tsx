@@ -1,5 +1,6 @@
 // /streams: the stream bot's home. Connections first: every other stream feature works through the accounts connected here.
 import { ConnectionsSection } from "./connections-section.tsx";
+import { StreamsNav } from "./streams-nav.tsx";
 
 export default function StreamsPage() {
   return (
@@ -10,6 +11,7 @@ export default function StreamsPage() {
           <p>Twitch, YouTube and Kick: go-live notifications, chat bot, overlays and a unified inbox.</p>
         </div>
       </div>
+      <StreamsNav />
       <ConnectionsSection />
     </div>
   );

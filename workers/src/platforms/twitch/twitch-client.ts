@@ -120,7 +120,7 @@ export class TwitchClient {
         tokens.forget(this.tokenKey);
         continue;
       }
-      if (res.status >= 500 || res.status === 401 || res.status === 403) throw this.http.upstream(`${method} ${path} answered ${res.status}`, { status: res.status });
+      if (res.status >= 500 || res.status === 401 || res.status === 403) throw this.http.upstream(`${method} ${path} answered ${res.status}`, { status: res.status, ...twitchMessage(res.body) });
       return res;
     }
   }
@@ -166,7 +166,7 @@ export class TwitchClient {
       transport: { method: "webhook", callback: input.callback, secret: input.secret },
     });
     if (res.status === 409) return "exists";
-    if (res.status !== 202) throw this.http.upstream(`EventSub subscription refused (${res.status})`, { status: res.status, type: input.type });
+    if (res.status !== 202) throw this.http.upstream(`EventSub subscription refused (${res.status})`, { status: res.status, type: input.type, ...twitchMessage(res.body) });
     const created = z.object({ data: z.array(EventSubSubscription).min(1) }).parse(res.body).data[0];
     return created as EventSubSubscription;
   }
@@ -193,6 +193,12 @@ export class TwitchClient {
     const res = await this.helix<unknown>("DELETE", "/eventsub/subscriptions", [["id", id]]);
     if (res.status !== 204 && res.status !== 404) throw this.http.upstream(`EventSub delete answered ${res.status}`, { status: res.status });
   }
+}
+
+/** Helix errors say why in `message` ("subscription missing proper authorization"): kept for the user, never a credential. */
+function twitchMessage(body: unknown): { twitchMessage?: string } {
+  const message = (body as { message?: unknown } | null)?.message;
+  return typeof message === "string" && message ? { twitchMessage: message.slice(0, 200) } : {};
 }
 
 /** Helix thumbnails carry {width}x{height}; Discord embeds show 1280x720 well. */

@@ -1,11 +1,15 @@
 // YouTube Data API v3 over fetch with an API key: videos.list (live state: snippet + liveStreamingDetails), channels.list,
-// playlistItems.list (a channel's recent uploads, for polling at 1 unit instead of search.list's 100), each call
-// booked against the daily quota first; and WebSub subscribe / unsubscribe with a lease at the hub.
+// playlistItems.list (a channel's recent uploads, for polling at 1 unit instead of search.list's 100); with a channel's
+// OAuth token, its active broadcasts (liveBroadcasts.list) and live chat: liveChatMessages.list / insert / delete and
+// liveChatBans.insert. Each call is booked against
+// the daily quota first (a log line when the day crosses 80%); and WebSub subscribe / unsubscribe with a lease at the hub.
 import { z } from "zod";
 import type { Cache } from "../../cache/cache.ts";
+import { AppError } from "../../errors/app-error.ts";
+import { type Logger, createLogger } from "../../logging/logger.ts";
 import { PlatformHttp } from "../platform-http.ts";
 import { channelTopic } from "./atom-feed.ts";
-import { type QuotaMethod, spendQuota } from "./youtube-quota.ts";
+import { type QuotaMethod, markQuotaExhausted, nextQuotaReset, spendQuota } from "./youtube-quota.ts";
 
 /** videos.list and channels.list take at most 50 ids per call. */
 export const YOUTUBE_BATCH = 50;
@@ -30,6 +34,8 @@ export const YouTubeVideo = z.looseObject({
       actualEndTime: z.string().optional(),
       scheduledStartTime: z.string().optional(),
       concurrentViewers: z.string().optional(),
+      /** Present while the broadcast is live and its chat open: what liveChatMessages.list reads. */
+      activeLiveChatId: z.string().optional(),
     })
     .optional(),
 });
@@ -43,6 +49,34 @@ export type YouTubeChannel = z.infer<typeof YouTubeChannel>;
 
 const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item).default([]) });
 
+/** One liveChatMessages.list page (developers.google.com/youtube/v3/live/docs/liveChatMessages/list). */
+export const LiveChatPage = z.looseObject({
+  nextPageToken: z.string().optional(),
+  /** How long to wait before the next list call: polling sooner is answered 403 rateLimitExceeded. */
+  pollingIntervalMillis: z.number().int().nonnegative().optional(),
+  /** Set once the stream went offline: no more messages will come. */
+  offlineAt: z.string().optional(),
+  items: z.array(z.looseObject({ id: z.string(), snippet: z.looseObject({ type: z.string() }) })).default([]),
+});
+export type LiveChatPage = z.infer<typeof LiveChatPage>;
+
+const InsertedChatMessage = z.looseObject({ id: z.string() });
+
+/** A liveBroadcast resource with parts snippet and status (developers.google.com/youtube/v3/live/docs/liveBroadcasts). */
+export const LiveBroadcast = z.looseObject({
+  /** The broadcast's id is its video's id. */
+  id: z.string(),
+  snippet: z.looseObject({
+    channelId: z.string(),
+    title: z.string().optional().default(""),
+    /** The broadcast's live chat: what liveChatMessages.list reads. */
+    liveChatId: z.string().optional(),
+  }),
+  /** lifeCycleStatus: created, ready, testing, liveStarting, live, complete, revoked, … */
+  status: z.looseObject({ lifeCycleStatus: z.string() }),
+});
+export type LiveBroadcast = z.infer<typeof LiveBroadcast>;
+
 export interface YouTubeClientOptions {
   apiBase: string;
   hubUrl: string;
@@ -50,6 +84,27 @@ export interface YouTubeClientOptions {
   cache: Cache;
   fetch?: typeof fetch;
   now?: () => number;
+  /** Where the 80% quota warning is logged. */
+  logger?: Logger;
+}
+
+/** A channel's OAuth access token (workers/src/connections tokenFor): live chat calls act as that channel. */
+export interface AsChannel {
+  accessToken: string;
+}
+
+interface CallOptions {
+  httpMethod?: "GET" | "POST" | "DELETE";
+  body?: unknown;
+  /** With a user token the call is authorized by it; without, by the API key. */
+  as?: AsChannel;
+}
+
+/** The reason Google gives in its error body (`error.errors[0].reason`): liveChatEnded, quotaExceeded, … */
+export function youtubeReasonOf(err: unknown): string | null {
+  if (!(err instanceof AppError)) return null;
+  const reason = (err.details as { reason?: unknown } | null)?.reason;
+  return typeof reason === "string" ? reason : null;
 }
 
 export type LiveState = { state: "live"; startedAt: string; viewers: number | null } | { state: "ended"; startedAt: string | null; endedAt: string } | { state: "upcoming" } | { state: "not_live" };
@@ -76,18 +131,35 @@ export class YouTubeClient {
     return this.options.now?.() ?? Date.now();
   }
 
-  private async call<T extends z.ZodType>(method: QuotaMethod, path: string, params: Record<string, string>, schema: T): Promise<z.output<T>> {
-    await spendQuota(this.options.cache, method, this.now());
+  private get logger(): Logger {
+    return this.options.logger ?? createLogger({ service: "youtube" });
+  }
+
+  private async call<T extends z.ZodType>(method: QuotaMethod, path: string, params: Record<string, string>, schema: T, options: CallOptions = {}): Promise<z.output<T>> {
+    const now = this.now();
+    const spent = await spendQuota(this.options.cache, method, now);
+    if (spent.crossedWarning) this.logger.warn("youtube: 80% of the daily API quota is used", { used: spent.total, method, resetsAt: new Date(nextQuotaReset(now)).toISOString() });
     const url = new URL(`${this.options.apiBase.replace(/\/$/, "")}${path}`);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-    url.searchParams.set("key", this.options.apiKey);
-    const res = await this.http.send<{ error?: { errors?: { reason?: string }[] } }>({ url: url.toString(), headers: { accept: "application/json" } });
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (options.as) headers.authorization = `Bearer ${options.as.accessToken}`;
+    else url.searchParams.set("key", this.options.apiKey);
+    if (options.body !== undefined) headers["content-type"] = "application/json";
+    const res = await this.http.send<{ error?: { errors?: { reason?: string }[] } }>({
+      method: options.httpMethod ?? "GET",
+      url: url.toString(),
+      headers,
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
     const reason = res.body?.error?.errors?.[0]?.reason;
     if (res.status === 403 && (reason === "quotaExceeded" || reason === "dailyLimitExceeded")) {
-      throw this.http.rateLimited(3600_000, "daily API quota exceeded");
+      await markQuotaExhausted(this.options.cache, now);
+      throw new AppError("RATE_LIMITED", "youtube: Google reports the daily API quota exceeded; it resets at midnight Pacific time", {
+        details: { platform: "youtube", quota: true, reason, resetsAt: new Date(nextQuotaReset(now)).toISOString() },
+      });
     }
-    if (res.status < 200 || res.status >= 300) throw this.http.upstream(`${method} answered ${res.status}${reason ? ` (${reason})` : ""}`, { status: res.status });
-    return schema.parse(res.body);
+    if (res.status < 200 || res.status >= 300) throw this.http.upstream(`${method} answered ${res.status}${reason ? ` (${reason})` : ""}`, { status: res.status, ...(reason ? { reason } : {}) });
+    return schema.parse(res.body ?? {});
   }
 
   async videos(ids: readonly string[]): Promise<YouTubeVideo[]> {
@@ -120,6 +192,39 @@ export class YouTubeClient {
       list(z.looseObject({ contentDetails: z.looseObject({ videoId: z.string() }) })),
     );
     return items.items.map((i) => i.contentDetails.videoId);
+  }
+
+  /**
+   * The token's channel's broadcasts that are on air now, for 1 unit. broadcastStatus, id and mine are exclusive filters
+   * (the docs: "specify exactly one"), and broadcastStatus already means the caller's own broadcasts. broadcastType
+   * defaults to "event" (scheduled events), which would leave out the persistent "Stream now" broadcast, hence "all".
+   */
+  async activeBroadcasts(as: AsChannel): Promise<LiveBroadcast[]> {
+    const params = { part: "snippet,status", broadcastStatus: "active", broadcastType: "all", maxResults: "50" };
+    return (await this.call("liveBroadcasts.list", "/liveBroadcasts", params, list(LiveBroadcast), { as })).items;
+  }
+
+  /** One page of a live chat; without a page token YouTube answers the recent history first. */
+  async liveChatMessages(liveChatId: string, pageToken: string | null, as: AsChannel): Promise<LiveChatPage> {
+    const params: Record<string, string> = { liveChatId, part: "snippet,authorDetails", maxResults: "2000" };
+    if (pageToken) params.pageToken = pageToken;
+    return this.call("liveChatMessages.list", "/liveChat/messages", params, LiveChatPage, { as });
+  }
+
+  /** Posts a text message as the token's channel; answers the new message's id. */
+  async insertLiveChatMessage(liveChatId: string, text: string, as: AsChannel): Promise<string> {
+    const body = { snippet: { liveChatId, type: "textMessageEvent", textMessageDetails: { messageText: text } } };
+    return (await this.call("liveChatMessages.insert", "/liveChat/messages", { part: "snippet" }, InsertedChatMessage, { httpMethod: "POST", body, as })).id;
+  }
+
+  async deleteLiveChatMessage(messageId: string, as: AsChannel): Promise<void> {
+    await this.call("liveChatMessages.delete", "/liveChat/messages", { id: messageId }, z.unknown(), { httpMethod: "DELETE", as });
+  }
+
+  /** A temporary ban is YouTube's timeout (liveChatBans.insert, type "temporary"). */
+  async banFromLiveChat(liveChatId: string, channelId: string, seconds: number, as: AsChannel): Promise<void> {
+    const body = { snippet: { liveChatId, type: "temporary", banDurationSeconds: seconds, bannedUserDetails: { channelId } } };
+    await this.call("liveChatBans.insert", "/liveChat/bans", { part: "snippet" }, z.unknown(), { httpMethod: "POST", body, as });
   }
 
   /**

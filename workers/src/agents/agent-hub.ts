@@ -169,6 +169,8 @@ export class AgentHub extends DurableObject<Env> {
   private readonly waiters = new Map<string, Set<(outcome: JobOutcome | null) => void>>();
   /** Job ends being written right now, so an alarm does not write the same one again. */
   private readonly persisting = new Set<string>();
+  /** When touch() last stored the agent's last message (0 after a wake from hibernation: the next one stores). */
+  private touchStoredAt = 0;
   /** Quick reads on their way to the agent and back (dispatchAndWait): in memory only. */
   private readonly quickReads = new Set<string>();
   /** Alarm runs one at a time: an automatic run and a test's direct call never do the same work twice. */
@@ -243,7 +245,9 @@ export class AgentHub extends DurableObject<Env> {
     const attachment = ws.deserializeAttachment() as Attachment;
     // Browsers only listen; their keep-alive "ping" never reaches here (auto-response).
     if (attachment.role !== "agent") return;
-    this.touch();
+    // One clock read per message: the hub's clock is a storage read (HUB_CLOCK_OFFSET_KEY).
+    const now = this.now();
+    this.touch(now);
     const inbound = readAgentFrame(frame);
     if (inbound.kind === "too_big") {
       this.count(KEYS.rejected);
@@ -270,7 +274,7 @@ export class AgentHub extends DurableObject<Env> {
       case "job_log":
         return this.relayToFollowers(message.id, JSON.stringify(message));
       case "job_result":
-        return this.onJobResult(message);
+        return this.onJobResult(message, now);
     }
   }
 
@@ -557,10 +561,10 @@ export class AgentHub extends DurableObject<Env> {
     this.relayToFollowers(progress.id, JSON.stringify(progress));
   }
 
-  private async onJobResult(result: agentWire.JobResult): Promise<void> {
+  private async onJobResult(result: agentWire.JobResult, now: number): Promise<void> {
     if (this.quickReads.delete(result.id)) {
       const waiting = this.waiters.get(result.id);
-      if (waiting) for (const done of [...waiting]) done(outcomeOfResult(result, this.now()));
+      if (waiting) for (const done of [...waiting]) done(outcomeOfResult(result, now));
       return;
     }
     const job = this.ctx.storage.kv.get<InFlightJob>(jobKey(result.id));
@@ -569,7 +573,7 @@ export class AgentHub extends DurableObject<Env> {
       this.count(KEYS.ignoredResults);
       return;
     }
-    await this.finishJob(job, outcomeOfResult(result, this.now()), result);
+    await this.finishJob(job, outcomeOfResult(result, now), result);
   }
 
   /**
@@ -674,10 +678,12 @@ export class AgentHub extends DurableObject<Env> {
    * Any message clears a silence; heartbeats are seen through the auto-response timestamp instead. Stored at most
    * every TOUCH_STORE_MS: each write holds this object's next outgoing message (a job's answer) behind the output gate.
    */
-  private touch(): void {
+  private touch(now: number): void {
     const kv = this.ctx.storage.kv;
-    const now = this.now();
-    if (Math.abs(now - (kv.get<number>(KEYS.lastMessageAt) ?? Number.NEGATIVE_INFINITY)) >= TOUCH_STORE_MS) kv.put(KEYS.lastMessageAt, now);
+    if (Math.abs(now - this.touchStoredAt) >= TOUCH_STORE_MS) {
+      kv.put(KEYS.lastMessageAt, now);
+      this.touchStoredAt = now;
+    }
     if (kv.get<number>(KEYS.silentSince) !== undefined) kv.delete(KEYS.silentSince);
   }
 

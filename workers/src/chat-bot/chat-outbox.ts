@@ -3,14 +3,18 @@
 // when the outgoing limiter says so; the alarm wakes it for the next slot. One object per account because Twitch
 // counts the 20-per-30-s limit per user across channels. Helix drops (is_sent false) feed the limiter: rate drops are
 // retried after a backoff, duplicates and policy drops are not. A reply older than a minute is no longer an answer
-// and is discarded rather than sent late.
+// and is discarded rather than sent late. The bot's user tokens are held in memory (held-tokens.ts), so a warm reply
+// leaves without a Postgres query.
 import { DurableObject } from "cloudflare:workers";
+import { withApplicationName } from "../agents/hub-postgres.ts";
 import { loadConfig } from "../config/config.ts";
+import type { ConnectionRow } from "../connections/connection-tokens.ts";
 import type { Env } from "../env.ts";
 import { AppError } from "../errors/app-error.ts";
 import { createLogger } from "../logging/logger.ts";
 import { platformClients } from "../platforms/platform-clients.ts";
 import { createServices } from "../services/services.ts";
+import { HeldTokens } from "./held-tokens.ts";
 import { type LimiterState, emptyLimiterState, limitFor, nextSendAt, recordDrop, recordSend } from "./outgoing-limiter.ts";
 import { rememberOwnMessage } from "./own-messages.ts";
 import { type ChatChannelRef, type ChatPlatform, chatCredentials, chatPlatform } from "./platform-chat.ts";
@@ -40,6 +44,7 @@ const ERROR_RETRY_MS = 5000;
 export class ChatOutbox extends DurableObject<Env> {
   private state: LimiterState = emptyLimiterState();
   private draining: Promise<void> | null = null;
+  private readonly tokens = new HeldTokens();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -61,6 +66,11 @@ export class ChatOutbox extends DurableObject<Env> {
       this.ctx.storage.sql.exec("INSERT INTO queue (item, enqueued_at) VALUES (?, ?)", JSON.stringify(item), now);
     }
     await this.drain();
+  }
+
+  /** The connection's tokens changed (refresh, reconnect, disconnect): the next send reads them again. */
+  async forgetToken(connectionId: string): Promise<void> {
+    this.tokens.forget(connectionId);
   }
 
   async stats(): Promise<OutboxStats> {
@@ -90,9 +100,10 @@ export class ChatOutbox extends DurableObject<Env> {
   private async drainLoop(): Promise<void> {
     const config = loadConfig(this.env);
     const logger = createLogger({ service: "chat-outbox", outbox: this.ctx.id.name ?? null }, config.LOG_LEVEL);
-    const scope = createServices(this.env, config, logger);
+    // Named, so Postgres (pg_stat_activity, the test bridge) can tell this object's queries apart.
+    const scope = createServices(this.env, { ...config, DATABASE_URL: withApplicationName(config.DATABASE_URL, chatOutboxApplicationName(this.ctx.id.name ?? "unnamed")) }, logger);
     const clients = platformClients(config, scope.services.cache);
-    const credentials = chatCredentials(clients, scope.services);
+    const credentials = chatCredentials(clients, scope.services, this.tokens);
     const platforms = new Map<string, ChatPlatform>();
     try {
       for (;;) {
@@ -164,6 +175,17 @@ export class ChatOutbox extends DurableObject<Env> {
 }
 
 export const chatOutboxName = (channel: Pick<ChatChannelRef, "platform" | "botUserId">) => `${channel.platform}:${channel.botUserId}`;
+
+export const chatOutboxApplicationName = (outboxName: string) => `chat-outbox:${outboxName}`;
+
+/**
+ * Tells the outbox that speaks as this connection's account to drop its held token: the account is the bot, so the
+ * outbox is named by the connection's platform user id. A platform without chat has no outbox.
+ */
+export async function forgetChatToken(ns: DurableObjectNamespace<ChatOutbox>, connection: Pick<ConnectionRow, "id" | "platform" | "platformUserId">): Promise<void> {
+  if (connection.platform === "spotify") return;
+  await getChatOutboxByName(ns, chatOutboxName({ platform: connection.platform, botUserId: connection.platformUserId })).forgetToken(connection.id);
+}
 
 export function getChatOutboxByName(ns: DurableObjectNamespace<ChatOutbox>, name: string): DurableObjectStub<ChatOutbox> {
   return ns.getByName(name);

@@ -14,6 +14,7 @@ import { AppError } from "../errors/app-error.ts";
 import type { PlatformClients } from "../platforms/platform-clients.ts";
 import type { PlatformHttp } from "../platforms/platform-http.ts";
 import { type YouTubeClient, youtubeReasonOf } from "../platforms/youtube/youtube-client.ts";
+import type { HeldTokens } from "./held-tokens.ts";
 import { liveChatKey } from "./youtube-live-chat-state.ts";
 
 /** Where the bot speaks: enough of a chat_channels row to call the platform. */
@@ -32,12 +33,21 @@ export interface ChatChannelRef {
  */
 export interface ChatCredentials {
   tokenFor(channel: ChatChannelRef): Promise<string>;
+  /** The platform refused the channel's user token (401): the next tokenFor reads the connection again. */
+  forget(channel: ChatChannelRef): void;
 }
 
-export function chatCredentials(clients: PlatformClients, connections: ConnectionDeps | null): ChatCredentials {
+/** `held`: the ChatOutbox's memory of user tokens (held-tokens.ts); without it every call reads the connection. */
+export function chatCredentials(clients: PlatformClients, connections: ConnectionDeps | null, held?: HeldTokens): ChatCredentials {
   return {
     async tokenFor(channel) {
-      if (channel.connectionId && connections) return (await tokenFor(connections, channel.connectionId)).accessToken;
+      if (channel.connectionId && connections) {
+        const kept = held?.get(channel.connectionId, Date.now());
+        if (kept) return kept;
+        const token = await tokenFor(connections, channel.connectionId);
+        held?.hold(channel.connectionId, token.accessToken, token.expiresAt, Date.now());
+        return token.accessToken;
+      }
       if (channel.platform === "twitch") {
         if (!clients.twitch) throw new AppError("MISCONFIGURED", "Twitch is not connected (TWITCH_CLIENT_ID / TWITCH_CLIENT_SECRET are not set)");
         return clients.twitch.appToken();
@@ -45,7 +55,27 @@ export function chatCredentials(clients: PlatformClients, connections: Connectio
       if (channel.platform === "kick") return clients.kick.appToken();
       throw new AppError("MISCONFIGURED", "YouTube chat needs the channel's connection (OAuth) to speak");
     },
+    forget(channel) {
+      if (channel.connectionId) held?.forget(channel.connectionId);
+    },
   };
+}
+
+const isUnauthorized = (err: unknown) => err instanceof AppError && (err.details as { status?: unknown } | null)?.status === 401;
+
+/**
+ * Runs a platform call with the channel's token; when a user token is refused with 401 (revoked, or replaced by a
+ * refresh or reconnect since it was held), drops it and runs the call once more with a token read afresh.
+ */
+async function withToken<T>(credentials: ChatCredentials, channel: ChatChannelRef, call: (token: string) => Promise<T>, refused: (result: T) => boolean = () => false): Promise<T> {
+  try {
+    const result = await call(await credentials.tokenFor(channel));
+    if (!refused(result) || !channel.connectionId) return result;
+  } catch (err) {
+    if (!isUnauthorized(err) || !channel.connectionId) throw err;
+  }
+  credentials.forget(channel);
+  return call(await credentials.tokenFor(channel));
 }
 
 export type SendOutcome = { sent: true; messageId: string } | { sent: false; dropCode: string; dropMessage: string };
@@ -76,13 +106,14 @@ export class TwitchChat implements ChatPlatform {
   private async call(channel: ChatChannelRef, method: "POST" | "DELETE", path: string, query: Record<string, string>, body?: unknown) {
     const url = new URL(`${this.apiBase.replace(/\/$/, "")}${path}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-    const token = await this.credentials.tokenFor(channel);
-    return this.http.send<unknown>({
-      method,
-      url: url.toString(),
-      headers: { "client-id": this.clientId, authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    const send = (token: string) =>
+      this.http.send<unknown>({
+        method,
+        url: url.toString(),
+        headers: { "client-id": this.clientId, authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    return withToken(this.credentials, channel, send, (res) => res.status === 401);
   }
 
   async send(channel: ChatChannelRef, text: string, replyTo: string | null): Promise<SendOutcome> {
@@ -115,13 +146,14 @@ export class KickChat implements ChatPlatform {
   ) {}
 
   private async call(channel: ChatChannelRef, method: "POST" | "DELETE", path: string, body?: unknown) {
-    const token = await this.credentials.tokenFor(channel);
-    return this.http.send<unknown>({
-      method,
-      url: `${this.apiBase.replace(/\/$/, "")}${path}`,
-      headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    const send = (token: string) =>
+      this.http.send<unknown>({
+        method,
+        url: `${this.apiBase.replace(/\/$/, "")}${path}`,
+        headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    return withToken(this.credentials, channel, send, (res) => res.status === 401);
   }
 
   async send(channel: ChatChannelRef, text: string, replyTo: string | null): Promise<SendOutcome> {
@@ -164,13 +196,13 @@ export class YouTubeChat implements ChatPlatform {
     if (!liveChatId) return { sent: false, dropCode: "not_live", dropMessage: "the channel has no live chat open" };
     // YouTube: a text message is at most 200 characters.
     // The poller reads this message back from the chat; the outbox remembers its id (own-messages.ts).
-    const messageId = await this.youtube.insertLiveChatMessage(liveChatId, text.slice(0, 200), { accessToken: await this.credentials.tokenFor(channel) });
+    const messageId = await withToken(this.credentials, channel, (accessToken) => this.youtube.insertLiveChatMessage(liveChatId, text.slice(0, 200), { accessToken }));
     return { sent: true, messageId };
   }
 
   async deleteMessage(channel: ChatChannelRef, messageId: string): Promise<void> {
     try {
-      await this.youtube.deleteLiveChatMessage(messageId, { accessToken: await this.credentials.tokenFor(channel) });
+      await withToken(this.credentials, channel, (accessToken) => this.youtube.deleteLiveChatMessage(messageId, { accessToken }));
     } catch (err) {
       // liveChatMessageNotFound: already deleted by a human moderator.
       if (youtubeReasonOf(err) !== "liveChatMessageNotFound") throw err;
@@ -180,7 +212,7 @@ export class YouTubeChat implements ChatPlatform {
   async timeout(channel: ChatChannelRef, userId: string, seconds: number): Promise<void> {
     const liveChatId = await this.liveChatOf(channel);
     if (!liveChatId) return;
-    await this.youtube.banFromLiveChat(liveChatId, userId, Math.max(1, Math.round(seconds)), { accessToken: await this.credentials.tokenFor(channel) });
+    await withToken(this.credentials, channel, (accessToken) => this.youtube.banFromLiveChat(liveChatId, userId, Math.max(1, Math.round(seconds)), { accessToken }));
   }
 }
 

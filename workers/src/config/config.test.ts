@@ -61,6 +61,14 @@ describe("parseConfig", () => {
     expect(problemsOf({ DATABASE_URL: VALID.DATABASE_URL }).problems).toEqual(["ENCRYPTION_KEYS is required but not set"]);
   });
 
+  it("defaults Spotify's bases, wants its client id as 32 hex characters and its secret with it", () => {
+    expect(parseConfig(VALID)).toMatchObject({ SPOTIFY_ACCOUNTS_BASE: "https://accounts.spotify.com", SPOTIFY_API_BASE: "https://api.spotify.com" });
+    expect(problemsOf({ ...VALID, SPOTIFY_CLIENT_ID: "not-a-spotify-id" }).problems).toEqual(
+      expect.arrayContaining(["SPOTIFY_CLIENT_ID: must be a Spotify client id (32 hex characters)", "SPOTIFY_CLIENT_SECRET: SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET must be set together"]),
+    );
+    expect(problemsOf({ ...VALID, SPOTIFY_API_BASE: "ftp://api.spotify.test" }).problems).toEqual([expect.stringMatching(/^SPOTIFY_API_BASE: /)]);
+  });
+
   it("asks for the Upstash URL when only the token is set", () => {
     expect(problemsOf({ ...VALID, UPSTASH_REDIS_REST_TOKEN: "tok" }).problems).toEqual([
       "UPSTASH_REDIS_REST_URL: UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be set together",

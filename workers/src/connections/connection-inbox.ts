@@ -8,6 +8,7 @@ import type { Config } from "../config/config.ts";
 import type { Db } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { AppError } from "../errors/app-error.ts";
+import { forgetInboxRecipients } from "../inbox/recipients.ts";
 import type { Logger } from "../logging/logger.ts";
 import { platformClients } from "../platforms/platform-clients.ts";
 import { createServices } from "../services/services.ts";
@@ -38,14 +39,16 @@ export function twitchEventSubscriptions(broadcasterId: string, granted: readonl
 }
 
 /** The connected channel as an inbox source of the tenant; already registered is fine. */
-export async function registerInboxSource(db: Db, logger: Logger, connection: ConnectionRow): Promise<void> {
+export async function registerInboxSource(deps: { db: Db; cache: Cache; logger: Logger }, connection: ConnectionRow): Promise<void> {
   // Spotify only feeds the overlays' now-playing layer; it has no channel and no inbox events.
   if (connection.platform === "spotify") return;
+  const { db, logger } = deps;
   try {
     await db
       .insert(inboxSources)
       .values({ id: newId("inboxSource"), tenantId: connection.tenantId, platform: connection.platform, broadcasterId: connection.platformUserId, streamerUserId: connection.userId })
       .onConflictDoNothing();
+    await forgetInboxRecipients(deps.cache, connection.platform, connection.platformUserId);
   } catch (err) {
     logger.error("connections: the channel was not registered as an inbox source", { connectionId: connection.id, platform: connection.platform, err });
   }

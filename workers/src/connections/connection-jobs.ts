@@ -3,7 +3,7 @@
 // user tokens (a 401 means the user disconnected the app: the connection needs re-authorization).
 import { platformConnections } from "@nebula/schema";
 import { and, asc, eq, inArray, isNotNull, lt } from "drizzle-orm";
-import { type ConnectionDeps, openTokens, refreshConnection } from "./connection-tokens.ts";
+import { type ConnectionDeps, type ConnectionRow, openTokens, refreshConnection } from "./connection-tokens.ts";
 import { validateTwitchToken } from "./platform-oauth.ts";
 import { missingCredentials } from "./platform-oauth.ts";
 
@@ -24,7 +24,10 @@ export interface RefreshRun {
   failed: number;
 }
 
-export async function runConnectionRefresh(deps: ConnectionDeps): Promise<RefreshRun> {
+/** Told of each connection whose tokens a run replaced or gave up on (the chat outbox then drops its held copy). */
+export type TokensChanged = (row: ConnectionRow) => Promise<void>;
+
+export async function runConnectionRefresh(deps: ConnectionDeps, tokensChanged?: TokensChanged): Promise<RefreshRun> {
   const now = deps.now();
   const due = await deps.db
     .select({ id: platformConnections.id, platform: platformConnections.platform })
@@ -44,6 +47,7 @@ export async function runConnectionRefresh(deps: ConnectionDeps): Promise<Refres
     async ({ id }) => {
       try {
         const result = await refreshConnection(deps, id, { force: true });
+        if (result.outcome !== "failed") await tokensChanged?.(result.row);
         if (result.outcome === "refreshed") run.refreshed++;
         else if (result.outcome === "needs_reauth") run.needsReauth++;
         else run.failed++;
@@ -64,7 +68,7 @@ export interface ValidateRun {
 }
 
 /** Twitch: "apps that use OAuth tokens must validate them every hour" (GET /oauth2/validate). */
-export async function runTwitchValidation(deps: ConnectionDeps): Promise<ValidateRun> {
+export async function runTwitchValidation(deps: ConnectionDeps, tokensChanged?: TokensChanged): Promise<ValidateRun> {
   const run: ValidateRun = { examined: 0, valid: 0, needsReauth: 0, failed: 0 };
   if (missingCredentials(deps.config, "twitch").length) return run;
   const rows = await deps.db
@@ -86,6 +90,7 @@ export async function runTwitchValidation(deps: ConnectionDeps): Promise<Validat
       }
       // An access token can also just have run out: one refresh tells "expired" from "the user disconnected us".
       const refreshed = await refreshConnection(deps, row.id, { force: true });
+      if (refreshed.outcome !== "failed") await tokensChanged?.(refreshed.row);
       if (refreshed.outcome === "refreshed") {
         run.valid++;
         await deps.db.update(platformConnections).set({ lastValidatedAt: now }).where(eq(platformConnections.id, row.id));

@@ -5,6 +5,7 @@ import { api, can } from "@nebula/schema";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { authenticate } from "../auth/authenticate.ts";
+import { forgetChatToken } from "../chat-bot/chat-outbox.ts";
 import { authOf, caller, publicOrigin } from "../http/caller.ts";
 import type { AppEnv } from "../http/context.ts";
 import { jsonBody, params, query } from "../http/validate.ts";
@@ -71,6 +72,9 @@ export const connectionRoutes = new Hono<AppEnv>()
     const services = c.var.services;
     const row = await connectionInTenant(services, c.var.tenant.tenantId, c.req.valid("param").id, { userId: authOf(c).user.id, isAdmin: isAdmin(c) });
     await disconnect(services, row, caller(c), c.var.requestId);
+    // The chat bot must stop speaking as this account now, even where the platform's revoke did not go through
+    // (if the outbox cannot be told, it reads the connection again within HOLD_MS and finds it gone).
+    await forgetChatToken(c.env.CHAT_OUTBOX, row).catch((err: unknown) => services.logger.warn("connections: the chat outbox was not told of the disconnect", { connectionId: row.id, err }));
     return c.body(null, 204);
   });
 
@@ -101,10 +105,12 @@ export const platformCallbackRoutes = new Hono<AppEnv>().get("/:platform/callbac
       origin: publicOrigin(c),
       requestId: c.var.requestId,
     });
+    // A reconnect or upgrade wrote new tokens (maybe new scopes): the chat bot's outbox stops using the old one.
+    await forgetChatToken(c.env.CHAT_OUTBOX, connection).catch((err: unknown) => services.logger.warn("connections: the chat outbox was not told of new tokens", { connectionId: connection.id, err }));
     if (connection.platform === "twitch") {
       // The channel feeds its owner's inbox: the source now (one insert while Postgres is warm), the EventSub
       // subscriptions after the browser has its redirect. Neither fails the connect; failures are logged.
-      await registerInboxSource(services.db, services.logger, connection);
+      await registerInboxSource(services, connection);
       afterResponse(c, subscribeAfterConnect(c.env, services.config, services.logger, connection));
     }
     return c.redirect(landing(returnTo, { connected: platform }));

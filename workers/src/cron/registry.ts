@@ -1,8 +1,10 @@
 // The cron registry: the Worker's `scheduled` handler runs the jobs registered on the firing schedule.
 import { purgeSeenEvents } from "../analytics/counters.ts";
 import { runYouTubeLiveChatDiscovery } from "../chat-bot/youtube-live-chat-discovery.ts";
+import { forgetChatToken } from "../chat-bot/chat-outbox.ts";
 import { ConfigError, loadConfig } from "../config/config.ts";
 import { runConnectionRefresh, runTwitchValidation } from "../connections/connection-jobs.ts";
+import type { ConnectionRow } from "../connections/connection-tokens.ts";
 import { runCustomCommandUsageFlush } from "../custom-commands/usage.ts";
 import { openDb } from "../db/client.ts";
 import { getDiscordGatewayByName } from "../discord-gateway/discord-gateway.ts";
@@ -15,11 +17,15 @@ import { JOBS, type JobName } from "./jobs.ts";
 import { type CronJob, runJobs } from "./run-jobs.ts";
 import { purgeExpiredCredentials } from "./sessions-purge.ts";
 
+/** New tokens reach the chat bot's outbox at once; if it cannot be told, it reads them within its hold time anyway. */
+const tellChatOutbox = (env: Env, logger: Logger) => (row: ConnectionRow) =>
+  forgetChatToken(env.CHAT_OUTBOX, row).catch((err: unknown) => logger.warn("the chat outbox was not told of new tokens", { connectionId: row.id, err }));
+
 const runners: Record<JobName, CronJob["run"]> = {
   "connections.refresh": async (env, _ctx, logger) => {
     const scope = createServices(env, loadConfig(env), logger);
     try {
-      logger.info("refreshed platform connection tokens", { ...(await runConnectionRefresh(scope.services)) });
+      logger.info("refreshed platform connection tokens", { ...(await runConnectionRefresh(scope.services, tellChatOutbox(env, logger))) });
     } finally {
       await scope.dispose();
     }
@@ -27,7 +33,7 @@ const runners: Record<JobName, CronJob["run"]> = {
   "connections.validate": async (env, _ctx, logger) => {
     const scope = createServices(env, loadConfig(env), logger);
     try {
-      logger.info("validated twitch tokens", { ...(await runTwitchValidation(scope.services)) });
+      logger.info("validated twitch tokens", { ...(await runTwitchValidation(scope.services, tellChatOutbox(env, logger))) });
     } finally {
       await scope.dispose();
     }

@@ -41,8 +41,8 @@ export function onGatewayEvent<K extends GatewayEventKind>(kind: K, handler: Gat
 }
 
 /**
- * Runs every handler registered for the event's kind, each isolated from the others' failures; throws an
- * AggregateError afterwards when any failed, so a queue consumer retries the message.
+ * Runs every handler registered for the event's kind, and the batch handlers for this one event, each isolated from
+ * the others' failures; throws an AggregateError afterwards when any failed, so a queue consumer retries the message.
  */
 export async function handleGatewayEvent(env: Env, event: GatewayEvent): Promise<void> {
   const parsed = discordGatewayWire.GatewayEvent.parse(event);
@@ -83,12 +83,12 @@ async function runBatchHandlers(events: readonly GatewayEvent[], services: Servi
   return failures;
 }
 
+const GATEWAY_EVENT = "gateway.event";
+
 /**
  * The `nebula-discord` queue kind carrying one gateway event (listed in discord-queue/kinds.ts). The envelope id is
  * the event id, so the consumer runs each event once even when Discord replays the dispatch or the queue redelivers.
  */
-const GATEWAY_EVENT = "gateway.event";
-
 export const gatewayEventKind = defineQueueKind({
   kind: GATEWAY_EVENT,
   body: discordGatewayWire.GatewayEvent,

@@ -16,10 +16,10 @@ export async function consumeDiscordQueue(batch: MessageBatch<unknown>, env: Env
   const logger = baseLogger(config).child({ queue: batch.queue });
   const scope = createServices(env, config, logger);
   const byKind = new Map(kinds.map((k) => [k.kind, k]));
-  const deps = { env, services: scope.services, logger };
+  const deps: Deps = { env, services: scope.services, logger };
   try {
     const batched = new Map<AnyQueueKind, Valid[]>();
-    // Sequential: a batch is at most 10 messages, and one Postgres socket serves them in turn.
+    // Sequential: a batch is at most 10 messages, and one Postgres socket serves them in turn; handleBatch kinds last.
     for (const message of batch.messages) {
       const valid = validate(message, byKind, logger);
       if (!valid) continue;

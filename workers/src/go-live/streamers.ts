@@ -6,6 +6,7 @@ import { type Actor as AuditActor, recordAudit } from "../audit/audit.ts";
 import { tenantGuild } from "../discord-guilds/guilds.ts";
 import { AppError } from "../errors/app-error.ts";
 import { iso } from "../http/respond.ts";
+import { forgetInboxRecipients } from "../inbox/recipients.ts";
 import { platformStatus } from "../platforms/platform-clients.ts";
 import { type GoLiveDeps, outboxOf } from "./go-live-deps.ts";
 import { goLiveItem } from "./go-live-message.ts";
@@ -106,6 +107,8 @@ export async function addStreamer(deps: GoLiveDeps, tenantId: string, input: api
     .onConflictDoNothing()
     .returning();
   if (!row) throw new AppError("CONFLICT", `${account.displayName} is already tracked in this server`);
+  // A tracked channel's inbox events go to the tenant too (inbox/recipients.ts), so its cached owners change.
+  await forgetInboxRecipients(deps.cache, row.platform, row.platformUserId);
   await writeAudit(deps, tenantId, actor, "streams.add", row.id, { platform: row.platform, account: row.login });
   await ensureDetection(deps, row.platform, row.platformUserId);
   return row;
@@ -118,6 +121,7 @@ export async function updateStreamer(deps: GoLiveDeps, tenantId: string, id: str
     .where(and(eq(trackedStreamers.id, id), eq(trackedStreamers.tenantId, tenantId)))
     .returning();
   if (!row) throw new AppError("NOT_FOUND", "Tracked streamer not found");
+  await forgetInboxRecipients(deps.cache, row.platform, row.platformUserId);
   await writeAudit(deps, tenantId, actor, "streams.update", id, { fields: Object.keys(input) });
   return row;
 }
@@ -125,6 +129,7 @@ export async function updateStreamer(deps: GoLiveDeps, tenantId: string, id: str
 export async function removeStreamer(deps: GoLiveDeps, tenantId: string, id: string, actor: Actor): Promise<TrackedStreamer> {
   const [row] = await deps.db.delete(trackedStreamers).where(and(eq(trackedStreamers.id, id), eq(trackedStreamers.tenantId, tenantId))).returning();
   if (!row) throw new AppError("NOT_FOUND", "Tracked streamer not found");
+  await forgetInboxRecipients(deps.cache, row.platform, row.platformUserId);
   await writeAudit(deps, tenantId, actor, "streams.remove", id, { platform: row.platform, account: row.login });
   return row;
 }

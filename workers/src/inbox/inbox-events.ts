@@ -1,6 +1,7 @@
 // How notifications reach the inbox. Verified Twitch and Kick webhooks arrive as platform events on the queue;
 // generic webhooks enqueue `inbox.item`; the YouTube live-chat poller calls `inboxFromYouTubeChat` with each page.
-// All three normalize, find the tenants that own the channel, and store idempotently.
+// All three normalize, find the tenants that own the channel (cached: recipients.ts), play the alerts on their
+// overlays, and store idempotently.
 import { inboxWebhooks } from "@nebula/schema";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
@@ -11,16 +12,28 @@ import { type InboxDeps, storeInboxDrafts } from "./inbox-store.ts";
 import { normalizeKick } from "./normalize-kick.ts";
 import { normalizeTwitch } from "./normalize-twitch.ts";
 import { normalizeYouTubeChatItem } from "./normalize-youtube.ts";
-import { type ChannelPlatform, type InboxRecipient, inboxRecipients } from "./recipients.ts";
+import { type ChannelPlatform, type InboxRecipient, cachedInboxRecipients, inboxRecipients } from "./recipients.ts";
 
-const depsOf = (ctx: QueueContext): InboxDeps => ({ db: ctx.services.db, feeds: ctx.env.INBOX_FEED, rooms: ctx.env.OVERLAY_ROOM, logger: ctx.logger });
+const depsOf = (ctx: QueueContext): InboxDeps => ({
+  // Opened on first use: a warm alert plays before anything here needs Postgres.
+  get db() {
+    return ctx.services.db;
+  },
+  cache: ctx.services.cache,
+  feeds: ctx.env.INBOX_FEED,
+  rooms: ctx.env.OVERLAY_ROOM,
+  logger: ctx.logger,
+});
+
+const recipientsOf = (deps: InboxDeps, platform: ChannelPlatform, broadcasterId: string) =>
+  deps.cache ? cachedInboxRecipients(() => deps.db, deps.cache, platform, broadcasterId) : inboxRecipients(deps.db, platform, broadcasterId);
 
 async function deliverChannelDrafts(deps: InboxDeps, platform: ChannelPlatform, drafts: InboxDraft[]): Promise<number> {
   let stored = 0;
   const byChannel = new Map<string, InboxDraft[]>();
   for (const d of drafts) byChannel.set(d.broadcasterId, [...(byChannel.get(d.broadcasterId) ?? []), d]);
   for (const [broadcasterId, list] of byChannel) {
-    const recipients = await inboxRecipients(deps.db, platform, broadcasterId);
+    const recipients = await recipientsOf(deps, platform, broadcasterId);
     stored += (await storeInboxDrafts(deps, recipients, list)).length;
   }
   return stored;
@@ -46,7 +59,7 @@ export async function inboxFromYouTubeChat(deps: InboxDeps, channelId: string, i
   const drafts = items.map((item) => normalizeYouTubeChatItem(channelId, item, receivedAt)).filter((d): d is InboxDraft => d !== null);
   if (drafts.length === 0) return 0;
   if (!owner) return deliverChannelDrafts(deps, "youtube", drafts);
-  const recipients = await inboxRecipients(deps.db, "youtube", channelId);
+  const recipients = await recipientsOf(deps, "youtube", channelId);
   const all = recipients.some((r) => r.tenantId === owner.tenantId) ? recipients : [...recipients, owner];
   return (await storeInboxDrafts(deps, all, drafts)).length;
 }

@@ -1,11 +1,14 @@
 // A tenant's platform channels whose events land in its inbox (until platform connections name them): add, list,
-// remove. A channel may belong to several tenants; each gets its own copy of every notification.
+// remove. A channel may belong to several tenants; each gets its own copy of every notification. Each change drops
+// the channel's cached recipients (recipients.ts).
 import { type api, inboxSources, memberships, newId } from "@nebula/schema";
 import { and, desc, eq } from "drizzle-orm";
 import type { Caller } from "../audit/audit.ts";
 import { recordAudit } from "../audit/audit.ts";
+import type { Cache } from "../cache/cache.ts";
 import type { Db } from "../db/client.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
+import { forgetInboxRecipients } from "./recipients.ts";
 
 type Row = typeof inboxSources.$inferSelect;
 
@@ -23,7 +26,7 @@ export async function listInboxSources(db: Db, tenantId: string): Promise<api.In
 }
 
 export async function addInboxSource(
-  db: Db,
+  { db, cache }: { db: Db; cache: Cache },
   tenantId: string,
   actor: Caller,
   input: { platform: Row["platform"]; broadcasterId: string; streamerUserId?: string | null | undefined },
@@ -40,12 +43,14 @@ export async function addInboxSource(
     .onConflictDoNothing()
     .returning();
   if (!row) throw new AppError("CONFLICT", "This channel already feeds the inbox");
+  await forgetInboxRecipients(cache, row.platform, row.broadcasterId);
   await recordAudit(db, actor, { tenantId, action: "inbox_source.create", targetType: "inbox_source", targetId: row.id, details: { platform: row.platform, broadcasterId: row.broadcasterId } }, requestId);
   return present(row);
 }
 
-export async function removeInboxSource(db: Db, tenantId: string, actor: Caller, id: string, requestId: string): Promise<void> {
+export async function removeInboxSource({ db, cache }: { db: Db; cache: Cache }, tenantId: string, actor: Caller, id: string, requestId: string): Promise<void> {
   const [row] = await db.delete(inboxSources).where(and(eq(inboxSources.id, id), eq(inboxSources.tenantId, tenantId))).returning();
   if (!row) throw notFound("Inbox source");
+  await forgetInboxRecipients(cache, row.platform, row.broadcasterId);
   await recordAudit(db, actor, { tenantId, action: "inbox_source.delete", targetType: "inbox_source", targetId: id, details: { platform: row.platform, broadcasterId: row.broadcasterId } }, requestId);
 }

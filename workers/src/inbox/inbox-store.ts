@@ -1,7 +1,8 @@
-// The inbox's rows: storing drafts idempotently (and telling the tenant's InboxFeed), the list with filters, search
-// and keyset paging, read state, the unread count, retention and its purge.
+// The inbox's rows: storing drafts idempotently (after the overlays have played them; then telling the tenant's
+// InboxFeed), the list with filters, search and keyset paging, read state, the unread count, retention and its purge.
 import { type api, DEFAULT_INBOX_RETENTION_DAYS, inboxSettings, newId, unifiedInboxNotifications as inbox } from "@nebula/schema";
 import { type SQL, and, count, desc, eq, ilike, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
+import type { Cache } from "../cache/cache.ts";
 import type { Db } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { AppError } from "../errors/app-error.ts";
@@ -16,9 +17,11 @@ type Row = typeof inbox.$inferSelect;
 export interface InboxDeps {
   db: Db;
   feeds: DurableObjectNamespace<InboxFeed>;
-  /** The tenant's overlays get each new item as an alert. */
+  /** The tenant's overlays get each event as an alert. */
   rooms: Env["OVERLAY_ROOM"];
   logger: Logger;
+  /** Remembers which overlays show alerts; without it the alert reads them from Postgres first. */
+  cache?: Cache;
 }
 
 export function inboxItemOf(r: Row): api.InboxItem {
@@ -43,12 +46,14 @@ export function inboxItemOf(r: Row): api.InboxItem {
 }
 
 /**
- * Stores each draft for each recipient; a (tenant, platform, event id) already stored is skipped, so redeliveries
- * change nothing. New rows go to the tenant's open inbox pages and, as alerts, to its overlays (one call per overlay,
- * keyed on the item id); a failed push is logged, never retried (the list has the row).
+ * Plays each draft as an alert on each recipient's overlays, then stores it for each recipient; a (tenant, platform,
+ * event id) already stored is skipped, so redeliveries change nothing. The alert goes first and waits on no Postgres
+ * (DESIGN: hot paths never do): it is keyed on the platform's event id, so if the insert fails and the event comes
+ * again, the overlays skip it. New rows go to the tenant's open inbox pages; a failed push is logged, never retried.
  */
 export async function storeInboxDrafts(deps: InboxDeps, recipients: readonly InboxRecipient[], drafts: readonly InboxDraft[]): Promise<api.InboxItem[]> {
   if (recipients.length === 0 || drafts.length === 0) return [];
+  await Promise.all([...new Set(recipients.map((r) => r.tenantId))].map((tenantId) => sendInboxItemsToOverlays(deps, tenantId, drafts)));
   const values = recipients.flatMap((r) =>
     drafts.map((d) => ({
       id: newId("inboxNotification"),
@@ -90,8 +95,7 @@ export async function storeInboxDrafts(deps: InboxDeps, recipients: readonly Inb
       deps.logger.warn("inbox: live push failed; the list still has the items", { tenantId, err });
     }
   };
-  // Side by side: an alert on stream need not wait for the inbox page's push.
-  await Promise.all([...byTenant].flatMap(([tenantId, list]) => [publish(tenantId, list), sendInboxItemsToOverlays(deps, tenantId, list)]));
+  await Promise.all([...byTenant].map(([tenantId, list]) => publish(tenantId, list)));
   return items;
 }
 

@@ -1,8 +1,10 @@
 // Whose inbox a platform channel's events go to. Today two places name a tenant's channels: the inbox's own
-// `stream.inbox_sources`, and go-live's tracked streamers. Platform connections (OAuth) add a third through
-// `addInboxRecipientResolver`, without this file knowing about them.
+// `stream.inbox_sources` (a platform connection registers its channel there), and go-live's tracked streamers; others
+// may join through `addInboxRecipientResolver`. The answer is cached per channel: an alert on stream must not wait on
+// Postgres, so every change to those rows drops the channel's copy (forgetInboxRecipients) and a TTL bounds the rest.
 import { inboxSources, trackedStreamers } from "@nebula/schema";
 import { and, eq } from "drizzle-orm";
+import type { Cache } from "../cache/cache.ts";
 import type { Db } from "../db/client.ts";
 
 export type ChannelPlatform = "twitch" | "youtube" | "kick";
@@ -51,3 +53,19 @@ export async function inboxRecipients(db: Db, platform: ChannelPlatform, broadca
   }
   return [...byTenant.values()];
 }
+
+const RECIPIENTS_TTL_SECONDS = 300;
+const recipientsKey = (platform: ChannelPlatform, broadcasterId: string) => `inbox:recipients:${platform}:${broadcasterId}`;
+
+/** inboxRecipients from the cache, else Postgres (then cached). A cache outage falls back to Postgres. */
+export async function cachedInboxRecipients(db: () => Db, cache: Cache, platform: ChannelPlatform, broadcasterId: string): Promise<InboxRecipient[]> {
+  const key = recipientsKey(platform, broadcasterId);
+  const hit = await cache.get(key).catch(() => null);
+  if (hit !== null) return JSON.parse(hit) as InboxRecipient[];
+  const recipients = await inboxRecipients(db(), platform, broadcasterId);
+  await cache.set(key, JSON.stringify(recipients), { ttlSeconds: RECIPIENTS_TTL_SECONDS }).catch(() => {});
+  return recipients;
+}
+
+/** After a change to who owns a channel (an inbox source, a tracked streamer, a connection): the next event reads Postgres. */
+export const forgetInboxRecipients = (cache: Cache, platform: ChannelPlatform, broadcasterId: string) => cache.delete(recipientsKey(platform, broadcasterId));

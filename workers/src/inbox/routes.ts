@@ -88,10 +88,10 @@ export const inboxRoutes = new Hono<AppEnv>()
     c.json({ items: z.array(api.InboxSourceView).parse(await listInboxSources(c.var.services.db, c.var.tenant.tenantId)) }),
   )
   .post("/streams/inbox/sources", authorize("inbox.manage"), jsonBody(api.CreateInboxSourceRequest), async (c) =>
-    c.json(api.InboxSourceView.parse(await addInboxSource(c.var.services.db, c.var.tenant.tenantId, caller(c), c.req.valid("json"), c.var.requestId)), 201),
+    c.json(api.InboxSourceView.parse(await addInboxSource(c.var.services, c.var.tenant.tenantId, caller(c), c.req.valid("json"), c.var.requestId)), 201),
   )
   .delete("/streams/inbox/sources/:id", authorize("inbox.manage"), params(SourceParams), async (c) => {
-    await removeInboxSource(c.var.services.db, c.var.tenant.tenantId, caller(c), c.req.valid("param").id, c.var.requestId);
+    await removeInboxSource(c.var.services, c.var.tenant.tenantId, caller(c), c.req.valid("param").id, c.var.requestId);
     return c.body(null, 204);
   })
   .get("/streams/inbox/webhooks", authorize("inbox.manage"), async (c) =>

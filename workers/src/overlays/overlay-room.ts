@@ -26,6 +26,9 @@ export interface KeyedEvent {
 /** How many keys of keyed events the room remembers, newest first (more than the event history: keys are small). */
 const KEYS_KEPT = OVERLAY_EVENT_HISTORY * 5;
 
+/** Set once the room's goal rows and now-playing source follow its document (every publish keeps them so). */
+const LIVE_STATE_KEY = "live-state:v1";
+
 /** What the API pushes on create and on every save. */
 export interface PublishedOverlay {
   tenantId: string;
@@ -71,12 +74,22 @@ export class OverlayRoom extends DurableObject<Env> {
     const row = sql.exec<{ tenant_id: string; overlay_id: string; version: number; frame: string }>("SELECT tenant_id, overlay_id, version, frame FROM overlay").toArray()[0];
     this.published = row ? { tenantId: row.tenant_id, overlayId: row.overlay_id, version: row.version, frame: row.frame } : null;
     this.goals = new GoalBook(sql);
+    // A room published before goals and now playing lived here learns them from its document, once.
+    if (this.published && !this.ctx.storage.kv.get(LIVE_STATE_KEY)) this.learnLiveState(this.published.frame);
+  }
+
+  private learnLiveState(frame: string): void {
+    const { document } = JSON.parse(frame) as overlayWire.DocumentFrame;
+    this.goals.reconcile(document, new Date());
+    this.nowPlaying.configure(document);
+    this.ctx.storage.kv.put(LIVE_STATE_KEY, true);
   }
 
   /**
    * A source connects. An id that names no live overlay gets its socket closed with 4404 (the renderer then stops
-   * retrying). Otherwise: hello (the newest seq), the document, then the kept events after `since` (all of them for
-   * a fresh source, which treats those up to hello.lastSeq as history and plays none of them).
+   * retrying). Otherwise: hello (the newest seq, with where the goal bars stand and what plays), the document, then the
+   * kept events after `since` (all of them for a fresh source, which treats those up to hello.lastSeq as history and
+   * plays none of them). A Spotify now-playing layer starts being polled.
    */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("websocket upgrade required", { status: 426 });
@@ -117,6 +130,7 @@ export class OverlayRoom extends DurableObject<Env> {
     const delivered = this.send(frame);
     for (const event of this.goals.reconcile(overlay.document, new Date())) this.append(event);
     this.nowPlaying.configure(overlay.document);
+    this.ctx.storage.kv.put(LIVE_STATE_KEY, true);
     if (this.ctx.getWebSockets().length > 0) await this.nowPlaying.wake();
     return delivered;
   }

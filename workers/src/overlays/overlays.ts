@@ -4,6 +4,7 @@
 import { type Actor, recordAudit } from "../audit/audit.ts";
 import { api, newId, overlays, overlayWire } from "@nebula/schema";
 import { and, asc, eq, sql } from "drizzle-orm";
+import type { Cache } from "../cache/cache.ts";
 import { randomToken } from "../crypto/tokens.ts";
 import type { Db } from "../db/client.ts";
 import type { Env } from "../env.ts";
@@ -16,6 +17,15 @@ export interface OverlayDeps {
   rooms: Env["OVERLAY_ROOM"];
   now: () => Date;
   requestId?: string;
+  /** Holds the tenant's alert overlays for the inbox's fan-out (overlay-inbox.ts); every change below drops them. */
+  cache?: Cache;
+}
+
+export const overlayAlertTargetsKey = (tenantId: string) => `overlays:alert-targets:${tenantId}`;
+
+/** After an overlay is created, deleted, given a new public id or a new document: the next alert reads Postgres. */
+export async function forgetOverlayAlertTargets(cache: Cache | undefined, tenantId: string): Promise<void> {
+  await cache?.delete(overlayAlertTargetsKey(tenantId));
 }
 
 type Row = typeof overlays.$inferSelect;
@@ -79,6 +89,7 @@ export async function createOverlay(deps: OverlayDeps, tenantId: string, input: 
     await recordAudit(tx, actor, { tenantId, action, targetType: "overlay", targetId: created.id, details: { name: created.name } }, deps.requestId);
     return created;
   });
+  await forgetOverlayAlertTargets(deps.cache, tenantId);
   await publishOverlay(deps, row);
   return row;
 }
@@ -107,7 +118,10 @@ export async function updateOverlay(deps: OverlayDeps, tenantId: string, overlay
     await recordAudit(tx, actor, { tenantId, action: "overlay.update", targetType: "overlay", targetId: overlayId, details: { changed, version: updated.version } }, deps.requestId);
     return updated;
   });
-  if (input.document) await publishOverlay(deps, row);
+  if (input.document) {
+    await forgetOverlayAlertTargets(deps.cache, tenantId);
+    await publishOverlay(deps, row);
+  }
   return row;
 }
 
@@ -118,6 +132,7 @@ export async function deleteOverlay(deps: OverlayDeps, tenantId: string, overlay
     await recordAudit(tx, actor, { tenantId, action: "overlay.delete", targetType: "overlay", targetId: overlayId, details: { name: deleted.name } }, deps.requestId);
     return deleted;
   });
+  await forgetOverlayAlertTargets(deps.cache, tenantId);
   await deps.rooms.getByName(row.publicId).revoke();
 }
 
@@ -134,6 +149,7 @@ export async function rotatePublicId(deps: OverlayDeps, tenantId: string, overla
     await recordAudit(tx, actor, { tenantId, action: "overlay.rotate_public_id", targetType: "overlay", targetId: overlayId }, deps.requestId);
     return rotated;
   });
+  await forgetOverlayAlertTargets(deps.cache, tenantId);
   await publishOverlay(deps, row);
   const oldRoom = deps.rooms.getByName(before.publicId);
   // The goal bars carry on where they stood: their values live in the room, not in Postgres.

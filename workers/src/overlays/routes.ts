@@ -48,7 +48,7 @@ export const overlaySocketRoutes = new Hono<AppEnv>()
   });
 
 function depsOf(c: Context<AppEnv>): OverlayDeps {
-  return { db: c.var.services.db, rooms: c.env.OVERLAY_ROOM, now: c.var.services.now, requestId: c.var.requestId };
+  return { db: c.var.services.db, cache: c.var.services.cache, rooms: c.env.OVERLAY_ROOM, now: c.var.services.now, requestId: c.var.requestId };
 }
 
 const tenantOf = (c: Context<AppEnv>) => c.var.tenant.tenantId;

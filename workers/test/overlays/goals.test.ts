@@ -2,11 +2,12 @@
 // goal once (a redelivered item never twice, an event from before the goal's start and a test alert never); the
 // values survive the room restarting and the public id rotating; the editor sets a value live, and a new start puts
 // the bar back at its starting value.
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import type { api, overlayWire } from "@nebula/schema";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logging/logger.ts";
 import { sendInboxItemsToOverlays } from "../../src/overlays/overlay-inbox.ts";
+import type { OverlayRoom } from "../../src/overlays/overlay-room.ts";
 import { type SeededTenant, seedTenant, withDb } from "../support/seed.ts";
 import { closeRenderer, env, goalLayer, nextEvent, openRenderer, roomOf } from "./spotify-harness.ts";
 import { callAs, createOverlayAs, overlaysPath, sendTestAlert } from "./support.ts";
@@ -18,11 +19,13 @@ beforeAll(async () => {
 });
 
 let itemCount = 0;
-/** An inbox item as the inbox stores it (the fan-out's input). */
-function item(type: api.InboxItem["type"], change: Partial<api.InboxItem> = {}): api.InboxItem {
+/** An inbox event as the fan-out gets it: the item, with the platform's own id of the event. */
+function item(type: api.InboxItem["type"], change: Partial<api.InboxItem> = {}): api.InboxItem & { sourceEventId: string } {
   itemCount++;
+  const id = `inb_${String(Date.now() % 1e10).padStart(10, "0")}${String(itemCount).padStart(6, "0")}`;
   return {
-    id: `inb_${String(Date.now() % 1e10).padStart(10, "0")}${String(itemCount).padStart(6, "0")}`,
+    id,
+    sourceEventId: `evt-${id}`,
     platform: "twitch",
     type,
     streamerUserId: null,
@@ -42,7 +45,7 @@ function item(type: api.InboxItem["type"], change: Partial<api.InboxItem> = {}):
   };
 }
 
-const fanOut = (tenant: SeededTenant, items: api.InboxItem[]) =>
+const fanOut = (tenant: SeededTenant, items: ReturnType<typeof item>[]) =>
   withDb((db) => sendInboxItemsToOverlays({ db, rooms: env.OVERLAY_ROOM, logger: createLogger({ test: "goals" }, "error") }, tenant.tenantId, items));
 
 const goalsOf = async (tenant: SeededTenant, overlayId: string) => {
@@ -149,5 +152,21 @@ describe("goal bars counting the inbox", () => {
     const fresh = await openRenderer((await rotated.json<api.OverlayView>()).publicId);
     expect(fresh.hello.goals).toEqual({ follows: 4 });
     await closeRenderer(fresh);
+  });
+
+  it("a room published before goal bars counted learns them from its document when it next starts", async () => {
+    const overlay = await createOverlayAs(lab.members.operator, lab, { name: "Older", document: goalsDocument(goalLayer("follows", { metric: "follows", current: 7 })) });
+    // What such a room holds: the document, and nothing of goals.
+    await runInDurableObject(roomOf(overlay.publicId), async (_room: OverlayRoom, state) => {
+      state.storage.kv.delete("live-state:v1");
+      state.storage.sql.exec("DELETE FROM goals");
+    });
+    await evictDurableObject(roomOf(overlay.publicId));
+    expect(await goalsOf(lab, overlay.id)).toEqual({ follows: 7 });
+    const renderer = await openRenderer(overlay.publicId);
+    await fanOut(lab, [item("follow")]);
+    await nextEvent(renderer.socket);
+    expect((await nextEvent(renderer.socket)).event).toMatchObject({ type: "goal", layerId: "follows", current: 8 });
+    await closeRenderer(renderer);
   });
 });

@@ -55,7 +55,7 @@ describe("inbox items on overlays", () => {
     expect((await deliver("/webhooks/twitch", follow)).status).toBe(204);
     const [row] = await withDb((db) => db.select().from(unifiedInboxNotifications).where(and(eq(unifiedInboxNotifications.tenantId, tenant.tenantId), eq(unifiedInboxNotifications.id, followItem.id))));
     if (!row) throw new Error("the follow was not stored");
-    await withDb((db) => sendInboxItemsToOverlays({ db, rooms: (env as Env).OVERLAY_ROOM, logger: createLogger({ test: "overlay-inbox" }, "error") }, tenant.tenantId, [inboxItemOf(row)]));
+    await withDb((db) => sendInboxItemsToOverlays({ db, rooms: (env as Env).OVERLAY_ROOM, logger: createLogger({ test: "overlay-inbox" }, "error") }, tenant.tenantId, [{ ...inboxItemOf(row), sourceEventId: row.sourceEventId }]));
 
     // A mention is no alert; the raid after it is the next event on every overlay, numbered right after the follow.
     await send("channel.chat.message", { ...b, chatter_user_id: "6002", chatter_user_login: "chatty", chatter_user_name: "Chatty", message_id: "m-ov-1", message: { text: "@OverlayCaster hi", fragments: [{ type: "mention", text: "@OverlayCaster", mention: { user_id: broadcaster, user_login: "overlaycaster", user_name: "OverlayCaster" } }, { type: "text", text: " hi" }] } });

@@ -29,3 +29,21 @@ export async function bridgeTraffic(applicationName: string): Promise<{ connecti
   if (!res.ok) throw new Error(`bridge stats answered ${res.status}`);
   return res.json();
 }
+
+/** A queue binding that keeps what the Worker sent, so the test decides when (and whether) the consumer sees it. */
+export function recordingQueue(): { queue: Queue; sent: unknown[] } {
+  const sent: unknown[] = [];
+  const queue = {
+    send: async (body: unknown) => void sent.push(body),
+    sendBatch: async (messages: { body: unknown }[]) => void sent.push(...messages.map((m) => m.body)),
+  } as unknown as Queue;
+  return { queue, sent };
+}
+
+/** The same database under another name that does not exist: every query this env makes fails. */
+export function envWithPostgresDown(applicationName: string): Env {
+  const named = envNamed(applicationName);
+  const missing = new URL(named.DATABASE_URL ?? "");
+  missing.pathname = "/no_such_database";
+  return { ...named, DATABASE_URL: missing.toString() };
+}

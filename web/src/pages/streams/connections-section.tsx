@@ -17,6 +17,10 @@ import { EventSubArea } from "./eventsub-status.tsx";
 import { YouTubeQuotaLine } from "./youtube-quota.tsx";
 
 const NAMES: Record<ConnectionPlatform, string> = { twitch: "Twitch", youtube: "YouTube", kick: "Kick", spotify: "Spotify" };
+/** What uses each connection, in the words the copy below needs: Spotify only feeds now-playing overlay layers. */
+const USED_BY: Record<ConnectionPlatform, string> = { twitch: "the inbox and chat bot", youtube: "the inbox and chat bot", kick: "the inbox and chat bot", spotify: "now-playing overlay layers" };
+/** Spotify has no token revocation endpoint: disconnecting only deletes the tokens here. */
+const REVOCABLE: Record<ConnectionPlatform, boolean> = { twitch: true, youtube: true, kick: true, spotify: false };
 
 const STATUS: Record<ConnectionView["status"], { label: string; tone: BadgeTone }> = {
   connected: { label: "Connected", tone: "success" },
@@ -64,7 +68,7 @@ export function ConnectionsSection() {
   };
 
   return (
-    <Card title="Connections" description="Your own Twitch, YouTube and Kick accounts: the inbox reads them and the chat bot speaks through them." testId="stream-connections">
+    <Card title="Connections" description="Your own Twitch, YouTube and Kick accounts (the inbox reads them and the chat bot speaks through them) and Spotify (for now-playing overlay layers)." testId="stream-connections">
       <Show when={notice()}>
         {(text) => (
           <div class="banner" data-testid="connection-notice" style={{ margin: "0 16px" }}>
@@ -100,7 +104,7 @@ export function ConnectionsSection() {
       <ConfirmActionDialog
         action={disconnect}
         title="Disconnect account"
-        message={(c) => <>Disconnect {c.displayName} on {NAMES[c.platform]}? The token is revoked at {NAMES[c.platform]} and deleted here; the inbox and chat bot stop using it.</>}
+        message={(c) => <>Disconnect {c.displayName} on {NAMES[c.platform]}? {REVOCABLE[c.platform] ? <>The token is revoked at {NAMES[c.platform]} and deleted here</> : <>The token is deleted here ({NAMES[c.platform]} has no way to revoke it remotely; remove the app in your {NAMES[c.platform]} account settings to cut it off there)</>}; {USED_BY[c.platform]} stop using it.</>}
         confirmLabel="Disconnect"
       />
     </Card>
@@ -139,7 +143,7 @@ function PlatformCard(props: { tenantId: string; slot: PlatformConnectionSlot; b
               </div>
               <Show when={c().status === "needs_reauth" || c().status === "revoked"}>
                 <p class="inline-error" data-testid="connection-reauth">
-                  {name()} no longer accepts this connection{c().lastRefreshError ? ` (${c().lastRefreshError})` : ""}. Reconnect to keep the inbox and chat bot working.
+                  {name()} no longer accepts this connection{c().lastRefreshError ? ` (${c().lastRefreshError})` : ""}. Reconnect to keep {USED_BY[props.slot.platform]} working.
                 </p>
               </Show>
               <Show when={c().status === "expiring"}>
@@ -158,7 +162,7 @@ function PlatformCard(props: { tenantId: string; slot: PlatformConnectionSlot; b
                     Reconnect
                   </button>
                 </Show>
-                <Show when={!c().features.chatbot && c().status === "connected"}>
+                <Show when={props.slot.platform !== "spotify" && !c().features.chatbot && c().status === "connected"}>
                   <button type="button" class="btn btn-sm" disabled={props.busy} onClick={() => props.onUpgrade(c())} data-testid="connection-upgrade">
                     Enable chat bot scopes
                   </button>
@@ -171,7 +175,11 @@ function PlatformCard(props: { tenantId: string; slot: PlatformConnectionSlot; b
           )}
         </Match>
         <Match when={true}>
-          <p class="muted">Not connected. Connecting asks {name()} for your identity and what the inbox reads; the chat bot's scopes come later, when you enable it.</p>
+          <p class="muted">
+            <Show when={props.slot.platform !== "spotify"} fallback={<>Not connected. Connecting asks Spotify to read what is playing, for now-playing overlay layers.</>}>
+              Not connected. Connecting asks {name()} for your identity and what the inbox reads; the chat bot's scopes come later, when you enable it.
+            </Show>
+          </p>
           <div class="connection-actions">
             <button type="button" class="btn btn-sm btn-primary" disabled={props.busy} onClick={() => props.onConnect()} data-testid="connection-connect">
               Connect {name()}

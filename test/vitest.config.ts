@@ -76,7 +76,7 @@ export default defineConfig({
         test: {
           name: "node",
           root,
-          include: ["schema/**/*.test.ts", "agent/**/*.test.ts", "workers/src/**/*.test.ts", "test/**/*.test.ts"],
+          include: ["schema/**/*.test.ts", "agent/**/*.test.ts", "workers/src/**/*.test.ts", "web/src/**/*.test.ts", "test/**/*.test.ts"],
           exclude: ["**/node_modules/**"],
           testTimeout: 60_000,
           hookTimeout: 120_000,

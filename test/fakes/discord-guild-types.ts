@@ -65,6 +65,8 @@ export interface FakeMessage {
   edited_timestamp: string | null;
   type: number;
   webhook_id?: string;
+  /** As sent; with enforce_nonce a second create with it returns this message (Discord: within a few minutes). */
+  nonce?: string;
   edits?: number;
   /** Files on the message: seeded on a member's message, or uploaded by the bot (multipart, Discord's attachment fields). */
   attachments?: { id: string; filename: string; url: string; size?: number; content_type?: string; description?: string }[];

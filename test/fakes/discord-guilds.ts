@@ -10,8 +10,9 @@
 //   DELETE /__control/guilds/:id/members/:userId
 //   POST   /__control/guilds/:id/bot     {present}           the bot joins or leaves
 //   GET    /__control/guilds/:id         the guild: roles, channels (threads too, with members), members, messages
-//   POST   /__control/faults             {method, path (substring), status, count?, retryAfter?}  the next `count` (1)
-//                                        matching calls get `status` (429 with Discord's headers and retry_after)
+//   POST   /__control/faults             {method, path (substring), status, count?, retryAfter?, afterStore?}  the next
+//                                        `count` (1) matching calls get `status` (429 with Discord's headers and
+//                                        retry_after); with afterStore the call takes effect first (the answer was lost)
 //   GET    /__control/interactions/:id   {callback, original, followUps, deleted}: what the app sent for that interaction
 //   GET    /__control/interactions/:id/wait?edits=N   answers once @original was edited N times (long poll, 20 s)
 //   GET    /__control/commands?guildId=  the registered application commands (global without guildId)
@@ -79,6 +80,7 @@ interface Fault {
   status: number;
   remaining: number;
   retryAfter: number;
+  afterStore: boolean;
 }
 
 function parseBody(req: FakeRequest): Record<string, unknown> | null {
@@ -154,6 +156,8 @@ export function installFakeGuilds(discord: FakeDiscord, options: { botToken: str
     });
     if (fault) {
       fault.remaining -= 1;
+      // Discord did the work, then the answer was lost (a 5xx from a proxy, a dropped connection).
+      if (fault.afterStore) answer();
       if (fault.status === 429) {
         return json(429, { message: "You are being rate limited.", retry_after: fault.retryAfter, global: false }, { ...headers(0), "retry-after": String(Math.ceil(fault.retryAfter)), "x-ratelimit-scope": "user", "x-ratelimit-reset-after": String(fault.retryAfter) });
       }
@@ -343,6 +347,12 @@ export function installFakeGuilds(discord: FakeDiscord, options: { botToken: str
     const components = Array.isArray(body.components) ? body.components : [];
     if (!content && embeds.length === 0 && components.length === 0) return fail(ERRORS.emptyMessage);
     if (content.length > 2000) return invalidForm({ content: "Must be 2000 or fewer in length." });
+    const nonce = typeof body.nonce === "string" || typeof body.nonce === "number" ? String(body.nonce) : undefined;
+    // Discord: with enforce_nonce, a create repeating a recent nonce of the same author returns the first message.
+    if (nonce && body.enforce_nonce === true) {
+      const first = (messages.get(channelId) ?? []).find((m) => m.nonce === nonce && m.author.id === author.id);
+      if (first) return first;
+    }
     const message: FakeMessage = {
       id: nextId(),
       channel_id: channelId,
@@ -355,6 +365,7 @@ export function installFakeGuilds(discord: FakeDiscord, options: { botToken: str
       timestamp: new Date().toISOString(),
       edited_timestamp: null,
       type: 0,
+      ...(nonce ? { nonce } : {}),
       ...extra,
     };
     const list = messages.get(channelId) ?? [];
@@ -600,7 +611,7 @@ export function installFakeGuilds(discord: FakeDiscord, options: { botToken: str
   discord.route("POST", "/__control/faults", (req) => {
     const body = parseBody(req);
     if (!body || typeof body.method !== "string" || typeof body.path !== "string" || typeof body.status !== "number") return json(400, { error: "method, path and status are required" });
-    faults.push({ method: body.method, path: body.path, status: body.status, remaining: typeof body.count === "number" ? body.count : 1, retryAfter: typeof body.retryAfter === "number" ? body.retryAfter : 0.05 });
+    faults.push({ method: body.method, path: body.path, status: body.status, remaining: typeof body.count === "number" ? body.count : 1, retryAfter: typeof body.retryAfter === "number" ? body.retryAfter : 0.05, afterStore: body.afterStore === true });
     return json(200, { ok: true });
   });
   discord.route("GET", "/__control/interactions/:id", (req) => json(200, interactions.get(req.params.id ?? "") ?? { id: req.params.id, callback: null, original: null, followUps: [], deletedOriginal: false, originalEdits: 0 }));

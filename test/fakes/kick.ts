@@ -3,7 +3,11 @@
 // generates at start (Kick-Event-Signature: base64 RSA-SHA256 over `${id}.${timestamp}.${body}`).
 // KICK_API_BASE = KICK_AUTH_BASE = <origin>.
 //   POST /__control/kick/channels  [{broadcaster_user_id, slug, live, title?, start_time?, viewers?}]
-//   POST /__control/kick/sign      {eventType, event, messageId?, timestamp?, wrongKey?} → {headers, body}
+//   POST /__control/kick/sign      {eventType, event, messageId?, timestamp?, wrongKey?, ring?} → {headers, body}
+//   Key rings: GET /rings/:ring/public/v1/public-key serves a key pair of that ring's own (KICK_API_BASE =
+//   <origin>/rings/<ring> in one test), so a test can rotate a key and count fetches without touching other suites.
+//   POST /__control/kick/rings/:ring/rotate   Kick rotates that ring's key: new pair, the old one no longer signs
+//   GET  /__control/kick/rings/:ring          {publicKeyFetches}
 //   GET  /__control/kick/state     subscriptions, tokens issued
 // Chat (send, delete, timeouts; chat.message.sent comes through /__control/kick/sign): kick-chat.ts.
 // User OAuth 2.1 (stream bot connections, test/fakes/platform-oauth.ts): /oauth/authorize (PKCE S256 required),
@@ -28,6 +32,15 @@ export async function startFakeKick(): Promise<FakeKick> {
   const kick = keyPair();
   const impostor = keyPair();
   const tokens = new Set<string>();
+  const rings = new Map<string, { pair: ReturnType<typeof keyPair>; publicKeyFetches: number }>();
+  const ring = (name: string) => {
+    let r = rings.get(name);
+    if (!r) {
+      r = { pair: keyPair(), publicKeyFetches: 0 };
+      rings.set(name, r);
+    }
+    return r;
+  };
   const channels = new Map<number, { broadcaster_user_id: number; slug: string; live: boolean; title?: string; start_time?: string; viewers?: number }>();
   const subscriptions: { broadcaster_user_id: number; name: string; version: number; id: string }[] = [];
   const oauth = installFakeOAuth(server, {
@@ -63,6 +76,16 @@ export async function startFakeKick(): Promise<FakeKick> {
     }),
   );
   server.route("GET", "/public/v1/public-key", () => reply(200, { data: { public_key: kick.publicKey }, message: "OK" }));
+  server.route("GET", "/rings/:ring/public/v1/public-key", (req) => {
+    const r = ring(req.params.ring ?? "");
+    r.publicKeyFetches += 1;
+    return reply(200, { data: { public_key: r.pair.publicKey }, message: "OK" });
+  });
+  server.route("POST", "/__control/kick/rings/:ring/rotate", (req) => {
+    ring(req.params.ring ?? "").pair = keyPair();
+    return reply(200, { ok: true });
+  });
+  server.route("GET", "/__control/kick/rings/:ring", (req) => reply(200, { publicKeyFetches: ring(req.params.ring ?? "").publicKeyFetches }));
   server.route("GET", "/public/v1/channels", (req) =>
     authed(req, () => {
       const ids = req.query.getAll("broadcaster_user_id").map(Number);
@@ -99,13 +122,13 @@ export async function startFakeKick(): Promise<FakeKick> {
     return reply(200, { ok: true });
   });
   server.route("POST", "/__control/kick/sign", (req) => {
-    const b = bodyOf<{ eventType: string; event: unknown; messageId?: string; timestamp?: string; wrongKey?: boolean }>(req);
+    const b = bodyOf<{ eventType: string; event: unknown; messageId?: string; timestamp?: string; wrongKey?: boolean; ring?: string }>(req);
     const body = JSON.stringify(b.event);
     const messageId = b.messageId ?? randomUUID().replace(/-/g, "").toUpperCase();
     const timestamp = b.timestamp ?? new Date().toISOString();
     const signer = createSign("RSA-SHA256");
     signer.update(`${messageId}.${timestamp}.${body}`);
-    const signature = signer.sign(b.wrongKey ? impostor.privateKey : kick.privateKey, "base64");
+    const signature = signer.sign(b.wrongKey ? impostor.privateKey : b.ring ? ring(b.ring).pair.privateKey : kick.privateKey, "base64");
     return reply(200, {
       body,
       headers: {

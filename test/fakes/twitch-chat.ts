@@ -5,6 +5,8 @@
 //   POST /__control/twitch/moderators {broadcaster_id, user_id}    the user becomes a moderator there
 //   POST /__control/twitch/chat-message {broadcaster_user_id, chatter_user_id, chatter_user_login?, text,
 //        fragments?: [{type, text}], badges?: [set_id], messageId?, timestamp?}  → {headers, body}
+//   POST /__control/twitch/chat-drop {sender_id, code, times?}    the sender's next `times` (1) sends are dropped with
+//        that drop_reason code (msg_ratelimit, msg_duplicate …), whatever the limits say
 //   GET  /__control/twitch/chat        messages (sent and dropped), deletions, bans
 import { randomUUID } from "node:crypto";
 import { type PlatformReply, type PlatformRequest, type PlatformServer, bodyOf, reply } from "./platform-server.ts";
@@ -33,6 +35,7 @@ type Helix = (req: PlatformRequest, work: () => PlatformReply) => PlatformReply;
 export function installTwitchChat(server: PlatformServer, helix: Helix, sign: (secret: string, messageId: string, timestamp: string, body: string) => string, secret: string): void {
   const state: FakeTwitchChatState = { messages: [], deletions: [], bans: [] };
   const moderators = new Set<string>();
+  const forcedDrops = new Map<string, { code: string; times: number }>();
   const isMod = (broadcaster: string, user: string) => broadcaster === user || moderators.has(`${broadcaster}:${user}`);
 
   server.route("POST", "/helix/chat/messages", (req) =>
@@ -44,7 +47,11 @@ export function installTwitchChat(server: PlatformServer, helix: Helix, sign: (s
       const mod = isMod(b.broadcaster_id, b.sender_id);
       const recent = state.messages.filter((m) => m.is_sent && m.sender_id === b.sender_id && now - m.at < CHAT_WINDOW_MS);
       let drop: { code: string; message: string } | null = null;
-      if (recent.length >= (mod ? 100 : 20)) drop = { code: "msg_ratelimit", message: "Your message was not sent because you are sending messages too quickly." };
+      const forced = forcedDrops.get(b.sender_id);
+      if (forced && forced.times > 0) {
+        forced.times -= 1;
+        drop = { code: forced.code, message: `Your message was not sent (${forced.code}).` };
+      } else if (recent.length >= (mod ? 100 : 20)) drop = { code: "msg_ratelimit", message: "Your message was not sent because you are sending messages too quickly." };
       else if (!mod && recent.some((m) => m.broadcaster_id === b.broadcaster_id && now - m.at < 1000)) drop = { code: "msg_ratelimit", message: "Your message was not sent because you are sending messages too quickly." };
       else if (recent.some((m) => m.broadcaster_id === b.broadcaster_id && m.message === b.message)) drop = { code: "msg_duplicate", message: "Your message was not sent because it is identical to the previous one you sent, less than 30 seconds ago." };
       const message_id = randomUUID();
@@ -126,5 +133,10 @@ export function installTwitchChat(server: PlatformServer, helix: Helix, sign: (s
     });
   });
 
+  server.route("POST", "/__control/twitch/chat-drop", (req) => {
+    const b = bodyOf<{ sender_id: string; code: string; times?: number }>(req);
+    forcedDrops.set(b.sender_id, { code: b.code, times: b.times ?? 1 });
+    return reply(200, { ok: true });
+  });
   server.route("GET", "/__control/twitch/chat", () => reply(200, state));
 }

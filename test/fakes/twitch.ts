@@ -4,7 +4,10 @@
 //   POST /__control/twitch/users   [{id, login, display_name}]          accounts that exist
 //   POST /__control/twitch/live    {user_id, id, title, game_name, viewer_count, started_at}   goes live
 //   POST /__control/twitch/offline {user_id, vod?: {id, url}}            ends the stream (keeps an archive)
-//   POST /__control/twitch/bucket  {limit, remaining?}                   the rate-limit bucket (points per minute)
+//   POST /__control/twitch/bucket  {limit, remaining?, resetAt?, clientId?}  the rate-limit bucket (points per minute;
+//                                   resetAt: epoch ms of the refill, in the past to refill on the next call)
+//   POST /__control/twitch/apps    {clientId, clientSecret}              another app (own bucket: Twitch's is per client id)
+//   GET  /__control/twitch/apps/:clientId   {helixCalls, bucket}: Helix requests that reached the fake for that app
 //   POST /__control/twitch/sign    {messageType, subscriptionType, event?, subscriptionId?, status?, secret?,
 //                                   timestamp?, messageId?, challenge?}  → {headers, body}: an EventSub delivery
 //   GET  /__control/twitch/state   subscriptions, /streams calls (ids per call), tokens issued
@@ -79,7 +82,10 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
   const subscriptions: { id: string; status: string; type: string; version: string; condition: Record<string, string>; created_at: string; transport: { method: string; callback: string }; cost: number; secret: string }[] = [];
   const tokens = new Set<string>();
   const streamCalls: number[] = [];
-  const bucket = { limit: 800, remaining: 800, resetAt: 0 };
+  // Twitch: an app access token's bucket is per client id; tests that drain one register an app of their own.
+  const apps = new Map<string, { secret: string; bucket: { limit: number; remaining: number; resetAt: number }; helixCalls: number }>([
+    [TEST_TWITCH_CLIENT_ID, { secret: TEST_TWITCH_CLIENT_SECRET, bucket: { limit: 800, remaining: 800, resetAt: 0 }, helixCalls: 0 }],
+  ]);
   const oauth = installFakeOAuth(server, {
     platform: "twitch",
     clientId: TEST_TWITCH_CLIENT_ID,
@@ -91,11 +97,15 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
     ownTokenRoute: false,
   });
 
-  const rateHeaders = () => ({ "ratelimit-limit": String(bucket.limit), "ratelimit-remaining": String(bucket.remaining), "ratelimit-reset": String(Math.ceil(bucket.resetAt / 1000)) });
+  const rateHeadersOf = (bucket: { limit: number; remaining: number; resetAt: number }) => ({ "ratelimit-limit": String(bucket.limit), "ratelimit-remaining": String(bucket.remaining), "ratelimit-reset": String(Math.ceil(bucket.resetAt / 1000)) });
   /** Twitch: every Helix call costs a point; an empty bucket answers 429 until the reset. */
   function helix(req: { headers: Record<string, string | string[] | undefined> }, work: () => ReturnType<typeof reply>) {
     const auth = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ""));
-    if (req.headers["client-id"] !== TEST_TWITCH_CLIENT_ID || !auth?.[1] || (!tokens.has(auth[1]) && !oauth.accountOf(req.headers.authorization))) return reply(401, { error: "Unauthorized", status: 401, message: "Invalid OAuth token" });
+    const app = apps.get(String(req.headers["client-id"] ?? ""));
+    if (!app || !auth?.[1] || (!tokens.has(auth[1]) && !oauth.accountOf(req.headers.authorization))) return reply(401, { error: "Unauthorized", status: 401, message: "Invalid OAuth token" });
+    app.helixCalls += 1;
+    const bucket = app.bucket;
+    const rateHeaders = () => rateHeadersOf(bucket);
     const now = Date.now();
     if (now >= bucket.resetAt) {
       bucket.resetAt = now + 60_000;
@@ -111,7 +121,7 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
     const userGrant = oauth.token(req);
     if (userGrant) return userGrant;
     const form = new URLSearchParams(req.rawBody);
-    if (form.get("client_id") !== TEST_TWITCH_CLIENT_ID || form.get("client_secret") !== TEST_TWITCH_CLIENT_SECRET) return reply(403, { status: 403, message: "invalid client secret" });
+    if (!form.get("client_id") || apps.get(form.get("client_id") ?? "")?.secret !== form.get("client_secret")) return reply(403, { status: 403, message: "invalid client secret" });
     if (form.get("grant_type") !== "client_credentials") return reply(400, { status: 400, message: "invalid grant type" });
     const token = randomBytes(15).toString("hex");
     tokens.add(token);
@@ -204,11 +214,23 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
     return reply(200, { ok: true });
   });
   server.route("POST", "/__control/twitch/bucket", (req) => {
-    const b = bodyOf<{ limit: number; remaining?: number }>(req);
-    bucket.limit = b.limit;
-    bucket.remaining = b.remaining ?? b.limit;
-    bucket.resetAt = Date.now() + 60_000;
+    const b = bodyOf<{ limit: number; remaining?: number; resetAt?: number; clientId?: string }>(req);
+    const app = apps.get(b.clientId ?? TEST_TWITCH_CLIENT_ID);
+    if (!app) return reply(404, { error: "no such app" });
+    app.bucket.limit = b.limit;
+    app.bucket.remaining = b.remaining ?? b.limit;
+    app.bucket.resetAt = b.resetAt ?? Date.now() + 60_000;
     return reply(200, { ok: true });
+  });
+  server.route("POST", "/__control/twitch/apps", (req) => {
+    const b = bodyOf<{ clientId: string; clientSecret: string }>(req);
+    if (apps.has(b.clientId)) return reply(409, { error: "app exists" });
+    apps.set(b.clientId, { secret: b.clientSecret, bucket: { limit: 800, remaining: 800, resetAt: 0 }, helixCalls: 0 });
+    return reply(200, { ok: true });
+  });
+  server.route("GET", "/__control/twitch/apps/:clientId", (req) => {
+    const app = apps.get(req.params.clientId ?? "");
+    return app ? reply(200, { helixCalls: app.helixCalls, bucket: app.bucket }) : reply(404, { error: "no such app" });
   });
   server.route("POST", "/__control/twitch/sign", (req) => {
     const b = bodyOf<{ messageType: string; subscriptionType: string; event?: Record<string, unknown>; subscriptionId?: string; status?: string; secret?: string; timestamp?: string; messageId?: string; challenge?: string; condition?: Record<string, string> }>(req);

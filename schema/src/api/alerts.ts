@@ -18,7 +18,12 @@ const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
 /** "+02:00" / "-05:30", or an IANA zone name ("Europe/Berlin", "UTC"). */
 const TIME_ZONE = /^([+-](0\d|1[0-4]):[0-5]\d|[A-Za-z_]+(\/[A-Za-z0-9_+-]+){0,2})$/;
 
-export const ChannelDestination = z.object({ kind: z.literal("channel"), channelId: z.string().regex(/^\d{5,25}$/, "must be a Discord channel id") });
+export const ChannelDestination = z.object({
+  kind: z.literal("channel"),
+  channelId: z.string().regex(/^\d{5,25}$/, "must be a Discord channel id"),
+  /** The server the channel is in, where the tenant picks it (GitHub feeds): the channel is checked to belong to it. */
+  guildId: z.string().regex(/^\d{5,25}$/, "must be a Discord server id").optional(),
+});
 /** A Discord webhook URL. It carries the webhook's token: it is accepted on input and delivered to, never stored in the clear. */
 export const WebhookDestination = z.object({ kind: z.literal("webhook"), url: z.url({ protocol: /^https?$/ }).max(300) });
 /** Where the outbox delivers a message. */

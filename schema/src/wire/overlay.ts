@@ -78,6 +78,10 @@ export const ChatBoxLayer = z.strictObject({
   maxLines: z.number().int().min(1).max(50),
   /** Seconds a line stays before fading out; 0 keeps lines until pushed out. */
   fadeAfterSeconds: z.number().int().min(0).max(3600),
+  /** Lines that start with "!" (chat commands): hidden unless set, as viewers' !commands are noise on stream. */
+  showCommands: z.boolean().optional(),
+  /** The chat bot's own lines (its replies, timers): hidden unless set. */
+  showBotLines: z.boolean().optional(),
   font,
   size: fontSize,
   colour,
@@ -178,6 +182,8 @@ export const ChatEvent = z.strictObject({
   user: z.string().min(1).max(100),
   text: z.string().max(500),
   colour: colour.nullable(),
+  /** Written by the tenant's chat bot: a chat box shows it only with `showBotLines`. */
+  bot: z.boolean().optional(),
   at: isoDate,
 });
 export type ChatEvent = z.infer<typeof ChatEvent>;

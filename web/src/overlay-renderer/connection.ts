@@ -17,6 +17,28 @@ export interface ConnectionHandlers {
 
 const MAX_BACKOFF_MS = 5_000;
 
+/** How often the renderer pings, and how long without a pong before it calls the socket stalled. */
+export interface Heartbeat {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+export const DEFAULT_HEARTBEAT: Heartbeat = { intervalMs: OVERLAY_PING_INTERVAL_MS, timeoutMs: OVERLAY_PONG_TIMEOUT_MS };
+const HEARTBEAT_MIN_MS = 100;
+const HEARTBEAT_MAX_MS = 60_000;
+
+/**
+ * `?heartbeat=<ms>` on the renderer's URL: the ping interval (clamped to 100 ms–60 s), with a pong timeout of three
+ * intervals as by default. A debugging aid for a source that stalls, and how the browser tests see a stall quickly;
+ * anything else (absent, not a number) keeps the default.
+ */
+export function heartbeatOf(search: string): Heartbeat {
+  const raw = new URLSearchParams(search).get("heartbeat");
+  if (raw === null || !/^\d{1,6}$/.test(raw)) return DEFAULT_HEARTBEAT;
+  const intervalMs = Math.min(HEARTBEAT_MAX_MS, Math.max(HEARTBEAT_MIN_MS, Number(raw)));
+  return { intervalMs, timeoutMs: intervalMs * (OVERLAY_PONG_TIMEOUT_MS / OVERLAY_PING_INTERVAL_MS) };
+}
+
 export class OverlayConnection {
   /** Null until the first hello: a fresh page takes what the room replays as history. */
   private lastSeq: number | null = null;
@@ -31,6 +53,7 @@ export class OverlayConnection {
   constructor(
     private readonly url: string,
     private readonly handlers: ConnectionHandlers,
+    private readonly heartbeatTiming: Heartbeat = DEFAULT_HEARTBEAT,
   ) {}
 
   get seq(): number {
@@ -58,7 +81,7 @@ export class OverlayConnection {
       this.lastPong = Date.now();
       this.handlers.onState("open");
       clearInterval(this.heartbeat);
-      this.heartbeat = setInterval(() => this.beat(), OVERLAY_PING_INTERVAL_MS);
+      this.heartbeat = setInterval(() => this.beat(), this.heartbeatTiming.intervalMs);
     };
     ws.onmessage = (message) => {
       if (typeof message.data !== "string") return;
@@ -106,7 +129,7 @@ export class OverlayConnection {
   private beat(): void {
     const ws = this.socket;
     if (!ws) return;
-    if (Date.now() - this.lastPong > OVERLAY_PONG_TIMEOUT_MS) {
+    if (Date.now() - this.lastPong > this.heartbeatTiming.timeoutMs) {
       // A stalled socket may never fire close: abandon it and dial again.
       this.drop();
       clearInterval(this.heartbeat);

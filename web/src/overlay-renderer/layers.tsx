@@ -2,7 +2,7 @@
 // so what the streamer designs is what OBS shows). Positions are canvas pixels (1920×1080); the stage scales.
 import type { AlertEvent, LayerOf, OverlayLayer } from "@nebula/schema/wire/overlay";
 import { For, type JSX, Match, Show, Switch } from "solid-js";
-import { type LiveState, type Track, trackProgress } from "./live-state.ts";
+import { type LiveState, type Track, trackProgress, visibleChat } from "./live-state.ts";
 import { eventLine, fillTemplate, sampleAlert } from "./template.ts";
 
 /** Where a layer sits; `children` is what it shows. */
@@ -115,7 +115,7 @@ function ChatBoxContent(props: { layer: LayerOf<"chat-box">; live: LiveState; pr
     const live = props.live.chat();
     if (live.length === 0 && props.preview) return SAMPLE_CHAT.map((event, i) => ({ key: i, user: event.user, text: event.text, colour: event.colour, faded: false }));
     const fadeMs = props.layer.fadeAfterSeconds * 1000;
-    return live.slice(-props.layer.maxLines).map((line) => ({
+    return visibleChat(live, props.layer).map((line) => ({
       key: line.seq,
       user: line.event.user,
       text: line.event.text,

@@ -1,6 +1,6 @@
 // What an overlay shows besides its document: the alert playing now (alerts queue and play one at a time for their
 // duration), chat lines, recent events, goal progress and now playing, all fed by the room's numbered events.
-import type { AlertEvent, ChatEvent, HelloFrame, NowPlayingEvent, OverlayDocument, OverlayEvent } from "@nebula/schema/wire/overlay";
+import type { AlertEvent, ChatEvent, HelloFrame, LayerOf, NowPlayingEvent, OverlayDocument, OverlayEvent } from "@nebula/schema/wire/overlay";
 import { type Accessor, createSignal, onCleanup } from "solid-js";
 
 export interface PlayingAlert {
@@ -51,6 +51,12 @@ export function alertDuration(document: OverlayDocument | undefined, kind: Alert
     if (style?.enabled) longest = Math.max(longest, style.durationMs);
   }
   return longest;
+}
+
+/** The newest lines a chat box shows: viewers' !commands and the bot's own lines only when the layer asks for them. */
+export function visibleChat(lines: readonly ChatLine[], layer: Pick<LayerOf<"chat-box">, "maxLines" | "showCommands" | "showBotLines">): ChatLine[] {
+  const shown = lines.filter((line) => (layer.showBotLines || !line.event.bot) && (layer.showCommands || !line.event.text.trimStart().startsWith("!")));
+  return shown.slice(-layer.maxLines);
 }
 
 /** A state that only shows the document (the editor's preview before any event). */

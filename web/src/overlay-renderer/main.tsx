@@ -1,10 +1,11 @@
 // The OBS browser source page, /overlay/<public id>: a transparent 1920×1080 stage scaled to the source's size,
-// drawing the overlay's layers and playing its events as they arrive from the OverlayRoom.
+// drawing the overlay's layers and playing its events as they arrive from the OverlayRoom. `?heartbeat=<ms>` sets the
+// socket's ping interval (connection.ts, heartbeatOf) for debugging a source that stalls.
 import type { OverlayDocument } from "@nebula/schema/wire/overlay";
 import { OVERLAY_CANVAS } from "@nebula/schema/wire/overlay-constants";
 import { createSignal, For, onCleanup, Show } from "solid-js";
 import { render } from "solid-js/web";
-import { type ConnectionState, OverlayConnection } from "./connection.ts";
+import { type ConnectionState, OverlayConnection, heartbeatOf } from "./connection.ts";
 import { createLiveState } from "./live-state.ts";
 import { LayerContent, layerBoxStyle } from "./layers.tsx";
 import "./renderer.css";
@@ -34,7 +35,7 @@ function Overlay(props: { publicId: string }) {
       setState(s);
       if (s === "gone") setDocument(undefined);
     },
-  });
+  }, heartbeatOf(window.location.search));
   connection.start();
   onCleanup(() => {
     connection.stop();

@@ -127,6 +127,7 @@ describe("banned words and patterns", () => {
 
 describe("exemptions and escalation", () => {
   it("broadcaster and moderators are exempt by default; VIPs when chosen", () => {
+    expect(rule(say("HELLO EVERYONE HOW ARE YOU", ["broadcaster"]))).toBeNull();
     expect(rule(say("HELLO EVERYONE HOW ARE YOU", ["moderator"]))).toBeNull();
     expect(rule(say("HELLO EVERYONE HOW ARE YOU", ["vip"]))).toBe("caps");
     expect(rule(say("HELLO EVERYONE HOW ARE YOU", ["vip"]), settings((s) => {

@@ -6,8 +6,9 @@ import type { Env } from "../env.ts";
 import type { Services } from "../http/context.ts";
 import { platformClients } from "../platforms/platform-clients.ts";
 import { onPlatformEvent } from "../platforms/platform-events.ts";
+import { showChatOnOverlays } from "../overlays/overlay-chat.ts";
 import { type ChatBotDeps, handleChatMessage } from "./chat-bot.ts";
-import { fromKickChat, fromTwitchChat } from "./chat-message.ts";
+import { type ChatMessage, fromKickChat, fromTwitchChat } from "./chat-message.ts";
 import { type OutgoingChat, chatOutboxName } from "./chat-outbox.ts";
 import { type ChatPlatform, chatCredentials, chatPlatform } from "./platform-chat.ts";
 
@@ -43,12 +44,18 @@ export function chatBotDeps(env: Pick<Env, "CHAT_OUTBOX">, services: Services): 
 
 const depsOf = (ctx: QueueContext) => chatBotDeps(ctx.env, ctx.services);
 
+/** The bot answers first; then the line (unless anti-spam removed it) goes to the tenant's overlay chat boxes. */
+async function handleChatLine(ctx: QueueContext, message: ChatMessage): Promise<void> {
+  const deps = depsOf(ctx);
+  await showChatOnOverlays(deps, ctx.env.OVERLAY_ROOM, [{ message, outcome: await handleChatMessage(deps, message) }]);
+}
+
 onPlatformEvent("twitch.notification", async (event, ctx) => {
   if (event.subscriptionType !== "channel.chat.message") return;
-  await handleChatMessage(depsOf(ctx), fromTwitchChat(event.event));
+  await handleChatLine(ctx, fromTwitchChat(event.event));
 });
 
 onPlatformEvent("kick.event", async (event, ctx) => {
   if (event.eventType !== "chat.message.sent") return;
-  await handleChatMessage(depsOf(ctx), fromKickChat(event.event));
+  await handleChatLine(ctx, fromKickChat(event.event));
 });

@@ -18,6 +18,8 @@ export interface ChatMessage {
   user: { id: string; login: string; name: string; roles: ChatRole[] };
   text: string;
   fragments: ChatFragment[];
+  /** The chatter's name colour (#rrggbb) where the platform sends one (Twitch); overlays' chat boxes use it. */
+  colour?: string | null;
 }
 
 // ---- Twitch EventSub channel.chat.message (v1) ----
@@ -31,6 +33,8 @@ const TwitchChatEvent = z.looseObject({
   message_id: z.string(),
   message: z.looseObject({ text: z.string(), fragments: z.array(TwitchFragment).default([]) }),
   badges: z.array(z.looseObject({ set_id: z.string() })).default([]),
+  // "" for a chatter who never chose a colour.
+  color: z.string().optional(),
 });
 
 /** Twitch badges name the roles: broadcaster, moderator, vip, subscriber (and founder, a subscriber too). */
@@ -54,6 +58,7 @@ export function fromTwitchChat(raw: unknown): ChatMessage {
     user: { id: e.chatter_user_id, login: e.chatter_user_login, name: e.chatter_user_name, roles: twitchRoles(e.badges, e.chatter_user_id === e.broadcaster_user_id) },
     text: e.message.text,
     fragments: fragments.map((f) => ({ type: f.type === "emote" ? "emote" : f.type === "mention" ? "mention" : f.type === "cheermote" ? "cheermote" : "text", text: f.text })),
+    colour: e.color && /^#[0-9a-fA-F]{6}$/.test(e.color) ? e.color : null,
   };
 }
 

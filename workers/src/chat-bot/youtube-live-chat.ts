@@ -16,6 +16,7 @@ import { AppError } from "../errors/app-error.ts";
 import type { Services } from "../http/context.ts";
 import { inboxFromYouTubeChat } from "../inbox/inbox-events.ts";
 import { type Logger, createLogger } from "../logging/logger.ts";
+import { type HandledChatLine, showChatOnOverlays } from "../overlays/overlay-chat.ts";
 import { platformClients } from "../platforms/platform-clients.ts";
 import { type LiveChatPage, youtubeReasonOf } from "../platforms/youtube/youtube-client.ts";
 import { isQuotaExhausted, nextQuotaReset } from "../platforms/youtube/youtube-quota.ts";
@@ -189,14 +190,20 @@ export class YouTubeLiveChat extends DurableObject<Env> {
     const s = this.state as LiveChatState;
     const deps = chatBotDeps(this.env, services);
     let handled = 0;
+    const shown: HandledChatLine[] = [];
     for (const item of items) {
       if (item.snippet.type !== "textMessageEvent") continue;
       try {
-        if ((await handleChatMessage(deps, fromYouTubeChat(s.channelId, item))).kind !== "ignored") handled += 1;
+        const message = fromYouTubeChat(s.channelId, item);
+        const outcome = await handleChatMessage(deps, message);
+        if (outcome.kind !== "ignored") handled += 1;
+        shown.push({ message, outcome });
       } catch (err) {
         logger.warn("youtube chat message not handled", { err, messageId: item.id });
       }
     }
+    // The page's lines reach the overlays' chat boxes in one call per overlay, after the bot has answered them all.
+    await showChatOnOverlays(deps, this.env.OVERLAY_ROOM, shown);
     let stored = 0;
     try {
       const [connection] = await services.db.select({ userId: platformConnections.userId }).from(platformConnections).where(eq(platformConnections.id, s.connectionId));

@@ -1,10 +1,15 @@
 // How each Twitch connection's EventSub subscriptions stand: what creating them answered (stored per type, with the
 // reason in the Streams page's words) and what Twitch said later when it revoked one. The Streams page reads it.
+// A revocation that a new subscription fixes (our webhook failed too often, a retired version) is re-created by the
+// queue consumer, after the webhook has answered; one that needs the broadcaster (consent withdrawn, account removed)
+// waits for a reconnect.
 import { type api, eventSubSubscriptions, platformConnections } from "@nebula/schema";
 import { and, eq, inArray, isNull, notInArray, or } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors/app-error.ts";
 import { onPlatformEvent } from "../platforms/platform-events.ts";
+import { subscribeTwitchEvents } from "./connection-inbox.ts";
+import { loadConnection } from "./connection-tokens.ts";
 
 export interface EventSubSpec {
   type: string;
@@ -103,11 +108,11 @@ export function revocationFailure(status: string): { reason: string; needsReconn
 /**
  * Marks the subscription revoked on every connection of that broadcaster (each tenant that connected the channel has
  * its own row; Twitch has one subscription for the app). A row we know by another Twitch id was re-created since:
- * the revocation is about the old one and is ignored. Answers how many rows changed.
+ * the revocation is about the old one and is ignored. Answers the connections whose row changed.
  */
-export async function recordTwitchRevocation(db: Db, event: { subscriptionId: string; subscriptionType: string; status: string; condition: Record<string, string> }, now: Date): Promise<number> {
+export async function recordTwitchRevocation(db: Db, event: { subscriptionId: string; subscriptionType: string; status: string; condition: Record<string, string> }, now: Date): Promise<string[]> {
   const broadcasterId = event.condition.broadcaster_user_id ?? event.condition.to_broadcaster_user_id;
-  if (!broadcasterId) return 0;
+  if (!broadcasterId) return [];
   const { reason, needsReconnect } = revocationFailure(event.status);
   const connections = db
     .select({ id: platformConnections.id })
@@ -124,9 +129,22 @@ export async function recordTwitchRevocation(db: Db, event: { subscriptionId: st
       ),
     )
     .returning({ connectionId: eventSubSubscriptions.connectionId });
-  return changed.length;
+  return changed.map((r) => r.connectionId);
 }
 
+/**
+ * Twitch (EventSub "Revoking your subscription"): notification_failures_exceeded and version_removed are about the
+ * subscription, not the broadcaster's consent, so a new one works; the others need the broadcaster.
+ */
+export const RECREATE_ON_REVOCATION: ReadonlySet<string> = new Set(["notification_failures_exceeded", "version_removed"]);
+
 onPlatformEvent("twitch.revocation", async (event, ctx) => {
-  await recordTwitchRevocation(ctx.services.db, event, ctx.services.now());
+  const { services } = ctx;
+  const changed = await recordTwitchRevocation(services.db, event, services.now());
+  if (!RECREATE_ON_REVOCATION.has(event.status)) return;
+  // A failure throws: the queue redelivers, the rows are still revoked, and this runs again.
+  for (const connectionId of changed) {
+    const connection = await loadConnection(services, connectionId);
+    if (connection) await subscribeTwitchEvents(services, connection, { retry: true });
+  }
 });

@@ -1,6 +1,7 @@
 // Who may manage a guild, computed from Discord through the bot (GET /guilds/{id}, GET /guilds/{id}/members/{user}):
-// the owner, a member with Administrator, or one with Manage Server. Answers are cached briefly (Discord rate limits;
-// a permission removed in Discord takes effect here within GUILD_CACHE_SECONDS).
+// the owner, a member with Administrator, or one with Manage Server; and whether a channel id belongs to that guild
+// (GET /channels/{id}). Answers are cached briefly (Discord rate limits; a permission removed in Discord takes effect
+// here within GUILD_CACHE_SECONDS).
 import { z } from "zod";
 import type { Cache } from "../cache/cache.ts";
 import type { DiscordRest } from "../discord-rest/discord-rest.ts";
@@ -84,4 +85,36 @@ export async function guildAccess(rest: DiscordRest, cache: Cache, guildId: stri
     await cache.set(key, JSON.stringify(roles), { ttlSeconds: GUILD_CACHE_SECONDS });
   }
   return { guild, access: accessOf(guild, discordUserId, roles) };
+}
+
+const ChannelWire = z.looseObject({ id: snowflake, guild_id: snowflake.nullish() });
+
+/**
+ * Refuses (400, `details.field`) a channel id that is not a channel of `guildId` as Discord sees it. One bot serves
+ * every tenant, so a channel id taken bare would let one tenant make the bot post into another tenant's server.
+ * Discord: a thread's channel object carries its guild_id too, so threads of the guild pass; DM channels have none.
+ * Channels the bot cannot see (403) or that do not exist (404) get the same answer, so nothing about another server
+ * leaks. Only positive answers are cached: a channel moved between guilds is impossible, a deleted one is not.
+ */
+export async function assertChannelInGuild(rest: DiscordRest, cache: Cache, guildId: string, channelId: string, field: string): Promise<void> {
+  const refused = () =>
+    new AppError("BAD_REQUEST", "That channel is not in this server", { details: { field, issues: [{ path: field, code: "custom", message: "That channel is not in this server" }] } });
+  if (!snowflake.safeParse(channelId).success) throw refused();
+  const key = `discord:channel-guild:${channelId}`;
+  if ((await cache.get(key)) === guildId) return;
+  requireBot(rest);
+  let channel: z.infer<typeof ChannelWire> | null = null;
+  try {
+    channel = ChannelWire.parse(await rest.request({ method: "GET", path: `/channels/${channelId}`, auth: "bot", idempotent: true }));
+  } catch (err) {
+    const status = statusOf(err);
+    if (status !== 403 && status !== 404) throw err;
+  }
+  if (channel?.guild_id !== guildId) throw refused();
+  await cache.set(key, guildId, { ttlSeconds: GUILD_CACHE_SECONDS });
+}
+
+/** Each non-empty channel id of a settings change, checked in order (the first refusal names its field). */
+export async function assertChannelsInGuild(rest: DiscordRest, cache: Cache, guildId: string, fields: Record<string, string | null | undefined>): Promise<void> {
+  for (const [field, channelId] of Object.entries(fields)) if (channelId) await assertChannelInGuild(rest, cache, guildId, channelId, field);
 }

@@ -11,6 +11,8 @@ import type { Cache } from "../cache/cache.ts";
 import type { KeyRing } from "../crypto/secret-box.ts";
 import { randomToken } from "../crypto/tokens.ts";
 import type { Db } from "../db/client.ts";
+import { assertChannelInGuild } from "../discord-guilds/guild-access.ts";
+import type { DiscordRest } from "../discord-rest/discord-rest.ts";
 import type { Env } from "../env.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
 import type { TenantAccess } from "../http/context.ts";
@@ -23,12 +25,16 @@ import { feedSecretName, feedWebhookName, forgetHook } from "./hook-material.ts"
 type Row = typeof githubFeeds.$inferSelect;
 type CreateInput = z.output<typeof api.CreateGithubFeedRequest>;
 type UpdateInput = z.output<typeof api.UpdateGithubFeedRequest>;
+type FeedDestination = CreateInput["destination"];
 
 export interface FeedContext {
   db: Db;
   cache: Cache;
   keyRing: () => Promise<KeyRing>;
   outboxes: Env["OUTBOX"];
+  rest: DiscordRest;
+  /** Throws unless the guild is this tenant's and the caller has Manage Server there (require-guild-manager.ts). */
+  assertGuildManager: (guildId: string) => Promise<unknown>;
   /** DISCORD_API_BASE: webhook URLs under it are accepted too (the local fake). */
   apiBase: string;
   /** Where GitHub reaches this deployment: PUBLIC_URL or the request's origin. */
@@ -82,9 +88,17 @@ async function checkDeployRules(ctx: FeedContext, rules: readonly api.GithubDepl
   }
 }
 
-/** Seals a webhook URL under the feed's name; refuses URLs that are not Discord webhooks (400) before writing. */
-async function storedDestination(ctx: FeedContext, feedId: string, destination: api.Destination): Promise<api.StoredDestination> {
-  if (destination.kind === "channel") return destination;
+/**
+ * A channel must be in a server of this tenant that the caller manages (one bot serves every tenant: a bare channel id
+ * would let a feed post into anyone's server). A webhook URL is sealed under the feed's name; URLs that are not
+ * Discord webhooks are refused (400) before writing.
+ */
+async function storedDestination(ctx: FeedContext, feedId: string, destination: FeedDestination): Promise<api.StoredDestination> {
+  if (destination.kind === "channel") {
+    await ctx.assertGuildManager(destination.guildId);
+    await assertChannelInGuild(ctx.rest, ctx.cache, destination.guildId, destination.channelId, "destination.channelId");
+    return destination;
+  }
   const masked = maskWebhook(destination.url, ctx.apiBase);
   const secretName = feedWebhookName(feedId);
   await putSecret(ctx.db, await ctx.keyRing(), ctx.access.tenantId, secretName, destination.url);

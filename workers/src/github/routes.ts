@@ -4,6 +4,8 @@ import { api, idPattern } from "@nebula/schema";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { limitBody } from "../app.ts";
+import { assertGuildManager } from "../discord-guilds/require-guild-manager.ts";
+import { discordRestFor } from "../discord-rest/shared-client.ts";
 import { caller, publicOrigin } from "../http/caller.ts";
 import type { AppEnv } from "../http/context.ts";
 import { jsonBody, params } from "../http/validate.ts";
@@ -53,6 +55,8 @@ function feedContext(c: Context<AppEnv>): FeedContext {
     cache,
     keyRing,
     outboxes: c.env.OUTBOX,
+    rest: discordRestFor(config),
+    assertGuildManager: (guildId) => assertGuildManager(c, guildId),
     apiBase: config.DISCORD_API_BASE,
     origin: publicOrigin(c),
     access: c.var.tenant,

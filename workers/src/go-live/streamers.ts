@@ -3,7 +3,9 @@
 import { type api, DEFAULT_GO_LIVE_TEMPLATE, newId, streamSessions, trackedStreamers } from "@nebula/schema";
 import { and, desc, eq } from "drizzle-orm";
 import { type Actor as AuditActor, recordAudit } from "../audit/audit.ts";
+import { assertChannelInGuild } from "../discord-guilds/guild-access.ts";
 import { tenantGuild } from "../discord-guilds/guilds.ts";
+import { discordRestFor } from "../discord-rest/shared-client.ts";
 import { AppError } from "../errors/app-error.ts";
 import { iso } from "../http/respond.ts";
 import { forgetInboxRecipients } from "../inbox/recipients.ts";
@@ -86,6 +88,8 @@ export async function getStreamer(deps: GoLiveDeps, tenantId: string, id: string
 
 export async function addStreamer(deps: GoLiveDeps, tenantId: string, input: api.CreateTrackedStreamerRequest, actor: Actor): Promise<TrackedStreamer> {
   await tenantGuild(deps.db, tenantId, input.guildId);
+  // Also guards /streams add: its channel option is resolved by Discord, but the check is cheap and cached.
+  await assertChannelInGuild(discordRestFor(deps.config), deps.cache, input.guildId, input.channelId, "channelId");
   const account = await resolveAccount(deps, input.platform, input.account, input.platformUserId);
   const [row] = await deps.db
     .insert(trackedStreamers)
@@ -115,6 +119,10 @@ export async function addStreamer(deps: GoLiveDeps, tenantId: string, input: api
 }
 
 export async function updateStreamer(deps: GoLiveDeps, tenantId: string, id: string, input: api.UpdateTrackedStreamerRequest, actor: Actor): Promise<TrackedStreamer> {
+  if (input.channelId) {
+    const current = await getStreamer(deps, tenantId, id);
+    await assertChannelInGuild(discordRestFor(deps.config), deps.cache, current.guildId, input.channelId, "channelId");
+  }
   const [row] = await deps.db
     .update(trackedStreamers)
     .set({ ...input, updatedAt: deps.now() })

@@ -1,8 +1,10 @@
 // Generic inbox webhooks for donation services and custom tools. The tenant creates one (its secret is shown once;
 // rotate for a new one); the tool posts JSON to /webhooks/inbox/<id> with `Authorization: Bearer <secret>` or
-// `X-Nebula-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. The receiver verifies before parsing, de-duplicates
-// by the event's id in the cache, enqueues, and answers 202: a warm webhook never waits on Postgres (its material
-// is cached still sealed, as GitHub hooks' is).
+// `X-Nebula-Timestamp: <unix seconds>` + `X-Nebula-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`
+// (Stripe's and Twitch's recipe: the signed timestamp bounds a captured request's replay to 10 minutes; bearer mode
+// sends the secret itself and has no such bound beyond the event id's de-duplication). The receiver verifies before
+// parsing, de-duplicates by the event's id in the cache, enqueues, and answers 202: a warm webhook never waits on
+// Postgres (its material is cached still sealed, as GitHub hooks' is).
 import { api, inboxWebhooks, newId, secrets } from "@nebula/schema";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Cache } from "../cache/cache.ts";
@@ -25,6 +27,8 @@ const UNKNOWN_TTL_SECONDS = 60;
 const UNKNOWN = "unknown";
 /** Donation services retry for hours at most; a day covers them. */
 export const INBOX_DEDUP_SECONDS = 24 * 3600;
+/** A signed request older or newer than this is refused as a replay (Twitch's and Kick's window). */
+export const INBOX_REPLAY_WINDOW_MS = 10 * 60_000;
 
 export const inboxWebhookSecretName = (id: string) => `inbox.webhook:${id}`;
 const materialKey = (id: string) => `inbox:webhook:${id}`;
@@ -148,14 +152,32 @@ async function hmacHex(secret: string, body: Uint8Array): Promise<string> {
   return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Bearer: the secret itself; HMAC: the body signed with it (the secret never travels). */
-export async function verifyInboxRequest(secret: string, authorization: string | undefined, signature: string | undefined, body: Uint8Array): Promise<boolean> {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
-  if (bearer) return timingSafeEqual(bearer, secret);
-  const mac = signature ? SIGNATURE.exec(signature.trim())?.[1] : undefined;
-  if (mac) return timingSafeEqual(mac.toLowerCase(), await hmacHex(secret, body));
-  return false;
+export type InboxVerdict = "ok" | "bad_secret" | "no_timestamp" | "stale";
+
+/**
+ * Bearer: the secret itself. HMAC: `${timestamp}.${body}` signed with it (the secret never travels), the timestamp
+ * (unix seconds) within INBOX_REPLAY_WINDOW_MS of now; checked after the signature, so only a signed time counts.
+ */
+export async function verifyInboxRequest(secret: string, req: { authorization?: string | undefined; signature?: string | undefined; timestamp?: string | undefined; body: Uint8Array }, now: number): Promise<InboxVerdict> {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.authorization ?? "")?.[1];
+  if (bearer) return timingSafeEqual(bearer, secret) ? "ok" : "bad_secret";
+  const mac = req.signature ? SIGNATURE.exec(req.signature.trim())?.[1] : undefined;
+  if (!mac) return "bad_secret";
+  const timestamp = req.timestamp?.trim() ?? "";
+  if (!/^\d{1,12}$/.test(timestamp)) return "no_timestamp";
+  const prefix = new TextEncoder().encode(`${timestamp}.`);
+  const signed = new Uint8Array(prefix.length + req.body.length);
+  signed.set(prefix);
+  signed.set(req.body, prefix.length);
+  if (!timingSafeEqual(mac.toLowerCase(), await hmacHex(secret, signed))) return "bad_secret";
+  return Math.abs(now - Number(timestamp) * 1000) > INBOX_REPLAY_WINDOW_MS ? "stale" : "ok";
 }
+
+const REFUSED: Record<Exclude<InboxVerdict, "ok">, string> = {
+  bad_secret: "Invalid secret or signature",
+  no_timestamp: "X-Nebula-Timestamp (unix seconds) is required with X-Nebula-Signature; sign `<timestamp>.<body>`",
+  stale: "X-Nebula-Timestamp is more than 10 minutes from the server's time: refused as a replay",
+};
 
 export interface InboxWebhookDeps {
   cache: Cache;
@@ -170,6 +192,7 @@ export interface InboxWebhookRequest {
   webhookId: string;
   authorization: string | undefined;
   signature: string | undefined;
+  timestamp: string | undefined;
   body: Uint8Array;
 }
 
@@ -184,10 +207,11 @@ function parseJson(body: Uint8Array): unknown {
 export async function receiveInboxWebhook(deps: InboxWebhookDeps, req: InboxWebhookRequest): Promise<api.InboxWebhookAnswer> {
   const m = await material(deps.cache, deps.db, req.webhookId);
   if (!m) throw new AppError("NOT_FOUND", "Unknown inbox webhook");
-  if (!req.authorization && !req.signature) throw new AppError("UNAUTHORIZED", "Send Authorization: Bearer <secret> or X-Nebula-Signature: sha256=<hmac>");
+  if (!req.authorization && !req.signature) throw new AppError("UNAUTHORIZED", "Send Authorization: Bearer <secret>, or X-Nebula-Timestamp and X-Nebula-Signature: sha256=<hmac of timestamp.body>");
   const ring = await deps.keyRing();
   const secret = await ring.open(m.secret, secretAad(m.tenantId, inboxWebhookSecretName(m.webhookId)));
-  if (!(await verifyInboxRequest(secret, req.authorization, req.signature, req.body))) throw new AppError("UNAUTHORIZED", "Invalid secret or signature");
+  const verdict = await verifyInboxRequest(secret, req, deps.now().getTime());
+  if (verdict !== "ok") throw new AppError("UNAUTHORIZED", REFUSED[verdict]);
   if (!m.enabled) throw new AppError("FORBIDDEN", "This inbox webhook is disabled");
   const event = parseOrThrow(api.InboxWebhookEvent, parseJson(req.body), "inbox event");
   const key = dedupKey(m.webhookId, event.id);

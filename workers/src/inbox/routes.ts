@@ -40,6 +40,7 @@ export const inboxWebhookRoutes = new Hono<AppEnv>().post("/:sourceId", failures
       webhookId: c.req.valid("param").sourceId,
       authorization: c.req.header("authorization"),
       signature: c.req.header("x-nebula-signature"),
+      timestamp: c.req.header("x-nebula-timestamp"),
       body: new Uint8Array(await c.req.arrayBuffer()),
     },
   );

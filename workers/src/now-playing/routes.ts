@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { callerOf } from "../audit/audit.ts";
 import { limitBody } from "../app.ts";
 import { type GuildEnv, requireGuildManager } from "../discord-guilds/require-guild-manager.ts";
+import { discordRestFor } from "../discord-rest/shared-client.ts";
 import type { Env } from "../env.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -42,6 +43,7 @@ function settingsContext(c: { env: Env; var: GuildEnv["Variables"]; req: { url: 
   return {
     db,
     cache,
+    rest: discordRestFor(config),
     boards: c.env.NOW_PLAYING,
     tenantId: c.var.tenant.tenantId,
     guildId: c.var.discordGuild.row.guildId,

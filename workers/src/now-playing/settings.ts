@@ -8,6 +8,8 @@ import { type Caller, recordAudit } from "../audit/audit.ts";
 import type { Cache } from "../cache/cache.ts";
 import { sha256Hex } from "../crypto/tokens.ts";
 import type { Db } from "../db/client.ts";
+import { assertChannelInGuild } from "../discord-guilds/guild-access.ts";
+import type { DiscordRest } from "../discord-rest/discord-rest.ts";
 import type { Env } from "../env.ts";
 import { AppError } from "../errors/app-error.ts";
 import { iso } from "../http/respond.ts";
@@ -20,6 +22,7 @@ type SettingsInput = z.output<typeof api.NowPlayingSettingsRequest>;
 export interface SettingsContext {
   db: Db;
   cache: Cache;
+  rest: DiscordRest;
   boards: Env["NOW_PLAYING"];
   tenantId: string;
   guildId: string;
@@ -61,6 +64,8 @@ export async function readNowPlaying(ctx: Pick<SettingsContext, "db" | "boards" 
 
 /** Creates or changes the settings. Only a create answers the webhook URL (201); a change keeps the URL. */
 export async function putNowPlaying(ctx: SettingsContext, input: SettingsInput): Promise<{ created: boolean; view: api.NowPlayingSettingsView | api.NowPlayingSettingsWithUrl }> {
+  // One bot serves every tenant: a channel of another server would get this server's board.
+  await assertChannelInGuild(ctx.rest, ctx.cache, ctx.guildId, input.channelId, "channelId");
   const before = await settingsRow(ctx);
   const token = before ? null : newPlexToken();
   const values = { channelId: input.channelId, enabled: input.enabled, plexUsers: input.plexUsers, libraries: input.libraries, updatedBy: ctx.actor.id, updatedAt: ctx.now };

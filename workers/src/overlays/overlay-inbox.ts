@@ -32,23 +32,30 @@ const ALERT_LAYERS = new Set<overlayWire.OverlayLayerType>(["alert-box", "event-
 const TARGETS_TTL_SECONDS = 300;
 const targetsKey = overlayAlertTargetsKey;
 
-type AlertTarget = { id: string; publicId: string };
+export type OverlayTarget = { id: string; publicId: string };
+type AlertTarget = OverlayTarget;
 
-async function readAlertTargets(db: Db, tenantId: string): Promise<AlertTarget[]> {
+async function readTargets(db: Db, tenantId: string, layers: ReadonlySet<overlayWire.OverlayLayerType>): Promise<OverlayTarget[]> {
   const rows = await db.select({ id: overlays.id, publicId: overlays.publicId, document: overlays.document }).from(overlays).where(eq(overlays.tenantId, tenantId));
-  return rows.filter((r) => r.document.layers.some((l) => ALERT_LAYERS.has(l.type))).map((r) => ({ id: r.id, publicId: r.publicId }));
+  return rows.filter((r) => r.document.layers.some((l) => layers.has(l.type))).map((r) => ({ id: r.id, publicId: r.publicId }));
 }
 
-/** The tenant's overlays that show alerts: from the cache, else Postgres (then cached). A cache outage reads Postgres. */
-async function alertTargets(deps: OverlayFanOutDeps, tenantId: string): Promise<AlertTarget[]> {
+/**
+ * The tenant's overlays with one of `layers`: from the cache under `key` (a key overlays.ts drops on every change),
+ * else Postgres (then cached). A cache outage reads Postgres. The chat fan-out (overlay-chat.ts) shares it.
+ */
+export async function overlayTargets(deps: Pick<OverlayFanOutDeps, "db" | "cache">, tenantId: string, layers: ReadonlySet<overlayWire.OverlayLayerType>, key: string): Promise<OverlayTarget[]> {
   const cache = deps.cache;
-  if (!cache) return readAlertTargets(deps.db, tenantId);
-  const hit = await cache.get(targetsKey(tenantId)).catch(() => null);
-  if (hit !== null) return JSON.parse(hit) as AlertTarget[];
-  const targets = await readAlertTargets(deps.db, tenantId);
-  await cache.set(targetsKey(tenantId), JSON.stringify(targets), { ttlSeconds: TARGETS_TTL_SECONDS }).catch(() => {});
+  if (!cache) return readTargets(deps.db, tenantId, layers);
+  const hit = await cache.get(key).catch(() => null);
+  if (hit !== null) return JSON.parse(hit) as OverlayTarget[];
+  const targets = await readTargets(deps.db, tenantId, layers);
+  await cache.set(key, JSON.stringify(targets), { ttlSeconds: TARGETS_TTL_SECONDS }).catch(() => {});
   return targets;
 }
+
+/** The tenant's overlays that show alerts. */
+const alertTargets = (deps: OverlayFanOutDeps, tenantId: string) => overlayTargets(deps, tenantId, ALERT_LAYERS, targetsKey(tenantId));
 
 const ALERT_KIND: Record<api.InboxItem["type"], overlayWire.AlertKind | null> = {
   follow: "follow",

@@ -22,10 +22,12 @@ export interface OverlayDeps {
 }
 
 export const overlayAlertTargetsKey = (tenantId: string) => `overlays:alert-targets:${tenantId}`;
+/** The tenant's overlays with a chat box, for the chat fan-out (overlay-chat.ts). */
+export const overlayChatTargetsKey = (tenantId: string) => `overlays:chat-targets:${tenantId}`;
 
-/** After an overlay is created, deleted, given a new public id or a new document: the next alert reads Postgres. */
+/** After an overlay is created, deleted, given a new public id or a new document: the next alert (or chat line) reads Postgres. */
 export async function forgetOverlayAlertTargets(cache: Cache | undefined, tenantId: string): Promise<void> {
-  await cache?.delete(overlayAlertTargetsKey(tenantId));
+  await Promise.all([cache?.delete(overlayAlertTargetsKey(tenantId)), cache?.delete(overlayChatTargetsKey(tenantId))]);
 }
 
 type Row = typeof overlays.$inferSelect;

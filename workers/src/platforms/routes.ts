@@ -9,7 +9,7 @@ import type { AppEnv } from "../http/context.ts";
 import { parseOrThrow } from "../http/validate.ts";
 import { rateLimitFailures } from "../rate-limit/rate-limit.ts";
 import { afterResponse } from "../services/services.ts";
-import { kickHeaders, verifyKick } from "./kick/kick-signature.ts";
+import { kickHeaders } from "./kick/kick-signature.ts";
 import { platformClients } from "./platform-clients.ts";
 import { publishPlatformEvent } from "./platform-events.ts";
 import { eventSubHeaders, verifyEventSub } from "./twitch/eventsub-signature.ts";
@@ -110,8 +110,7 @@ export const platformWebhookRoutes = new Hono<AppEnv>()
     const body = new Uint8Array(await c.req.arrayBuffer());
     const headers = kickHeaders((n) => c.req.header(n));
     if (!headers.messageId || !headers.signature || !headers.timestamp) throw refused("missing");
-    const pem = await platformClients(config, cache).kick.publicKey();
-    const verdict = await verifyKick(pem, headers, body, now().getTime());
+    const verdict = await platformClients(config, cache).kick.verifyWebhook(headers, body, now().getTime());
     if (verdict !== "ok") throw refused(verdict);
     const event = parseOrThrow(z.record(z.string(), z.unknown()), parseJson(body), "Kick event");
     if (!headers.eventType) throw new AppError("BAD_REQUEST", "Kick-Event-Type is missing");

@@ -5,6 +5,7 @@ import { type api, newId, ticketCategories, ticketPanels, ticketSettings, ticket
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { type Actor, recordAudit } from "../audit/audit.ts";
 import type { Db } from "../db/client.ts";
+import { assertChannelInGuild } from "../discord-guilds/guild-access.ts";
 import { AppError } from "../errors/app-error.ts";
 import { iso } from "../http/respond.ts";
 import { encodeCustomId } from "../interactions/custom-id.ts";
@@ -68,6 +69,8 @@ export async function readConfig(db: Db, tenantId: string, guildId: string): Pro
 }
 
 export async function updateSettings(deps: TicketDeps, tenantId: string, guildId: string, change: Partial<api.TicketSettings>, actor: Actor, requestId?: string): Promise<api.TicketSettings> {
+  // One bot serves every tenant: a log channel of another server would get this server's transcripts.
+  if (change.logChannelId) await assertChannelInGuild(deps.rest, deps.cache, guildId, change.logChannelId, "logChannelId");
   await ensureSettings(deps.db, tenantId, guildId);
   const [row] = await deps.db
     .update(ticketSettings)
@@ -101,6 +104,7 @@ async function warmCategories(deps: TicketDeps, categories: CategoryRow[]): Prom
 
 /** Creates a panel or replaces one's fields and categories; existing category ids are kept so posted buttons still work. */
 export async function savePanel(deps: TicketDeps, tenantId: string, guildId: string, panelId: string | null, input: api.TicketPanelInput, actor: Actor, requestId?: string): Promise<api.TicketPanelView> {
+  await assertChannelInGuild(deps.rest, deps.cache, guildId, input.channelId, "channelId");
   await ensureSettings(deps.db, tenantId, guildId);
   const now = deps.now();
   const existing = panelId ? await panelOf(deps.db, tenantId, guildId, panelId) : null;

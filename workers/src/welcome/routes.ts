@@ -37,7 +37,7 @@ export const welcomeRoutes = new Hono<AppEnv>()
   .get(PATH, authorize("discord.read"), requireGuildManager, async (c) => c.json(api.WelcomeSettingsView.parse(await welcomeView(c.var.services.db, c.var.tenant.tenantId, guildOf(c)))))
   .put(PATH, authorize("discord.manage"), requireGuildManager, jsonBody(api.UpdateWelcomeSettingsRequest), async (c) => {
     const { services } = c.var;
-    await updateWelcomeSettings({ db: services.db, now: services.now(), requestId: c.var.requestId }, c.var.tenant.tenantId, c.var.discordGuild.discord, c.req.valid("json"), callerOf(authOf(c)));
+    await updateWelcomeSettings({ db: services.db, rest: discordRestFor(services.config), cache: services.cache, now: services.now(), requestId: c.var.requestId }, c.var.tenant.tenantId, c.var.discordGuild.discord, c.req.valid("json"), callerOf(authOf(c)));
     return c.json(api.WelcomeSettingsView.parse(await welcomeView(services.db, c.var.tenant.tenantId, guildOf(c))));
   })
   .post(`${PATH}/preview`, authorize("discord.read"), requireGuildManager, jsonBody(api.WelcomePreviewRequest), async (c) => {

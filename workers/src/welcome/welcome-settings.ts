@@ -4,8 +4,10 @@
 import { type api, DEFAULT_LEAVE_TEMPLATE, DEFAULT_WELCOME_TEMPLATE, welcomeEvents, welcomeSettings } from "@nebula/schema";
 import { and, desc, eq } from "drizzle-orm";
 import { type Actor, recordAudit } from "../audit/audit.ts";
+import type { Cache } from "../cache/cache.ts";
 import type { Db } from "../db/client.ts";
-import type { DiscordGuildWire } from "../discord-guilds/guild-access.ts";
+import { type DiscordGuildWire, assertChannelsInGuild } from "../discord-guilds/guild-access.ts";
+import type { DiscordRest } from "../discord-rest/discord-rest.ts";
 import { AppError } from "../errors/app-error.ts";
 import { iso } from "../http/respond.ts";
 import { validateTemplate } from "../templates/template.ts";
@@ -125,7 +127,7 @@ export async function welcomeView(db: Db, tenantId: string, guildId: string): Pr
 }
 
 export async function updateWelcomeSettings(
-  deps: { db: Db; now: Date; requestId?: string },
+  deps: { db: Db; rest: DiscordRest; cache: Cache; now: Date; requestId?: string },
   tenantId: string,
   guild: DiscordGuildWire,
   change: api.UpdateWelcomeSettingsRequest,
@@ -136,6 +138,8 @@ export async function updateWelcomeSettings(
   const { errors } = checkWelcomeTemplates(next);
   if (errors.length) throw badRequest(`Template error in ${errors[0]?.field}: ${errors[0]?.message}`, errors.map((e) => ({ path: e.field, message: e.message })));
   checkConsistency(next, guild);
+  // One bot serves every tenant: a channel of another server would have it greet there.
+  await assertChannelsInGuild(deps.rest, deps.cache, guild.id, { channelId: next.channelId, leaveChannelId: next.leaveChannelId });
   await deps.db
     .insert(welcomeSettings)
     .values({ guildId: guild.id, tenantId, ...next, createdAt: deps.now, updatedAt: deps.now })

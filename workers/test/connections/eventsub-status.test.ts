@@ -80,35 +80,52 @@ describe("Twitch EventSub status per connection", () => {
     ]);
   });
 
-  it("a subscription Twitch revokes shows as revoked with its reason, and Retry re-creates it", async () => {
+  it("a subscription revoked for failed deliveries or a retired version is re-created by itself, after the webhook's answer", async () => {
     const tenant = await withDb((db) => seedTenant(db, "EventSub revocation lab"));
     const account = { id: accountId("twitch"), login: "revoked" };
     await connect(tenant.tenantId, tenant.owner, "twitch", account);
     expect(await settledEventSub(tenant, 6)).toMatchObject({ subscribed: 6, failures: [] });
-    const cheer = (await subscriptionsOf(account.id)).find((s) => s.type === "channel.cheer") as FakeSubscription;
 
-    // Twitch gives up on our webhook for channel.cheer and says so at the callback.
-    const signed = await fake<Signed>(ORIGINS.twitch, "/__control/twitch/sign", { messageType: "revocation", subscriptionType: "channel.cheer", subscriptionId: cheer.id, status: "notification_failures_exceeded" });
-    expect((await deliver("/webhooks/twitch", signed)).status).toBe(204);
+    for (const [type, status] of [["channel.cheer", "notification_failures_exceeded"], ["channel.raid", "version_removed"]] as const) {
+      const before = (await subscriptionsOf(account.id)).find((s) => s.type === type) as FakeSubscription;
+      // Twitch gives up on the subscription and says so at the callback; the answer does not wait for the re-creation.
+      const signed = await fake<Signed>(ORIGINS.twitch, "/__control/twitch/sign", { messageType: "revocation", subscriptionType: type, subscriptionId: before.id, status });
+      expect((await deliver("/webhooks/twitch", signed)).status).toBe(204);
+      // Twitch's dead copy is deleted and a new one created: one of that type, with another id, the status healthy again.
+      await vi.waitFor(async () => {
+        const now = (await subscriptionsOf(account.id)).filter((s) => s.type === type);
+        expect(now).toHaveLength(1);
+        expect(now[0]?.id).not.toBe(before.id);
+      }, WAIT);
+      await vi.waitFor(async () => expect((await twitchConnection(tenant)).eventSub).toEqual({ wanted: 6, subscribed: 6, failures: [] }), WAIT);
+    }
+    expect(await subscriptionsOf(account.id)).toHaveLength(6);
+  });
+
+  it("a subscription whose authorization was withdrawn stays revoked and asks for a reconnect; Retry re-creates it on demand", async () => {
+    const tenant = await withDb((db) => seedTenant(db, "EventSub withdrawn lab"));
+    const account = { id: accountId("twitch"), login: "withdrawn" };
+    await connect(tenant.tenantId, tenant.owner, "twitch", account);
+    expect(await settledEventSub(tenant, 6)).toMatchObject({ subscribed: 6, failures: [] });
+
+    const follow = (await subscriptionsOf(account.id)).find((s) => s.type === "channel.follow") as FakeSubscription;
+    const withdrawn = await fake<Signed>(ORIGINS.twitch, "/__control/twitch/sign", { messageType: "revocation", subscriptionType: "channel.follow", subscriptionId: follow.id, status: "authorization_revoked" });
+    expect((await deliver("/webhooks/twitch", withdrawn)).status).toBe(204);
     await vi.waitFor(async () => expect((await twitchConnection(tenant)).eventSub?.subscribed).toBe(5), WAIT);
     expect((await twitchConnection(tenant)).eventSub?.failures).toEqual([
-      { type: "channel.cheer", state: "revoked", reason: "revoked by Twitch: our webhook failed to answer too often", needsReconnect: false, since: expect.any(String) },
+      { type: "channel.follow", state: "revoked", reason: "revoked by Twitch: the broadcaster withdrew this app's authorization", needsReconnect: true, since: expect.any(String) },
     ]);
+    // Nothing re-created it: Twitch still holds only the revoked copy.
+    expect((await subscriptionsOf(account.id)).filter((s) => s.type === "channel.follow").map((s) => s.id)).toEqual([follow.id]);
 
     // Retry deletes Twitch's dead copy and creates a new one.
     const connection = await twitchConnection(tenant);
     const res = await retry(tenant, connection.id);
     expect(res.status, await res.clone().text()).toBe(200);
     expect((await res.json<{ eventSub: unknown }>()).eventSub).toEqual({ wanted: 6, subscribed: 6, failures: [] });
-    const cheers = (await subscriptionsOf(account.id)).filter((s) => s.type === "channel.cheer");
-    expect(cheers).toHaveLength(1);
-    expect(cheers[0]?.id).not.toBe(cheer.id);
-
-    // An authorization the broadcaster withdrew needs a new consent, not a retry.
-    const follow = (await subscriptionsOf(account.id)).find((s) => s.type === "channel.follow") as FakeSubscription;
-    const withdrawn = await fake<Signed>(ORIGINS.twitch, "/__control/twitch/sign", { messageType: "revocation", subscriptionType: "channel.follow", subscriptionId: follow.id, status: "authorization_revoked" });
-    expect((await deliver("/webhooks/twitch", withdrawn)).status).toBe(204);
-    await vi.waitFor(async () => expect((await twitchConnection(tenant)).eventSub?.failures).toMatchObject([{ type: "channel.follow", state: "revoked", needsReconnect: true }]), WAIT);
+    const follows = (await subscriptionsOf(account.id)).filter((s) => s.type === "channel.follow");
+    expect(follows).toHaveLength(1);
+    expect(follows[0]?.id).not.toBe(follow.id);
   });
 
   it("with the chat bot's scopes, channel.chat.message is subscribed too (the bot's commands, the inbox's mentions)", async () => {

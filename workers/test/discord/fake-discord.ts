@@ -23,7 +23,7 @@ async function control<T>(method: string, path: string, body?: unknown): Promise
 export const seedGuild = (seed: FakeGuildSeed) => control("POST", "/guilds", seed);
 export const guildState = (id: string) => control<Record<string, unknown> & { botPresent: boolean }>("GET", `/guilds/${id}`);
 export const setBotPresent = (id: string, present: boolean) => control("POST", `/guilds/${id}/bot`, { present });
-export const addFault = (fault: { method: string; path: string; status: number; count?: number; retryAfter?: number }) => control("POST", "/faults", fault);
+export const addFault = (fault: { method: string; path: string; status: number; count?: number; retryAfter?: number; afterStore?: boolean }) => control("POST", "/faults", fault);
 export const interactionRecord = (id: string) => control<InteractionRecord>("GET", `/interactions/${id}`);
 /** Waits (on the fake, not a sleep) until @original of this interaction was edited `edits` times. */
 export const waitForOriginalEdit = (id: string, edits = 1) => control<InteractionRecord>("GET", `/interactions/${id}/wait?edits=${edits}`);

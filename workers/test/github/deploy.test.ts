@@ -8,7 +8,7 @@ import { fakeDeliveryId, pushPayload } from "../../../test/fakes/github-sender.t
 import { connectAgent } from "../agents/test-agent.ts";
 import { seedAgent } from "../support/agents.ts";
 import { type SeededTenant, seedTenant, withDb } from "../support/seed.ts";
-import { createFeed, deliveriesOf, discordMessages, freshDiscordKey, holdOutbox, send, snowflake } from "./github-support.ts";
+import { createFeed, deliveriesOf, discordMessages, guildChannel, holdOutbox, send } from "./github-support.ts";
 
 const repo = { fullName: "nebula/site" };
 const BEFORE = "a".repeat(40);
@@ -20,14 +20,13 @@ beforeAll(async () => {
 });
 
 async function deployFeed(agentId: string, branch = "main") {
-  const channelId = snowflake();
-  const key = `channel:${channelId}`;
-  await freshDiscordKey(key);
+  const destination = await guildChannel(lab);
+  const key = `channel:${destination.channelId}`;
   const feed = await createFeed(
     lab,
     {
       name: "Site deploys",
-      destination: { kind: "channel", channelId },
+      destination,
       // Messages only for main; the deploy rule is independent of them.
       filters: { branches: ["main"] },
       deployRules: [{ repository: "nebula/site", branch, agentId, repo: "site" }],
@@ -120,12 +119,11 @@ describe("deploy-on-push", () => {
     const demoted = await withDb((db) => seedTenant(db, "Demotion Lab"));
     // A tenant of its own, so demoting its owner leaves the shared lab alone.
     const agentThere = await withDb((db) => seedAgent(db, demoted.tenantId));
-    const channelId = snowflake();
-    const key = `channel:${channelId}`;
-    await freshDiscordKey(key);
+    const destination = await guildChannel(demoted);
+    const key = `channel:${destination.channelId}`;
     const feed = await createFeed(
       demoted,
-      { name: "Deploys", destination: { kind: "channel", channelId }, deployRules: [{ repository: "nebula/site", branch: "main", agentId: agentThere.agentId, repo: "site" }] },
+      { name: "Deploys", destination, deployRules: [{ repository: "nebula/site", branch: "main", agentId: agentThere.agentId, repo: "site" }] },
       demoted.members.owner,
     );
     await withDb((db) => db.update(memberships).set({ role: "admin" }).where(eq(memberships.id, demoted.members.owner.membershipId)));

@@ -24,6 +24,7 @@ import {
   discordTitles,
   discordWebhookUrl,
   freshDiscordKey,
+  guildChannel,
   holdOutbox,
   postDelivery,
   send,
@@ -33,10 +34,9 @@ import {
 const repo = { fullName: "nebula/site" };
 
 async function channelFeed(lab: SeededTenant, extra: Record<string, unknown> = {}) {
-  const channelId = snowflake();
-  await freshDiscordKey(`channel:${channelId}`);
-  const feed = await createFeed(lab, { name: "Site", destination: { kind: "channel", channelId }, ...extra });
-  return { feed, secret: feed.secret, key: `channel:${channelId}` };
+  const destination = await guildChannel(lab);
+  const feed = await createFeed(lab, { name: "Site", destination, ...extra });
+  return { feed, secret: feed.secret, key: `channel:${destination.channelId}` };
 }
 
 let lab: SeededTenant;
@@ -282,10 +282,38 @@ describe("/api/t/:tenantId/github/feeds", () => {
     expect(left).toEqual([]);
   });
 
+  it("a channel destination must be a channel of a server of this tenant that the caller manages; nothing is saved otherwise", async () => {
+    const path = `/api/t/${lab.tenantId}/github/feeds`;
+    const own = await guildChannel(lab);
+    const victim = await guildChannel(other);
+    const count = async () => (await withDb((db) => db.select().from(githubFeeds).where(eq(githubFeeds.tenantId, lab.tenantId)))).length;
+    const before = await count();
+    const post = (destination: unknown) => call(lab.members.admin, path, { method: "POST", body: JSON.stringify({ name: "Intruder", destination }) });
+
+    // The other tenant's channel under this tenant's guild: 400 naming the field.
+    const foreignChannel = await post({ kind: "channel", channelId: victim.channelId, guildId: own.guildId });
+    expect(foreignChannel.status).toBe(400);
+    expect(await foreignChannel.json()).toMatchObject({ error: { code: "BAD_REQUEST", message: "That channel is not in this server", details: { field: "destination.channelId" } } });
+    // The other tenant's guild itself: the same 404 as a guild that does not exist.
+    expect((await post(victim)).status).toBe(404);
+    // A channel without its server is a 400 from the schema.
+    expect((await post({ kind: "channel", channelId: own.channelId })).status).toBe(400);
+    // The operator has no Manage Server in Discord (no linked account): 403 before anything is looked at.
+    expect((await call(lab.members.operator, path, { method: "POST", body: JSON.stringify({ name: "x", destination: own }) })).status).toBe(403);
+    expect(await count()).toBe(before);
+
+    // Moving an existing feed there is refused the same way, and it keeps its channel.
+    const { feed } = await channelFeed(lab);
+    const moved = await call(lab.members.admin, `${path}/${feed.id}`, { method: "PATCH", body: JSON.stringify({ destination: { kind: "channel", channelId: victim.channelId, guildId: own.guildId } }) });
+    expect(moved.status).toBe(400);
+    const [row] = await withDb((db) => db.select().from(githubFeeds).where(eq(githubFeeds.id, feed.id)));
+    expect(row?.destination).toEqual(feed.destination);
+    expect(await discordMessages(`channel:${victim.channelId}`)).toEqual([]);
+  });
+
   it("lets viewers read, admins configure, and only owners set deploy rules", async () => {
     const agent = await withDb((db) => seedAgent(db, lab.tenantId));
-    const channelId = snowflake();
-    const base = { name: "Roles", destination: { kind: "channel", channelId } };
+    const base = { name: "Roles", destination: await guildChannel(lab) };
     const deployRules = [{ repository: "nebula/site", branch: "main", agentId: agent.agentId, repo: "site" }];
     const path = `/api/t/${lab.tenantId}/github/feeds`;
 

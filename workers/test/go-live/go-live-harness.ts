@@ -13,7 +13,7 @@ import { type GoLiveDeps, goLiveDeps } from "../../src/go-live/go-live-deps.ts";
 import type { TrackedStreamer } from "../../src/go-live/observe.ts";
 import { createLogger } from "../../src/logging/logger.ts";
 import { createServices } from "../../src/services/services.ts";
-import { BITS, seedGuild, snowflake as discordSnowflake } from "../discord/fake-discord.ts";
+import { BITS, guildState, seedGuild, snowflake as discordSnowflake } from "../discord/fake-discord.ts";
 import { snowflake } from "../outbox/outbox-harness.ts";
 import { type SeededTenant, seedTenant, url, withDb } from "../support/seed.ts";
 
@@ -42,16 +42,26 @@ export interface GoLiveTenant extends SeededTenant {
   guildId: string;
   /** Discord accounts linked to the tenant's members (owner: the guild's owner; admin, operator: Manage Server). */
   discordIds: Record<"owner" | "admin" | "operator" | "viewer", string>;
+  /** A text channel of the guild in the fake's guild model (what the API accepts for notices). */
+  channelId: string;
+}
+
+/** Messages the fake Discord's guild model holds in a channel of the guild (channels it models, unlike discordSide). */
+export async function guildChannelMessages(guildId: string, channelId: string) {
+  const state = (await guildState(guildId)) as unknown as { channels: { id: string; messages: { id: string; content: string; embeds: Record<string, unknown>[]; allowed_mentions: unknown }[] }[] };
+  return state.channels.find((c) => c.id === channelId)?.messages ?? [];
 }
 
 export async function seedGoLiveTenant(name = "Go-live lab"): Promise<GoLiveTenant> {
   const guildId = discordSnowflake();
   const managers = discordSnowflake();
   const discordIds = { owner: discordSnowflake(), admin: discordSnowflake(), operator: discordSnowflake(), viewer: discordSnowflake() };
+  const channelId = discordSnowflake();
   await seedGuild({
     id: guildId,
     name: `${name} server`,
     ownerId: discordIds.owner,
+    channels: [{ id: channelId, name: "live-now", type: 0 }],
     roles: [{ id: managers, name: "Managers", permissions: String(BITS.MANAGE_GUILD) }],
     members: [
       { user: { id: discordIds.owner, username: "owner" }, roles: [] },
@@ -66,7 +76,7 @@ export async function seedGoLiveTenant(name = "Go-live lab"): Promise<GoLiveTena
     for (const role of ["owner", "admin", "operator", "viewer"] as const) {
       await db.update(users).set({ discordId: discordIds[role] }).where(eq(users.id, tenant.members[role].userId));
     }
-    return { ...tenant, guildId, discordIds };
+    return { ...tenant, guildId, discordIds, channelId };
   });
 }
 

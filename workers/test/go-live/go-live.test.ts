@@ -10,7 +10,7 @@ import "../../src/go-live/sources.ts";
 import { discordSide, snowflake } from "../outbox/outbox-harness.ts";
 import { BITS, seedGuild } from "../discord/fake-discord.ts";
 import { asUser, url, withDb } from "../support/seed.ts";
-import { KICK, type Signed, TWITCH, YOUTUBE, deliver, env, fake, seedGoLiveTenant, trackStreamer, twitchUserId, withDeps } from "./go-live-harness.ts";
+import { KICK, type Signed, TWITCH, YOUTUBE, deliver, env, fake, guildChannelMessages, seedGoLiveTenant, trackStreamer, twitchUserId, withDeps } from "./go-live-harness.ts";
 
 const WAIT = { timeout: 20_000, interval: 50 };
 
@@ -112,7 +112,7 @@ describe("go-live: YouTube WebSub", () => {
   it("subscribes with a lease, answers the hub's challenge, and a signed push of a live video → one notice", async () => {
     const tenant = await seedGoLiveTenant();
     const channelId = `UC${snowflake().padEnd(22, "x").slice(0, 22)}`;
-    const discordChannel = snowflake();
+    const discordChannel = tenant.channelId;
     const add = await exports.default.fetch(
       url(`/api/t/${tenant.tenantId}/go-live/streamers`),
       asUser(tenant.owner, { method: "POST", body: JSON.stringify({ platform: "youtube", account: channelId, guildId: tenant.guildId, channelId: discordChannel }) }),
@@ -135,7 +135,11 @@ describe("go-live: YouTube WebSub", () => {
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: true, published: 1 });
 
-    const [message] = await messagesIn(discordChannel);
+    const [message] = await vi.waitFor(async () => {
+      const messages = await guildChannelMessages(tenant.guildId, discordChannel);
+      expect(messages).toHaveLength(1);
+      return messages;
+    }, WAIT);
     expect(message?.content).toBe(`${"Channel"} ${channelId.slice(2, 6)} is live on YouTube: Live now: building a homelab\nhttps://www.youtube.com/watch?v=${videoId}`);
     expect(message?.embeds[0]).toMatchObject({ title: "Live now: building a homelab", fields: [{ name: "Viewers", value: "77" }] });
 
@@ -144,7 +148,7 @@ describe("go-live: YouTube WebSub", () => {
     const ended = await fake<Signed>(YOUTUBE, "/__control/youtube/push", { channelId, videoId, updated: new Date(Date.now() + 1000).toISOString() });
     expect(await (await deliver(`/webhooks/youtube/${channelId}`, ended)).json()).toEqual({ accepted: true, published: 1 });
     await vi.waitFor(async () => {
-      const { messages } = await discordSide(`channel:${discordChannel}`);
+      const messages = await guildChannelMessages(tenant.guildId, discordChannel);
       expect(messages).toHaveLength(1);
       expect(messages[0]?.content).toContain(`VOD: https://www.youtube.com/watch?v=${videoId}`);
     }, WAIT);
@@ -223,5 +227,37 @@ describe("go-live: changing tracked streamers needs Manage Server in the guild",
     const res = await exports.default.fetch(api(tenant.tenantId, "/streamers"), asUser(tenant.owner, { method: "POST", body: createBody(otherGuild) }));
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: { code: "FORBIDDEN", details: { reason: "missing_manage_guild" } } });
+  });
+});
+
+describe("go-live: a channel of another tenant's server is never a notice channel", () => {
+  const api = (tenantId: string, path: string) => url(`/api/t/${tenantId}/go-live${path}`);
+
+  it("add and change refuse a channel of another guild with 400 naming the field, and nothing is saved", async () => {
+    const tenant = await seedGoLiveTenant("Go-live channel guard lab");
+    const victim = await seedGoLiveTenant("Go-live victim lab");
+    const before = await withDb((db) => db.select().from(trackedStreamers).where(eq(trackedStreamers.tenantId, tenant.tenantId)));
+
+    const created = await exports.default.fetch(
+      api(tenant.tenantId, "/streamers"),
+      asUser(tenant.owner, { method: "POST", body: JSON.stringify({ platform: "twitch", account: "intruder", platformUserId: twitchUserId(), guildId: tenant.guildId, channelId: victim.channelId }) }),
+    );
+    expect(created.status).toBe(400);
+    expect(await created.json()).toMatchObject({ error: { code: "BAD_REQUEST", message: "That channel is not in this server", details: { field: "channelId" } } });
+    expect(await withDb((db) => db.select().from(trackedStreamers).where(eq(trackedStreamers.tenantId, tenant.tenantId)))).toEqual(before);
+
+    const streamer = await trackStreamer(tenant, { platform: "twitch", platformUserId: twitchUserId(), channelId: tenant.channelId });
+    const changed = await exports.default.fetch(api(tenant.tenantId, `/streamers/${streamer.id}`), asUser(tenant.owner, { method: "PATCH", body: JSON.stringify({ channelId: victim.channelId }) }));
+    expect(changed.status).toBe(400);
+    expect(await changed.json()).toMatchObject({ error: { details: { field: "channelId" } } });
+    const [row] = await withDb((db) => db.select().from(trackedStreamers).where(eq(trackedStreamers.id, streamer.id)));
+    expect(row?.channelId).toBe(tenant.channelId);
+
+    // An id that is no channel at all (or one the bot cannot see) gets the same answer; the own channel passes.
+    const unknown = await exports.default.fetch(api(tenant.tenantId, `/streamers/${streamer.id}`), asUser(tenant.owner, { method: "PATCH", body: JSON.stringify({ channelId: snowflake() }) }));
+    expect(unknown.status).toBe(400);
+    const own = await exports.default.fetch(api(tenant.tenantId, `/streamers/${streamer.id}`), asUser(tenant.owner, { method: "PATCH", body: JSON.stringify({ channelId: tenant.channelId, enabled: false }) }));
+    expect(own.status, await own.clone().text()).toBe(200);
+    expect(await guildChannelMessages(victim.guildId, victim.channelId)).toEqual([]);
   });
 });

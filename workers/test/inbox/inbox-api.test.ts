@@ -139,12 +139,13 @@ describe("generic webhook /webhooks/inbox/:sourceId", () => {
     expect(await again.json()).toEqual({ status: "duplicate" });
 
     const raid = JSON.stringify({ id: "raid-1", type: "raid", actor: { id: "c1", name: "Custom Raider" }, viewers: 12 });
-    expect((await post(hook.id, raid, { "x-nebula-signature": `sha256=${await hmac(hook.secret, raid)}` })).status).toBe(202);
+    const ts = String(Math.floor(Date.now() / 1000));
+    expect((await post(hook.id, raid, { "x-nebula-timestamp": ts, "x-nebula-signature": `sha256=${await hmac(hook.secret, `${ts}.${raid}`)}` })).status).toBe(202);
     expect(await nextItem(socket)).toMatchObject({ type: "raid", viewers: 12, actor: { id: "c1", name: "Custom Raider" } });
 
     expect((await post(hook.id, raid, { authorization: "Bearer nis_wrong" })).status).toBe(401);
-    expect((await post(hook.id, raid, { "x-nebula-signature": `sha256=${await hmac("nis_wrong", raid)}` })).status).toBe(401);
-    expect((await post(hook.id, `${raid} `, { "x-nebula-signature": `sha256=${await hmac(hook.secret, raid)}` })).status).toBe(401);
+    expect((await post(hook.id, raid, { "x-nebula-timestamp": ts, "x-nebula-signature": `sha256=${await hmac("nis_wrong", `${ts}.${raid}`)}` })).status).toBe(401);
+    expect((await post(hook.id, `${raid} `, { "x-nebula-timestamp": ts, "x-nebula-signature": `sha256=${await hmac(hook.secret, `${ts}.${raid}`)}` })).status).toBe(401);
     expect((await post(hook.id, raid, {})).status).toBe(401);
     expect((await post("ibw_0000000000000000", raid, { authorization: `Bearer ${hook.secret}` })).status).toBe(404);
     const bad = await post(hook.id, JSON.stringify({ id: "x", type: "bribe", actor: { name: "" } }), { authorization: `Bearer ${hook.secret}` });

@@ -183,6 +183,19 @@ describe("settings", () => {
     expect(await res.json()).toMatchObject({ error: { code: "BAD_REQUEST", details: { issues: expect.any(Array) } } });
   });
 
+  it("a channel of another tenant's server is refused with 400 naming the field, and nothing is saved", async () => {
+    const fresh = await seedNowPlayingLab("Fresh Plex lab");
+    const victim = await seedNowPlayingLab("Victim Plex lab");
+    const created = await call(fresh.members.admin, settingsPath(fresh), { method: "PUT", body: JSON.stringify({ channelId: victim.channelId }) });
+    expect(created.status).toBe(400);
+    expect(await created.json()).toMatchObject({ error: { code: "BAD_REQUEST", message: "That channel is not in this server", details: { field: "channelId" } } });
+    expect((await call(fresh.members.admin, settingsPath(fresh))).status).toBe(404);
+
+    const moved = await call(lab.members.admin, settingsPath(lab), { method: "PUT", body: JSON.stringify({ channelId: victim.channelId }) });
+    expect(moved.status).toBe(400);
+    expect((await (await call(lab.members.admin, settingsPath(lab))).json<{ channelId: string }>()).channelId).toBe(lab.channelId);
+  });
+
   it("needs the tenant role and Manage Server in the guild; another tenant gets 404", async () => {
     expect((await call(lab.members.operator, settingsPath(lab), { method: "PUT", body: JSON.stringify({ channelId: lab.channelId }) })).status).toBe(403);
     // The viewer is a tenant member and in the guild, but without Manage Server there.

@@ -110,6 +110,26 @@ describe("settings and panels", () => {
     expect(foreign.status).toBe(400);
   });
 
+  it("a panel or log channel of another tenant's server is refused with 400 naming the field, and nothing is saved", async () => {
+    const victim = await seedTicketGuild("Victim Ticket Lab");
+    const before = await (await api(t, "/config", t.lab.owner)).json<unknown>();
+    const cases: [string, string, unknown, string][] = [
+      ["/settings", "PATCH", { logChannelId: victim.logChannelId }, "logChannelId"],
+      ["/panels", "POST", { channelId: victim.supportChannelId, title: "Stolen", categories: [{ name: "a" }] }, "channelId"],
+      [`/panels/${panel.panelId}`, "PUT", { channelId: victim.supportChannelId, title: "Moved", categories: [{ id: panel.categoryIds[0], name: "a" }] }, "channelId"],
+    ];
+    for (const [path, method, body, field] of cases) {
+      const res = await api(t, path, t.lab.owner, json(body, method));
+      expect(res.status, `${method} ${path}`).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: "BAD_REQUEST", message: "That channel is not in this server", details: { field } } });
+    }
+    expect(await (await api(t, "/config", t.lab.owner)).json()).toEqual(before);
+    // The guild's own log channel passes.
+    const own = await api(t, "/settings", t.lab.owner, json({ logChannelId: t.logChannelId }, "PATCH"));
+    expect(own.status, await own.clone().text()).toBe(200);
+    expect(await own.json()).toMatchObject({ logChannelId: t.logChannelId });
+  });
+
   it("settings need Manage Server in Discord on top of the admin role", async () => {
     await withDb((db) => db.update(users).set({ discordId: t.bob.user.id }).where(eq(users.id, t.lab.members.admin.userId)));
     const res = await api(t, "/settings", t.lab.members.admin, json({ perUserLimit: 3 }, "PATCH"));

@@ -197,6 +197,23 @@ describe("welcome: dashboard editor", () => {
     expect(saved.warnings).toEqual([{ field: "template", index: 12, message: expect.stringContaining("{nope}") }]);
   });
 
+  it("PUT refuses a welcome or leave channel of another tenant's server with 400 naming the field; nothing is saved", async () => {
+    const victim = await seedManagedGuild("Victim Welcome Lab");
+    const before = await (await call(path(), g.lab.members.admin)).json<{ settings: unknown; updatedAt: string | null }>();
+    for (const [field, body] of [
+      ["channelId", { enabled: true, channelId: victim.channels.welcome }],
+      ["leaveChannelId", { leaveEnabled: true, leaveChannelId: victim.channels.goodbye }],
+    ] as const) {
+      const res = await call(path(), g.lab.members.admin, json("PUT", body));
+      expect(res.status, field).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: "BAD_REQUEST", message: "That channel is not in this server", details: { field, issues: [{ path: field }] } } });
+    }
+    const after = await (await call(path(), g.lab.members.admin)).json<{ settings: unknown; updatedAt: string | null }>();
+    expect(after).toEqual(before);
+    // The test send cannot reach the other server either: nothing arrived there.
+    expect(await channelMessages(victim.guildId, victim.channels.welcome)).toEqual([]);
+  });
+
   it("send test posts the greeting for the manager to the channel", async () => {
     await configure(g, { enabled: true, channelId: g.channels.general, template: "Test welcome for {user}" });
     const res = await call(`${path()}/test`, g.lab.members.admin, { method: "POST" });

@@ -55,7 +55,7 @@ export function FeedDialog(props: { feed?: GithubFeedView; pickers: GuildPickers
       name: name().trim(),
       enabled: f?.enabled ?? true,
       filters: { repositories: lines(repositories()), branches: lines(branches()), events: events() },
-      destination: { kind: "channel", channelId: channelId() },
+      destination: { kind: "channel", channelId: channelId(), guildId: scope.guildId },
       deployRules: rules(),
     };
     const change: Partial<GithubFeedInput> = { ...input };

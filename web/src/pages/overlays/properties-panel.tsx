@@ -294,6 +294,12 @@ export function PropertiesPanel(props: {
                 <FontFields layer={l()} commit={commit} />
                 <NumberInput label="Max lines" value={l().maxLines} min={1} max={50} onCommit={(maxLines) => commit({ maxLines: Math.round(maxLines) } as Partial<OverlayLayer>)} />
                 <NumberInput label="Fade after (s, 0 = never)" value={l().fadeAfterSeconds} min={0} max={3600} onCommit={(v) => commit({ fadeAfterSeconds: Math.round(v) } as Partial<OverlayLayer>)} />
+                <label class="ov-check">
+                  <input type="checkbox" checked={l().showCommands ?? false} onChange={(e) => commit({ showCommands: e.currentTarget.checked } as Partial<OverlayLayer>)} /> Show !commands
+                </label>
+                <label class="ov-check">
+                  <input type="checkbox" checked={l().showBotLines ?? false} onChange={(e) => commit({ showBotLines: e.currentTarget.checked } as Partial<OverlayLayer>)} /> Show the bot's lines
+                </label>
               </>
             )}
           </Match>

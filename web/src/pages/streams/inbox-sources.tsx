@@ -102,7 +102,8 @@ export function InboxSourcesCard(props: { tenantId: string }) {
               onDismiss={() => setShown(undefined)}
             >
               This is the only time the secret is shown; it is stored encrypted. Post JSON to the URL below with <code>Authorization: Bearer &lt;secret&gt;</code>, or sign
-              the body with <code>X-Nebula-Signature: sha256=&lt;HMAC-SHA256 hex&gt;</code>. For example: <code>{examplePayload(s().webhook.kind)}</code>
+              it: <code>X-Nebula-Timestamp: &lt;unix seconds&gt;</code> and <code>X-Nebula-Signature: sha256=&lt;HMAC-SHA256 hex of "timestamp.body"&gt;</code> (refused
+              when more than 10 minutes old, so a captured request cannot be replayed; bearer requests have no such limit). For example: <code>{examplePayload(s().webhook.kind)}</code>
             </ShownOnce>
             <div class="field">
               <span>Webhook URL</span>

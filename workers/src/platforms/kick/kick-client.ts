@@ -1,14 +1,22 @@
 // Kick's public API over fetch: an app access token (client credentials at id.kick.com, cached until expiry),
 // GET /public/v1/channels (live state for fallback polling, 50 broadcasters per call), event subscriptions for
-// webhooks, and Kick's webhook public key (GET /public/v1/public-key), cached because every webhook needs it.
+// webhooks, and Kick's webhook public key (GET /public/v1/public-key), cached because every webhook needs it and
+// fetched afresh when a signature fails (Kick may rotate it), at most once per PUBLIC_KEY_REFRESH_MS.
 import { z } from "zod";
 import type { Cache } from "../../cache/cache.ts";
 import { AppError } from "../../errors/app-error.ts";
 import { AppTokenCache, PlatformHttp } from "../platform-http.ts";
+import type { SignatureVerdict } from "../twitch/eventsub-signature.ts";
+import { type KickHeaders, verifyKick } from "./kick-signature.ts";
 
 export const KICK_BATCH = 50;
 /** Kick rotates its key rarely; a day of caching keeps webhooks off the key endpoint. */
 const PUBLIC_KEY_TTL_SECONDS = 86_400;
+/**
+ * A failed signature may mean Kick rotated its key, or a forgery: re-fetch at most once per 5 minutes (per isolate
+ * and per cache), so anyone can make us ask Kick again only that often.
+ */
+export const PUBLIC_KEY_REFRESH_MS = 5 * 60_000;
 
 export const KickChannel = z.looseObject({
   broadcaster_user_id: z.number().int(),
@@ -39,6 +47,7 @@ export interface KickClientOptions {
 
 const tokens = new AppTokenCache();
 const keysInMemory = new Map<string, { pem: string; until: number }>();
+const refreshedAt = new Map<string, number>();
 
 export class KickClient {
   readonly http: PlatformHttp;
@@ -114,5 +123,33 @@ export class KickClient {
     }
     keysInMemory.set(this.options.apiBase, { pem, until: now + PUBLIC_KEY_TTL_SECONDS * 1000 });
     return pem;
+  }
+
+  /**
+   * A key other than `failed`: one another isolate already stored, else Kick's own when no refresh ran in the last
+   * PUBLIC_KEY_REFRESH_MS here or anywhere sharing the cache; null when there is none to try.
+   */
+  async refreshedPublicKey(failed: string): Promise<string | null> {
+    const apiBase = this.options.apiBase;
+    const now = this.now();
+    const shared = await this.options.cache.get(`kick:public-key:${apiBase}`).catch(() => null);
+    if (shared && shared !== failed) {
+      keysInMemory.set(apiBase, { pem: shared, until: now + PUBLIC_KEY_TTL_SECONDS * 1000 });
+      return shared;
+    }
+    if (now - (refreshedAt.get(apiBase) ?? Number.NEGATIVE_INFINITY) < PUBLIC_KEY_REFRESH_MS) return null;
+    refreshedAt.set(apiBase, now);
+    if (!(await this.options.cache.setIfAbsent(`kick:public-key-refresh:${apiBase}`, "1", PUBLIC_KEY_REFRESH_MS / 1000))) return null;
+    const pem = await this.publicKey({ refresh: true });
+    return pem === failed ? null : pem;
+  }
+
+  /** Verifies a webhook with the cached key; a bad signature is checked once more with a refreshed key (rotation). */
+  async verifyWebhook(headers: KickHeaders, body: Uint8Array<ArrayBuffer>, now: number): Promise<SignatureVerdict> {
+    const pem = await this.publicKey();
+    const verdict = await verifyKick(pem, headers, body, now);
+    if (verdict !== "bad_signature") return verdict;
+    const fresh = await this.refreshedPublicKey(pem);
+    return fresh ? verifyKick(fresh, headers, body, now) : verdict;
   }
 }

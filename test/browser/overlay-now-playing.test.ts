@@ -2,19 +2,16 @@
 // Spotify" on the now-playing layer, approves on the fake Spotify's consent screen and lands back in the editor;
 // the OBS renderer page then shows the track the fake plays (title, artist, album art, progress) and follows a track
 // change; a follow posted to the inbox's webhook moves the follower goal on the open renderer.
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { api, overlayWire } from "@nebula/schema";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type FakeSpotify, TEST_SPOTIFY_CLIENT_ID, TEST_SPOTIFY_CLIENT_SECRET, startFakeSpotify } from "../fakes/spotify.ts";
-import { type LocalStack, startLocalStack } from "../stack.ts";
-import { describeInBrowser, openBrowser, pageApi, screenshot } from "./browser.ts";
+import { describeInBrowser, screenshot } from "./browser.ts";
+import { type OverlayStory, layerBase as base, startOverlayStory } from "./overlay-story.ts";
 
 const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "screenshots");
-const base = { opacity: 1, visible: true, locked: false, rotation: 0 };
 const ACCOUNT = "djnebula";
 
 const DOCUMENT: overlayWire.OverlayDocument = {
@@ -27,16 +24,15 @@ const DOCUMENT: overlayWire.OverlayDocument = {
 };
 
 describeInBrowser("now playing and goal bars in the browser", () => {
-  let dataDir: string;
   let spotify: FakeSpotify;
-  let stack: LocalStack;
-  let browser: Browser | undefined;
+  let story: OverlayStory;
+  let stack: OverlayStory["stack"];
   let page: Page;
   let pageErrors: string[];
   let tenantId: string;
   let overlay: api.OverlayView;
 
-  const apiCall = <T>(method: string, apiPath: string, body?: unknown) => pageApi(page)<T>(method, apiPath, body);
+  const apiCall = <T>(method: string, apiPath: string, body?: unknown) => story.apiCall<T>(method, apiPath, body);
 
   const play = async (name: string, album: string) => {
     const track = { id: name.replace(/\W/g, "").slice(0, 22), name, artists: ["The Nebulas"], album, durationMs: 215_000 };
@@ -45,26 +41,18 @@ describeInBrowser("now playing and goal bars in the browser", () => {
   };
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), "nebula-now-playing-"));
     spotify = await startFakeSpotify();
-    stack = await startLocalStack({
-      dataDir,
-      env: { SPOTIFY_ACCOUNTS_BASE: spotify.origin, SPOTIFY_API_BASE: spotify.origin, SPOTIFY_CLIENT_ID: TEST_SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET: TEST_SPOTIFY_CLIENT_SECRET },
-    });
-    ({ browser, page, pageErrors } = await openBrowser(1000));
-    await page.goto(stack.bootstrapUrl ?? "");
-    await page.getByTestId("nav-overlays").waitFor();
-    tenantId = (await apiCall<{ activeTenantId: string }>("GET", "/api/me")).body.activeTenantId;
-    const created = await apiCall<api.OverlayView>("POST", `/api/t/${tenantId}/overlays`, { name: "Music scene", document: DOCUMENT });
-    expect(created.status).toBe(201);
-    overlay = created.body;
+    story = await startOverlayStory(
+      "now-playing",
+      { name: "Music scene", document: DOCUMENT },
+      { SPOTIFY_ACCOUNTS_BASE: spotify.origin, SPOTIFY_API_BASE: spotify.origin, SPOTIFY_CLIENT_ID: TEST_SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET: TEST_SPOTIFY_CLIENT_SECRET },
+    );
+    ({ stack, page, pageErrors, tenantId, overlay } = story);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
+    await story?.stop();
     await spotify?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it("connects Spotify from the editor, shows the playing track on the renderer, and moves the goal on a follow", async () => {

@@ -2,66 +2,19 @@
 // it; the source's socket is cut while more alerts are sent, and after it reconnects the missed alerts play, none
 // twice; then the streamer drags and resizes layers in the editor, undoes and redoes, the editor saves, and the open
 // renderer redraws without a reload.
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { api, overlayWire } from "@nebula/schema";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../stack.ts";
-import { describeInBrowser, openBrowser, pageApi, screenshot } from "./browser.ts";
+import { describeInBrowser, screenshot } from "./browser.ts";
+import { type OverlayStory, SOCKET_SPY, STAGE_DOCUMENT, startOverlayStory } from "./overlay-story.ts";
 
 const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "screenshots");
-const base = { opacity: 1, visible: true, locked: false, rotation: 0 };
-const alertStyle = (template: string) => ({ enabled: true, template, imageUrl: null, soundUrl: null, volume: 0.8, durationMs: 1000 });
-
-const DOCUMENT: overlayWire.OverlayDocument = {
-  version: 1,
-  canvas: { width: 1920, height: 1080 },
-  layers: [
-    { ...base, id: "title", name: "Title", type: "text", x: 100, y: 80, w: 900, h: 120, z: 0, content: "Nebula Live", font: "sans-serif", size: 96, colour: "#ffffff", align: "left", shadow: true },
-    {
-      ...base,
-      id: "alerts",
-      name: "Alerts",
-      type: "alert-box",
-      x: 560,
-      y: 360,
-      w: 800,
-      h: 260,
-      z: 1,
-      font: "sans-serif",
-      size: 64,
-      colour: "#facc15",
-      alerts: { follow: alertStyle("{user} just followed!"), sub: alertStyle("{user} subscribed!"), cheer: alertStyle("{user} cheered {amount} bits!") },
-    },
-    { ...base, id: "recent", name: "Recent", type: "event-list", x: 1480, y: 700, w: 400, h: 300, z: 2, kinds: ["follow", "sub", "cheer"], count: 5, font: "sans-serif", size: 28, colour: "#ffffff" },
-    { ...base, id: "goal", name: "Goal", type: "goal-bar", x: 560, y: 980, w: 800, h: 60, z: 3, label: "Sub goal", current: 12, target: 50, barColour: "#7c3aed", backgroundColour: "#000000aa", textColour: "#ffffff" },
-  ],
-};
-
-/**
- * Runs before the renderer's own script: records every WebSocket it opens, and while `__blocked` is set sends new
- * ones to an address the Worker refuses, so the page stays disconnected until the test lets it back.
- */
-const SOCKET_SPY = `
-  window.__sockets = [];
-  window.__blocked = false;
-  const Native = window.WebSocket;
-  window.WebSocket = class extends Native {
-    constructor(url, protocols) {
-      super(window.__blocked ? String(url).replace(/\\/overlay\\/[^/]+\\/ws/, "/overlay/blocked/ws") : url, protocols);
-      window.__sockets.push({ url: String(url), socket: this });
-    }
-  };
-  window.__loadedOnce = Math.random();
-`;
 
 describeInBrowser("OBS overlays in the browser", () => {
-  let dataDir: string;
-  let stack: LocalStack;
-  let browser: Browser | undefined;
+  let story: OverlayStory;
+  let stack: OverlayStory["stack"];
   let page: Page;
   let renderer: Page;
   let pageErrors: string[];
@@ -69,20 +22,13 @@ describeInBrowser("OBS overlays in the browser", () => {
   let tenantId: string;
   let overlay: api.OverlayView;
 
-  const apiCall = <T>(method: string, apiPath: string, body?: unknown) => pageApi(page)<T>(method, apiPath, body);
+  const apiCall = <T>(method: string, apiPath: string, body?: unknown) => story.apiCall<T>(method, apiPath, body);
   const testAlert = (kind: overlayWire.AlertKind) => apiCall<api.OverlayTestResult>("POST", `/api/t/${tenantId}/overlays/${overlay.id}/test-alert`, { kind });
   const stage = () => renderer.getByTestId("overlay-stage");
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), "nebula-overlays-"));
-    stack = await startLocalStack({ dataDir });
-    ({ browser, page, pageErrors } = await openBrowser(1000));
-    await page.goto(stack.bootstrapUrl ?? "");
-    await page.getByTestId("nav-overlays").waitFor();
-    tenantId = (await apiCall<{ activeTenantId: string }>("GET", "/api/me")).body.activeTenantId;
-    const created = await apiCall<api.OverlayView>("POST", `/api/t/${tenantId}/overlays`, { name: "Main scene", document: DOCUMENT });
-    expect(created.status).toBe(201);
-    overlay = created.body;
+    story = await startOverlayStory("overlays", { name: "Main scene", document: STAGE_DOCUMENT });
+    ({ stack, page, pageErrors, tenantId, overlay } = story);
 
     renderer = await page.context().newPage();
     await renderer.setViewportSize({ width: 1280, height: 720 });
@@ -91,9 +37,7 @@ describeInBrowser("OBS overlays in the browser", () => {
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await story?.stop();
   });
 
   it("shows a test alert on the renderer page, and after a cut connection plays the missed alerts once each", async () => {

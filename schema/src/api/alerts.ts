@@ -29,6 +29,16 @@ export const WebhookDestination = z.object({ kind: z.literal("webhook"), url: z.
 /** Where the outbox delivers a message. */
 export const Destination = z.discriminatedUnion("kind", [ChannelDestination, WebhookDestination]);
 export type Destination = z.infer<typeof Destination>;
+/**
+ * Where a tenant asks the bot to post (alert rules, GitHub feeds). One bot serves every tenant, so a channel is
+ * chosen within a server of this tenant that the caller manages: the server comes with it, and the channel is checked
+ * to be one of that server's channels before it is saved.
+ */
+export const ChosenDestination = z.discriminatedUnion("kind", [
+  ChannelDestination.extend({ guildId: z.string().regex(/^\d{5,25}$/, "must be a Discord server id") }),
+  WebhookDestination,
+]);
+export type ChosenDestination = z.infer<typeof ChosenDestination>;
 
 /** A webhook destination at rest: the URL sealed in core.secrets under `secretName`, and a masked form to show. */
 export const SealedWebhookDestination = z.object({ kind: z.literal("webhook"), secretName: z.string().min(1).max(200), masked: z.string().max(300) });
@@ -125,6 +135,11 @@ export const AlertRuleView = z.object({
   agentId: z.string().nullable(),
   rule: AlertCondition,
   destination: ShownDestination,
+  /**
+   * A channel saved before a server was required (no guildId): it still delivers, but the rule should be saved again
+   * with its server picked, and any change of its destination must name one.
+   */
+  destinationNeedsServer: z.boolean(),
   createdBy: z.string(),
   createdAt: isoDate,
   updatedAt: isoDate,
@@ -140,7 +155,7 @@ export const CreateAlertRuleRequest = z.strictObject({
   enabled: z.boolean().default(true),
   agentId: z.string().regex(AGENT_ID).nullable().default(null),
   rule: AlertCondition,
-  destination: Destination,
+  destination: ChosenDestination,
 });
 export const UpdateAlertRuleRequest = z
   .strictObject({
@@ -148,7 +163,7 @@ export const UpdateAlertRuleRequest = z
     enabled: z.boolean().optional(),
     agentId: z.string().regex(AGENT_ID).nullable().optional(),
     rule: AlertCondition.optional(),
-    destination: Destination.optional(),
+    destination: ChosenDestination.optional(),
   })
   .refine((u) => Object.values(u).some((v) => v !== undefined), "nothing to change");
 

@@ -1,7 +1,7 @@
 // GitHub feeds on the wire: which events of which repositories and branches become Discord messages, where they
 // go, and the deploy-on-push rules; the shapes of /api/t/:tenantId/github/feeds and its recent deliveries.
 import { z } from "zod";
-import { ChannelDestination, WebhookDestination } from "./alerts.ts";
+import { ChannelDestination, ChosenDestination } from "./alerts.ts";
 
 const isoDate = z.iso.datetime({ offset: true });
 
@@ -85,11 +85,8 @@ export const GithubFeedWithSecret = GithubFeedView.extend({ secret: z.string() }
 export type GithubFeedWithSecret = z.infer<typeof GithubFeedWithSecret>;
 
 const feedName = z.string().trim().min(1).max(120);
-/**
- * One bot serves every tenant, so a channel is chosen within a server of this tenant that the caller manages: the
- * server comes with it and the channel must be one of its channels.
- */
-const FeedDestination = z.discriminatedUnion("kind", [ChannelDestination.extend({ guildId: z.string().regex(/^\d{5,25}$/, "must be a Discord server id") }), WebhookDestination]);
+/** A channel within a server of this tenant that the caller manages, or a webhook URL (alerts.ts ChosenDestination). */
+const FeedDestination = ChosenDestination;
 const deployRules = z.array(GithubDeployRule).max(10);
 
 export const CreateGithubFeedRequest = z.strictObject({

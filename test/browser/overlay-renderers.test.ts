@@ -2,19 +2,29 @@
 // button plays on two open renderer pages of one overlay; the streamer drags the alert box (a move, not a resize) and
 // restacks a layer, and both survive save and reload; a renderer whose socket stalls silently (pongs swallowed, no
 // close, as OBS sources do) notices by its heartbeat, shows reconnecting, comes back, and plays the alert fired while
-// it was stalled.
+// it was stalled; Twitch chat reaches a chat box (never a line anti-spam removed), and ticking "Show !commands" in the
+// editor brings the viewers' commands onto the open renderer.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { api } from "@nebula/schema";
+import type { api, overlayWire } from "@nebula/schema";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { type FakeTwitch, TEST_TWITCH_CLIENT_ID, TEST_TWITCH_CLIENT_SECRET, TEST_TWITCH_EVENTSUB_SECRET, startFakeTwitch } from "../fakes/twitch.ts";
 import { describeInBrowser, screenshot } from "./browser.ts";
-import { type OverlayStory, SOCKET_SPY, STAGE_DOCUMENT, type SpiedWindow, startOverlayStory } from "./overlay-story.ts";
+import { type OverlayStory, SOCKET_SPY, STAGE_DOCUMENT, type SpiedWindow, layerBase, startOverlayStory } from "./overlay-story.ts";
 
 const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "screenshots");
+const BROADCASTER = "880001";
+
+const CHAT_DOCUMENT: overlayWire.OverlayDocument = {
+  version: 1,
+  canvas: { width: 1920, height: 1080 },
+  layers: [{ ...layerBase, id: "chat", name: "Chat", type: "chat-box", x: 40, y: 400, w: 900, h: 600, z: 0, maxLines: 10, fadeAfterSeconds: 0, font: "sans-serif", size: 40, colour: "#ffffff" }],
+};
 
 describeInBrowser("OBS overlays: two sources, the editor's test alert, and a stalled source", () => {
   let story: OverlayStory;
+  let twitch: FakeTwitch;
   let page: Page;
   const rendererErrors: string[] = [];
 
@@ -24,19 +34,35 @@ describeInBrowser("OBS overlays: two sources, the editor's test alert, and a sta
   const saved = () => page.locator('[data-testid="save-status"][data-state="saved"]').waitFor({ timeout: 15_000 });
 
   /** A renderer page as OBS opens it (plus the socket spy), connected. */
-  async function openRenderer(query = ""): Promise<Page> {
+  async function openRenderer(query = "", overlay = story.overlay): Promise<Page> {
     const renderer = await page.context().newPage();
     await renderer.setViewportSize({ width: 960, height: 540 });
     renderer.on("pageerror", (err) => rendererErrors.push(err.message));
     await renderer.addInitScript(SOCKET_SPY);
-    await renderer.goto(`${story.stack.url}/overlay/${story.overlay.publicId}${query}`);
+    await renderer.goto(`${story.stack.url}/overlay/${overlay.publicId}${query}`);
     await renderer.locator('[data-testid="overlay-stage"][data-connection="open"]').waitFor();
-    await renderer.locator('[data-layer-id="title"]').getByText("Nebula Live").waitFor();
+    await renderer.locator(`[data-layer-id="${overlay.document.layers[0]?.id}"]`).waitFor();
     return renderer;
   }
 
+  /** A viewer's line in the broadcaster's Twitch chat: the fake signs channel.chat.message, delivered to our webhook. */
+  const chatters = new Map<string, string>();
+  async function twitchChatLine(login: string, text: string): Promise<void> {
+    const chatterId = chatters.get(login) ?? `77000${chatters.size + 1}`;
+    chatters.set(login, chatterId);
+    const control = await fetch(`${twitch.origin}/__control/twitch/chat-message`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ broadcaster_user_id: BROADCASTER, chatter_user_id: chatterId, chatter_user_login: login, text }) });
+    const signed = (await control.json()) as { body: string; headers: Record<string, string> };
+    const res = await fetch(`${story.stack.url}/webhooks/twitch`, { method: "POST", headers: signed.headers, body: signed.body });
+    expect(res.status).toBe(204);
+  }
+
   beforeAll(async () => {
-    story = await startOverlayStory("overlay-renderers", { name: "Stage scene", document: STAGE_DOCUMENT });
+    twitch = await startFakeTwitch();
+    story = await startOverlayStory(
+      "overlay-renderers",
+      { name: "Stage scene", document: STAGE_DOCUMENT },
+      { TWITCH_API_BASE: twitch.apiBase, TWITCH_AUTH_BASE: twitch.authBase, TWITCH_CLIENT_ID: TEST_TWITCH_CLIENT_ID, TWITCH_CLIENT_SECRET: TEST_TWITCH_CLIENT_SECRET, TWITCH_EVENTSUB_SECRET: TEST_TWITCH_EVENTSUB_SECRET },
+    );
     page = story.page;
     await page.getByTestId("nav-overlays").click();
     await page.getByTestId("overlay-row").filter({ hasText: "Stage scene" }).getByTestId("overlay-link").click();
@@ -45,6 +71,7 @@ describeInBrowser("OBS overlays: two sources, the editor's test alert, and a sta
 
   afterAll(async () => {
     await story?.stop();
+    await twitch?.close();
   });
 
   it("the editor's Send test alert button plays the alert on both open renderers of the overlay", async () => {
@@ -144,5 +171,39 @@ describeInBrowser("OBS overlays: two sources, the editor's test alert, and a sta
     expect(spied.states.slice(statesBefore)).toEqual(["reconnecting", "open"]);
     expect(spied.urls.at(-1)).toMatch(new RegExp(`/ws\\?since=${lastSeq}$`));
     expect(rendererErrors).toEqual([]);
+  });
+
+  it("Twitch chat reaches the chat box without the line anti-spam removed; Show !commands brings the commands in live", async () => {
+    const bot = await story.apiCall("POST", `/api/t/${story.tenantId}/streams/chat-bot/channels`, { platform: "twitch", channelId: BROADCASTER, channelLogin: "novastage", botUserId: "880002" });
+    expect(bot.status).toBe(201);
+    const created = await story.apiCall<api.OverlayView>("POST", `/api/t/${story.tenantId}/overlays`, { name: "Chat scene", document: CHAT_DOCUMENT });
+    expect(created.status).toBe(201);
+    const renderer = await openRenderer("", created.body);
+    const stage = renderer.getByTestId("overlay-stage");
+    const lines = () => renderer.getByTestId("overlay-chat-line").allTextContents();
+
+    await twitchChatLine("nightowl", "hello chat");
+    await renderer.getByTestId("overlay-chat-line").filter({ hasText: "hello chat" }).waitFor();
+    // Shouting: anti-spam removes it from Twitch (the moderation log has it), so it must not stay on stream either.
+    await twitchChatLine("shouty", "WHY IS NOBODY ANSWERING ME");
+    await expect.poll(async () => (await story.apiCall<{ entries: unknown[] }>("GET", `/api/t/${story.tenantId}/streams/chat-bot/log`)).body.entries.length, { timeout: 20_000 }).toBe(1);
+    await twitchChatLine("lurker", "!lurk");
+    await twitchChatLine("nightowl", "gg");
+    // Three lines passed (hello, !lurk, gg); the chat box leaves out the command by default.
+    await renderer.locator('[data-testid="overlay-stage"][data-last-seq="3"]').waitFor({ timeout: 20_000 });
+    expect(await lines()).toEqual(["nightowl hello chat", "nightowl gg"]);
+    expect(await stage.textContent()).not.toContain("NOBODY");
+
+    await page.getByTestId("nav-overlays").click();
+    await page.getByTestId("overlay-row").filter({ hasText: "Chat scene" }).getByTestId("overlay-link").click();
+    await page.locator('[data-testid="layer-row"][data-layer-id="chat"] .ov-layer-name').click();
+    await page.getByLabel("Show !commands").check();
+    await page.locator('[data-testid="save-status"][data-state="saved"]').waitFor({ timeout: 15_000 });
+    // The open renderer redraws with the saved setting, no reload.
+    await renderer.getByTestId("overlay-chat-line").filter({ hasText: "!lurk" }).waitFor();
+    expect(await lines()).toEqual(["nightowl hello chat", "lurker !lurk", "nightowl gg"]);
+    await renderer.screenshot({ path: path.join(SCREENSHOTS, "overlay-renderer-chat.png"), omitBackground: true });
+    expect(rendererErrors).toEqual([]);
+    expect(story.pageErrors).toEqual([]);
   });
 });

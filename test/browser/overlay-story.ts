@@ -1,13 +1,9 @@
-// What the overlay browser stories share: a local stack with Chromium signed in as its owner and one overlay made
-// through the API, the stage document they draw, and a socket spy injected into renderer pages.
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+// What the overlay browser stories share: the owner's world (owner-stack.ts) signed in, with one overlay made through
+// the API, the stage document they draw, and a socket spy injected into renderer pages.
 import type { api, overlayWire } from "@nebula/schema";
-import type { Browser, Page } from "playwright-core";
 import { expect } from "vitest";
-import { type LocalStack, startLocalStack } from "../stack.ts";
-import { openBrowser, pageApi } from "./browser.ts";
+import { pageApi } from "./browser.ts";
+import { type OwnerWorld, startOwnerWorld } from "./owner-stack.ts";
 
 export const layerBase = { opacity: 1, visible: true, locked: false, rotation: 0 };
 const alertStyle = (template: string) => ({ enabled: true, template, imageUrl: null, soundUrl: null, volume: 0.8, durationMs: 1000 });
@@ -78,42 +74,24 @@ export const SOCKET_SPY = `
 /** The page's view of SOCKET_SPY. */
 export type SpiedWindow = { __sockets: { url: string; socket: WebSocket & { __stalled: boolean } }[]; __blocked: boolean; __states: string[]; __loadedOnce: number };
 
-export interface OverlayStory {
-  stack: LocalStack;
-  browser: Browser;
-  /** Signed in as the owner, on the dashboard. */
-  page: Page;
-  pageErrors: string[];
+export interface OverlayStory extends OwnerWorld {
   tenantId: string;
   overlay: api.OverlayView;
   apiCall<T>(method: string, apiPath: string, body?: unknown): Promise<{ status: number; body: T }>;
-  stop(): Promise<void>;
 }
 
-/** Starts the stack (with `env`), signs in through the bootstrap link, and creates the overlay. */
+/** The owner's world (with `env` for the stack), signed in, and the overlay made through the API. */
 export async function startOverlayStory(name: string, overlay: api.CreateOverlayRequest, env?: Record<string, string>): Promise<OverlayStory> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), `nebula-${name}-`));
-  let stack: LocalStack | undefined;
-  let browser: Browser | undefined;
-  const stop = async () => {
-    await browser?.close();
-    await stack?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  };
+  const world = await startOwnerWorld(name, 1000, env);
   try {
-    stack = await startLocalStack({ dataDir, ...(env ? { env } : {}) });
-    const session = await openBrowser(1000);
-    browser = session.browser;
-    const { page } = session;
-    await page.goto(stack.bootstrapUrl ?? "");
-    await page.getByTestId("nav-overlays").waitFor();
-    const apiCall = <T>(method: string, apiPath: string, body?: unknown) => pageApi(page)<T>(method, apiPath, body);
+    await world.signIn("nav-overlays");
+    const apiCall = <T>(method: string, apiPath: string, body?: unknown) => pageApi(world.page)<T>(method, apiPath, body);
     const tenantId = (await apiCall<{ activeTenantId: string }>("GET", "/api/me")).body.activeTenantId;
     const created = await apiCall<api.OverlayView>("POST", `/api/t/${tenantId}/overlays`, overlay);
     expect(created.status).toBe(201);
-    return { stack, browser, page, pageErrors: session.pageErrors, tenantId, overlay: created.body, apiCall, stop };
+    return Object.assign(world, { tenantId, overlay: created.body, apiCall });
   } catch (err) {
-    await stop();
+    await world.stop();
     throw err;
   }
 }

@@ -20,12 +20,12 @@ export interface OwnerWorld {
   stop(): Promise<void>;
 }
 
-/** A fresh stack in a temp folder named `nebula-<name>-…`, and a Chromium page of the given viewport height. */
-export async function startOwnerWorld(name: string, viewportHeight: number): Promise<OwnerWorld> {
+/** A fresh stack in a temp folder named `nebula-<name>-…`, and a Chromium page of the given viewport height. `env`: extra stack settings. */
+export async function startOwnerWorld(name: string, viewportHeight: number, env?: Record<string, string>): Promise<OwnerWorld> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `nebula-${name}-`));
   let stack: LocalStack | undefined;
   try {
-    stack = await startLocalStack({ dataDir: path.join(dataDir, "stack") });
+    stack = await startLocalStack({ dataDir: path.join(dataDir, "stack"), ...(env ? { env } : {}) });
     const { browser, page, pageErrors } = await openBrowser(viewportHeight);
     const started = stack;
     return {

@@ -1,6 +1,8 @@
 // Service probes and alert rule timing in a real browser: the owner runs the REAL agent with NEBULA_PROBES naming a
 // (fake) Plex and a service that is down, sees both on the host's Probes tab with their state and latency, then makes
 // a "service failing" rule from its template with repeats and quiet hours, and finds them kept when editing it again.
+// The rule notifies a webhook under a Discord API base nothing listens on: this story is about timing, not delivery,
+// and nothing leaves the machine.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -25,10 +27,12 @@ describeInBrowser("service probes and alert timing in the browser", () => {
   let page: Page;
   let plex: FakeService;
   let agent: AgentProcess | undefined;
+  let discordApi: string;
 
   beforeAll(async () => {
     plex = await startFakeService({ kind: "plex", machineIdentifier: "c0ffee", version: "1.41.3" });
-    world = await startOwnerWorld("probes", 900);
+    discordApi = `${await deadUrl()}/api/v10`;
+    world = await startOwnerWorld("probes", 900, { DISCORD_API_BASE: discordApi });
     page = world.page;
   }, 180_000);
 
@@ -78,7 +82,8 @@ describeInBrowser("service probes and alert timing in the browser", () => {
     await dialog.getByTestId("alert-template").selectOption("probe-failing");
     expect(await dialog.locator('input[name="rule-metric"]').inputValue()).toBe("probe.*.up");
     expect(await dialog.getByTestId("rule-max-repeats").isDisabled()).toBe(true);
-    await dialog.locator('input[name="rule-channel"]').fill("123456789012345678");
+    await dialog.locator('select[name="rule-destination"]').selectOption("webhook");
+    await dialog.locator('input[name="rule-webhook"]').fill(`${discordApi}/webhooks/123456789012345678/${"t".repeat(40)}`);
     await dialog.getByTestId("rule-repeat").fill("30");
     await dialog.getByTestId("rule-max-repeats").fill("2");
     await dialog.getByTestId("rule-quiet").check();

@@ -9,6 +9,7 @@
 //                              Send `cookie` on the authorize request; that user is who approves (or denies) it.
 //                              Without it, the first configured user approves, per the global mode.
 //   GET  /__control/requests   the request log (method, path, query, form body, authorization scheme).
+//   GET  /__control/unquiet-mentions?path=  messages sent with content but no allowed_mentions (Discord would ping).
 //
 // Bot REST: POST /channels/:id/messages (Bot token, nonce + enforce_nonce), POST /webhooks/:id/:token, and their
 // edits PATCH /channels/:id/messages/:mid and PATCH /webhooks/:id/:token/messages/:mid (same buckets and faults;
@@ -625,6 +626,25 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
 
   route("GET", "/__control/requests", () => json(200, requests));
 
+  // Messages whose mentions Discord would parse from their content: content without allowed_mentions (Discord: "If
+  // allowed_mentions is not passed in, the mentions will be parsed via the content"). Nebula should send none.
+  const unquietMentions: { method: string; path: string }[] = [];
+  const MESSAGE_ROUTE = new RegExp(`^${API_PREFIX}/(channels/\\d+/messages(/\\d+)?|webhooks/\\d+/[^/]+(/messages/(\\d+|@original))?)$`);
+  const CALLBACK_ROUTE = new RegExp(`^${API_PREFIX}/interactions/\\d+/[^/]+/callback$`);
+  function parsesMentions(entry: LoggedRequest): boolean {
+    if ((entry.method !== "POST" && entry.method !== "PATCH") || !entry.body) return false;
+    let message: Record<string, unknown> | null = null;
+    if (MESSAGE_ROUTE.test(entry.path)) message = entry.body;
+    else if (CALLBACK_ROUTE.test(entry.path) && (entry.body.type === 4 || entry.body.type === 7)) message = (entry.body.data ?? null) as Record<string, unknown> | null;
+    return !!message && typeof message.content === "string" && message.content !== "" && message.allowed_mentions === undefined;
+  }
+  //   GET /__control/unquiet-mentions?path=<substring>  {count, requests}: such messages so far, on paths containing it.
+  route("GET", "/__control/unquiet-mentions", (req) => {
+    const part = req.query.get("path") ?? "";
+    const hits = unquietMentions.filter((r) => r.path.includes(part));
+    return json(200, { count: hits.length, requests: hits });
+  });
+
   // ---- Server ----
 
   function logEntry(req: FakeRequest): LoggedRequest {
@@ -684,7 +704,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
           rawBody: bytes.toString("utf8"),
         };
         const req = (incoming.headers["content-type"] ?? "").startsWith("multipart/form-data") ? await readMultipart(received, bytes) : received;
-        if (!received.path.startsWith("/__control")) requests.push(logEntry("rawBody" in req ? req : received));
+        if (!received.path.startsWith("/__control")) {
+          const entry = logEntry("rawBody" in req ? req : received);
+          requests.push(entry);
+          if (parsesMentions(entry)) unquietMentions.push({ method: entry.method, path: entry.path });
+        }
         res = "rawBody" in req ? await dispatch(req) : req;
       } catch (err) {
         res = json(500, { message: `fake discord: ${(err as Error).message}`, code: 0 });

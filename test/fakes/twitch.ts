@@ -7,7 +7,8 @@
 //   POST /__control/twitch/bucket  {limit, remaining?, resetAt?, clientId?}  the rate-limit bucket (points per minute;
 //                                   resetAt: epoch ms of the refill, in the past to refill on the next call)
 //   POST /__control/twitch/apps    {clientId, clientSecret}              another app (own bucket: Twitch's is per client id)
-//   GET  /__control/twitch/apps/:clientId   {helixCalls, bucket}: Helix requests that reached the fake for that app
+//   GET  /__control/twitch/apps/:clientId   {helixCalls, bucket, streamCalls}: Helix requests that reached the fake for
+//                                  that app, and the user ids of each of its /streams calls
 //   POST /__control/twitch/sign    {messageType, subscriptionType, event?, subscriptionId?, status?, secret?,
 //                                   timestamp?, messageId?, challenge?}  → {headers, body}: an EventSub delivery
 //   GET  /__control/twitch/state   subscriptions, /streams calls (ids per call), tokens issued
@@ -82,6 +83,8 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
   const subscriptions: { id: string; status: string; type: string; version: string; condition: Record<string, string>; created_at: string; transport: { method: string; callback: string }; cost: number; secret: string }[] = [];
   const tokens = new Set<string>();
   const streamCalls: number[] = [];
+  /** The user ids of each /streams call per client id: a test polling as its own app sees only its calls. */
+  const streamCallsByApp = new Map<string, string[][]>();
   // Twitch: an app access token's bucket is per client id; tests that drain one register an app of their own.
   const apps = new Map<string, { secret: string; bucket: { limit: number; remaining: number; resetAt: number }; helixCalls: number }>([
     [TEST_TWITCH_CLIENT_ID, { secret: TEST_TWITCH_CLIENT_SECRET, bucket: { limit: 800, remaining: 800, resetAt: 0 }, helixCalls: 0 }],
@@ -133,6 +136,8 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
       const ids = req.query.getAll("user_id");
       if (ids.length > 100) return reply(400, { error: "Bad Request", status: 400, message: "The parameter \"user_id\" may only be specified up to 100 times" });
       streamCalls.push(ids.length);
+      const clientId = String(req.headers["client-id"] ?? "");
+      streamCallsByApp.set(clientId, [...(streamCallsByApp.get(clientId) ?? []), ids]);
       return reply(200, { data: ids.flatMap((id) => (streams.has(id) ? [streams.get(id)] : [])), pagination: {} });
     }),
   );
@@ -230,7 +235,7 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
   });
   server.route("GET", "/__control/twitch/apps/:clientId", (req) => {
     const app = apps.get(req.params.clientId ?? "");
-    return app ? reply(200, { helixCalls: app.helixCalls, bucket: app.bucket }) : reply(404, { error: "no such app" });
+    return app ? reply(200, { helixCalls: app.helixCalls, bucket: app.bucket, streamCalls: streamCallsByApp.get(req.params.clientId ?? "") ?? [] }) : reply(404, { error: "no such app" });
   });
   server.route("POST", "/__control/twitch/sign", (req) => {
     const b = bodyOf<{ messageType: string; subscriptionType: string; event?: Record<string, unknown>; subscriptionId?: string; status?: string; secret?: string; timestamp?: string; messageId?: string; challenge?: string; condition?: Record<string, string> }>(req);

@@ -19,7 +19,7 @@ import type {
   AlertPreview,
   AlertRuleView,
   AlertTemplate,
-  Destination,
+  ChosenDestination,
 } from "@nebula/schema/api/alerts";
 import type { CreatedEnrollment } from "@nebula/schema/api/enrollment";
 import type { Job, JobList, MetricRange, MetricsResponse } from "@nebula/schema/api/jobs";
@@ -216,7 +216,7 @@ export const getAlertTemplates = query(
 );
 
 /** What a form writes: `destination` is left out of an update to keep the stored one (a webhook URL is never read back). */
-export type AlertRuleInput = { name: string; enabled: boolean; agentId: string | null; rule: AlertCondition; destination: Destination };
+export type AlertRuleInput = { name: string; enabled: boolean; agentId: string | null; rule: AlertCondition; destination: ChosenDestination };
 export const createAlertRule = (tenantId: string, input: AlertRuleInput) => request<AlertRuleView>("POST", tenantPath(tenantId, "/alert-rules"), input);
 export const updateAlertRule = (tenantId: string, ruleId: string, change: Partial<AlertRuleInput>) =>
   request<AlertRuleView>("PATCH", tenantPath(tenantId, `/alert-rules/${encodeURIComponent(ruleId)}`), change);

@@ -1,12 +1,16 @@
 // Alert rules of a tenant: list, create, change, delete (each audited), and the push that keeps every AgentHub's
-// cached copy current, so hubs evaluate without reading Postgres. A webhook URL is sealed into core.secrets at once.
+// cached copy current, so hubs evaluate without reading Postgres. A webhook URL is sealed into core.secrets at once;
+// a channel must be in a server of the tenant that the caller manages.
 import { agents, alertRules, type api, newId, secrets } from "@nebula/schema";
 import { and, desc, eq, isNull, or } from "drizzle-orm";
 import type { z } from "zod";
 import { agentInTenant } from "../agents/agents.ts";
 import { type Actor, recordAudit } from "../audit/audit.ts";
+import type { Cache } from "../cache/cache.ts";
 import type { KeyRing } from "../crypto/secret-box.ts";
 import type { Db } from "../db/client.ts";
+import { assertChannelInGuild } from "../discord-guilds/guild-access.ts";
+import type { DiscordRest } from "../discord-rest/discord-rest.ts";
 import type { Env } from "../env.ts";
 import { notFound } from "../errors/app-error.ts";
 import { iso } from "../http/respond.ts";
@@ -23,6 +27,10 @@ type UpdateInput = z.output<typeof api.UpdateAlertRuleRequest>;
 export interface RuleChangeContext {
   db: Db;
   keyRing: () => Promise<KeyRing>;
+  cache: Cache;
+  rest: DiscordRest;
+  /** Throws unless the guild is this tenant's (404 otherwise) and the caller has Manage Server there (require-guild-manager.ts). */
+  assertGuildManager: (guildId: string) => Promise<unknown>;
   hubs: Env["AGENT_HUB"];
   logger: Logger;
   /** DISCORD_API_BASE: webhook URLs under it are accepted too (the local fake). */
@@ -52,6 +60,9 @@ function present(row: Row): api.AlertRuleView {
     agentId: row.agentId,
     rule: row.rule,
     destination: d.kind === "channel" ? d : { kind: "webhook", masked: d.masked },
+    // Rows from before servers were required keep delivering (refusing them would silence users' alerts); the
+    // dashboard asks for the server, and the next change of the destination must name one (ChosenDestination).
+    destinationNeedsServer: d.kind === "channel" && d.guildId === undefined,
     createdBy: row.createdBy,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
@@ -78,11 +89,16 @@ export async function alertRulesForAgent(db: Db, tenantId: string, agentId: stri
 }
 
 /**
- * Seals a webhook URL under the rule's secret name and returns what the row stores. Refuses URLs that are not
- * Discord webhooks (400) before anything is written.
+ * A channel must be in a server of this tenant that the caller manages (one bot serves every tenant: a bare channel
+ * id would let a rule make the bot post into anyone's server). A webhook URL is sealed under the rule's secret name;
+ * URLs that are not Discord webhooks are refused (400). Both before anything is written.
  */
-async function storedDestination(ctx: RuleChangeContext, ruleId: string, destination: api.Destination): Promise<api.StoredDestination> {
-  if (destination.kind === "channel") return destination;
+async function storedDestination(ctx: RuleChangeContext, ruleId: string, destination: api.ChosenDestination): Promise<api.StoredDestination> {
+  if (destination.kind === "channel") {
+    await ctx.assertGuildManager(destination.guildId);
+    await assertChannelInGuild(ctx.rest, ctx.cache, destination.guildId, destination.channelId, "destination.channelId");
+    return destination;
+  }
   const masked = maskWebhook(destination.url, ctx.apiBase);
   const secretName = webhookSecretName(ruleId);
   await putSecret(ctx.db, await ctx.keyRing(), ctx.tenantId, secretName, destination.url);

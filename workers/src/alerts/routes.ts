@@ -3,6 +3,8 @@
 import { api, idPattern } from "@nebula/schema";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import { assertGuildManager } from "../discord-guilds/require-guild-manager.ts";
+import { discordRestFor } from "../discord-rest/shared-client.ts";
 import { caller } from "../http/caller.ts";
 import type { AppEnv } from "../http/context.ts";
 import { jsonBody, params, query } from "../http/validate.ts";
@@ -15,10 +17,13 @@ import { alertTemplates } from "./alert-templates.ts";
 const RuleParams = z.object({ id: z.string().regex(idPattern("alert")) });
 
 function changeContext(c: Context<AppEnv>): RuleChangeContext {
-  const { db, keyRing, logger, now, config } = c.var.services;
+  const { db, keyRing, cache, logger, now, config } = c.var.services;
   return {
     db,
     keyRing,
+    cache,
+    rest: discordRestFor(config),
+    assertGuildManager: (guildId) => assertGuildManager(c, guildId),
     hubs: c.env.AGENT_HUB,
     logger,
     apiBase: config.DISCORD_API_BASE,

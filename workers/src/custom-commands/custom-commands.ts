@@ -139,8 +139,13 @@ export async function createCustomCommand(deps: CustomCommandDeps, tenantId: str
   refuseBuiltinName(input.name);
   await refuseTakenName(deps.db, guildId, input.name);
   const [existing] = await deps.db.select({ n: count() }).from(customCommands).where(eq(customCommands.guildId, guildId));
+  // Discord: at most 100 chat-input commands per guild, and Nebula's own guild commands count toward them.
   const room = GUILD_COMMAND_LIMIT - guildBuiltins().length;
-  if ((existing?.n ?? 0) >= room) throw new AppError("CONFLICT", `Discord allows ${GUILD_COMMAND_LIMIT} commands per server; this server has room for ${room} custom commands`);
+  if ((existing?.n ?? 0) >= room) {
+    throw new AppError("CONFLICT", `Discord allows ${GUILD_COMMAND_LIMIT} commands per server; this server has room for ${room} custom commands and all are used. Delete one to add another`, {
+      details: { limit: room },
+    });
+  }
   const now = deps.now();
   let row: Row | undefined;
   try {

@@ -51,6 +51,8 @@ describe("uploading files", () => {
       content: "Ticket closed",
       nonce: "log123",
       enforce_nonce: true,
+      // Added by the client to every message that names none (discord-rest-mentions.test.ts).
+      allowed_mentions: { parse: [] },
       attachments: [{ id: 0, filename: "transcript-7.html", description: "Ticket #7 transcript" }],
     });
     expect(got?.files).toEqual([{ id: "0", filename: "transcript-7.html", size: new TextEncoder().encode(HTML).byteLength, contentType: "text/html; charset=utf-8", content: HTML, description: "Ticket #7 transcript" }]);

@@ -252,11 +252,12 @@ export class DiscordRest {
  * JSON, or with files Discord's multipart form: `payload_json` carries the JSON body, whose `attachments` list gives
  * each file its id n, and part `files[n]` carries file n with its filename. Built per attempt from strings.
  */
-export function requestBody(req: Pick<DiscordRequest, "body" | "files">): { body?: string | FormData } {
-  if (!req.files?.length) return req.body === undefined ? {} : { body: JSON.stringify(req.body) };
+export function requestBody(req: Pick<DiscordRequest, "method" | "path" | "body" | "files">): { body?: string | FormData } {
+  const body = withQuietMentions(req.method, req.path, req.body);
+  if (!req.files?.length) return body === undefined ? {} : { body: JSON.stringify(body) };
   const files = req.files;
   const payload = {
-    ...((req.body ?? {}) as Record<string, unknown>),
+    ...((body ?? {}) as Record<string, unknown>),
     attachments: files.map((f, id) => ({ id, filename: f.name, ...(f.description ? { description: f.description.slice(0, 1024) } : {}) })),
   };
   const form = new FormData();
@@ -264,6 +265,31 @@ export function requestBody(req: Pick<DiscordRequest, "body" | "files">): { body
   form.append("payload_json", JSON.stringify(payload));
   for (const [id, f] of files.entries()) form.append(`files[${id}]`, new Blob([f.content], { type: f.contentType }), f.name);
   return { body: form };
+}
+
+const MESSAGE_ROUTE = /^\/(channels\/\d+\/messages(\/\d+)?|webhooks\/\d+\/[^/]+(\/messages\/(\d+|@original))?)$/;
+const CALLBACK_ROUTE = /^\/interactions\/\d+\/[^/]+\/callback$/;
+/** Interaction callback types that carry a message: CHANNEL_MESSAGE_WITH_SOURCE (4) and UPDATE_MESSAGE (7). */
+const MESSAGE_CALLBACKS = new Set([4, 7]);
+const QUIET = { parse: [] };
+
+/**
+ * Discord: "If allowed_mentions is not passed in, the mentions will be parsed via the content", so a template or a
+ * user's text with @everyone or <@&role> would ping. Every message Nebula creates or edits (channel messages,
+ * webhook executes and edits, interaction follow-ups and @original, callbacks 4/7) that names no allowed_mentions
+ * gets `{parse: []}`; a caller that wants pings passes its own.
+ */
+export function withQuietMentions(method: HttpMethod, path: string, body: unknown): unknown {
+  if (method !== "POST" && method !== "PATCH") return body;
+  if (!body || typeof body !== "object" || Array.isArray(body)) return body;
+  const route = path.split("?")[0] ?? path;
+  const message = body as Record<string, unknown>;
+  if (MESSAGE_ROUTE.test(route)) return "allowed_mentions" in message ? body : { ...message, allowed_mentions: QUIET };
+  if (method === "POST" && CALLBACK_ROUTE.test(route) && MESSAGE_CALLBACKS.has(message.type as number)) {
+    const data = (message.data ?? {}) as Record<string, unknown>;
+    return "allowed_mentions" in data ? body : { ...message, data: { ...data, allowed_mentions: QUIET } };
+  }
+  return body;
 }
 
 async function readBody(res: Response): Promise<unknown> {

@@ -2,20 +2,23 @@
 // (time moved by the hub's test clock), and notifications reach the fake Discord through the tenant's Outbox
 // (its alarm driven by the test). Also: hysteresis, "agent offline" silencing the host's other alerts, webhook URLs
 // sealed at rest and masked in responses, RBAC, the preview over stored history, and an idle hub leaving Postgres asleep.
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+// Channel destinations are channels of the lab's server in the fake Discord's guild model: a channel is accepted only
+// with its server, when that server is the tenant's, the caller manages it, and the channel is one of its channels.
+import { runInDurableObject } from "cloudflare:test";
 import { env as bindings, exports } from "cloudflare:workers";
-import { alertEvents, alertRules, api, secrets } from "@nebula/schema";
+import { alertEvents, alertRules, api, guilds, newId, secrets, users } from "@nebula/schema";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { AgentHub } from "../../src/agents/agent-hub.ts";
 import type { Env } from "../../src/env.ts";
 import { type Outbox, getOutboxByName } from "../../src/outbox/outbox.ts";
 import { advanceHubClock, connectAgent, hubNow, hubOf, hubPostgresTraffic, type TestAgent } from "../agents/test-agent.ts";
+import { seedGuild, snowflake as discordSnowflake } from "../discord/fake-discord.ts";
 import { seedAgent } from "../support/agents.ts";
+import { discordTitles, freshDiscordKey, guildChannel, guildOf, holdOutbox } from "../support/lab-discord.ts";
 import { type SeededMember, type SeededTenant, asUser, seedTenant, url, withDb } from "../support/seed.ts";
 
 const env = bindings as Env;
-const ORIGIN = (env.DISCORD_API_BASE ?? "").replace(/\/api\/v10$/, "");
 const SECOND = 1000;
 
 let serial = 0;
@@ -32,29 +35,6 @@ async function createRule(lab: SeededTenant, body: Record<string, unknown>, memb
   const res = await call(member, `/api/t/${lab.tenantId}/alert-rules`, { method: "POST", body: JSON.stringify(body) });
   expect(res.status, await res.clone().text()).toBe(201);
   return api.AlertRuleView.parse(await res.json());
-}
-
-/**
- * The tenant's outbox on a clock a day ahead, so workerd never runs its alarm on its own: the test delivers by
- * running the alarm, and then knows everything enqueued so far has reached the fake Discord.
- */
-async function holdOutbox(tenantId: string): Promise<() => Promise<void>> {
-  const stub = getOutboxByName(env.OUTBOX, tenantId);
-  await runInDurableObject(stub, (outbox: Outbox) => outbox.tune({ now: () => Date.now() + 24 * 3600 * SECOND }));
-  return async () => {
-    for (let runs = 0; runs < 20 && (await runDurableObjectAlarm(stub)); runs++);
-  };
-}
-
-async function discordTitles(key: string): Promise<string[]> {
-  const res = await fetch(`${ORIGIN}/__control/bot?key=${encodeURIComponent(key)}`);
-  const { messages } = (await res.json()) as { messages: { embeds: { title?: string }[] }[] };
-  return messages.map((m) => m.embeds[0]?.title ?? "");
-}
-
-async function freshDiscordKey(key: string): Promise<void> {
-  const res = await fetch(`${ORIGIN}/__control/bot`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key }) });
-  expect(res.status).toBe(200);
 }
 
 /** A host that reports one sample every 10 s of hub time. */
@@ -96,17 +76,17 @@ async function eventsOf(lab: SeededTenant): Promise<api.AlertEvent[]> {
 describe("alert rules in the hub", () => {
   it("fires once after the condition held 60 s, holds between the thresholds, and resolves below the clear threshold", async () => {
     const { lab, connect } = await newLab("Alert Lab");
-    const channelId = snowflake();
-    await freshDiscordKey(`channel:${channelId}`);
+    const destination = await guildChannel(lab);
+    const key = `channel:${destination.channelId}`;
     const deliver = await holdOutbox(lab.tenantId);
     const host = await connect();
-    const rule = await createRule(lab, { name: "CPU hot", rule: CPU_HOT, destination: { kind: "channel", channelId } });
+    const rule = await createRule(lab, { name: "CPU hot", rule: CPU_HOT, destination });
 
     await host.report(20, 2);
     await host.report(95, 6);
     await host.settle();
     await deliver();
-    expect(await discordTitles(`channel:${channelId}`), "50 s over the threshold is not yet 60").toEqual([]);
+    expect(await discordTitles(key), "50 s over the threshold is not yet 60").toEqual([]);
 
     await host.report(95, 2);
     await host.settle();
@@ -114,18 +94,18 @@ describe("alert rules in the hub", () => {
     await host.report(95, 3);
     await host.settle();
     await deliver();
-    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: CPU hot"]);
+    expect(await discordTitles(key)).toEqual(["Firing: CPU hot"]);
 
     // Hysteresis: below 90 but above 70 the alert keeps firing.
     await host.report(80, 4);
     await host.settle();
     await deliver();
-    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: CPU hot"]);
+    expect(await discordTitles(key)).toEqual(["Firing: CPU hot"]);
 
     await host.report(50);
     await host.settle();
     await deliver();
-    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: CPU hot", "Resolved: CPU hot"]);
+    expect(await discordTitles(key)).toEqual(["Firing: CPU hot", "Resolved: CPU hot"]);
 
     const events = await eventsOf(lab);
     expect(events.map((e) => [e.ruleId, e.ruleName, e.subject, e.transition, e.notified])).toEqual([
@@ -138,14 +118,14 @@ describe("alert rules in the hub", () => {
 
   it("fires 'agent offline' when the host goes silent, and holds the host's other alerts back while it fires", async () => {
     const { lab, connect } = await newLab("Offline Lab");
-    const channelId = snowflake();
-    await freshDiscordKey(`channel:${channelId}`);
+    const destination = await guildChannel(lab);
+    const key = `channel:${destination.channelId}`;
     const deliver = await holdOutbox(lab.tenantId);
     const templates = api.AlertTemplateList.parse(await (await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-rules/templates`)).json()).items;
     expect(templates.map((t) => t.template)).toEqual(["agent-offline", "container-down", "container-restart-loop", "vm-down", "mount-stale", "probe-failing"]);
     const offline = templates.find((t) => t.template === "agent-offline");
-    await createRule(lab, { name: "Agent offline", rule: offline?.rule, destination: { kind: "channel", channelId } });
-    const cpu = await createRule(lab, { name: "CPU hot", rule: CPU_HOT, destination: { kind: "channel", channelId } });
+    await createRule(lab, { name: "Agent offline", rule: offline?.rule, destination });
+    const cpu = await createRule(lab, { name: "CPU hot", rule: CPU_HOT, destination });
     const host = await connect();
 
     await host.report(20, 3);
@@ -155,14 +135,14 @@ describe("alert rules in the hub", () => {
     await advanceHubClock(host.agentId, 60 * SECOND);
     await host.settle();
     await deliver();
-    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: Agent offline"]);
+    expect(await discordTitles(key)).toEqual(["Firing: Agent offline"]);
 
     // The agent's spool replays the silent stretch: CPU was hot long enough to fire, but the host is offline,
     // so nothing about CPU is sent yet.
     await host.agent.sendMetrics(Array.from({ length: 9 }, (_, i) => ({ at: lastReport + 5 * SECOND + i * 10 * SECOND, values: { "cpu.total": 95 } })));
     await host.settle();
     await deliver();
-    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: Agent offline"]);
+    expect(await discordTitles(key)).toEqual(["Firing: Agent offline"]);
     const held = (await eventsOf(lab)).find((e) => e.ruleId === cpu.id && e.transition === "firing");
     expect(held?.notified).toBe(false);
 
@@ -170,7 +150,7 @@ describe("alert rules in the hub", () => {
     await host.report(95);
     await host.settle();
     await deliver();
-    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: Agent offline", "Resolved: Agent offline", "Firing: CPU hot"]);
+    expect(await discordTitles(key)).toEqual(["Firing: Agent offline", "Resolved: Agent offline", "Firing: CPU hot"]);
     host.agent.close();
   });
 
@@ -218,7 +198,7 @@ describe("alert rules in the hub", () => {
     // Back to a channel: the sealed URL is deleted.
     const patched = await call(lab.members.admin, `/api/t/${lab.tenantId}/alert-rules/${rule.id}`, {
       method: "PATCH",
-      body: JSON.stringify({ destination: { kind: "channel", channelId: snowflake() } }),
+      body: JSON.stringify({ destination: await guildChannel(lab) }),
     });
     expect(patched.status).toBe(200);
     expect(await withDb((db) => db.select().from(secrets).where(eq(secrets.tenantId, lab.tenantId)))).toEqual([]);
@@ -234,11 +214,11 @@ describe("alert rules in the hub", () => {
     expect(bad.status).toBe(400);
     const badClear = await call(lab.members.admin, `/api/t/${lab.tenantId}/alert-rules`, {
       method: "POST",
-      body: JSON.stringify({ name: "x", rule: { ...CPU_HOT, clearThreshold: 95 }, destination: { kind: "channel", channelId: snowflake() } }),
+      body: JSON.stringify({ name: "x", rule: { ...CPU_HOT, clearThreshold: 95 }, destination: await guildChannel(lab) }),
     });
     expect(badClear.status).toBe(400);
 
-    const rule = await createRule(lab, { name: "CPU hot", rule: CPU_HOT, destination: { kind: "channel", channelId: snowflake() } });
+    const rule = await createRule(lab, { name: "CPU hot", rule: CPU_HOT, destination: await guildChannel(lab) });
     const patched = await call(lab.members.admin, `/api/t/${lab.tenantId}/alert-rules/${rule.id}`, { method: "PATCH", body: JSON.stringify({ enabled: false }) });
     expect(patched.status).toBe(200);
     expect(api.AlertRuleView.parse(await patched.json()).enabled).toBe(false);
@@ -256,7 +236,7 @@ describe("alert rules in the hub", () => {
     const { lab } = await newLab("Viewer Lab");
     const denied = await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-rules`, {
       method: "POST",
-      body: JSON.stringify({ name: "CPU hot", rule: CPU_HOT, destination: { kind: "channel", channelId: snowflake() } }),
+      body: JSON.stringify({ name: "CPU hot", rule: CPU_HOT, destination: await guildChannel(lab) }),
     });
     expect(denied.status).toBe(403);
     expect((await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-rules`)).status).toBe(200);
@@ -289,10 +269,10 @@ describe("alert rules in the hub", () => {
 
   it("leaves Postgres asleep while a host with rules reports and nothing transitions", async () => {
     const { lab, agentId, connect } = await newLab("Quiet Lab");
-    const channelId = snowflake();
+    const destination = await guildChannel(lab);
     const offline = api.AlertTemplateList.parse(await (await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-rules/templates`)).json()).items[0];
-    await createRule(lab, { name: "Agent offline", rule: offline?.rule, destination: { kind: "channel", channelId } });
-    await createRule(lab, { name: "CPU hot", rule: CPU_HOT, destination: { kind: "channel", channelId } });
+    await createRule(lab, { name: "Agent offline", rule: offline?.rule, destination });
+    await createRule(lab, { name: "CPU hot", rule: CPU_HOT, destination });
     const host = await connect();
     const hourMs = 3600 * SECOND;
     // Start just after an hour boundary, so no hourly rollup push falls inside the stretch.
@@ -308,13 +288,13 @@ describe("alert rules in the hub", () => {
 
   it("fires 'service failing' from the probe template after a minute of failed probes, resolves when it answers, and costs Postgres nothing meanwhile", async () => {
     const { lab, agentId, connect } = await newLab("Probe Lab");
-    const channelId = snowflake();
-    await freshDiscordKey(`channel:${channelId}`);
+    const destination = await guildChannel(lab);
+    const key = `channel:${destination.channelId}`;
     const deliver = await holdOutbox(lab.tenantId);
     const templates = api.AlertTemplateList.parse(await (await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-rules/templates`)).json()).items;
     const probeTemplate = templates.find((t) => t.template === "probe-failing");
     expect(probeTemplate?.rule).toMatchObject({ metric: "probe.*.up", comparison: "==", threshold: 0, forSeconds: 60 });
-    const rule = await createRule(lab, { name: "Service failing", rule: probeTemplate?.rule, destination: { kind: "channel", channelId } });
+    const rule = await createRule(lab, { name: "Service failing", rule: probeTemplate?.rule, destination });
     const host = await connect();
     // Samples as the agent's probe collector makes them (agent/src/metrics/probe-metrics.ts): a failed probe has no latency.
     const plexUp = { "cpu.total": 10, "probe.plex.up": 1, "probe.plex.latency_ms": 12, "probe.ha.up": 1, "probe.ha.latency_ms": 30 };
@@ -331,16 +311,16 @@ describe("alert rules in the hub", () => {
     await host.reportValues(plexDown, 6);
     await host.settle();
     await deliver();
-    expect(await discordTitles(`channel:${channelId}`), "50 s of failures is not yet 60").toEqual([]);
+    expect(await discordTitles(key), "50 s of failures is not yet 60").toEqual([]);
     await host.reportValues(plexDown, 1);
     await host.settle();
     await deliver();
-    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: Service failing"]);
+    expect(await discordTitles(key)).toEqual(["Firing: Service failing"]);
 
     await host.reportValues(plexUp);
     await host.settle();
     await deliver();
-    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: Service failing", "Resolved: Service failing"]);
+    expect(await discordTitles(key)).toEqual(["Firing: Service failing", "Resolved: Service failing"]);
     const events = await eventsOf(lab);
     expect(events.map((e) => [e.ruleId, e.subject, e.transition, e.value, e.notified])).toEqual([
       [rule.id, "probe.plex.up", "resolved", 1, true],
@@ -368,6 +348,114 @@ describe("alert rules in the hub", () => {
       ],
       "probe.plex.latency_ms": [[t0, 12]],
     });
+    host.agent.close();
+  });
+});
+
+describe("alert rule channels: one bot, many tenants", () => {
+  async function postRule(lab: SeededTenant, destination: unknown, member: SeededMember = lab.members.admin): Promise<Response> {
+    return call(member, `/api/t/${lab.tenantId}/alert-rules`, { method: "POST", body: JSON.stringify({ name: "CPU hot", rule: CPU_HOT, destination }) });
+  }
+  const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; details: { field?: string; reason?: string } | null } }).error;
+
+  it("refuses a bare channel id: the server must be named", async () => {
+    const { lab } = await newLab("Bare Channel Lab");
+    const { channelId } = await guildChannel(lab);
+    const res = await postRule(lab, { kind: "channel", channelId });
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).code).toBe("BAD_REQUEST");
+    expect(await withDb((db) => db.select().from(alertRules).where(eq(alertRules.tenantId, lab.tenantId)))).toEqual([]);
+  });
+
+  it("answers another tenant's server exactly like a server that does not exist", async () => {
+    const { lab } = await newLab("Own Lab");
+    const { lab: other } = await newLab("Other Lab");
+    const theirs = await guildChannel(other);
+    const theirsRes = await postRule(lab, theirs);
+    const missingRes = await postRule(lab, { ...theirs, guildId: discordSnowflake() });
+    expect([theirsRes.status, missingRes.status]).toEqual([404, 404]);
+    const [a, b] = [await errorOf(theirsRes), await errorOf(missingRes)];
+    expect({ code: a.code, message: a.message }).toEqual({ code: b.code, message: b.message });
+    expect(await discordTitles(`channel:${theirs.channelId}`)).toEqual([]);
+  });
+
+  it("refuses another server's channel under the tenant's own server, on create and on change", async () => {
+    const { lab } = await newLab("Channel Swap Lab");
+    const { lab: other } = await newLab("Victim Lab");
+    const mine = await guildChannel(lab);
+    const theirs = await guildChannel(other);
+    const res = await postRule(lab, { ...mine, channelId: theirs.channelId });
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).details?.field).toBe("destination.channelId");
+
+    const rule = await createRule(lab, { name: "CPU hot", rule: CPU_HOT, destination: mine });
+    expect(rule.destination).toEqual(mine);
+    expect(rule.destinationNeedsServer).toBe(false);
+    const patched = await call(lab.members.admin, `/api/t/${lab.tenantId}/alert-rules/${rule.id}`, {
+      method: "PATCH",
+      body: JSON.stringify({ destination: { ...mine, channelId: theirs.channelId } }),
+    });
+    expect(patched.status).toBe(400);
+    const [row] = await withDb((db) => db.select().from(alertRules).where(eq(alertRules.id, rule.id)));
+    expect(row?.destination).toEqual(mine);
+  });
+
+  it("needs Manage Server in that server, not only the tenant role", async () => {
+    const { lab } = await newLab("No Manage Lab");
+    await guildOf(lab); // links the admin's Discord account
+    const [admin] = await withDb((db) => db.select({ discordId: users.discordId }).from(users).where(eq(users.id, lab.members.admin.userId)));
+    const guildId = discordSnowflake();
+    const channelId = discordSnowflake();
+    await seedGuild({
+      id: guildId,
+      name: "Member only",
+      ownerId: discordSnowflake(),
+      channels: [{ id: channelId, name: "alerts", type: 0 }],
+      members: [{ user: { id: admin?.discordId ?? "", username: "admin" }, roles: [] }],
+    });
+    await withDb((db) => db.insert(guilds).values({ guildId, tenantId: lab.tenantId, name: "Member only" }));
+    const res = await postRule(lab, { kind: "channel", channelId, guildId });
+    expect(res.status).toBe(403);
+    expect((await errorOf(res)).details?.reason).toBe("missing_manage_guild");
+  });
+
+  it("keeps delivering a rule saved before servers were required, and flags it for re-saving", async () => {
+    const { lab, agentId, connect } = await newLab("Legacy Lab");
+    const channelId = snowflake();
+    await freshDiscordKey(`channel:${channelId}`);
+    const deliver = await holdOutbox(lab.tenantId);
+    const id = newId("alert");
+    await withDb((db) =>
+      db.insert(alertRules).values({
+        id,
+        tenantId: lab.tenantId,
+        name: "Old CPU rule",
+        enabled: true,
+        agentId,
+        rule: api.AlertCondition.parse({ ...CPU_HOT, forSeconds: 0 }),
+        destination: { kind: "channel", channelId },
+        createdBy: lab.members.admin.userId,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      }),
+    );
+    const listed = api.AlertRuleList.parse(await (await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-rules`)).json()).items;
+    expect(listed.map((r) => [r.id, r.destinationNeedsServer])).toEqual([[id, true]]);
+
+    // Other changes still save (a user silencing a noisy rule must not be refused); the destination stays as it was.
+    const disabled = await call(lab.members.admin, `/api/t/${lab.tenantId}/alert-rules/${id}`, { method: "PATCH", body: JSON.stringify({ name: "Old CPU rule!" }) });
+    expect(disabled.status).toBe(200);
+
+    const host = await connect();
+    await host.report(99);
+    await host.settle();
+    await deliver();
+    expect(await discordTitles(`channel:${channelId}`)).toEqual(["Firing: Old CPU rule!"]);
+
+    // Re-saved with its server: no longer flagged.
+    const resaved = await call(lab.members.admin, `/api/t/${lab.tenantId}/alert-rules/${id}`, { method: "PATCH", body: JSON.stringify({ destination: await guildChannel(lab) }) });
+    expect(resaved.status).toBe(200);
+    expect(api.AlertRuleView.parse(await resaved.json()).destinationNeedsServer).toBe(false);
     host.agent.close();
   });
 });

@@ -3,7 +3,7 @@
 // Postgres), or from a deferred run when the cache is cold; allowed roles, cooldowns, disabled commands, usage counts
 // (cache, then Postgres by the flush job); bad names and options → 400 with details; access.
 import { env as bindings, exports } from "cloudflare:workers";
-import { customCommands } from "@nebula/schema";
+import { customCommands, newId } from "@nebula/schema";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../src/config/config.ts";
@@ -238,6 +238,30 @@ describe("custom commands: bad input and access", () => {
     const body = await res.json<{ error: { code: string; details: { issues: { path: string; message: string }[] } } }>();
     expect(body.error.code).toBe("BAD_REQUEST");
     expect(new Set(body.error.details.issues.map((i) => i.path))).toEqual(new Set(["name"]));
+  });
+
+  it("refuses the command past Discord's 100 per server (Nebula's own guild commands included) with 409, and writes nothing", async () => {
+    const full = await seedManagedGuild("Full Commands Lab");
+    const fullPath = `/api/t/${full.lab.tenantId}/discord/guilds/${full.guildId}/commands`;
+    const { limit } = await (await call(fullPath, full.lab.members.admin)).json<{ limit: number }>();
+    expect(limit).toBeLessThanOrEqual(100);
+    // All but one made directly: the limit is what is under test, not 99 registrations.
+    await withDb((db) =>
+      db.insert(customCommands).values(
+        Array.from({ length: limit - 1 }, (_, i) => ({ id: newId("customCommand"), tenantId: full.lab.tenantId, guildId: full.guildId, name: `c${i}`, description: "x", template: "y" })),
+      ),
+    );
+    expect((await call(fullPath, full.lab.members.admin, json("POST", { name: "last", description: "x", template: "y" }))).status).toBe(201);
+
+    const refused = await call(fullPath, full.lab.members.admin, json("POST", { name: "onemore", description: "x", template: "y" }));
+    expect(refused.status).toBe(409);
+    const { error } = await refused.json<{ error: { code: string; message: string; details: { limit: number } } }>();
+    expect(error).toMatchObject({ code: "CONFLICT", details: { limit } });
+    expect(error.message).toMatch(/Discord allows 100 commands per server/);
+    expect(error.message).toMatch(/Delete one/);
+    const rows = await withDb((db) => db.select({ name: customCommands.name }).from(customCommands).where(eq(customCommands.guildId, full.guildId)));
+    expect(rows).toHaveLength(limit);
+    expect(rows.map((r) => r.name)).not.toContain("onemore");
   });
 
   it("accepts names in other scripts, as Discord does", async () => {

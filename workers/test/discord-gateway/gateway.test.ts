@@ -268,6 +268,24 @@ describe("DiscordGateway: session", () => {
     await stub.stop();
   });
 
+  it("RESUMEs (not IDENTIFYs) after INVALID_SESSION (d=true), once Discord's 1–5 s wait is over", async () => {
+    const { id, stub } = await openGateway();
+    await stub.start();
+    const first = await connected(stub);
+
+    // Discord: d=true means the session may be resumed; IDENTIFY here would spend the daily budget for nothing.
+    await control(`/__control/gateway/${id}/invalid-session`, { resumable: true });
+    const waiting = await until(stub, (s) => s.state === "waiting");
+    expect(waiting).toMatchObject({ sessionId: first.sessionId, waiting: { reason: "invalid-session" } });
+    await reconnectThroughWaits(stub);
+
+    const fake = await fakeReached(id, { resumed: 1 });
+    expect(fake.counters).toMatchObject({ identifies: 1, resumes: 1, readies: 1 });
+    expect(fake.lastResume).toMatchObject({ session_id: first.sessionId, path: `/resume/${id}` });
+    expect(await connected(stub)).toMatchObject({ sessionId: first.sessionId, identifies: 1, resumes: 1 });
+    await stub.stop();
+  });
+
   it("IDENTIFYs (not RESUMEs) after close 4009 session timed out", async () => {
     const { id, stub } = await openGateway();
     await stub.start();

@@ -1,9 +1,10 @@
 // Chat → overlays: a signed Twitch channel.chat.message that the chat bot lets through appears as a `chat` event on
 // every connected renderer of the tenant's overlays with a chat box; a line anti-spam deleted never does, and an
-// overlay without a chat box is never called.
+// overlay without a chat box is never called. YouTube's lines arrive the same way from the live-chat poller.
 import { overlayWire } from "@nebula/schema";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { chatAndWait, seedChatLab, twitchChat } from "../chat-bot/chat-bot-harness.ts";
+import { type LiveChatLab, advanceAndPoll, broadcast, onAir, poller, seedLiveChatLab, setQuotaUsed, viewer, viewerSays } from "../youtube-live-chat/live-chat-harness.ts";
 import { type TestSocket, mustConnect } from "../support/sockets.ts";
 import { createOverlayAs, sampleDocument, socketPath } from "./support.ts";
 
@@ -43,5 +44,32 @@ describe("chat lines on overlays", () => {
     const other = await openSource(withoutChat.publicId);
     expect(other.lastSeq).toBe(0);
     other.source.close();
+  });
+
+  describe("from YouTube", () => {
+    let lab: LiveChatLab | undefined;
+    // The poller's alarm outlives the test: its broadcast ends and the poller stops (as in the live-chat suite).
+    afterEach(async () => {
+      if (!lab) return;
+      await onAir(lab, "ended");
+      await poller(lab).stop("test over");
+      await setQuotaUsed(0);
+    });
+
+    it("a polled page's clean lines reach the chat box in order; its shouting does not", async () => {
+      lab = await seedLiveChatLab();
+      const overlay = await createOverlayAs(lab.members.operator, lab, { name: "Main", document: sampleDocument() });
+      const { source } = await openSource(overlay.publicId);
+      await broadcast(lab, "live");
+      await viewerSays(lab, [
+        { type: "textMessageEvent", author: viewer(7), text: "hi from YouTube" },
+        { type: "textMessageEvent", author: viewer(8), text: "WHY IS NOBODY ANSWERING ME" },
+        { type: "textMessageEvent", author: viewer(9), text: "gg" },
+      ]);
+      expect(await advanceAndPoll(lab, 12_345)).toBe(true);
+      expect(await nextEvent(source)).toMatchObject({ seq: 1, event: { type: "chat", platform: "youtube", user: "@viewer7", text: "hi from YouTube", colour: null } });
+      expect(await nextEvent(source)).toMatchObject({ seq: 2, event: { type: "chat", platform: "youtube", user: "@viewer9", text: "gg" } });
+      source.close();
+    });
   });
 });

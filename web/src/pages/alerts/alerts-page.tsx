@@ -91,7 +91,15 @@ function RulesCard(props: { tenantId: string; previewHost: string | undefined })
               <td>
                 <Badge tone={SEVERITY_TONE[r.rule.severity]}>{r.rule.severity}</Badge>
               </td>
-              <td class="mono">{destinationText(r.destination)}</td>
+              <td class="mono">
+                {destinationText(r.destination)}
+                <Show when={r.destinationNeedsServer}>
+                  {" "}
+                  <span title="Saved before a server was required: it still posts; edit it to pick its server" data-testid="alert-rule-needs-server">
+                    <Badge tone="warning">pick its server</Badge>
+                  </span>
+                </Show>
+              </td>
               <td>
                 <span data-testid="alert-rule-status" data-enabled={r.enabled}>
                   <Badge tone={r.enabled ? "success" : "neutral"}>{r.enabled ? "enabled" : "paused"}</Badge>

@@ -1,17 +1,21 @@
 // The rule editor: a new rule from a template or from scratch, or changes to an existing one; and a preview that
 // replays the rule over one host's history to show when it would have fired and resolved.
-// A webhook URL is write-only: an existing rule shows it masked, and a blank field keeps it.
+// A webhook URL is write-only: an existing rule shows it masked, and a blank field keeps it. A channel is picked
+// within one of the tenant's servers (server first, then its channels), as the API requires (one bot serves everyone).
 // Repeats (interval and cap) and quiet hours are the engine's own fields (schema/src/api/alerts.ts AlertCondition).
 import type { Agent } from "@nebula/schema/api/agents";
-import type { AlertCondition, AlertRuleView, AlertTemplate, Comparison, Destination, Severity } from "@nebula/schema/api/alerts";
+import type { AlertCondition, AlertRuleView, AlertTemplate, ChosenDestination, Comparison, Severity } from "@nebula/schema/api/alerts";
 import type { MetricRange } from "@nebula/schema/api/jobs";
+import { createAsync } from "@solidjs/router";
 import { createSignal, For, Show } from "solid-js";
 import { type AlertRuleInput, createAlertRule, getAlertRules, getAuditPage, previewAlertRule, updateAlertRule } from "../../api/client.ts";
+import { getDiscordGuilds } from "../../api/discord.ts";
 import { createMutation } from "../../api/mutation.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { InlineError } from "../../ui/boundary.tsx";
 import { Dialog } from "../../ui/dialog.tsx";
 import { fullTime } from "../../ui/time.tsx";
+import { ChannelField, guildPickersFor, PickersNote } from "../discord/pickers.tsx";
 import { conditionText, TRANSITION_TONE, valueText } from "./alert-format.ts";
 
 const COMPARISONS: Comparison[] = [">", ">=", "<", "<=", "==", "!="];
@@ -103,8 +107,12 @@ export function RuleDialog(props: {
   const [quietEnd, setQuietEnd] = createSignal(start?.quietHours?.end ?? DEFAULT_QUIET.end);
   const [quietZone, setQuietZone] = createSignal(start?.quietHours?.timeZone ?? browserZone());
   const stored = props.rule?.destination;
-  const [destKind, setDestKind] = createSignal<Destination["kind"]>(stored?.kind ?? "channel");
+  const [destKind, setDestKind] = createSignal<ChosenDestination["kind"]>(stored?.kind ?? "channel");
+  const [guildId, setGuildId] = createSignal(stored?.kind === "channel" ? (stored.guildId ?? "") : "");
   const [channelId, setChannelId] = createSignal(stored?.kind === "channel" ? stored.channelId : "");
+  // A listing failure leaves the server list empty; the hint below says where servers are added.
+  const servers = createAsync(() => getDiscordGuilds(props.tenantId).then((r) => r.guilds, () => []));
+  const channelPickers = guildPickersFor(() => props.tenantId, guildId);
   const [webhookUrl, setWebhookUrl] = createSignal("");
   const keepsWebhook = () => stored?.kind === "webhook" && destKind() === "webhook" && webhookUrl().trim() === "";
 
@@ -152,8 +160,8 @@ export function RuleDialog(props: {
     quietHours: quiet() ? { start: quietStart(), end: quietEnd(), timeZone: quietZone().trim() } : undefined,
   });
 
-  const destination = (): Destination =>
-    destKind() === "channel" ? { kind: "channel", channelId: channelId().trim() } : { kind: "webhook", url: webhookUrl().trim() };
+  const destination = (): ChosenDestination =>
+    destKind() === "channel" ? { kind: "channel", guildId: guildId(), channelId: channelId().trim() } : { kind: "webhook", url: webhookUrl().trim() };
 
   const quietProblem = () => (quiet() ? zoneProblem(quietZone()) : null);
 
@@ -321,7 +329,7 @@ export function RuleDialog(props: {
         <div class="form-row">
           <label class="field">
             <span>Notify</span>
-            <select class="select" name="rule-destination" value={destKind()} onChange={(e) => setDestKind(e.currentTarget.value as Destination["kind"])}>
+            <select class="select" name="rule-destination" value={destKind()} onChange={(e) => setDestKind(e.currentTarget.value as ChosenDestination["kind"])}>
               <option value="channel">A Discord channel (the bot posts)</option>
               <option value="webhook">A Discord webhook URL</option>
             </select>
@@ -329,19 +337,28 @@ export function RuleDialog(props: {
           <Show
             when={destKind() === "webhook"}
             fallback={
-              <label class="field">
-                <span>Channel ID</span>
-                <input
-                  class="input mono"
-                  name="rule-channel"
-                  required
-                  inputMode="numeric"
-                  pattern="\d{5,25}"
-                  placeholder="e.g. 123456789012345678"
-                  value={channelId()}
-                  onInput={(e) => setChannelId(e.currentTarget.value)}
-                />
-              </label>
+              <>
+                <label class="field">
+                  <span>Server</span>
+                  <select
+                    class="select"
+                    name="rule-guild"
+                    required
+                    value={guildId()}
+                    onChange={(e) => {
+                      setGuildId(e.currentTarget.value);
+                      setChannelId("");
+                    }}
+                    data-testid="rule-guild"
+                  >
+                    <option value="">Choose a server…</option>
+                    <For each={servers() ?? []}>{(g) => <option value={g.guildId}>{g.name}</option>}</For>
+                  </select>
+                </label>
+                <Show when={guildId()}>
+                  <ChannelField pickers={channelPickers} name="rule-channel" label="Channel" value={channelId()} onChange={setChannelId} testId="rule-channel" />
+                </Show>
+              </>
             }
           >
             <label class="field">
@@ -362,6 +379,17 @@ export function RuleDialog(props: {
         </div>
         <Show when={destKind() === "webhook"}>
           <span class="field-hint">The URL is stored sealed and never shown again; the list shows it masked.</span>
+        </Show>
+        <Show when={destKind() === "channel"}>
+          <Show when={props.rule?.destinationNeedsServer && !guildId()}>
+            <span class="field-hint" data-testid="rule-needs-server">
+              This rule was saved before a server was required: it still posts, but pick its server and channel to save it again.
+            </span>
+          </Show>
+          <Show when={servers()?.length === 0}>
+            <span class="field-hint">No Discord server is linked yet: add the bot to one on the Discord page, or notify a webhook URL.</span>
+          </Show>
+          <PickersNote pickers={channelPickers} />
         </Show>
         <Show when={save.error()}>{(err) => <InlineError error={err()} />}</Show>
         <Preview tenantId={props.tenantId} agents={props.agents} host={agentId() || props.previewHost} condition={condition} />

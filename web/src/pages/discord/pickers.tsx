@@ -11,12 +11,22 @@ export type GuildPickers = { overview: () => DiscordGuildOverview | undefined; e
 /** Never throws into a boundary: a form still works (with ids typed in) for someone Discord refuses. */
 export function useGuildPickers(): GuildPickers {
   const scope = useGuild();
-  const read = createAsync(() =>
-    getGuildOverview(scope.tenantId, scope.guildId).then(
+  return guildPickersFor(
+    () => scope.tenantId,
+    () => scope.guildId,
+  );
+}
+
+/** The same for a server chosen in the form itself (alert rules): nothing is read until one is chosen. */
+export function guildPickersFor(tenantId: () => string, guildId: () => string): GuildPickers {
+  const read = createAsync(() => {
+    const id = guildId();
+    if (!id) return Promise.resolve({ overview: undefined, error: undefined as unknown });
+    return getGuildOverview(tenantId(), id).then(
       (overview) => ({ overview, error: undefined as unknown }),
       (error: unknown) => ({ overview: undefined, error }),
-    ),
-  );
+    );
+  });
   return { overview: () => read()?.overview, error: () => read()?.error, loaded: () => read() !== undefined };
 }
 

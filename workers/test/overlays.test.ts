@@ -174,10 +174,28 @@ describe("a source of an overlay", () => {
     const overlay = await newOverlay();
     const room = env.OVERLAY_ROOM.getByName(overlay.publicId);
     const at = new Date().toISOString();
-    for (let i = 0; i < 205; i++) await room.broadcast(lab.tenantId, { type: "chat", platform: "twitch", user: "viewer", text: `line ${i}`, colour: null, at });
+    for (let i = 0; i < 205; i++) await room.broadcast(lab.tenantId, { type: "goal", layerId: "goal", current: i, at });
     const source = await mustConnect(socketPath(overlay.publicId, 1));
     expect((await greeting(source)).hello.lastSeq).toBe(205);
     expect((await nextEvent(source)).seq).toBe(6);
+    source.close();
+  });
+
+  it("keeps chat lines apart: a busy chat never pushes a missed alert out of the history", async () => {
+    const overlay = await newOverlay();
+    const room = env.OVERLAY_ROOM.getByName(overlay.publicId);
+    const at = new Date().toISOString();
+    expect((await sendTestAlert(lab.members.operator, lab, overlay.id, "raid")).status).toBe(200);
+    for (let i = 0; i < 260; i++) await room.broadcast(lab.tenantId, { type: "chat", platform: "twitch", user: "viewer", text: `line ${i}`, colour: null, at });
+    const source = await mustConnect(socketPath(overlay.publicId, 0));
+    expect((await greeting(source)).hello.lastSeq).toBe(261);
+    const first = await nextEvent(source);
+    expect(first).toMatchObject({ seq: 1, event: { type: "alert", kind: "raid" } });
+    // Then only the newest OVERLAY_CHAT_HISTORY lines, in order.
+    const lines: number[] = [];
+    for (let i = 0; i < overlayWire.OVERLAY_CHAT_HISTORY; i++) lines.push((await nextEvent(source)).seq);
+    expect(lines[0]).toBe(261 - overlayWire.OVERLAY_CHAT_HISTORY + 1);
+    expect(lines.at(-1)).toBe(261);
     source.close();
   });
 

@@ -6,6 +6,8 @@ import type { AlertEvent } from "./overlay.ts";
 export const OVERLAY_PUBLIC_ID_PATTERN = /^[A-Za-z0-9_-]{24,64}$/;
 /** The room keeps this many recent events so a reconnecting source can catch up with `?since=<seq>`. */
 export const OVERLAY_EVENT_HISTORY = 200;
+/** Chat lines are kept apart and fewer (a chat box shows at most 50): a busy chat never pushes alerts out of the history. */
+export const OVERLAY_CHAT_HISTORY = 50;
 /** Heartbeat: the renderer sends "ping" every interval; the room's auto-response answers "pong" without waking. */
 export const OVERLAY_PING = "ping";
 export const OVERLAY_PONG = "pong";

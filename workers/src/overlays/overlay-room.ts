@@ -10,7 +10,7 @@ import type { Env } from "../env.ts";
 import { NowPlayingPoller } from "./now-playing-poller.ts";
 import { GoalBook } from "./overlay-goals.ts";
 
-const { OVERLAY_CLOSE_NOT_FOUND, OVERLAY_EVENT_HISTORY, OVERLAY_PING, OVERLAY_PONG } = overlayWire;
+const { OVERLAY_CHAT_HISTORY, OVERLAY_CLOSE_NOT_FOUND, OVERLAY_EVENT_HISTORY, OVERLAY_PING, OVERLAY_PONG } = overlayWire;
 
 export interface BroadcastResult {
   seq: number;
@@ -67,7 +67,11 @@ export class OverlayRoom extends DurableObject<Env> {
 
   private load(): void {
     const sql = this.ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, frame TEXT NOT NULL)");
+    sql.exec("CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, frame TEXT NOT NULL, chat INTEGER NOT NULL DEFAULT 0)");
+    // Rooms created before chat lines were kept apart have no `chat` column yet.
+    if (!sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('events')").toArray().some((c) => c.name === "chat")) {
+      sql.exec("ALTER TABLE events ADD COLUMN chat INTEGER NOT NULL DEFAULT 0");
+    }
     sql.exec("CREATE TABLE IF NOT EXISTS event_keys (key TEXT PRIMARY KEY, seq INTEGER NOT NULL)");
     sql.exec("CREATE TABLE IF NOT EXISTS overlay (id INTEGER PRIMARY KEY CHECK (id = 1), tenant_id TEXT NOT NULL, overlay_id TEXT NOT NULL, version INTEGER NOT NULL, frame TEXT NOT NULL)");
     this.lastSeq = sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM events").one().seq ?? 0;
@@ -191,8 +195,12 @@ export class OverlayRoom extends DurableObject<Env> {
   private append(event: overlayWire.OverlayEvent): BroadcastResult {
     const seq = ++this.lastSeq;
     const frame = JSON.stringify({ type: "event", seq, event } satisfies overlayWire.EventFrame);
-    this.ctx.storage.sql.exec("INSERT INTO events (seq, frame) VALUES (?, ?)", seq, frame);
-    this.ctx.storage.sql.exec("DELETE FROM events WHERE seq <= ?", seq - OVERLAY_EVENT_HISTORY);
+    // Chat and everything else (alerts, goals, now playing) are kept in separate windows, so a source that resumes
+    // after a long cut still gets every alert it missed however busy the chat was meanwhile.
+    const chat = event.type === "chat" ? 1 : 0;
+    const keep = chat ? OVERLAY_CHAT_HISTORY : OVERLAY_EVENT_HISTORY;
+    this.ctx.storage.sql.exec("INSERT INTO events (seq, frame, chat) VALUES (?, ?, ?)", seq, frame, chat);
+    this.ctx.storage.sql.exec("DELETE FROM events WHERE chat = ?1 AND seq <= (SELECT seq FROM events WHERE chat = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)", chat, keep);
     return { seq, delivered: this.send(frame) };
   }
 

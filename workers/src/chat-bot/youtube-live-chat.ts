@@ -206,13 +206,15 @@ export class YouTubeLiveChat extends DurableObject<Env> {
     await showChatOnOverlays(deps, this.env.OVERLAY_ROOM, shown);
     let stored = 0;
     try {
-      const [connection] = await services.db.select({ userId: platformConnections.userId }).from(platformConnections).where(eq(platformConnections.id, s.connectionId));
       stored = await inboxFromYouTubeChat(
-        { db: services.db, feeds: this.env.INBOX_FEED, rooms: this.env.OVERLAY_ROOM, logger },
+        { db: services.db, feeds: this.env.INBOX_FEED, rooms: this.env.OVERLAY_ROOM, logger, cache: services.cache },
         s.channelId,
         items,
         services.now(),
-        { tenantId: s.tenantId, streamerUserId: connection?.userId ?? null },
+        async () => {
+          const [connection] = await services.db.select({ userId: platformConnections.userId }).from(platformConnections).where(eq(platformConnections.id, s.connectionId));
+          return { tenantId: s.tenantId, streamerUserId: connection?.userId ?? null };
+        },
       );
     } catch (err) {
       logger.warn("youtube chat notifications not stored", { err });

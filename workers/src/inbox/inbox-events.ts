@@ -55,10 +55,18 @@ onPlatformEvent("kick.event", async (event, ctx) => {
  * stickers and memberships are stored (once each, by message id); other items are ignored. `owner`: the tenant whose
  * chat bot reads the chat gets them even when no inbox source names the channel. Answers how many were new.
  */
-export async function inboxFromYouTubeChat(deps: InboxDeps, channelId: string, items: readonly unknown[], receivedAt: Date, owner?: InboxRecipient): Promise<number> {
+export async function inboxFromYouTubeChat(
+  deps: InboxDeps,
+  channelId: string,
+  items: readonly unknown[],
+  receivedAt: Date,
+  ownerOf?: () => Promise<InboxRecipient>,
+): Promise<number> {
   const drafts = items.map((item) => normalizeYouTubeChatItem(channelId, item, receivedAt)).filter((d): d is InboxDraft => d !== null);
+  // Most pages are plain chat: the owner (a Postgres read) is only looked up when a page holds something for the inbox.
   if (drafts.length === 0) return 0;
-  if (!owner) return deliverChannelDrafts(deps, "youtube", drafts);
+  if (!ownerOf) return deliverChannelDrafts(deps, "youtube", drafts);
+  const owner = await ownerOf();
   const recipients = await recipientsOf(deps, "youtube", channelId);
   const all = recipients.some((r) => r.tenantId === owner.tenantId) ? recipients : [...recipients, owner];
   return (await storeInboxDrafts(deps, all, drafts)).length;

@@ -2,6 +2,8 @@
 // fanned out to 1,000 OBS renderer sockets (time from the trigger to the last socket's receipt), (b) a signed EventSub
 // channel.follow → the follow alert on a connected renderer, (c) a signed channel.chat.message "!ping" → the reply at
 // the fake's Helix POST /chat/messages. Every time is read on this process's clock: the sockets and the fake run here.
+import type { OverlayDocument } from "@nebula/schema/wire/overlay";
+import { newLayer } from "../../web/src/pages/overlays/layer-defaults.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -140,7 +142,10 @@ export async function measureStream(progress: (msg: string) => void): Promise<St
     });
     const edge = stack.url;
     const owner = await signInOwner(edge, stack.bootstrapUrl);
-    const overlay = await api<{ id: string; publicId: string }>(owner, "POST", "/overlays", { name: "Bench overlay" });
+    // An alert box, as a streamer's alert overlay has: follow alerts go only to overlays that can show them.
+    const empty: OverlayDocument = { version: 1, canvas: { width: 1920, height: 1080 }, layers: [] };
+    const document: OverlayDocument = { ...empty, layers: [newLayer(empty, "alert-box")] };
+    const overlay = await api<{ id: string; publicId: string }>(owner, "POST", "/overlays", { name: "Bench overlay", document });
     const wsUrl = `${edge.replace(/^http/, "ws")}/overlay/${overlay.publicId}/ws`;
 
     // ---- (a) fan-out to 1,000 renderers ----

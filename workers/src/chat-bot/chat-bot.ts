@@ -91,7 +91,10 @@ export async function handleChatMessage(deps: ChatBotDeps, message: ChatMessage)
     deps.random,
   );
   await deps.send([{ tenantId: channel.tenantId, channel: channelRef(channel), text, replyTo: message.messageId }]);
-  if (count === null) await countUse();
+  if (count === null) {
+    // The reply is out: a failed count must not fail the event, or its queue retry would send the reply again.
+    await countUse().catch((err: unknown) => deps.logger.warn("chat command use not counted", { err, command: command.id }));
+  }
   return { kind: "replied", command: command.name };
 }
 

@@ -8,7 +8,7 @@ import path from "node:path";
 import pg from "pg";
 import { readStackState } from "../../workers/local/stack-state.ts";
 import { type BotStats, TEST_DISCORD_BOT_TOKEN, TEST_DISCORD_CLIENT_ID, TEST_DISCORD_CLIENT_SECRET, startFakeDiscord } from "../fakes/discord.ts";
-import { TEST_TWITCH_CLIENT_ID, TEST_TWITCH_CLIENT_SECRET, TEST_TWITCH_EVENTSUB_SECRET, startFakeTwitch } from "../fakes/twitch.ts";
+import { startFakeTwitch, twitchStackEnv } from "../fakes/twitch.ts";
 import { signInOwner } from "../soak/edge-session.ts";
 import { type LocalStack, startLocalStack } from "../stack.ts";
 import { percentile } from "./latency.ts";
@@ -53,11 +53,7 @@ export async function measureGoLive(progress: (msg: string) => void): Promise<Go
       env: {
         DISCORD_API_BASE: discord.url,
         DISCORD_BOT_TOKEN: TEST_DISCORD_BOT_TOKEN,
-        TWITCH_API_BASE: twitch.apiBase,
-        TWITCH_AUTH_BASE: twitch.authBase,
-        TWITCH_CLIENT_ID: TEST_TWITCH_CLIENT_ID,
-        TWITCH_CLIENT_SECRET: TEST_TWITCH_CLIENT_SECRET,
-        TWITCH_EVENTSUB_SECRET: TEST_TWITCH_EVENTSUB_SECRET,
+        ...twitchStackEnv(twitch),
         LOG_LEVEL: "error",
       },
     });

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import WebSocket from "ws";
 import type { FakeTwitchChatState } from "../fakes/twitch-chat.ts";
-import { TEST_TWITCH_CLIENT_ID, TEST_TWITCH_CLIENT_SECRET, TEST_TWITCH_EVENTSUB_SECRET, startFakeTwitch } from "../fakes/twitch.ts";
+import { startFakeTwitch, twitchStackEnv } from "../fakes/twitch.ts";
 import { type OwnerSession, signInOwner } from "../soak/edge-session.ts";
 import { type LocalStack, startLocalStack } from "../stack.ts";
 import { pool } from "./go-live.ts";
@@ -132,11 +132,7 @@ export async function measureStream(progress: (msg: string) => void): Promise<St
     stack = await startLocalStack({
       dataDir,
       env: {
-        TWITCH_API_BASE: twitch.apiBase,
-        TWITCH_AUTH_BASE: twitch.authBase,
-        TWITCH_CLIENT_ID: TEST_TWITCH_CLIENT_ID,
-        TWITCH_CLIENT_SECRET: TEST_TWITCH_CLIENT_SECRET,
-        TWITCH_EVENTSUB_SECRET: TEST_TWITCH_EVENTSUB_SECRET,
+        ...twitchStackEnv(twitch),
         LOG_LEVEL: process.env.BENCH_STREAM_LOG_LEVEL ?? "error",
       },
     });

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { api, overlayWire } from "@nebula/schema";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type FakeTwitch, TEST_TWITCH_CLIENT_ID, TEST_TWITCH_CLIENT_SECRET, TEST_TWITCH_EVENTSUB_SECRET, startFakeTwitch } from "../fakes/twitch.ts";
+import { type FakeTwitch, startFakeTwitch, twitchStackEnv } from "../fakes/twitch.ts";
 import { describeInBrowser, screenshot } from "./browser.ts";
 import { type OverlayStory, SOCKET_SPY, STAGE_DOCUMENT, type SpiedWindow, layerBase, startOverlayStory } from "./overlay-story.ts";
 
@@ -61,7 +61,7 @@ describeInBrowser("OBS overlays: two sources, the editor's test alert, and a sta
     story = await startOverlayStory(
       "overlay-renderers",
       { name: "Stage scene", document: STAGE_DOCUMENT },
-      { TWITCH_API_BASE: twitch.apiBase, TWITCH_AUTH_BASE: twitch.authBase, TWITCH_CLIENT_ID: TEST_TWITCH_CLIENT_ID, TWITCH_CLIENT_SECRET: TEST_TWITCH_CLIENT_SECRET, TWITCH_EVENTSUB_SECRET: TEST_TWITCH_EVENTSUB_SECRET },
+      twitchStackEnv(twitch),
     );
     page = story.page;
     await page.getByTestId("nav-overlays").click();

@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "../../workers/local/free-port.ts";
-import { type FakeTwitch, TEST_TWITCH_CLIENT_ID, TEST_TWITCH_CLIENT_SECRET, TEST_TWITCH_EVENTSUB_SECRET, startFakeTwitch } from "../fakes/twitch.ts";
+import { type FakeTwitch, startFakeTwitch, twitchStackEnv } from "../fakes/twitch.ts";
 import { type LocalStack, startLocalStack } from "../stack.ts";
 import { describeInBrowser, openBrowser, screenshot } from "./browser.ts";
 
@@ -29,11 +29,7 @@ describeInBrowser("stream platform connections in the browser", () => {
       dataDir,
       port,
       env: {
-        TWITCH_API_BASE: twitch.apiBase,
-        TWITCH_AUTH_BASE: twitch.authBase,
-        TWITCH_CLIENT_ID: TEST_TWITCH_CLIENT_ID,
-        TWITCH_CLIENT_SECRET: TEST_TWITCH_CLIENT_SECRET,
-        TWITCH_EVENTSUB_SECRET: TEST_TWITCH_EVENTSUB_SECRET,
+        ...twitchStackEnv(twitch),
         PUBLIC_URL: `http://127.0.0.1:${port}`,
       },
     });

@@ -52,6 +52,17 @@ export interface FakeTwitch {
   close(): Promise<void>;
 }
 
+/** The stack settings that point the Worker's Twitch client, OAuth and EventSub verification at this fake. */
+export function twitchStackEnv(twitch: Pick<FakeTwitch, "apiBase" | "authBase">): Record<string, string> {
+  return {
+    TWITCH_API_BASE: twitch.apiBase,
+    TWITCH_AUTH_BASE: twitch.authBase,
+    TWITCH_CLIENT_ID: TEST_TWITCH_CLIENT_ID,
+    TWITCH_CLIENT_SECRET: TEST_TWITCH_CLIENT_SECRET,
+    TWITCH_EVENTSUB_SECRET: TEST_TWITCH_EVENTSUB_SECRET,
+  };
+}
+
 /**
  * EventSub types that need the user's consent (Twitch's EventSub reference, "Authorization"): which condition field
  * names the user and the scopes they must have granted. Without them Twitch answers 403.

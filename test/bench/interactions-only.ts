@@ -20,7 +20,7 @@ const rows: string[] = [];
 try {
   const signer = new InteractionSigner();
   const pid = readStackState(dataDir)?.pid;
-  const processes = pid ? stackProcesses(pid, stack.port) : null;
+  const processes = pid ? stackProcesses(pid) : null;
   for (const kind of INTERACTION_KINDS) {
     for (const concurrency of CONCURRENCY) {
       process.stderr.write(`[bench] POST /interactions ${kind} × ${REQUESTS}, ${concurrency} in flight\n`);

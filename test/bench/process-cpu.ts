@@ -1,6 +1,6 @@
 // CPU time per process of the running stack (Linux /proc), so a latency figure can say where the time went:
-// the bench's own client, start.ts (PGlite, pglite-socket and the db bridge live there), wrangler's Node process,
-// and the two workerd processes of `wrangler dev` (its proxy in front, the Worker itself behind it).
+// the bench's own client, start.ts (PGlite, pglite-socket, the db bridge and Miniflare live there) and the workerd
+// process that runs the Worker.
 import { readFileSync, readdirSync } from "node:fs";
 
 export interface StackProcess {
@@ -36,17 +36,14 @@ function commandLine(pid: number): string {
   }
 }
 
-function roleOf(cmd: string, port: number): string {
-  if (/\bworkerd serve\b/.test(cmd)) {
-    return new RegExp(`entry=127\\.0\\.0\\.1:${port}(\\s|$)`).test(cmd) ? "workerd: wrangler dev proxy (public port)" : "workerd: the Worker";
-  }
-  if (/\besbuild\b/.test(cmd)) return "esbuild (wrangler's rebuild watcher)";
-  if (/wrangler/.test(cmd)) return "wrangler (Node)";
+function roleOf(cmd: string): string {
+  if (/\bworkerd serve\b/.test(cmd)) return "workerd: the Worker";
+  if (/\besbuild\b/.test(cmd)) return "esbuild (bundling the Worker)";
   return "other";
 }
 
 /** start.ts's process and every descendant of it, or null where /proc is not available. */
-export function stackProcesses(startPid: number, port: number): StackProcess[] | null {
+export function stackProcesses(startPid: number): StackProcess[] | null {
   let pids: number[];
   try {
     pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
@@ -58,10 +55,10 @@ export function stackProcesses(startPid: number, port: number): StackProcess[] |
     const parent = parentOf(pid);
     if (parent !== null) children.set(parent, [...(children.get(parent) ?? []), pid]);
   }
-  const found: StackProcess[] = [{ pid: startPid, role: "start.ts (PGlite, pglite-socket, db bridge)" }];
+  const found: StackProcess[] = [{ pid: startPid, role: "start.ts (PGlite, pglite-socket, db bridge, Miniflare)" }];
   const walk = (pid: number) => {
     for (const child of children.get(pid) ?? []) {
-      found.push({ pid: child, role: roleOf(commandLine(child), port) });
+      found.push({ pid: child, role: roleOf(commandLine(child)) });
       walk(child);
     }
   };

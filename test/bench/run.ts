@@ -151,7 +151,7 @@ async function main() {
     let processes: StackProcess[] | null = null;
     const trackProcesses = (stack: LocalStack) => {
       const pid = readStackState(dataDir)?.pid;
-      processes = pid ? stackProcesses(pid, stack.port) : null;
+      processes = pid ? stackProcesses(pid) : null;
       const others = processes ? otherWorkerdCount(processes) : 0;
       if (others && !notes.some((n) => n.includes("outside this stack"))) notes.push(`${others} workerd process(es) outside this stack (another stack or a test run) were on this machine during the load runs: they compete for the same cores when busy`);
     };

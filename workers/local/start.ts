@@ -1,7 +1,7 @@
 // `npm start`: the whole local stack on embedded defaults. PGlite (or DATABASE_URL) behind a websocket
-// bridge, migrations applied, the web app built, and the real Worker in workerd via `wrangler dev`.
+// bridge, migrations applied, the web app built, and the real Worker in workerd (worker-runtime.ts).
 // Prints "Nebula Command is running at http://127.0.0.1:<port>" and, on first run, the owner bootstrap link.
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,8 +12,8 @@ import { generateKeyEntry, parseEncryptionKeys } from "../src/crypto/secret-box.
 import { randomToken } from "../src/crypto/tokens.ts";
 import { type DbBridge, startDbBridge } from "./db-bridge.ts";
 import { type EmbeddedDb, openEmbeddedDb, serveEmbeddedDb } from "./embedded-db.ts";
-import { freePort } from "./free-port.ts";
 import { clearStackState, writeStackState } from "./stack-state.ts";
+import { bundleWorker, startWorkerRuntime } from "./worker-runtime.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const bin = (name: string) => path.join(root, "node_modules/.bin", name);
@@ -133,10 +133,9 @@ async function prepareDatabase(dataDir: string): Promise<Database> {
   return { url: embedded.url, bridge, embedded, hasUsers: (rows[0]?.n ?? 0) > 0 };
 }
 
-async function waitForHealth(url: string, worker: ChildProcess): Promise<void> {
+async function waitForHealth(url: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (worker.exitCode !== null) throw new Error(`wrangler dev exited with ${worker.exitCode}`);
     try {
       const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200 || res.status === 503) return;
@@ -162,7 +161,7 @@ async function main() {
   for (const [k, v] of Object.entries(process.env)) if (k.endsWith("_API_BASE") && v) passthrough[k] = v;
   // The Worker validates the same way on its first request; checking here names every problem before anything starts.
   parseConfig({ ...passthrough, ENCRYPTION_KEYS: keys, DATABASE_URL: process.env.DATABASE_URL || "postgres://127.0.0.1/embedded" });
-  const [database] = await Promise.all([prepareDatabase(dataDir), buildWebIfStale()]);
+  const [database, bundleDir] = await Promise.all([prepareDatabase(dataDir), buildWebIfStale().then(() => bundleWorker(log))]);
   const url = `http://127.0.0.1:${port}`;
   const bootstrapToken = database.hasUsers ? null : randomToken("", 32);
 
@@ -170,47 +169,27 @@ async function main() {
   if (database.bridge) vars.DB_WS_PROXY = database.bridge.proxy;
   if (bootstrapToken) vars.BOOTSTRAP_TOKEN = bootstrapToken;
   Object.assign(vars, passthrough);
-  // Secrets go to wrangler through a private env file, never on the command line.
-  const varsFile = path.join(dataDir, "worker.env");
-  writeFileSync(varsFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n"), { mode: 0o600 });
-
-  const worker = spawn(
-    bin("wrangler"),
-    [
-      "dev",
-      "--ip", "127.0.0.1",
-      "--port", String(port),
-      "--inspector-port", String(await freePort()),
-      "--persist-to", path.join(dataDir, "wrangler"),
-      "--env-file", varsFile,
-      "--show-interactive-dev-session=false",
-      "--log-level", process.env.WRANGLER_LOG ?? "error",
-    ],
-    { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } },
-  );
-
+  // Miniflare installs signal-exit, which re-raises Ctrl-C at once and kills this process before the graceful stop
+  // below has closed the embedded database (exit 130): its signal listeners are taken off again, ours do the job.
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const worker = await startWorkerRuntime({ bundleDir, port, persistTo: path.join(dataDir, "wrangler"), vars, log });
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log("stopping…");
-    worker.kill("SIGTERM");
-    await new Promise((r) => (worker.exitCode !== null ? r(null) : worker.once("exit", r)));
+    await worker.dispose();
     await database.bridge?.close();
     await database.embedded?.stop();
     clearStackState(dataDir);
     process.exit(code);
   };
-  process.on("SIGINT", () => void stop(0));
-  process.on("SIGTERM", () => void stop(0));
-  worker.on("exit", (code) => {
-    if (!stopping) {
-      log(`the Worker exited (${code})`);
-      void stop(1);
-    }
-  });
-
-  await waitForHealth(url, worker);
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+    process.on(signal, () => void stop(0));
+  }
+  await waitForHealth(url);
   writeStackState(dataDir, { pid: process.pid, url, databaseUrl: database.url });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   let ready = `Nebula Command is running at ${url}\n`;

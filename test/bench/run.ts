@@ -149,13 +149,13 @@ async function main() {
 
     // CPU per process over each run (warm-up included, so divided by warm-up + measured requests).
     let processes: StackProcess[] | null = null;
-    const trackProcesses = (stack: LocalStack) => {
+    const trackProcesses = () => {
       const pid = readStackState(dataDir)?.pid;
       processes = pid ? stackProcesses(pid) : null;
       const others = processes ? otherWorkerdCount(processes) : 0;
       if (others && !notes.some((n) => n.includes("outside this stack"))) notes.push(`${others} workerd process(es) outside this stack (another stack or a test run) were on this machine during the load runs: they compete for the same cores when busy`);
     };
-    trackProcesses(running);
+    trackProcesses();
     const cpu: { name: string; concurrency: number; split: CpuSplit }[] = [];
     const withCpu = async <T extends LatencyRun>(work: () => Promise<T>): Promise<T> => {
       const tracked: StackProcess[] | null = processes;
@@ -192,7 +192,7 @@ async function main() {
           progress("restarting the stack after a degraded /healthz (not timed)");
           await stopStack();
           running = await startStack();
-          trackProcesses(running);
+          trackProcesses();
         }
       }
     }

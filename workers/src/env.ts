@@ -4,6 +4,7 @@ import type { CacheStore } from "./cache/cache-store.ts";
 import type { ChatOutbox } from "./chat-bot/chat-outbox.ts";
 import type { ChatTimers } from "./chat-bot/chat-timers.ts";
 import type { DiscordGateway } from "./discord-gateway/discord-gateway.ts";
+import type { DiscordLimits } from "./discord-rest/discord-limits.ts";
 import type { InboxFeed } from "./inbox/inbox-feed.ts";
 import type { NowPlayingBoard } from "./now-playing/now-playing-board.ts";
 import type { Outbox } from "./outbox/outbox.ts";
@@ -18,6 +19,8 @@ export interface Env {
   CACHE_STORE: DurableObjectNamespace<CacheStore>;
   OUTBOX: DurableObjectNamespace<Outbox>;
   DISCORD_GATEWAY: DurableObjectNamespace<DiscordGateway>;
+  /** One per bot: Discord's global limit and invalid-request count, shared by every isolate (workers/src/discord-rest). */
+  DISCORD_LIMITS: DurableObjectNamespace<DiscordLimits>;
   /** One per guild: the Plex "Now Playing" message, edited in place (workers/src/now-playing). */
   NOW_PLAYING: DurableObjectNamespace<NowPlayingBoard>;
   /** One per guild: ticket auto-close timers (workers/src/tickets). */

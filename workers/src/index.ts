@@ -62,6 +62,7 @@ export { ChatTimers } from "./chat-bot/chat-timers.ts";
 export { YouTubeLiveChat } from "./chat-bot/youtube-live-chat.ts";
 export { InboxFeed } from "./inbox/inbox-feed.ts";
 export { DiscordGateway } from "./discord-gateway/discord-gateway.ts";
+export { DiscordLimits } from "./discord-rest/discord-limits.ts";
 export { NowPlayingBoard } from "./now-playing/now-playing-board.ts";
 export { Outbox } from "./outbox/outbox.ts";
 export { OverlayRoom } from "./overlays/overlay-room.ts";

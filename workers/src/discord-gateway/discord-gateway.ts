@@ -7,6 +7,7 @@ import { discordGatewayWire } from "@nebula/schema";
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig } from "../config/config.ts";
 import { DiscordRest } from "../discord-rest/discord-rest.ts";
+import { sharedLimitsOf } from "../discord-rest/shared-limits.ts";
 import type { Env } from "../env.ts";
 import { type Logger, createLogger } from "../logging/logger.ts";
 import { type StreamingMemory, eventsOfDispatch } from "./gateway-dispatch.ts";
@@ -287,6 +288,7 @@ export class DiscordGateway extends DurableObject<Env> {
       baseUrl: this.kv.get<string>(GATEWAY_TEST_KEYS.apiBase) ?? config.DISCORD_API_BASE,
       ...(config.DISCORD_BOT_TOKEN ? { botToken: config.DISCORD_BOT_TOKEN } : {}),
       now: () => this.now(),
+      ...sharedLimitsOf(this.env.DISCORD_LIMITS, config.DISCORD_BOT_TOKEN, { waitUntil: (work) => this.ctx.waitUntil(work), onUnavailable: (err) => this.logger.warn("DiscordLimits unreachable; limiting alone", { err }) }),
     });
     const result = await rest.send({ method: "GET", path: "/gateway/bot", auth: "bot" });
     if (result.kind === "ok") {

@@ -3,8 +3,12 @@
 // says when to try again, for callers that schedule their own retries (the outbox's alarm); `request` waits and
 // retries in place, for interactive callers. A request with `files` goes as multipart/form-data (Discord's
 // "Uploading Files": `payload_json` plus one `files[n]` part per file), built afresh for every attempt.
+// The global limit and the invalid-request count are the bot's, not the isolate's: with `limits` the client shares
+// them through DiscordLimits; without it (or while DiscordLimits is unreachable) it keeps them alone.
 import { AppError } from "../errors/app-error.ts";
+import { GlobalRateLimit } from "./global-rate-limit.ts";
 import { InvalidRequestGuard } from "./invalid-request-guard.ts";
+import { SharedLimits, type SharedLimitsOptions } from "./shared-limits.ts";
 
 export interface DiscordEmbed {
   title?: string;
@@ -79,11 +83,11 @@ export interface DiscordRestOptions {
   /** `request` gives up instead of waiting longer than this for one retry. */
   maxWaitMs?: number;
   maxAttempts?: number;
+  /** The bot's DiscordLimits (sharedLimitsOf): global send slots and the invalid-request count, bot-wide. */
+  limits?: SharedLimitsOptions;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
-/** Discord: 50 requests per second per bot across all routes. */
-const GLOBAL_PER_SECOND = 50;
 
 interface Bucket {
   remaining: number;
@@ -121,17 +125,24 @@ export class DiscordRest {
   private readonly routeBuckets = new Map<string, string>();
   private readonly buckets = new Map<string, Bucket>();
   private globalUntil = 0;
-  private secondStart = 0;
-  private sentThisSecond = 0;
+  /** This client's own second, when no DiscordLimits is there to share the bot's. */
+  private readonly ownGlobal = new GlobalRateLimit();
+  private readonly shared: SharedLimits | null;
 
   constructor(private readonly options: DiscordRestOptions) {
     this.now = options.now ?? Date.now;
     this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
     this.guard = options.guard ?? new InvalidRequestGuard();
+    this.shared = options.limits ? new SharedLimits(options.limits, this.guard, this.now) : null;
   }
 
   get hasBotToken(): boolean {
     return !!this.options.botToken;
+  }
+
+  /** Hands what this client saw (invalid requests, a global 429) to DiscordLimits now rather than with the next lease. */
+  async flush(): Promise<void> {
+    await this.shared?.flush();
   }
 
   /** One attempt. `attempt` (1-based) sets the backoff after a 5xx, timeout or network failure. */
@@ -141,21 +152,27 @@ export class DiscordRest {
     if (req.auth === "bot" && !this.options.botToken) return { kind: "retry", at: now + backoffMs(attempt, 60_000, 3600_000), reason: "not_configured", maybeSent: false };
     const blocked = this.guard.blockedUntil(now);
     if (blocked !== null) return { kind: "retry", at: blocked, reason: "guard", maybeSent: false };
+    const emptyAt = this.emptyBucketResetAt(route, major, now);
+    if (emptyAt !== null) return { kind: "retry", at: emptyAt, reason: "bucket", maybeSent: false };
     if (req.auth === "bot") {
       if (this.globalUntil > now) return { kind: "retry", at: this.globalUntil, reason: "global", maybeSent: false };
-      if (now - this.secondStart >= 1000) {
-        this.secondStart = now;
-        this.sentThisSecond = 0;
-      }
-      if (this.sentThisSecond >= GLOBAL_PER_SECOND) return { kind: "retry", at: this.secondStart + 1000, reason: "global", maybeSent: false };
+      const globalAt = await this.takeGlobalSlot();
+      if (globalAt !== null) return { kind: "retry", at: globalAt, reason: "global", maybeSent: false };
+      // The lease brought the bot-wide invalid-request count: it may have closed the guard meanwhile.
+      const closed = this.guard.blockedUntil(this.now());
+      if (closed !== null) return { kind: "retry", at: closed, reason: "guard", maybeSent: false };
+    } else {
+      // Webhooks and interaction follow-ups are outside the global limit: no lease, only a fresh view of the count.
+      this.shared?.refreshIfStale();
     }
+    // Checked again after the lease's await, and counted before the answer, so concurrent sends do not overrun it.
+    const sendAt = this.now();
+    const stillEmptyAt = this.emptyBucketResetAt(route, major, sendAt);
+    if (stillEmptyAt !== null) return { kind: "retry", at: stillEmptyAt, reason: "bucket", maybeSent: false };
     const bucketKey = this.bucketKey(route, major);
     const bucket = this.buckets.get(bucketKey);
-    if (bucket && bucket.resetAt <= now) this.buckets.delete(bucketKey);
-    else if (bucket && bucket.remaining <= 0) return { kind: "retry", at: bucket.resetAt, reason: "bucket", maybeSent: false };
-    // Counted before the answer, so concurrent sends into one bucket do not overrun it.
-    if (bucket) bucket.remaining -= 1;
-    if (req.auth === "bot") this.sentThisSecond += 1;
+    if (bucket && bucket.resetAt <= sendAt) this.buckets.delete(bucketKey);
+    else if (bucket) bucket.remaining -= 1;
 
     let res: Response;
     try {
@@ -177,16 +194,18 @@ export class DiscordRest {
     if (res.status === 429) {
       const scope = res.headers.get("x-ratelimit-scope");
       // Discord: 429s of the "shared" scope do not count toward the invalid-request limit.
-      if (scope !== "shared") this.guard.record(after);
+      if (scope !== "shared") this.recordInvalid(after);
       const info = (body ?? {}) as { retry_after?: unknown; global?: unknown };
       const seconds = typeof info.retry_after === "number" ? info.retry_after : Number(res.headers.get("retry-after") ?? "1");
       const at = after + Math.ceil(Math.max(0, seconds) * 1000);
       const global = info.global === true || res.headers.get("x-ratelimit-global") === "true" || scope === "global";
-      if (global) this.globalUntil = Math.max(this.globalUntil, at);
-      else this.buckets.set(this.bucketKey(route, major), { remaining: 0, resetAt: at });
+      if (global) {
+        this.globalUntil = Math.max(this.globalUntil, at);
+        this.shared?.holdEveryone(at);
+      } else this.buckets.set(this.bucketKey(route, major), { remaining: 0, resetAt: at });
       return { kind: "retry", at, reason: global ? "global" : "rate_limited", status: 429, maybeSent: false };
     }
-    if (res.status === 401 || res.status === 403) this.guard.record(after);
+    if (res.status === 401 || res.status === 403) this.recordInvalid(after);
     if (res.status >= 500) return { kind: "retry", at: after + this.backoff(attempt), reason: "server", status: res.status, maybeSent: true };
     const err = (body ?? {}) as { code?: unknown; message?: unknown };
     return {
@@ -214,6 +233,27 @@ export class DiscordRest {
       }
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }
+  }
+
+  /** Null when the send may go; otherwise when to try again. */
+  private async takeGlobalSlot(): Promise<number | null> {
+    const decision = this.shared ? await this.shared.slot() : { kind: "alone" as const };
+    if (decision.kind === "send") return null;
+    if (decision.kind === "wait") return decision.at;
+    const now = this.now();
+    const grant = this.ownGlobal.grant(now, 1);
+    return grant.granted > 0 ? null : now + grant.retryInMs;
+  }
+
+  private recordInvalid(now: number): void {
+    this.guard.record(now);
+    this.shared?.reportSoon();
+  }
+
+  /** When a bucket known to be empty resets, or null: checked before leasing, so no global slot goes to waste. */
+  private emptyBucketResetAt(route: string, major: string, now: number): number | null {
+    const bucket = this.buckets.get(this.bucketKey(route, major));
+    return bucket && bucket.resetAt > now && bucket.remaining <= 0 ? bucket.resetAt : null;
   }
 
   private backoff(attempt: number): number {

@@ -10,6 +10,7 @@ import { createCache } from "../cache/create-cache.ts";
 import { loadConfig } from "../config/config.ts";
 import { randomToken } from "../crypto/tokens.ts";
 import { DiscordRest, type DiscordResult } from "../discord-rest/discord-rest.ts";
+import { sharedLimitsOf } from "../discord-rest/shared-limits.ts";
 import type { Env } from "../env.ts";
 import { type Logger, createLogger } from "../logging/logger.ts";
 import { EMPTY_STATE, applyObservation, renderBoard, stateCacheKey, withoutStale } from "./board.ts";
@@ -162,7 +163,11 @@ export class NowPlayingBoard extends DurableObject<Env> {
   private rest(): DiscordRest {
     if (!this.client) {
       const config = loadConfig(this.env);
-      this.client = new DiscordRest({ baseUrl: config.DISCORD_API_BASE, botToken: config.DISCORD_BOT_TOKEN });
+      this.client = new DiscordRest({
+        baseUrl: config.DISCORD_API_BASE,
+        botToken: config.DISCORD_BOT_TOKEN,
+        ...sharedLimitsOf(this.env.DISCORD_LIMITS, config.DISCORD_BOT_TOKEN, { waitUntil: (work) => this.ctx.waitUntil(work), onUnavailable: (err) => this.logger.warn("DiscordLimits unreachable; limiting alone", { err }) }),
+      });
     }
     return this.client;
   }

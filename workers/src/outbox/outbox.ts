@@ -8,6 +8,7 @@ import { loadConfig } from "../config/config.ts";
 import { base64url } from "../crypto/tokens.ts";
 import { type DiscordRequest, DiscordRest, type DiscordResult, backoffMs, safePath } from "../discord-rest/discord-rest.ts";
 import { InvalidRequestGuard, type InvalidRequestGuardState } from "../discord-rest/invalid-request-guard.ts";
+import { sharedLimitsOf } from "../discord-rest/shared-limits.ts";
 import type { Env } from "../env.ts";
 import { type Logger, createLogger } from "../logging/logger.ts";
 import { AppError } from "../errors/app-error.ts";
@@ -27,6 +28,8 @@ export interface OutboxTuning {
   backoffBaseMs: number;
   backoffMaxMs: number;
   invalidRequestBudget?: number;
+  /** The DiscordLimits object to share the bot's limits through; by default the bot token's (tests give their own). */
+  discordLimits?: string;
 }
 
 export interface OutboxStatus {
@@ -293,6 +296,11 @@ export class Outbox extends DurableObject<Env> {
         backoffBaseMs: this.tuning.backoffBaseMs,
         backoffMaxMs: this.tuning.backoffMaxMs,
         guard: new InvalidRequestGuard(this.tuning.invalidRequestBudget, this.guardState),
+        ...sharedLimitsOf(this.env.DISCORD_LIMITS, config.DISCORD_BOT_TOKEN, {
+          name: this.tuning.discordLimits,
+          waitUntil: (work) => this.ctx.waitUntil(work),
+          onUnavailable: (err) => this.logger.warn("DiscordLimits unreachable; this outbox limits itself alone", { err }),
+        }),
       });
     }
     return this.client;

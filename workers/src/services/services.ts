@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { createCache } from "../cache/create-cache.ts";
 import type { Config } from "../config/config.ts";
 import { type KeyRing, createKeyRing } from "../crypto/secret-box.ts";
+import { shareDiscordLimits } from "../discord-rest/shared-client.ts";
 import { type DbHandle, openDb } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import type { Services } from "../http/context.ts";
@@ -26,6 +27,7 @@ export interface ServicesScope {
 }
 
 export function createServices(env: Env, config: Config, logger: Logger): ServicesScope {
+  shareDiscordLimits(env.DISCORD_LIMITS);
   let handle: DbHandle | undefined;
   const services: Services = {
     config,

@@ -5,6 +5,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env as bindings } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { Env } from "../../src/env.ts";
+import { type DiscordLimits, getDiscordLimits } from "../../src/discord-rest/discord-limits.ts";
 import { type Outbox, getOutboxByName } from "../../src/outbox/outbox.ts";
 import type { BotStats as Stats, StoredMessage } from "../../../test/fakes/discord-types.ts";
 
@@ -34,11 +35,16 @@ export interface VirtualOutbox {
   clock: { now: number };
 }
 
-/** A tenant's outbox on a clock the test moves; it starts a day ahead, so workerd never runs the alarm on its own. */
+/**
+ * A tenant's outbox on a clock the test moves; it starts a day ahead, so workerd never runs the alarm on its own.
+ * It shares the bot's limits through a DiscordLimits of its own on the same clock, so suites never share a budget.
+ */
 export async function openOutbox(tuning: Partial<Parameters<Outbox["tune"]>[0]> = {}, name = `tnt_${snowflake()}`): Promise<VirtualOutbox> {
   const stub = getOutboxByName(env.OUTBOX, name);
   const clock = { now: Date.now() + 24 * 3600_000 };
-  await runInDurableObject(stub, (outbox: Outbox) => outbox.tune({ now: () => clock.now, timeoutMs: 300, ...tuning }));
+  const discordLimits = `limits-${name}`;
+  await runInDurableObject(getDiscordLimits(env.DISCORD_LIMITS, discordLimits), (limits: DiscordLimits) => limits.tune({ now: () => clock.now }));
+  await runInDurableObject(stub, (outbox: Outbox) => outbox.tune({ now: () => clock.now, timeoutMs: 300, discordLimits, ...tuning }));
   return { stub, clock };
 }
 

@@ -31,6 +31,7 @@ export const ID_PREFIXES = {
   chatTimer: "ctm",
   moderationLog: "mlg",
   platformConnection: "pcn",
+  songRequest: "sng",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -175,7 +175,7 @@ interface AtRest {
   samplesSent: number;
   hubQueries: number;
   hubConnections: number;
-  /** Reconnects during the window (each hello is recorded in Postgres): `wrangler dev` reloads on any source edit. */
+  /** Reconnects during the window (each hello is recorded in Postgres). */
   reconnects: number;
 }
 
@@ -385,7 +385,7 @@ export async function measureHomelab(progress: (message: string) => void, option
       ];
       json.idlePostgres = { seconds: REST_SECONDS, queries, crossedHour, outsideRollup };
       if (rest.some((r) => r.reconnects > 0)) {
-        notes.push("idle agents reconnected during the Postgres window (a Worker reload by `wrangler dev` after a source edit drops every socket): each hello is a Postgres write, so the idle count is not 0");
+        notes.push("idle agents reconnected during the Postgres window: each hello is a Postgres write, so the idle count is not 0");
       }
     } else notes.push("idle Postgres not counted: no local db bridge (DATABASE_URL set)");
     const loadAtEnd = os.loadavg()[0] ?? 0;

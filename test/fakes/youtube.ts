@@ -9,10 +9,13 @@
 // else 400 incompatibleParameters; broadcastType defaults to "event", so a persistent "Stream now" broadcast needs
 // broadcastType=all). A video that ends takes its live chat offline (offlineAt), as YouTube does.
 // YOUTUBE_API_BASE = <origin>/youtube/v3, YOUTUBE_WEBSUB_HUB = <origin>/websub/subscribe.
-//   POST /__control/youtube/videos   [{id, channelId, title, live: "live"|"ended"|"none", startedAt?, endedAt?, viewers?, liveChatId?, broadcastType?}]
+//   POST /__control/youtube/videos   [{id, channelId, title, live: "live"|"ended"|"none", startedAt?, endedAt?, viewers?, liveChatId?, broadcastType?,
+//                                      channelTitle?, duration? (ISO 8601), embeddable?, ageRestricted?, privacyStatus?}]
+// videos.list answers the parts asked for (snippet, contentDetails, status, liveStreamingDetails), as YouTube does.
 //   GET  /__control/youtube/verify?channelId=   → {url}: the hub's verification GET for the last request of that channel
 //   POST /__control/youtube/push     {channelId, videoId, secret?, tamper?} → {headers, body}: a signed Atom push
-//   GET  /__control/youtube/state    hub requests, API calls by method, liveBroadcasts.list calls (channel, filters)
+//   GET  /__control/youtube/state    hub requests, API calls by method, liveBroadcasts.list calls (channel, filters),
+//                                    videos.list lookups per video id
 //   POST /__control/youtube/live-chats              {liveChatId, ownerChannelId, pollingIntervalMillis?}: a chat opens
 //   POST /__control/youtube/live-chats/:id/messages [{type, author, text?, details?}] → {ids}: viewers write
 //   POST /__control/youtube/live-chats/:id/set      {pollingIntervalMillis?, offlineAt?, ended?, quotaExceeded?, failNext?}
@@ -39,6 +42,16 @@ interface Video {
   liveChatId?: string;
   /** "persistent" (the default here): what YouTube Studio's "Stream now" broadcasts are; "event": a scheduled one. */
   broadcastType?: "event" | "persistent";
+  /** snippet.channelTitle; "Channel" when not given. */
+  channelTitle?: string;
+  /** contentDetails.duration (ISO 8601); "P0D" for a live or upcoming video, "PT3M33S" otherwise when not given. */
+  duration?: string;
+  /** status.embeddable; true when not given. */
+  embeddable?: boolean;
+  /** contentDetails.contentRating.ytRating "ytAgeRestricted". */
+  ageRestricted?: boolean;
+  /** status.privacyStatus; "public" when not given. */
+  privacyStatus?: "public" | "unlisted" | "private";
 }
 
 /** One liveBroadcasts.list call as the fake saw it. */
@@ -133,6 +146,8 @@ export async function startFakeYouTube(): Promise<FakeYouTube> {
   const videos = new Map<string, Video>();
   const hubRequests: { mode: string; callback: string; topic: string; secret: string; lease: number; challenge: string }[] = [];
   const calls: Record<string, number> = {};
+  /** videos.list lookups per video id (tests use fresh ids, so each sees only its own). */
+  const videoLookups: Record<string, number> = {};
   const oauth = installFakeOAuth(server, {
     platform: "youtube",
     clientId: TEST_GOOGLE_CLIENT_ID,
@@ -358,11 +373,18 @@ export async function startFakeYouTube(): Promise<FakeYouTube> {
     return reply(200, { kind: "youtube#liveBroadcastListResponse", etag: randomBytes(8).toString("hex"), pageInfo: { totalResults: items.length, resultsPerPage: 5 }, items: items.slice(0, Number(q.get("maxResults") ?? "5")) });
   });
 
-  const videoResource = (v: Video) => ({
+  const videoResource = (v: Video, parts: Set<string>) => ({
     kind: "youtube#video",
+    etag: randomBytes(8).toString("hex"),
     id: v.id,
-    snippet: { channelId: v.channelId, channelTitle: "Channel", title: v.title, liveBroadcastContent: v.live === "ended" ? "none" : v.live, thumbnails: { high: { url: `https://i.ytimg.com/vi/${v.id}/hqdefault_live.jpg` } } },
-    ...(v.live === "none"
+    ...(parts.has("snippet")
+      ? { snippet: { publishedAt: "2026-01-01T00:00:00Z", channelId: v.channelId, channelTitle: v.channelTitle ?? "Channel", title: v.title, description: "", liveBroadcastContent: v.live === "ended" ? "none" : v.live, thumbnails: { default: { url: `https://i.ytimg.com/vi/${v.id}/default.jpg`, width: 120, height: 90 }, high: { url: `https://i.ytimg.com/vi/${v.id}/hqdefault${v.live === "none" ? "" : "_live"}.jpg`, width: 480, height: 360 } } } }
+      : {}),
+    ...(parts.has("contentDetails")
+      ? { contentDetails: { duration: v.duration ?? (v.live === "live" || v.live === "upcoming" ? "P0D" : "PT3M33S"), dimension: "2d", definition: "hd", caption: "false", licensedContent: true, contentRating: v.ageRestricted ? { ytRating: "ytAgeRestricted" } : {}, projection: "rectangular" } }
+      : {}),
+    ...(parts.has("status") ? { status: { uploadStatus: "processed", privacyStatus: v.privacyStatus ?? "public", license: "youtube", embeddable: v.embeddable ?? true, publicStatsViewable: true, madeForKids: false } } : {}),
+    ...(v.live === "none" || !parts.has("liveStreamingDetails")
       ? {}
       : {
           liveStreamingDetails: {
@@ -378,7 +400,15 @@ export async function startFakeYouTube(): Promise<FakeYouTube> {
     keyed(req, "videos.list", () => {
       const ids = (req.query.get("id") ?? "").split(",").filter(Boolean);
       if (ids.length > 50) return reply(400, { error: { code: 400, message: "too many ids", errors: [{ reason: "badRequest" }] } });
-      return reply(200, { kind: "youtube#videoListResponse", items: ids.flatMap((id) => (videos.has(id) ? [videoResource(videos.get(id) as Video)] : [])) });
+      const parts = new Set((req.query.get("part") ?? "").split(",").filter(Boolean));
+      if (parts.size === 0) return googleError(400, "required", "Required parameter: part", "global");
+      for (const id of ids) videoLookups[id] = (videoLookups[id] ?? 0) + 1;
+      // A private video is not listed to an API key, as if it did not exist.
+      const listed = ids.flatMap((id) => {
+        const v = videos.get(id);
+        return v && v.privacyStatus !== "private" ? [videoResource(v, parts)] : [];
+      });
+      return reply(200, { kind: "youtube#videoListResponse", etag: randomBytes(8).toString("hex"), pageInfo: { totalResults: listed.length, resultsPerPage: listed.length }, items: listed });
     }),
   );
   server.route("GET", "/youtube/v3/channels", (req) =>
@@ -445,7 +475,7 @@ export async function startFakeYouTube(): Promise<FakeYouTube> {
     const signature = `sha1=${createHmac("sha1", secret).update(body).digest("hex")}`;
     return reply(200, { headers: { "content-type": "application/atom+xml", "x-hub-signature": signature }, body: b.tamper ? body.replace("<title>", "<title>Tampered ") : body });
   });
-  server.route("GET", "/__control/youtube/state", () => reply(200, { hubRequests: hubRequests.map(({ secret: _s, ...h }) => h), calls, broadcastLists }));
+  server.route("GET", "/__control/youtube/state", () => reply(200, { hubRequests: hubRequests.map(({ secret: _s, ...h }) => h), calls, broadcastLists, videoLookups }));
 
   return { origin: server.origin, apiBase: `${server.origin}/youtube/v3`, hubUrl: `${server.origin}/websub/subscribe`, close: server.close };
 }

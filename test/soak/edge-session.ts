@@ -75,7 +75,7 @@ export async function readRawSeries(s: OwnerSession, agentId: string, name: stri
 export interface LiveViewer {
   /** Metrics batches forwarded to this viewer so far. */
   readonly batches: number;
-  /** The edge closed the socket (restarted, or `wrangler dev` reloaded the Worker after a source change). */
+  /** The edge closed the socket (the stack restarted). */
   readonly closed: boolean;
   close(): Promise<void>;
 }

@@ -29,6 +29,7 @@ const OverlaysPage = lazy(() => import("./pages/overlays/overlays-page.tsx"));
 const OverlayEditorPage = lazy(() => import("./pages/overlays/editor-page.tsx"));
 const InboxPage = lazy(() => import("./pages/streams/inbox-page.tsx"));
 const ChatBotPage = lazy(() => import("./pages/streams/chat-bot-page.tsx"));
+const SongRequestsPage = lazy(() => import("./pages/streams/song-requests-page.tsx"));
 const SettingsPage = lazy(() => import("./pages/settings/settings-page.tsx"));
 const GeneralTab = lazy(() => import("./pages/settings/general-tab.tsx"));
 const MembersTab = lazy(() => import("./pages/settings/members-tab.tsx"));
@@ -123,6 +124,7 @@ export function App() {
       <Route path="/overlays/:overlayId" component={OverlayEditorPage} />
       <Route path="/streams/inbox" component={InboxPage} />
       <Route path="/streams/chat-bot" component={ChatBotPage} />
+      <Route path="/streams/song-requests" component={SongRequestsPage} />
       <Route path="/settings" component={SettingsPage}>
         <Route path="/" component={GeneralTab} />
         <Route path="/members" component={MembersTab} />

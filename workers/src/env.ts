@@ -9,6 +9,7 @@ import type { InboxFeed } from "./inbox/inbox-feed.ts";
 import type { NowPlayingBoard } from "./now-playing/now-playing-board.ts";
 import type { Outbox } from "./outbox/outbox.ts";
 import type { OverlayRoom } from "./overlays/overlay-room.ts";
+import type { SongQueue } from "./song-requests/song-queue.ts";
 import type { TicketTimers } from "./tickets/ticket-timers.ts";
 import type { YouTubeLiveChat } from "./chat-bot/youtube-live-chat.ts";
 
@@ -33,6 +34,8 @@ export interface Env {
   CHAT_TIMERS: DurableObjectNamespace<ChatTimers>;
   /** One per YouTube live chat (liveChatId): reads it at YouTube's polling interval (workers/src/chat-bot). */
   YOUTUBE_LIVE_CHAT: DurableObjectNamespace<YouTubeLiveChat>;
+  /** One per tenant: the YouTube song-request queue's timer and its overlay announcements (workers/src/song-requests). */
+  SONG_QUEUE: DurableObjectNamespace<SongQueue>;
   /** The `nebula-discord` queue (workers/src/discord-queue). */
   DISCORD_QUEUE: Queue;
   DATABASE_URL?: string;

@@ -29,6 +29,7 @@ import { metricRoutes } from "./metrics/routes.ts";
 import { nowPlayingRoutes, plexWebhookRoutes } from "./now-playing/routes.ts";
 import { overlayRoutes, overlaySocketRoutes } from "./overlays/routes.ts";
 import { platformWebhookRoutes } from "./platforms/routes.ts";
+import { songRequestRoutes } from "./song-requests/routes.ts";
 import { tenantAccess } from "./tenancy/access.ts";
 import { tenantRoutes } from "./tenancy/routes.ts";
 import { ticketRoutes } from "./tickets/routes.ts";
@@ -53,7 +54,7 @@ app.use("/api/*", checkOrigin, authenticate, requireAuth);
 app.use("/api/t/:tenantId", tenantAccess);
 app.use("/api/t/:tenantId/*", tenantAccess);
 app.route("/api", meRoutes);
-for (const routes of [tenantRoutes, memberRoutes, inviteRoutes, apiTokenRoutes, auditRoutes, agentRoutes, enrollmentRoutes, jobRoutes, metricRoutes, overlayRoutes, alertRoutes, githubFeedRoutes, discordGuildRoutes, discordGuildManagerRoutes, goLiveRoutes, nowPlayingRoutes, presenceRoutes, analyticsRoutes, welcomeRoutes, customCommandRoutes, ticketRoutes, connectionRoutes, inboxRoutes, chatBotRoutes]) app.route("/api/t/:tenantId", routes);
+for (const routes of [tenantRoutes, memberRoutes, inviteRoutes, apiTokenRoutes, auditRoutes, agentRoutes, enrollmentRoutes, jobRoutes, metricRoutes, overlayRoutes, alertRoutes, githubFeedRoutes, discordGuildRoutes, discordGuildManagerRoutes, goLiveRoutes, nowPlayingRoutes, presenceRoutes, analyticsRoutes, welcomeRoutes, customCommandRoutes, ticketRoutes, connectionRoutes, inboxRoutes, chatBotRoutes, songRequestRoutes]) app.route("/api/t/:tenantId", routes);
 
 export { AgentHub } from "./agents/agent-hub.ts";
 export { CacheStore } from "./cache/cache-store.ts";
@@ -66,6 +67,7 @@ export { DiscordLimits } from "./discord-rest/discord-limits.ts";
 export { NowPlayingBoard } from "./now-playing/now-playing-board.ts";
 export { Outbox } from "./outbox/outbox.ts";
 export { OverlayRoom } from "./overlays/overlay-room.ts";
+export { SongQueue } from "./song-requests/song-queue.ts";
 export { TicketTimers } from "./tickets/ticket-timers.ts";
 
 export default {

@@ -17,3 +17,4 @@ export * from "./inbox.ts";
 export * from "./chat-bot.ts";
 export * from "./connections.ts";
 export * from "./youtube-live-chat.ts";
+export * from "./song-requests.ts";

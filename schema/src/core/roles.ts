@@ -58,6 +58,10 @@ export const PERMISSIONS = {
   /** Chat bot: viewers read (channels, commands, timers, moderation log); admins configure them and the anti-spam rules. */
   "chatbot.read": "viewer",
   "chatbot.manage": "admin",
+  /** YouTube song requests: viewers see the queue, operators run it (add, skip, remove, reorder), admins set its rules. */
+  "songrequests.read": "viewer",
+  "songrequests.queue": "operator",
+  "songrequests.manage": "admin",
   /** Platform connections (OAuth to Twitch/YouTube/Kick): every operator manages their own; admins see and disconnect anyone's. */
   "connections.manage": "operator",
   "connections.admin": "admin",

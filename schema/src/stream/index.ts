@@ -12,3 +12,5 @@ export * from "./moderation-settings.ts";
 export * from "./moderation-log.ts";
 export * from "./connections.ts";
 export * from "./eventsub-subscriptions.ts";
+export * from "./song-requests.ts";
+export * from "./song-request-settings.ts";

@@ -194,7 +194,8 @@ export type GoalEvent = z.infer<typeof GoalEvent>;
 
 /**
  * What is playing now, or null for nothing. Sent when the track or the play state changes (or the listener seeks), not
- * on every poll: a renderer advances `progressMs` itself from `at` while `isPlaying`.
+ * on every poll: a renderer advances `progressMs` itself from `at` while `isPlaying`. Source "spotify": the streamer's
+ * Spotify playback; "youtube": the song-request queue's current song (title, channel as `artist`, thumbnail).
  */
 export const NowPlayingEvent = z.strictObject({
   type: z.literal("now-playing"),
@@ -208,6 +209,8 @@ export const NowPlayingEvent = z.strictObject({
       isPlaying: z.boolean(),
       progressMs: z.number().int().min(0).nullable(),
       durationMs: z.number().int().min(0).nullable(),
+      /** A YouTube song request's requester, shown as "requested by". Absent for Spotify. */
+      requestedBy: z.string().max(100).nullable().optional(),
     })
     .nullable(),
   at: isoDate,

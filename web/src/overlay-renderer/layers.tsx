@@ -201,6 +201,13 @@ function NowPlayingContent(props: { layer: LayerOf<"now-playing">; live: LiveSta
                   {t().artist}
                   {t().album ? ` · ${t().album}` : ""}
                 </div>
+                <Show when={t().requestedBy}>
+                  {(name) => (
+                    <div class="ov-np-requester" data-testid="overlay-np-requester">
+                      requested by {name()}
+                    </div>
+                  )}
+                </Show>
                 <Show when={t().durationMs}>
                   {(duration) => (
                     <div class="ov-np-progress">

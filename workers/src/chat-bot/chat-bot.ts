@@ -3,13 +3,16 @@
 // the shared template) whose replies leave through the bot's ChatOutbox. Runs right after the webhook has answered (or
 // in the queue consumer); the same path serves Twitch, Kick and YouTube messages. The channel, settings and commands
 // come from the cache (chat-config.ts): a command's reply waits on no Postgres read, and its use count is written after.
+// The song-request commands (!sr, !song, !skip, !wrongsong) are built in too (song-requests/song-commands.ts).
 import { type ChatPermissionLevel, type StreamPlatform, type api, chatCommands, moderationLog, newId } from "@nebula/schema";
 import { eq, sql } from "drizzle-orm";
 import type { Cache } from "../cache/cache.ts";
 import type { Config } from "../config/config.ts";
 import type { Db } from "../db/client.ts";
+import type { Env } from "../env.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { PlatformClients } from "../platforms/platform-clients.ts";
+import { isSongRequestLink, runSongCommand } from "../song-requests/song-commands.ts";
 import { renderTemplate } from "../templates/template.ts";
 import { type RecentLine, checkMessage, normalizeForRepeat, rememberLine, stepForStrike } from "./anti-spam.ts";
 import { type ChatBotChannel, chatChannelOf, chatTenantConfig } from "./chat-config.ts";
@@ -33,6 +36,8 @@ export interface ChatBotDeps {
   send(items: OutgoingChat[]): Promise<void>;
   /** Moderation calls for a platform (delete, timeout). */
   moderator(platform: StreamPlatform): ChatPlatform;
+  /** The tenants' song-request queues (!sr, !skip…). */
+  songQueues: Env["SONG_QUEUE"];
   random?: () => number;
 }
 
@@ -62,12 +67,20 @@ export async function handleChatMessage(deps: ChatBotDeps, message: ChatMessage)
   if (!channel || (await isBotsOwnLine(deps.cache, channel, message))) return { kind: "ignored" };
   const [config] = await Promise.all([chatTenantConfig(deps, channel.tenantId), deps.cache.incr(linesKey(channel.id), LINES_TTL_SECONDS)]);
   const { settings, commands } = config;
-  const moderated = await runAntiSpam(deps, channel, settings, message);
+  // "!sr <YouTube link or id>" is how viewers request songs: the rules that misread a link or an id (links; caps and
+  // symbols on an id like "dQW4W9WGXCQ"; repeats, as several requests in a minute look alike) must not delete it. The
+  // queue's per-user limit is what holds a requester back; banned words, length and zalgo still apply.
+  const songRequest = settings.enabled && (await isSongRequestLink(deps.db, channel.tenantId, message.text));
+  const off = <T extends { enabled: boolean }>(rule: T): T => ({ ...rule, enabled: false });
+  const antiSpam = songRequest ? { ...settings, links: off(settings.links), caps: off(settings.caps), symbols: off(settings.symbols), repeats: off(settings.repeats) } : settings;
+  const moderated = await runAntiSpam(deps, channel, antiSpam, message);
   if (moderated) return moderated;
 
   const invocation = parseInvocation(message.text);
   if (!invocation) return { kind: "none" };
   if (invocation.name === "permit") return permit(deps, channel, settings, message, invocation.args[0]);
+  const song = await runSongCommand(deps, channel, channelRef(channel), message, invocation);
+  if (song) return song;
 
   const command = findCommand(commands, invocation.name, message.platform);
   if (!command) return { kind: "none" };

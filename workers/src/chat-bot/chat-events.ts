@@ -13,7 +13,7 @@ import { type OutgoingChat, chatOutboxName } from "./chat-outbox.ts";
 import { type ChatPlatform, chatCredentials, chatPlatform } from "./platform-chat.ts";
 
 /** The chat bot's dependencies from a queue batch's (or a Durable Object's) services and the Worker's bindings. */
-export function chatBotDeps(env: Pick<Env, "CHAT_OUTBOX">, services: Services): ChatBotDeps {
+export function chatBotDeps(env: Pick<Env, "CHAT_OUTBOX" | "SONG_QUEUE">, services: Services): ChatBotDeps {
   const clients = platformClients(services.config, services.cache);
   const credentials = chatCredentials(clients, services);
   const moderators = new Map<StreamPlatform, ChatPlatform>();
@@ -26,6 +26,7 @@ export function chatBotDeps(env: Pick<Env, "CHAT_OUTBOX">, services: Services): 
     logger: services.logger,
     now: services.now,
     clients,
+    songQueues: env.SONG_QUEUE,
     async send(items: OutgoingChat[]) {
       const byOutbox = new Map<string, OutgoingChat[]>();
       for (const item of items) byOutbox.set(chatOutboxName(item.channel), [...(byOutbox.get(chatOutboxName(item.channel)) ?? []), item]);

@@ -3,10 +3,12 @@
 // reconnects with `?since=<seq>` gets exactly what it missed, and an editor save reaches every source at once.
 // A source never makes the room touch Postgres: the document is pushed here by the API on every save.
 // Goal bars count the inbox's alerts here (overlay-goals.ts); a Spotify now-playing layer is polled from the room's
-// alarm while a source is connected (now-playing-poller.ts).
+// alarm while a source is connected (now-playing-poller.ts); a YouTube one shows the tenant's song-request queue, whose
+// SongQueue object sends each new song here and is asked for the current one when a document with such a layer arrives.
 import { overlayWire } from "@nebula/schema";
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
+import { hasSongLayer, sameSong } from "../song-requests/song-on-overlays.ts";
 import { NowPlayingPoller } from "./now-playing-poller.ts";
 import { GoalBook } from "./overlay-goals.ts";
 
@@ -28,6 +30,8 @@ const KEYS_KEPT = OVERLAY_EVENT_HISTORY * 5;
 
 /** Set once the room's goal rows and now-playing source follow its document (every publish keeps them so). */
 const LIVE_STATE_KEY = "live-state:v1";
+/** The newest now-playing event of the song-request queue (source "youtube"), for sources that connect later. */
+const SONG_KEY = "now-playing:youtube";
 
 /** What the API pushes on create and on every save. */
 export interface PublishedOverlay {
@@ -105,7 +109,8 @@ export class OverlayRoom extends DurableObject<Env> {
     }
     this.ctx.acceptWebSocket(server);
     // Everything below is synchronous: no broadcast can slip between the replay and the live stream.
-    const live = { goals: this.goals.values(), nowPlaying: this.nowPlaying.latest() };
+    const song = this.ctx.storage.kv.get<overlayWire.NowPlayingEvent>(SONG_KEY);
+    const live = { goals: this.goals.values(), nowPlaying: [...this.nowPlaying.latest(), ...(song ? [song] : [])] };
     server.send(JSON.stringify({ type: "hello", lastSeq: this.lastSeq, ...live } satisfies overlayWire.HelloFrame));
     server.send(this.published.frame);
     const since = sinceOf(request.url) ?? 0;
@@ -136,7 +141,18 @@ export class OverlayRoom extends DurableObject<Env> {
     this.nowPlaying.configure(overlay.document);
     this.ctx.storage.kv.put(LIVE_STATE_KEY, true);
     if (this.ctx.getWebSockets().length > 0) await this.nowPlaying.wake();
+    if (hasSongLayer(overlay.document)) await this.learnSong(overlay.tenantId);
     return delivered;
+  }
+
+  /** A YouTube now-playing layer shows the queue's current song from the start, not only from the next change. */
+  private async learnSong(tenantId: string): Promise<void> {
+    try {
+      const event = await this.env.SONG_QUEUE.getByName(tenantId).nowPlaying(tenantId);
+      if (event && !sameSong(event, this.ctx.storage.kv.get<overlayWire.NowPlayingEvent>(SONG_KEY))) this.append(event);
+    } catch {
+      // The save stands; the layer shows the queue from its next song on.
+    }
   }
 
   /** Numbers an event, keeps it, and sends it to every source. Null when this room is not the tenant's live overlay. */
@@ -198,6 +214,7 @@ export class OverlayRoom extends DurableObject<Env> {
     // Chat and everything else (alerts, goals, now playing) are kept in separate windows, so a source that resumes
     // after a long cut still gets every alert it missed however busy the chat was meanwhile.
     const chat = event.type === "chat" ? 1 : 0;
+    if (event.type === "now-playing" && event.source === "youtube") this.ctx.storage.kv.put(SONG_KEY, event);
     const keep = chat ? OVERLAY_CHAT_HISTORY : OVERLAY_EVENT_HISTORY;
     this.ctx.storage.sql.exec("INSERT INTO events (seq, frame, chat) VALUES (?, ?, ?)", seq, frame, chat);
     this.ctx.storage.sql.exec("DELETE FROM events WHERE chat = ?1 AND seq <= (SELECT seq FROM events WHERE chat = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)", chat, keep);

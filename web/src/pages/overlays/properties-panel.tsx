@@ -4,7 +4,7 @@
 // Each field commits on change (blur or Enter), so one edit is one undo step.
 import type { AlertKind, AlertStyle, GoalMetric, LayerOf, OverlayLayer } from "@nebula/schema/wire/overlay";
 import { ALERT_KINDS, ALERT_TEMPLATE_VARIABLES, GOAL_METRICS } from "@nebula/schema/wire/overlay-constants";
-import { createAsync, revalidate } from "@solidjs/router";
+import { A, createAsync, revalidate } from "@solidjs/router";
 import { createSignal, For, type JSX, Match, Show, Suspense, Switch } from "solid-js";
 import { connectSpotify, getOverlayGoals, setOverlayGoal } from "../../api/overlays.ts";
 import { getMyConnections } from "../../api/streams-connections.ts";
@@ -346,7 +346,15 @@ export function PropertiesPanel(props: {
               <>
                 <Select label="Source" value={l().source} options={["spotify", "youtube"] as const} labels={{ spotify: "Spotify", youtube: "YouTube" }} onCommit={(source) => commit({ source } as Partial<OverlayLayer>)} />
                 <FontFields layer={l()} commit={commit} />
-                <Show when={l().source === "spotify"} fallback={<p class="field-hint wide">YouTube as a now-playing source is not available yet: this layer shows "Nothing playing".</p>}>
+                <Show
+                  when={l().source === "spotify"}
+                  fallback={
+                    <p class="field-hint wide" data-testid="now-playing-youtube-hint">
+                      Follows the YouTube song-request queue: the song playing now (title, channel, thumbnail, requester). Viewers add songs with !sr in chat;
+                      run the queue on <A href="/streams/song-requests">Song requests</A>.
+                    </p>
+                  }
+                >
                   <Boundary>
                     <Suspense>
                       <SpotifyFields layer={l()} commit={commit} tenantId={props.tenantId} overlayId={props.overlayId} />

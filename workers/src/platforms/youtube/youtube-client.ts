@@ -1,4 +1,5 @@
-// YouTube Data API v3 over fetch with an API key: videos.list (live state: snippet + liveStreamingDetails), channels.list,
+// YouTube Data API v3 over fetch with an API key: videos.list (live state: snippet + liveStreamingDetails; a song
+// request's length and playability: snippet + contentDetails + status), channels.list,
 // playlistItems.list (a channel's recent uploads, for polling at 1 unit instead of search.list's 100); with a channel's
 // OAuth token, its active broadcasts (liveBroadcasts.list) and live chat: liveChatMessages.list / insert / delete and
 // liveChatBans.insert. Each call is booked against
@@ -40,6 +41,36 @@ export const YouTubeVideo = z.looseObject({
     .optional(),
 });
 export type YouTubeVideo = z.infer<typeof YouTubeVideo>;
+
+/** A video as a song request needs it: videos.list with parts snippet, contentDetails and status (one quota unit). */
+export const YouTubeSongVideo = z.looseObject({
+  id: z.string(),
+  snippet: z.looseObject({
+    channelTitle: z.string().optional().default(""),
+    title: z.string(),
+    liveBroadcastContent: z.string().optional().default("none"),
+    thumbnails,
+  }),
+  contentDetails: z
+    .looseObject({
+      /** ISO 8601 ("PT4M13S"); "P0D" for a live stream. */
+      duration: z.string().optional(),
+      /** ytRating "ytAgeRestricted": the embedded player refuses to play it. */
+      contentRating: z.looseObject({ ytRating: z.string().optional() }).optional(),
+    })
+    .optional(),
+  status: z
+    .looseObject({
+      /** False when the uploader forbids playing it on other sites (our embedded player). */
+      embeddable: z.boolean().optional(),
+      /** "public", "unlisted" or "private". */
+      privacyStatus: z.string().optional(),
+      /** "processed" once playable; "uploaded", "failed", "rejected", "deleted" otherwise. */
+      uploadStatus: z.string().optional(),
+    })
+    .optional(),
+});
+export type YouTubeSongVideo = z.infer<typeof YouTubeSongVideo>;
 
 export const YouTubeChannel = z.looseObject({
   id: z.string(),
@@ -169,6 +200,12 @@ export class YouTubeClient {
       out.push(...(await this.call("videos.list", "/videos", { part: "snippet,liveStreamingDetails", id: batch.join(","), maxResults: "50" }, list(YouTubeVideo))).items);
     }
     return out;
+  }
+
+  /** One video with what a song request checks (length, embeddable, live, age restriction), or null when YouTube has none. */
+  async songVideo(id: string): Promise<YouTubeSongVideo | null> {
+    const found = await this.call("videos.list", "/videos", { part: "snippet,contentDetails,status", id }, list(YouTubeSongVideo));
+    return found.items.find((v) => v.id === id) ?? null;
   }
 
   /** By ids, or one channel by its @handle. */

@@ -169,6 +169,8 @@ async function main() {
   if (database.bridge) vars.DB_WS_PROXY = database.bridge.proxy;
   if (bootstrapToken) vars.BOOTSTRAP_TOKEN = bootstrapToken;
   Object.assign(vars, passthrough);
+  // What the Worker was given, for local tools (discord:register, the bench): private to this user, never logged.
+  writeFileSync(path.join(dataDir, "worker.env"), Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n"), { mode: 0o600 });
   // Miniflare installs signal-exit, which re-raises Ctrl-C at once and kills this process before the graceful stop
   // below has closed the embedded database (exit 130): its signal listeners are taken off again, ours do the job.
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;

@@ -1,26 +1,43 @@
 // `npm run discord:register [-- --guild <id>]`: bulk-overwrites the bot's application commands with the list in
-// workers/src/interactions/commands.ts (the same list /interactions answers): the global ones, or with --guild the
-// guild-scoped ones of that server (guild commands update at once; global ones can take a while to show everywhere).
-// Reads DISCORD_APPLICATION_ID, DISCORD_BOT_TOKEN and DISCORD_API_BASE from the environment, .env, or the local
-// stack's .nebula/worker.env.
+// workers/src/interactions/commands.ts (the same list /interactions answers): the global ones, or with --guild that
+// server's whole set, the guild-scoped built-ins plus its custom commands from Postgres (a bulk overwrite deletes
+// whatever the body leaves out, so without the database it refuses rather than wipe them). Guild commands update at
+// once; global ones can take a while to show everywhere. Reads DISCORD_APPLICATION_ID, DISCORD_BOT_TOKEN,
+// DISCORD_API_BASE and DATABASE_URL from the environment, .env, or the local stack's .nebula/worker.env.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { type NodePgDatabase, drizzle } from "drizzle-orm/node-postgres";
+import pg from "pg";
 import { DiscordRest } from "../src/discord-rest/discord-rest.ts";
+import { readStackState } from "./stack-state.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
+type Definition = { name: string };
+
 interface CommandList {
-  interactionRegistry: { definitions(scope: "global" | "guild"): { name: string }[] };
+  interactionRegistry: { definitions(scope: "global"): Definition[] };
+}
+
+/** workers/src/custom-commands/registration.ts: the guild set the dashboard's registration sends, and its record. */
+interface GuildRegistration {
+  linkedGuildCommandSet(db: NodePgDatabase, guildId: string): Promise<GuildCommandSet>;
+  recordGuildCommandsSent(db: NodePgDatabase, guildId: string, set: GuildCommandSet, now: Date): Promise<void>;
+}
+interface GuildCommandSet {
+  tenantId: string | null;
+  body: Definition[];
+  builtinCount: number;
+  hash: string;
 }
 
 /**
- * The router's own module list. Loaded by a computed specifier so this Node script's type check does not pull in the
- * Worker's runtime types (the registry's handler types reach the Workers bindings); at run time it is the same module.
+ * A Worker module, loaded by a computed specifier so this Node script's type check does not pull in the Worker's
+ * runtime types (the registry's handler types reach the Workers bindings); at run time it is the same module.
  */
-async function loadCommands(): Promise<CommandList> {
-  const specifier = pathToFileURL(path.join(root, "workers/src/interactions/commands.ts")).href;
-  return (await import(specifier)) as CommandList;
+async function loadWorkerModule<T>(file: string): Promise<T> {
+  return (await import(pathToFileURL(path.join(root, "workers/src", file)).href)) as T;
 }
 const NEEDED = ["DISCORD_APPLICATION_ID", "DISCORD_BOT_TOKEN"] as const;
 
@@ -47,11 +64,41 @@ function settings(): Record<string, string | undefined> {
   if (existsSync(workerEnv)) Object.assign(env, readWorkerEnv(workerEnv));
   if (existsSync(path.join(root, ".env"))) process.loadEnvFile(path.join(root, ".env"));
   for (const [k, v] of Object.entries(process.env)) if (v) env[k] = v;
+  // The running stack's database wins over worker.env's, which outlives the stack (an embedded one is gone with it).
+  if (!process.env.DATABASE_URL) env.DATABASE_URL = readStackState(dataDir)?.databaseUrl ?? env.DATABASE_URL;
   return env;
 }
 
+/** Why --guild will not send anything. */
+class Refusal extends Error {}
+
+/** The stack's Postgres, or a Refusal saying why not. */
+async function openDatabase(url: string | undefined): Promise<{ db: NodePgDatabase; close(): Promise<void> }> {
+  const hint = "start the stack (npm start) or set DATABASE_URL to its Postgres";
+  if (!url) throw new Refusal(`no database is configured: ${hint}`);
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw new Refusal(`Postgres at ${redacted(url)} is not reachable (${(err as Error).message}): ${hint}`);
+  }
+  return { db: drizzle(client), close: () => client.end() };
+}
+
+/** The URL without its password, for messages. */
+function redacted(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "DATABASE_URL";
+  }
+}
+
 function usage(): string {
-  return "Usage: npm run discord:register              bulk-overwrite the global commands\n       npm run discord:register -- --guild <id>  bulk-overwrite one server's guild commands";
+  return "Usage: npm run discord:register              bulk-overwrite the global commands\n       npm run discord:register -- --guild <id>  bulk-overwrite one server's guild commands (built-ins and its custom commands; needs the stack's Postgres)";
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -84,27 +131,49 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write("DISCORD_APPLICATION_ID must be a Discord snowflake.\n");
     return 1;
   }
-  const baseUrl = env.DISCORD_API_BASE || "https://discord.com/api/v10";
-  const scope = guildId ? "guild" : "global";
-  const definitions = (await loadCommands()).interactionRegistry.definitions(scope);
-  const rest = new DiscordRest({ baseUrl, botToken: env.DISCORD_BOT_TOKEN });
-  const where = guildId ? `server ${guildId}` : "every server (global)";
+  const rest = new DiscordRest({ baseUrl: env.DISCORD_API_BASE || "https://discord.com/api/v10", botToken: env.DISCORD_BOT_TOKEN });
+  const put = (commandsPath: string, body: Definition[]) =>
+    rest.request<{ id: string; name: string }[]>({ method: "PUT", path: commandsPath, auth: "bot", body, idempotent: true });
   try {
-    const saved = await rest.request<{ id: string; name: string }[]>({
-      method: "PUT",
-      path: guildId ? `/applications/${applicationId}/guilds/${guildId}/commands` : `/applications/${applicationId}/commands`,
-      auth: "bot",
-      body: definitions,
-      idempotent: true,
-    });
-    process.stdout.write(`Registered ${saved.length} ${scope} command(s) for ${where}:\n`);
-    for (const c of saved) process.stdout.write(`  /${c.name}  (${c.id})\n`);
-    if (saved.length === 0) process.stdout.write("  (none: every command of this scope was removed)\n");
+    if (guildId === null) {
+      const definitions = (await loadWorkerModule<CommandList>("interactions/commands.ts")).interactionRegistry.definitions("global");
+      printSaved(await put(`/applications/${applicationId}/commands`, definitions), "global", "every server (global)");
+      return 0;
+    }
+    await registerGuild(guildId, env.DATABASE_URL, (body) => put(`/applications/${applicationId}/guilds/${guildId}/commands`, body));
     return 0;
   } catch (err) {
+    if (err instanceof Refusal) {
+      // A bulk overwrite replaces the guild's whole list: sent without its custom commands, Discord deletes them.
+      process.stderr.write(`Not registering server ${guildId}: its custom commands are in Postgres and the overwrite would delete them from Discord; ${err.message}.\n`);
+      return 1;
+    }
     process.stderr.write(`Registering commands failed: ${(err as Error).message}\n`);
     return 1;
   }
+}
+
+/** One server's whole set, built and recorded by the dashboard's registration code, against the stack's Postgres. */
+async function registerGuild(guildId: string, databaseUrl: string | undefined, put: (body: Definition[]) => Promise<{ id: string; name: string }[]>): Promise<void> {
+  const registration = await loadWorkerModule<GuildRegistration>("custom-commands/registration.ts");
+  const database = await openDatabase(databaseUrl);
+  try {
+    const set = await registration.linkedGuildCommandSet(database.db, guildId).catch((err: Error) => {
+      throw new Refusal(`reading server ${guildId}'s custom commands failed (${err.message}); a new database needs npm run db:migrate`);
+    });
+    const saved = await put(set.body);
+    await registration.recordGuildCommandsSent(database.db, guildId, set, new Date());
+    const custom = set.tenantId ? `${set.body.length - set.builtinCount} custom from the dashboard` : "not linked to a tenant, so no custom commands";
+    printSaved(saved, "guild", `server ${guildId} (${set.builtinCount} built-in, ${custom})`);
+  } finally {
+    await database.close();
+  }
+}
+
+function printSaved(saved: { id: string; name: string }[], scope: "global" | "guild", where: string): void {
+  process.stdout.write(`Registered ${saved.length} ${scope} command(s) for ${where}:\n`);
+  for (const c of saved) process.stdout.write(`  /${c.name}  (${c.id})\n`);
+  if (saved.length === 0) process.stdout.write("  (none: every command of this scope was removed)\n");
 }
 
 process.exitCode = await main(process.argv.slice(2));

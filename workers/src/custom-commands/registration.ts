@@ -2,9 +2,10 @@
 // holding the guild's enabled custom commands plus the registry's guild-scoped built-ins. Saves are debounced: each
 // change bumps the guild's generation and queues `custom-commands.register` a few seconds out; only the newest
 // generation calls Discord. An unchanged body is not sent again (Discord: 200 command creates per guild per day;
-// overwrite counts only changes, but an identical PUT still spends a request).
-import { customCommandRegistrations, customCommands } from "@nebula/schema";
-import { and, eq, sql } from "drizzle-orm";
+// overwrite counts only changes, but an identical PUT still spends a request). `npm run discord:register -- --guild`
+// sends the same set, built here, and records it the same way, so neither path undoes the other.
+import { type discordWire, customCommandRegistrations, customCommands, guilds } from "@nebula/schema";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Config } from "../config/config.ts";
 import type { Db } from "../db/client.ts";
@@ -50,6 +51,68 @@ async function sha256(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** What a guild's bulk overwrite holds, and its fingerprint (`registered_hash` once Discord accepted it). */
+export interface GuildCommandSet {
+  tenantId: string | null;
+  body: discordWire.ApplicationCommandDefinition[];
+  builtinCount: number;
+  hash: string;
+}
+
+/**
+ * The registry's guild built-ins plus the tenant's enabled custom commands of the guild. A bulk overwrite replaces
+ * everything the guild has, so whatever sends one sends this whole set (Discord deletes what the body leaves out).
+ */
+export async function guildCommandSet(db: Db, tenantId: string | null, guildId: string): Promise<GuildCommandSet> {
+  const rows = tenantId
+    ? await db
+        .select()
+        .from(customCommands)
+        .where(and(eq(customCommands.guildId, guildId), eq(customCommands.tenantId, tenantId), eq(customCommands.enabled, true)))
+        .orderBy(customCommands.name)
+    : [];
+  const builtins = guildBuiltins();
+  const body = [...builtins, ...rows.map(customCommandDefinition)];
+  return { tenantId, body, builtinCount: builtins.length, hash: await sha256(JSON.stringify(body)) };
+}
+
+/** The set of the tenant the guild is linked to now (the one its interactions answer for); an unlinked guild has only the built-ins. */
+export async function linkedGuildCommandSet(db: Db, guildId: string): Promise<GuildCommandSet> {
+  const [guild] = await db
+    .select({ tenantId: guilds.tenantId })
+    .from(guilds)
+    .where(and(eq(guilds.guildId, guildId), isNull(guilds.removedAt)))
+    .limit(1);
+  return guildCommandSet(db, guild?.tenantId ?? null, guildId);
+}
+
+/**
+ * Records a set sent outside the queue (`npm run discord:register -- --guild`): the fingerprint becomes that set's,
+ * so the queue's next registration of the same set is skipped and a changed one is sent. A registration of another
+ * tenant than the set's has its fingerprint cleared, so its next registration sends its own set.
+ */
+export async function recordGuildCommandsSent(db: Db, guildId: string, set: GuildCommandSet, now: Date): Promise<void> {
+  const registration = eq(customCommandRegistrations.guildId, guildId);
+  if (set.tenantId) {
+    await db
+      .update(customCommandRegistrations)
+      .set({
+        registeredHash: set.hash,
+        commandCount: set.body.length,
+        registeredAt: now,
+        // A queued registration still runs and records its own outcome; a failed one is mended by this send.
+        status: sql`case when ${customCommandRegistrations.status} = 'pending' then 'pending' else 'registered' end`,
+        error: sql`case when ${customCommandRegistrations.status} = 'pending' then ${customCommandRegistrations.error} else null end`,
+        updatedAt: now,
+      })
+      .where(and(registration, eq(customCommandRegistrations.tenantId, set.tenantId)));
+  }
+  await db
+    .update(customCommandRegistrations)
+    .set({ registeredHash: null, updatedAt: now })
+    .where(set.tenantId ? and(registration, ne(customCommandRegistrations.tenantId, set.tenantId)) : registration);
+}
+
 function rejection(err: unknown): string | null {
   if (!(err instanceof AppError) || err.code !== "UPSTREAM") return null;
   const details = err.details as { status?: unknown; code?: unknown } | null;
@@ -65,12 +128,7 @@ function rejection(err: unknown): string | null {
 export async function registerGuildCommands(deps: { db: Db; config: Config; logger: Logger; now: Date }, guildId: string, generation: number): Promise<void> {
   const [reg] = await deps.db.select().from(customCommandRegistrations).where(eq(customCommandRegistrations.guildId, guildId)).limit(1);
   if (!reg || reg.generation !== generation) return;
-  const rows = await deps.db
-    .select()
-    .from(customCommands)
-    .where(and(eq(customCommands.guildId, guildId), eq(customCommands.tenantId, reg.tenantId), eq(customCommands.enabled, true)))
-    .orderBy(customCommands.name);
-  const body = [...guildBuiltins(), ...rows.map(customCommandDefinition)];
+  const { body, hash } = await guildCommandSet(deps.db, reg.tenantId, guildId);
   const record = (values: Partial<typeof customCommandRegistrations.$inferInsert>) =>
     deps.db
       .update(customCommandRegistrations)
@@ -85,7 +143,6 @@ export async function registerGuildCommands(deps: { db: Db; config: Config; logg
     await record({ status: "failed", error: `Discord allows ${GUILD_COMMAND_LIMIT} commands per server; this one has ${body.length}` });
     return;
   }
-  const hash = await sha256(JSON.stringify(body));
   if (reg.registeredHash === hash) {
     await record({ status: "registered", error: null, commandCount: body.length });
     return;

@@ -23,6 +23,28 @@ const BANNER = [
 ].join("\n");
 
 /**
+ * ws requires https, tls and zlib when it loads, though it calls them only to dial a wss:// URL (https.request,
+ * tls.connect) and for permessage-deflate, which the agent turns off (connection/edge-link.ts). Each stands in as an
+ * object that loads the real module on first property access: an agent on ws:// (a private tunnel, the local stack)
+ * never loads them (at rest, tls and https cost ~3.5 MB of RSS, zlib ~2 MB). ws only reads properties of these modules, never destructures them at load.
+ */
+const LAZY_IN_WS = /^(https|tls|zlib)$/;
+const lazyBuiltinsInWs: Plugin = {
+  name: "lazy-builtins-in-ws",
+  setup(b) {
+    b.onResolve({ filter: LAZY_IN_WS }, (args) => {
+      if (args.kind !== "require-call" || !/[\\/]node_modules[\\/]ws[\\/]lib[\\/]/.test(args.importer)) return undefined;
+      return { path: args.path, namespace: "lazy-builtin" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({
+      contents: `let real;
+module.exports = new Proxy({}, { get: (_target, key) => (real ??= require(${JSON.stringify(`node:${args.path}`)}))[key] });`,
+      loader: "js",
+    }));
+  },
+};
+
+/**
  * Native add-ons that dependencies load inside try/catch and do without (ssh2's crypto binding and cpu-features,
  * ws's bufferutil/utf-8-validate): replaced by a module that throws, so the fallback path runs and nothing is external.
  */
@@ -113,7 +135,7 @@ const lazyDockerode: Plugin = {
 
 /**
  * zod's error messages in every language (~255 KB, all kept in memory by V8): the agent reports errors in English,
- * which zod loads on its own (classic/schemas.js imports locales/en.js), so the `z.locales` namespace is empty here.
+ * which schema/src/wire/jobs.ts loads on its own (zod/v4/locales/en.js), so the `z.locales` namespace is empty here.
  */
 const withoutZodLocales: Plugin = {
   name: "without-zod-locales",
@@ -133,7 +155,7 @@ export async function bundleAgent(outfile = BUNDLE_PATH): Promise<{ outfile: str
     minify: true,
     legalComments: "none",
     banner: { js: BANNER },
-    plugins: [builtinsByRequire, withoutOptionalNative, withoutUnusedDockerParts, lazyDockerode, withoutZodLocales],
+    plugins: [builtinsByRequire, lazyBuiltinsInWs, withoutOptionalNative, withoutUnusedDockerParts, lazyDockerode, withoutZodLocales],
     logLevel: "warning",
   });
   return { outfile, bytes: statSync(outfile).size };

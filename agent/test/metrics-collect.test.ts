@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { createHostCollector } from "../src/metrics/collect.ts";
 import { type FsStats, createDiskUsageReader, parseMounts } from "../src/metrics/disk-usage.ts";
 import { metricSegment } from "../src/metrics/metric-values.ts";
+import { naturalOrder } from "../src/metrics/temperatures.ts";
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/proc");
 const GPU_OUTPUT = "37, 1543, 24576, 52, 118.43\n";
@@ -170,6 +171,11 @@ describe("createHostCollector on a fixture host", () => {
       "temp.acpitz": 27.8,
       "temp.cpu-thermal": 51.12,
     });
+  });
+
+  it("walks sensors in hwmon's numeric order, so a repeated chip name gets its _2 on the higher-numbered chip", () => {
+    const names = ["hwmon10", "temp10_input", "hwmon2", "temp1_input", "temp2_input", "hwmon1", "thermal_zone0", "temp02_input"];
+    expect(names.sort(naturalOrder)).toEqual(["hwmon1", "hwmon2", "hwmon10", "temp1_input", "temp02_input", "temp2_input", "temp10_input", "thermal_zone0"]);
   });
 
   it("lets a module added later (docker) merge its values into the same sample", async () => {

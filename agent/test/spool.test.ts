@@ -3,9 +3,10 @@
 import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { crc32 as zlibCrc32 } from "node:zlib";
 import type { Sample } from "@nebula/schema/wire/agent";
 import { afterEach, describe, expect, it } from "vitest";
-import { encodeRecord } from "../src/spool/spool-record.ts";
+import { crc32, encodeRecord } from "../src/spool/spool-record.ts";
 import { DEFAULT_SPOOL_DIR, MetricsSpool, type SpoolOptions, spoolDirFrom } from "../src/spool/spool.ts";
 
 const T0 = 1_700_000_000_000;
@@ -162,6 +163,14 @@ describe("MetricsSpool", () => {
     const second = await open({ dir });
     expect(second.recovery.tornRecords).toBe(1);
     expect(await seqsOf(second)).toEqual([1, 2]);
+  });
+
+  it("checksums records as zlib's crc32 did, so spools written by earlier agents still read", () => {
+    expect(crc32(Buffer.from("123456789"))).toBe(0xcbf43926);
+    for (const n of [1, 2, 999]) {
+      const record = encodeRecord(n, samples(n)).bytes;
+      expect(record.readUInt32LE(4)).toBe(zlibCrc32(record.subarray(8)));
+    }
   });
 
   it("resends everything after an unreadable acked-seq file rather than losing batches", async () => {

@@ -139,6 +139,9 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
       // Edge messages are bounded like agent messages; job results and logs are chunked below this.
       maxPayload: MAX_MESSAGE_BYTES,
+      // No permessage-deflate: a few KB of metrics every 10 s gain little from it, and it would load zlib (~2 MB RSS)
+      // and keep a deflate and an inflate context in the resting agent for the life of the connection.
+      perMessageDeflate: false,
     });
     this.ws = ws;
     ws.on("open", () => this.onOpen(ws));

@@ -1,14 +1,13 @@
 // Is Sunshine up inside the VM? Any HTTP answer from its web UI (even 401: it wants a login) means the streaming
 // host is running. Its certificate is self-signed by Sunshine on first start, so verification is optional.
-import http from "node:http";
-import https from "node:https";
 import { backoffDelay } from "../connection/backoff.ts";
 import type { Clock } from "./clock.ts";
 
 /** Resolves with the HTTP status, rejects when nothing answered. */
 export function pingSunshine(url: string, options: { insecureTls: boolean; signal: AbortSignal }): Promise<number> {
   const target = new URL(url);
-  const client = target.protocol === "https:" ? https : http;
+  // Loaded on use: https (with tls) would otherwise stay in every resting agent, gaming host or not (~3 MB).
+  const client = process.getBuiltinModule(target.protocol === "https:" ? "node:https" : "node:http");
   return new Promise((resolve, reject) => {
     const req = client.request(target, { method: "GET", signal: options.signal, rejectUnauthorized: !options.insecureTls }, (res) => {
       res.resume();

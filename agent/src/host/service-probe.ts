@@ -67,7 +67,8 @@ export async function probeService(
   url: string,
   options: { timeoutMs: number; signal: AbortSignal; now?: () => number },
 ): Promise<ProbeResult> {
-  const now = options.now ?? (() => performance.now());
+  // Monotonic, like performance.now(), without loading perf_hooks into the resting agent (metrics/collect.ts).
+  const now = options.now ?? (() => process.uptime() * 1000);
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = AbortSignal.any([options.signal, timeout]);
   const started = now();

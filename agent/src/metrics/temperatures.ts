@@ -18,9 +18,27 @@ async function text(file: string): Promise<string | null> {
   }
 }
 
+/**
+ * "temp2_input" before "temp10_input": runs of digits compare as numbers, the rest by code unit (sysfs names are
+ * ASCII). Not localeCompare(…, { numeric: true }): its ICU collator keeps ~3 MB in the resting agent.
+ */
+export function naturalOrder(a: string, b: string): number {
+  // Splitting on a captured digit run puts the digit runs at the odd indexes of both arrays.
+  const as = a.split(/(\d+)/);
+  const bs = b.split(/(\d+)/);
+  for (let i = 0; i < Math.min(as.length, bs.length); i++) {
+    const x = as[i] as string;
+    const y = bs[i] as string;
+    if (x === y) continue;
+    if (i % 2 === 1 && Number(x) !== Number(y)) return Number(x) - Number(y);
+    return x < y ? -1 : 1;
+  }
+  return as.length - bs.length;
+}
+
 async function entries(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir)).sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+    return (await readdir(dir)).sort(naturalOrder);
   } catch {
     return [];
   }

@@ -1,32 +1,40 @@
 // The allowlist of job kinds the edge may ask an agent to run, each with its typed parameters and the
 // lowest role allowed to request it. There is no arbitrary shell: the agent enforces this list too.
-import { z } from "zod";
+// zod/mini, like wire/agent.ts: the agent keeps these schemas in memory at rest.
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
 import type { Role } from "../core/roles.ts";
 
+// zod/mini sets no locale, and the agent loads no classic zod (which sets English on its first schema): without this,
+// parseJob would describe every failed check there as "Invalid input".
+if (!z.config().localeError) z.config(en());
+
 /** Docker container id (hex, 12-64) or name. */
-const containerRef = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/, "must be a container id or name");
+const containerRef = z.string().check(z.regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/, "must be a container id or name"));
 /** An image reference such as `ghcr.io/owner/app:1.2` or `busybox@sha256:…`. */
-const imageRef = z.string().max(255).regex(/^[a-z0-9][a-z0-9._\-/:@]*$/i, "must be an image reference");
+const imageRef = z.string().check(z.maxLength(255), z.regex(/^[a-z0-9][a-z0-9._\-/:@]*$/i, "must be an image reference"));
 /** libvirt domain name. */
-const domainName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/, "must be a VM name");
+const domainName = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/, "must be a VM name"));
 /** A name configured on the agent (stack, mount, repository): the edge names it, the agent maps it to a path. */
-const configuredName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "must be a configured name");
-const mac = z.string().regex(/^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i, "must be a MAC address");
+const configuredName = z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "must be a configured name"));
+const mac = z.string().check(z.regex(/^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i, "must be a MAC address"));
+/** Seconds docker may wait for a container to stop before killing it. */
+const stopTimeoutSeconds = z._default(z.int().check(z.minimum(0), z.maximum(600)), 10);
 const none = z.strictObject({});
 /** Services the agent knows how to probe, each read in its own format (agent/src/host/service-probe.ts). */
 export const PROBE_KINDS = ["plex", "home-assistant", "minio", "http"] as const;
 
 export const JOB_KINDS = {
-  "docker.list": { role: "viewer", params: z.strictObject({ all: z.boolean().default(true) }) },
+  "docker.list": { role: "viewer", params: z.strictObject({ all: z._default(z.boolean(), true) }) },
   "docker.inspect": { role: "viewer", params: z.strictObject({ id: containerRef }) },
   "docker.logs": {
     role: "viewer",
-    params: z.strictObject({ id: containerRef, tail: z.number().int().min(0).max(5000).default(200), follow: z.boolean().default(false) }),
+    params: z.strictObject({ id: containerRef, tail: z._default(z.int().check(z.minimum(0), z.maximum(5000)), 200), follow: z._default(z.boolean(), false) }),
   },
   "docker.stats": { role: "viewer", params: z.strictObject({ id: containerRef }) },
   "docker.start": { role: "operator", params: z.strictObject({ id: containerRef }) },
-  "docker.stop": { role: "operator", params: z.strictObject({ id: containerRef, timeoutSeconds: z.number().int().min(0).max(600).default(10) }) },
-  "docker.restart": { role: "operator", params: z.strictObject({ id: containerRef, timeoutSeconds: z.number().int().min(0).max(600).default(10) }) },
+  "docker.stop": { role: "operator", params: z.strictObject({ id: containerRef, timeoutSeconds: stopTimeoutSeconds }) },
+  "docker.restart": { role: "operator", params: z.strictObject({ id: containerRef, timeoutSeconds: stopTimeoutSeconds }) },
   "docker.pull": { role: "admin", params: z.strictObject({ image: imageRef }) },
   "docker.compose.up": { role: "admin", params: z.strictObject({ stack: configuredName }) },
   "docker.compose.down": { role: "admin", params: z.strictObject({ stack: configuredName }) },
@@ -45,18 +53,21 @@ export const JOB_KINDS = {
     role: "viewer",
     params: z.strictObject({
       kind: z.enum(PROBE_KINDS),
-      url: z.url({ protocol: /^https?$/ }).max(500),
-      timeoutMs: z.number().int().min(100).max(30_000).default(5000),
+      url: z.url({ protocol: /^https?$/ }).check(z.maxLength(500)),
+      timeoutMs: z._default(z.int().check(z.minimum(100), z.maximum(30_000)), 5000),
     }),
   },
-  "host.wol": { role: "operator", params: z.strictObject({ mac, broadcast: z.ipv4().default("255.255.255.255") }) },
+  "host.wol": { role: "operator", params: z.strictObject({ mac, broadcast: z._default(z.ipv4(), "255.255.255.255") }) },
   "host.reboot": { role: "owner", params: z.strictObject({ confirm: z.literal(true) }) },
   "deploy.run": {
     role: "owner",
     // A ref never starts with "-", so it can never be read as a git option.
-    params: z.strictObject({ repo: configuredName, ref: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._/-]{0,199}$/, "must be a branch, tag or commit").optional() }),
+    params: z.strictObject({
+      repo: configuredName,
+      ref: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_][A-Za-z0-9._/-]{0,199}$/, "must be a branch, tag or commit"))),
+    }),
   },
-} as const satisfies Record<string, { role: Role; params: z.ZodType }>;
+} as const satisfies Record<string, { role: Role; params: z.ZodMiniType }>;
 
 export type JobKind = keyof typeof JOB_KINDS;
 export const JOB_KIND_NAMES = Object.keys(JOB_KINDS) as [JobKind, ...JobKind[]];

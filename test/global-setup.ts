@@ -11,6 +11,7 @@ import { startUpstashBridge } from "./upstash-bridge/upstash-bridge.ts";
 import { TEST_DISCORD_BOT_TOKEN, TEST_DISCORD_CLIENT_ID, TEST_DISCORD_CLIENT_SECRET, startFakeDiscord } from "./fakes/discord.ts";
 import { installFakeGuilds } from "./fakes/discord-guilds.ts";
 import { startFakeGateway } from "./fakes/discord-gateway.ts";
+import { generateInteractionKeyPair } from "./fakes/interaction-signer.ts";
 import { startFakeKick } from "./fakes/kick.ts";
 import { startFakeLanyard } from "./fakes/lanyard.ts";
 import { startFakeSpotify } from "./fakes/spotify.ts";
@@ -59,6 +60,9 @@ export default async function setup(project: TestProject) {
     redirectUris: ["http://localhost/auth/discord/callback", "http://localhost/auth/discord/install/callback"],
   });
   project.provide("discordApiBase", discord.url);
+  // The run's interaction key pair (test/fakes/interaction-signer.ts): the workerd project's DISCORD_PUBLIC_KEY
+  // binding (test/vitest.config.ts) and the tests' signer both come from here, so they always match.
+  project.provide("discordInteractionKey", await generateInteractionKeyPair());
   // Guild model and interaction webhooks (test/fakes/discord-guilds.ts) on the same fake: /__control/guilds, …
   const fakeGuilds = installFakeGuilds(discord, { botToken: TEST_DISCORD_BOT_TOKEN });
   // Fake Discord Gateway (test/fakes/discord-gateway.ts): GET /gateway/bot and /__control/gateway/* on the REST fake.

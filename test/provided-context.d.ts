@@ -1,5 +1,6 @@
 // Values test/global-setup.ts provides to every suite (ports and URLs of the local peers it started).
 import "vitest";
+import type { InteractionKeyPair } from "./fakes/interaction-signer.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -8,6 +9,7 @@ declare module "vitest" {
     upstashUrl: string;
     upstashToken: string;
     discordApiBase: string;
+    discordInteractionKey: InteractionKeyPair;
     twitchOrigin: string;
     youtubeOrigin: string;
     kickOrigin: string;

@@ -1,5 +1,4 @@
 // Test projects: `workers` runs inside workerd (routes, Durable Objects); `node` runs everything else.
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
@@ -11,10 +10,6 @@ import { TEST_TWITCH_CLIENT_ID, TEST_TWITCH_CLIENT_SECRET, TEST_TWITCH_EVENTSUB_
 import { TEST_GOOGLE_CLIENT_ID, TEST_GOOGLE_CLIENT_SECRET, TEST_YOUTUBE_API_KEY } from "./fakes/youtube.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-
-/** A fixed Ed25519 key pair for signing fake Discord interactions; only its public half is a binding. */
-const discordTestKey = JSON.parse(readFileSync(path.join(root, "test/fixtures/discord-test-key.json"), "utf8")) as { x: string };
-export const TEST_DISCORD_PUBLIC_KEY = Buffer.from(discordTestKey.x, "base64url").toString("hex");
 
 export const TEST_ENCRYPTION_KEYS = "v1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
@@ -34,7 +29,8 @@ export default defineConfig({
                 DB_WS_PROXY: inject("dbProxy"),
                 ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
                 PUBLIC_URL: "http://localhost",
-                DISCORD_PUBLIC_KEY: TEST_DISCORD_PUBLIC_KEY,
+                // Generated per run by test/global-setup.ts; the tests sign with its private half.
+                DISCORD_PUBLIC_KEY: inject("discordInteractionKey").publicKeyHex,
                 LOG_LEVEL: "error",
                 DISCORD_API_BASE: inject("discordApiBase"),
                 DISCORD_CLIENT_ID: TEST_DISCORD_CLIENT_ID,

@@ -1,15 +1,11 @@
 // Latency of the endpoints the issue budgets, through the running stack on loopback: signed Discord interactions
 // (a PING, answered after the signature check alone, and `/nebula status`, a command on the fast path: signature,
 // parse, route, reply, no Postgres) and GET /healthz (a Postgres round trip and a cache ping per call).
-// Interactions are signed with the test application's key (test/fixtures/discord-test-key.json), the stack's
-// DISCORD_PUBLIC_KEY, by the same signer the tests use.
-import testKey from "../fixtures/discord-test-key.json";
+// Interactions are signed by the same signer the tests use, with a key pair it generated; its public half is the
+// stack's DISCORD_PUBLIC_KEY.
 import type { InteractionSigner } from "../fakes/interaction-signer.ts";
 import { keepAliveClient } from "./keep-alive-client.ts";
 import { type LoadResult, runLoad } from "./latency.ts";
-
-/** The stack's DISCORD_PUBLIC_KEY for the test key: raw 32-byte public key, hex, as the developer portal shows it. */
-export const TEST_PUBLIC_KEY_HEX = Buffer.from(testKey.x, "base64url").toString("hex");
 
 export type InteractionKind = "PING" | "/nebula status";
 

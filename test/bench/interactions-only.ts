@@ -7,7 +7,7 @@ import path from "node:path";
 import { readStackState } from "../../workers/local/stack-state.ts";
 import { InteractionSigner } from "../fakes/interaction-signer.ts";
 import { startLocalStack } from "../stack.ts";
-import { INTERACTION_KINDS, TEST_PUBLIC_KEY_HEX, measureInteraction } from "./http-latency.ts";
+import { INTERACTION_KINDS, measureInteraction } from "./http-latency.ts";
 import { cpuSince, cpuSnapshot, stackProcesses } from "./process-cpu.ts";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2_000);
@@ -15,10 +15,10 @@ const WARMUP = 100;
 const CONCURRENCY = [1, 8];
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "nebula-bench-ix-"));
-const stack = await startLocalStack({ dataDir, env: { DISCORD_PUBLIC_KEY: TEST_PUBLIC_KEY_HEX } });
+const signer = await InteractionSigner.generate();
+const stack = await startLocalStack({ dataDir, env: { DISCORD_PUBLIC_KEY: signer.publicKeyHex } });
 const rows: string[] = [];
 try {
-  const signer = new InteractionSigner();
   const pid = readStackState(dataDir)?.pid;
   const processes = pid ? stackProcesses(pid) : null;
   for (const kind of INTERACTION_KINDS) {

@@ -15,7 +15,6 @@ import {
   type HealthzRun,
   INTERACTION_KINDS,
   type LatencyRun,
-  TEST_PUBLIC_KEY_HEX,
   checkInteractionAnswer,
   interactionRunName,
   measureHealthz,
@@ -79,9 +78,9 @@ async function main() {
   const benchStarted = performance.now();
   const loadAverageAtStart = os.loadavg()[0];
   const notes: string[] = [];
-  const signer = new InteractionSigner();
+  const signer = await InteractionSigner.generate();
   const externalDb = process.env.BENCH_DATABASE_URL || null;
-  const env: Record<string, string> = { DISCORD_PUBLIC_KEY: TEST_PUBLIC_KEY_HEX };
+  const env: Record<string, string> = { DISCORD_PUBLIC_KEY: signer.publicKeyHex };
   if (externalDb) env.DATABASE_URL = externalDb;
   const database = externalDb ? `DATABASE_URL (${new URL(externalDb).hostname})` : "embedded PGlite";
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "nebula-bench-"));

@@ -1,9 +1,8 @@
 // Builds Discord interaction payloads (slash command with options, component click, modal submit, autocomplete, PING)
-// and signs them the way Discord does: Ed25519 over timestamp + body with the test application's key
-// (test/fixtures/discord-test-key.json, whose public half is DISCORD_PUBLIC_KEY in the tests). Runs in workerd and
-// Node alike (WebCrypto only). Ids are real snowflakes of "now", and tokens are shaped like Discord's
-// (base64url("interaction:<id>:…")), so the fake's webhooks accept them for 15 minutes.
-import testKey from "../fixtures/discord-test-key.json";
+// and signs them the way Discord does: Ed25519 over timestamp + body, with a key pair generated for the run (no
+// private key lives in the repository); its public half, hex as the developer portal shows it, is the stack's
+// DISCORD_PUBLIC_KEY. Runs in workerd and Node alike (WebCrypto only). Ids are real snowflakes of "now", and tokens
+// are shaped like Discord's (base64url("interaction:<id>:…")), so the fake's webhooks accept them for 15 minutes.
 
 /** The application the tests' interactions come from (the same app as TEST_DISCORD_CLIENT_ID). */
 export const TEST_APPLICATION_ID = "100000000000000001";
@@ -62,12 +61,35 @@ const DEFAULT_MEMBER: InvokingMember = { user: { id: "300000000000000001", usern
 
 const hex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 
+/** The test application's Ed25519 key pair: the private half signs, the public half is DISCORD_PUBLIC_KEY. */
+export interface InteractionKeyPair {
+  privateKey: JsonWebKey;
+  /** The raw 32-byte public key in hex, the form Discord's developer portal shows and DISCORD_PUBLIC_KEY takes. */
+  publicKeyHex: string;
+}
+
+/** A fresh key pair. Plain data, so test/global-setup.ts can hand it to the workerd tests through `provide`. */
+export async function generateInteractionKeyPair(): Promise<InteractionKeyPair> {
+  const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const [jwk, publicRaw] = (await Promise.all([crypto.subtle.exportKey("jwk", pair.privateKey), crypto.subtle.exportKey("raw", pair.publicKey)])) as [JsonWebKey, ArrayBuffer];
+  // Only the key itself: Node writes `alg: "Ed25519"`, which workerd's importKey refuses (it knows "EdDSA").
+  return { privateKey: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }, publicKeyHex: hex(publicRaw) };
+}
+
 export class InteractionSigner {
   private readonly key: Promise<CryptoKey>;
   readonly applicationId: string;
+  /** What the stack under test needs as DISCORD_PUBLIC_KEY to accept this signer's interactions. */
+  readonly publicKeyHex: string;
 
-  constructor(options: { key?: JsonWebKey; applicationId?: string } = {}) {
-    this.key = crypto.subtle.importKey("jwk", options.key ?? (testKey as JsonWebKey), { name: "Ed25519" }, false, ["sign"]);
+  /** A signer with a key pair of its own (a bench or another process that starts its own stack). */
+  static async generate(options: { applicationId?: string } = {}): Promise<InteractionSigner> {
+    return new InteractionSigner(await generateInteractionKeyPair(), options);
+  }
+
+  constructor(keyPair: InteractionKeyPair, options: { applicationId?: string } = {}) {
+    this.key = crypto.subtle.importKey("jwk", keyPair.privateKey, { name: "Ed25519" }, false, ["sign"]);
+    this.publicKeyHex = keyPair.publicKeyHex;
     this.applicationId = options.applicationId ?? TEST_APPLICATION_ID;
   }
 
@@ -115,10 +137,15 @@ export class InteractionSigner {
     return this.envelope(5, { custom_id: customId, components }, where);
   }
 
+  /** Discord's X-Signature-Ed25519 for these exact bytes: hex of Ed25519(timestamp + body). */
+  async signature(timestamp: string, body: string): Promise<string> {
+    return hex(await crypto.subtle.sign({ name: "Ed25519" }, await this.key, new TextEncoder().encode(timestamp + body)));
+  }
+
   /** Signs the exact bytes that will be sent. */
   async sign(payload: Record<string, unknown>, timestamp = String(Math.floor(Date.now() / 1000))): Promise<SignedInteraction> {
     const body = JSON.stringify(payload);
-    const signature = hex(await crypto.subtle.sign({ name: "Ed25519" }, await this.key, new TextEncoder().encode(timestamp + body)));
+    const signature = await this.signature(timestamp, body);
     return {
       id: String(payload.id),
       token: String(payload.token),

@@ -1,30 +1,24 @@
 // Discord's HTTP interactions endpoint: only requests signed with the application's key get past the door.
-// The key pair is test/fixtures/discord-test-key.json; its public half is DISCORD_PUBLIC_KEY in the test bindings.
+// The run's key pair signs (test/global-setup.ts generates it); its public half is DISCORD_PUBLIC_KEY in the bindings.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import testKey from "../../test/fixtures/discord-test-key.json";
+import { InteractionSigner } from "../../test/fakes/interaction-signer.ts";
 import { app } from "../src/index.ts";
+import { signer } from "./discord/fake-discord.ts";
 import { url } from "./support/seed.ts";
 
 const PING = JSON.stringify({ id: "1180000000000000001", application_id: "1180000000000000002", type: 1, token: "aW50ZXJhY3Rpb24", version: 1 });
 
-const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 const timestampNow = () => String(Math.floor(Date.now() / 1000));
-
-const applicationKey = crypto.subtle.importKey("jwk", testKey, { name: "Ed25519" }, false, ["sign"]);
-
-async function sign(key: CryptoKey, timestamp: string, body: string): Promise<string> {
-  return hex(await crypto.subtle.sign({ name: "Ed25519" }, key, new TextEncoder().encode(timestamp + body)));
-}
 
 function post(body: string, headers: Record<string, string>): Promise<Response> {
   return exports.default.fetch(url("/interactions"), { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
 }
 
-async function signedPost(body: string, key?: CryptoKey): Promise<Response> {
+async function signedPost(body: string, by: InteractionSigner = signer): Promise<Response> {
   const timestamp = timestampNow();
-  const signature = await sign(key ?? (await applicationKey), timestamp, body);
+  const signature = await by.signature(timestamp, body);
   return post(body, { "x-signature-ed25519": signature, "x-signature-timestamp": timestamp });
 }
 
@@ -38,7 +32,7 @@ async function withEnv(overrides: Partial<typeof env>, request: Request): Promis
 
 async function signedRequest(body: string): Promise<Request> {
   const timestamp = timestampNow();
-  const signature = await sign(await applicationKey, timestamp, body);
+  const signature = await signer.signature(timestamp, body);
   return new Request(url("/interactions"), {
     method: "POST",
     headers: { "content-type": "application/json", "x-signature-ed25519": signature, "x-signature-timestamp": timestamp },
@@ -66,7 +60,7 @@ describe("POST /interactions", () => {
 
   it("refuses a correctly signed but stale interaction (a replay of a captured request)", async () => {
     const stale = String(Math.floor(Date.now() / 1000) - 600);
-    const signature = await sign(await applicationKey, stale, PING);
+    const signature = await signer.signature(stale, PING);
     await expectUnauthorized(await post(PING, { "x-signature-ed25519": signature, "x-signature-timestamp": stale }));
   });
 
@@ -76,24 +70,23 @@ describe("POST /interactions", () => {
 
   it("rejects a body changed after signing", async () => {
     const timestamp = timestampNow();
-    const signature = await sign(await applicationKey, timestamp, PING);
+    const signature = await signer.signature(timestamp, PING);
     await expectUnauthorized(await post(PING.replace('"type":1', '"type":2'), { "x-signature-ed25519": signature, "x-signature-timestamp": timestamp }));
   });
 
   it("rejects a timestamp changed after signing", async () => {
     const timestamp = timestampNow();
-    const signature = await sign(await applicationKey, timestamp, PING);
+    const signature = await signer.signature(timestamp, PING);
     await expectUnauthorized(await post(PING, { "x-signature-ed25519": signature, "x-signature-timestamp": String(Number(timestamp) + 1) }));
   });
 
   it("rejects a request signed with another key", async () => {
-    const other = (await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"])) as CryptoKeyPair;
-    await expectUnauthorized(await signedPost(PING, other.privateKey));
+    await expectUnauthorized(await signedPost(PING, await InteractionSigner.generate()));
   });
 
   it("rejects requests without the signature headers", async () => {
     const timestamp = timestampNow();
-    const signature = await sign(await applicationKey, timestamp, PING);
+    const signature = await signer.signature(timestamp, PING);
     await expectUnauthorized(await post(PING, {}));
     await expectUnauthorized(await post(PING, { "x-signature-timestamp": timestamp }));
     await expectUnauthorized(await post(PING, { "x-signature-ed25519": signature }));
@@ -101,7 +94,7 @@ describe("POST /interactions", () => {
 
   it("rejects signatures that are not 64 bytes of hex", async () => {
     const timestamp = timestampNow();
-    const signature = await sign(await applicationKey, timestamp, PING);
+    const signature = await signer.signature(timestamp, PING);
     for (const bad of [`${signature.slice(0, -2)}zz`, signature.slice(0, -2), `${signature}00`, "not hex at all"]) {
       await expectUnauthorized(await post(PING, { "x-signature-ed25519": bad, "x-signature-timestamp": timestamp }));
     }
@@ -138,7 +131,7 @@ describe("failed signatures are rate limited per client, good ones never", () =>
     const other = await post(PING, { "x-signature-ed25519": "00".repeat(64), "x-signature-timestamp": timestampNow(), "cf-connecting-ip": "203.0.113.9" });
     expect(other.status).toBe(401);
     const timestamp = timestampNow();
-    const signature = await sign(await applicationKey, timestamp, PING);
+    const signature = await signer.signature(timestamp, PING);
     const good = await post(PING, { "x-signature-ed25519": signature, "x-signature-timestamp": timestamp, "cf-connecting-ip": ip });
     expect(good.status).toBe(200);
   });

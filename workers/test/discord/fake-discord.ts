@@ -1,13 +1,15 @@
 // Test helpers for the fake Discord's guild model and interaction webhooks (test/fakes/discord-guilds.ts), reached
 // over HTTP from inside workerd, plus the interaction signer.
 import { env } from "cloudflare:workers";
+import { inject } from "vitest";
 import { loadConfig } from "../../src/config/config.ts";
 import type { FakeGuildSeed, InteractionRecord } from "../../../test/fakes/discord-guild-types.ts";
 import { InteractionSigner, snowflake } from "../../../test/fakes/interaction-signer.ts";
 
 export const discordApi = loadConfig(env).DISCORD_API_BASE;
 export const discordOrigin = new URL(discordApi).origin;
-export const signer = new InteractionSigner();
+/** Signs with the run's key pair, whose public half is the Worker's DISCORD_PUBLIC_KEY (test/global-setup.ts). */
+export const signer = new InteractionSigner(inject("discordInteractionKey"));
 export { snowflake };
 
 async function control<T>(method: string, path: string, body?: unknown): Promise<T> {

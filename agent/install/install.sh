@@ -3,7 +3,9 @@
 #   curl -fsSL <edge>/agent/install.sh | sudo bash -s -- --enroll <code>
 #   curl -fsSL <edge>/agent/install.sh | sudo bash -s -- --uninstall
 # Installs Node's bundled agent to /opt/nebula-agent, its token to /etc/nebula-agent/env (0600) and a hardened
-# systemd unit running as the system user nebula-agent.
+# systemd unit running as the system user nebula-agent. Its few root actions (NAS remount, GPU reset and release) are
+# template units run by systemd, which a polkit rule lets nebula-agent start and nothing more; reboot goes through the
+# same rule. Editing /etc/nebula-agent/env restarts the agent with its new settings (nebula-agent-paths.path).
 set -euo pipefail
 
 # Replaced by the edge when it serves this file; NEBULA_EDGE_URL overrides it.
@@ -21,6 +23,12 @@ readonly APP_DIR=/opt/nebula-agent
 readonly CONFIG_DIR=/etc/nebula-agent
 readonly STATE_DIR=/var/lib/nebula-agent
 readonly UNIT_PATH=/etc/systemd/system/nebula-agent.service
+readonly UNIT_DIR=/etc/systemd/system
+readonly DROPIN_DIR=/etc/systemd/system/nebula-agent.service.d
+readonly HELPER="${APP_DIR}/nebula-agent-privileged"
+readonly POLKIT_RULE=/etc/polkit-1/rules.d/50-nebula-agent.rules
+# name:what it does:its argument (%f: the unescaped mount point, %i: the PCI address as it is)
+readonly ROOT_UNITS=("remount:remount the network share at %f:%f" "gpu-reset:PCI remove + rescan of the GPU %i:%i" "gpu-release:end the processes holding the GPU %i:%i")
 readonly MIN_NODE_MAJOR=22
 # The agent exits 78 (EX_CONFIG) on bad configuration; systemd then stops retrying (RestartPreventExitStatus).
 
@@ -104,6 +112,8 @@ UNIT
     cat <<UNIT
 EnvironmentFile=${CONFIG_DIR}/env
 Environment=NEBULA_SPOOL_DIR=${STATE_DIR}/spool
+# Root-only steps go through the nebula-agent-*@ units below; the env file may say direct (then they fail unprivileged).
+Environment=NEBULA_PRIVILEGED=systemd
 # glibc hands freed blocks of 16 KiB and more back at once: V8's start-up parse and compile scratch would otherwise
 # stay in the process for good (~3.5 MB at rest; a few more mmap calls while jobs run).
 Environment=MALLOC_MMAP_THRESHOLD_=16384 MALLOC_TRIM_THRESHOLD_=65536
@@ -126,6 +136,290 @@ UNIT
   } >"${ROOT}${UNIT_PATH}.tmp"
   chmod 0644 "${ROOT}${UNIT_PATH}.tmp"
   mv "${ROOT}${UNIT_PATH}.tmp" "${ROOT}${UNIT_PATH}"
+}
+
+# Writes a file under ROOT atomically with the given mode, from stdin.
+put() {
+  local mode="$1" file="${ROOT}$2"
+  # An existing directory keeps its owner and mode (polkit's rules.d is 0700 polkitd on some systems).
+  [ -d "${file%/*}" ] || install -d -m 0755 "${file%/*}"
+  cat >"${file}.tmp"
+  chmod "$mode" "${file}.tmp"
+  mv "${file}.tmp" "$file"
+}
+
+# The root helper: every argument is checked against /etc/nebula-agent/env before anything runs as root.
+write_helper() {
+  put 0755 "$HELPER" <<'HELPER'
+#!/usr/bin/env bash
+# Nebula Command agent: the only work the unprivileged agent may have done as root. systemd runs it from fixed template
+# units (nebula-agent-<action>@<instance>.service) that polkit lets the nebula-agent user start, and no other verb:
+#   remount <mount point>       umount -l + mount of a network share in /etc/fstab (or a restart of its .mount unit)
+#   gpu-reset <pci address>     PCI remove (while the device is there) + bus rescan
+#   gpu-release <pci address>   SIGTERM, a grace period, then SIGKILL for every process holding the card
+#   paths                       the drop-in that lets the agent write its NEBULA_REPOS and read its NEBULA_STACKS
+# Each argument must match what the owner configured in /etc/nebula-agent/env (root's file; the agent cannot write it),
+# so a compromised agent can remount, reset or release only those, never `umount -l /` or remove the boot disk.
+set -euo pipefail
+
+# For tests only: a unit started by PID 1 inherits none of the agent's environment, so the agent cannot set these.
+ROOT="${NEBULA_INSTALL_ROOT:-}"
+ROOT="${ROOT%/}"
+ENV_FILE="${ROOT}/etc/nebula-agent/env"
+DROPIN="${ROOT}/etc/systemd/system/nebula-agent.service.d/50-paths.conf"
+SYSFS="${SYSFS_ROOT:-/sys}"
+PROC="${PROC_ROOT:-/proc}"
+readonly PCI_RE='^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$'
+readonly NETWORK_FS_RE='^(cifs|smb3|nfs|nfs4|fuse\.sshfs|davfs|glusterfs|ceph)$'
+# No spaces, quotes, "%" (a unit specifier) or ":" (BindPaths' separator) in a path spliced into a unit file.
+readonly UNIT_PATH_RE='^/[A-Za-z0-9._@+/-]+$'
+
+say() { printf 'nebula-agent-privileged: %s\n' "$*"; }
+refuse() {
+  printf 'nebula-agent-privileged: refused: %s\n' "$*" >&2
+  exit 2
+}
+
+# The last NAME=value line of the env file, surrounding quotes removed (systemd's EnvironmentFile reads it the same).
+env_value() {
+  local value
+  value="$(sed -n "s/^[[:space:]]*$1=//p" "$ENV_FILE" 2>/dev/null | tail -n 1)"
+  value="${value%\"}"
+  value="${value#\"}"
+  printf '%s' "$value"
+}
+
+# The directories of a name=/dir,name=/dir list, one a line, trailing slashes dropped.
+listed_dirs() {
+  local entry dir
+  local -a entries
+  IFS=',' read -ra entries <<<"$(env_value "$1")"
+  for entry in "${entries[@]}"; do
+    [[ "$entry" == *=* ]] || continue
+    dir="${entry#*=}"
+    dir="${dir#"${dir%%[![:space:]]*}"}"
+    dir="${dir%"${dir##*[![:space:]]}"}"
+    while [[ "$dir" == ?*/ ]]; do dir="${dir%/}"; done
+    [ -n "$dir" ] && printf '%s\n' "$dir"
+  done
+  return 0
+}
+
+checked_gpu() {
+  local address="$1" configured
+  [[ "$address" =~ $PCI_RE ]] || refuse "not a PCI address: ${address:0:40}"
+  configured="$(env_value GPU_PCI_ADDRESS | tr 'A-F' 'a-f')"
+  [ "$address" = "$configured" ] || refuse "${address} is not the configured GPU (GPU_PCI_ADDRESS in ${ENV_FILE})"
+}
+
+gpu_reset() {
+  local address="$1" dev
+  checked_gpu "$address"
+  dev="${SYSFS}/bus/pci/devices/${address}"
+  # After a remove that no rescan undid, the device is gone: the rescan alone is the retry.
+  if [ -e "${dev}/remove" ]; then
+    echo 1 >"${dev}/remove"
+    say "removed ${address}"
+  fi
+  echo 1 >"${SYSFS}/bus/pci/rescan"
+  say "rescanned the PCI bus"
+}
+
+# Everything holding /dev/nvidia* or the card's /dev/vfio/<group>. The agent starts this only while libvirt reports
+# the gaming VM as not running, so every holder is stale, that VM's own leftover QEMU included: it is what blocks
+# the passthrough, and sparing it would defeat the step.
+gpu_release() {
+  local address="$1" group="" fd pid grace waited=0
+  local -a pids=() alive=()
+  checked_gpu "$address"
+  if [ -L "${SYSFS}/bus/pci/devices/${address}/iommu_group" ]; then
+    group="/dev/vfio/$(basename "$(readlink "${SYSFS}/bus/pci/devices/${address}/iommu_group")")"
+  fi
+  while IFS= read -r fd; do
+    pid="${fd#"${PROC}"/}"
+    pid="${pid%%/*}"
+    [ "$pid" = "$$" ] || pids+=("$pid")
+  done < <(find "$PROC"/[0-9]*/fd -maxdepth 1 \( -lname '/dev/nvidia*' -o -lname "${group:-/nonexistent}" \) -print 2>/dev/null | sort -u)
+  mapfile -t pids < <(printf '%s\n' "${pids[@]}" | sed '/^$/d' | sort -un)
+  if [ "${#pids[@]}" -eq 0 ]; then
+    say "no process holds ${address}"
+    return 0
+  fi
+  for pid in "${pids[@]}"; do
+    say "ending ${pid} ($(cat "${PROC}/${pid}/comm" 2>/dev/null || echo '?')) with SIGTERM"
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  grace="$(env_value GAMING_KILL_GRACE_S)"
+  [[ "$grace" =~ ^[0-9]{1,2}$ ]] || grace=5
+  alive=("${pids[@]}")
+  while [ "${#alive[@]}" -gt 0 ] && [ "$waited" -lt $((grace * 10)) ]; do
+    sleep 0.1
+    waited=$((waited + 1))
+    local -a still=()
+    for pid in "${alive[@]}"; do [ ! -d "${PROC}/${pid}" ] || still+=("$pid"); done
+    alive=("${still[@]}")
+  done
+  for pid in "${alive[@]}"; do
+    say "ending ${pid} with SIGKILL: still there after ${grace} s"
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+
+# The mount point's fstype in /etc/fstab (octal escapes such as \040 decoded), or nothing.
+fstab_type() {
+  awk -v point="$1" '$1 !~ /^#/ && NF >= 3 { t = $2; gsub(/\\040/, " ", t); if (length(t) > 1) sub(/\/+$/, "", t); if (t == point) f = $3 } END { print f }' "${ROOT}/etc/fstab" 2>/dev/null || true
+}
+
+# Reads /proc/self/mountinfo, never the mount point itself: a stat of a dead share hangs.
+is_mounted() {
+  awk -v point="$1" '{ t = $5; gsub(/\\040/, " ", t); if (t == point) found = 1 } END { exit !found }' "${PROC}/self/mountinfo"
+}
+
+remount() {
+  local point="$1" fstype unit
+  [[ "$point" == /* && "/${point}/" != */../* ]] || refuse "not an absolute mount point: ${point:0:200}"
+  listed_dirs NEBULA_MOUNTS | grep -qxF -- "$point" || refuse "${point} is not in NEBULA_MOUNTS (${ENV_FILE})"
+  fstype="$(fstab_type "$point")"
+  if [ -n "$fstype" ]; then
+    [[ "$fstype" =~ $NETWORK_FS_RE ]] || refuse "${point} is ${fstype} in /etc/fstab, not a network share"
+    # Lazy: detaches a hung share at once; a plain umount of a dead NAS blocks until it times out.
+    if is_mounted "$point"; then umount -l "$point"; fi
+    mount "$point"
+    say "remounted ${point} (${fstype}, /etc/fstab)"
+    return 0
+  fi
+  unit="$(systemd-escape --path --suffix=mount "$point")"
+  fstype="$(systemctl show -P Type "$unit" 2>/dev/null || true)"
+  [[ "$fstype" =~ $NETWORK_FS_RE ]] || refuse "${point} is neither a network share in /etc/fstab nor a network .mount unit"
+  systemctl restart "$unit"
+  say "restarted ${unit}"
+}
+
+# What the agent's sandbox (ProtectSystem=strict, ProtectHome=yes) must let through: its repositories writable
+# (git pull), its stack directories readable. Paths under /home, /root or /run/user are bound into an otherwise empty
+# ProtectHome=tmpfs; elsewhere ReadWritePaths= suffices. "-": a checkout that does not exist yet is no start failure.
+paths() {
+  local variable dir had_home=0
+  local -a lines=()
+  for variable in NEBULA_REPOS NEBULA_STACKS; do
+    while IFS= read -r dir; do
+      if ! [[ "$dir" =~ $UNIT_PATH_RE && "/${dir}/" != */../* ]]; then
+        printf 'nebula-agent-privileged: skipped %s path %q: only letters, digits and ._@+-/ can go into a unit file\n' "$variable" "$dir" >&2
+        continue
+      fi
+      case "${variable}:${dir}" in
+        NEBULA_REPOS:/home/* | NEBULA_REPOS:/root/* | NEBULA_REPOS:/run/user/*) lines+=("BindPaths=-${dir}") had_home=1 ;;
+        NEBULA_STACKS:/home/* | NEBULA_STACKS:/root/* | NEBULA_STACKS:/run/user/*) lines+=("BindReadOnlyPaths=-${dir}") had_home=1 ;;
+        NEBULA_REPOS:*) lines+=("ReadWritePaths=-${dir}") ;;
+        *) ;; # a stack directory outside the home trees is readable under ProtectSystem=strict already
+      esac
+    done < <(listed_dirs "$variable")
+  done
+  mkdir -p "${DROPIN%/*}"
+  {
+    printf '# Written by nebula-agent-privileged paths from NEBULA_REPOS and NEBULA_STACKS in /etc/nebula-agent/env.\n'
+    printf '[Service]\n'
+    if [ "$had_home" = 1 ]; then printf 'ProtectHome=tmpfs\n'; fi
+    if [ "${#lines[@]}" -gt 0 ]; then printf '%s\n' "${lines[@]}"; fi
+  } >"${DROPIN}.tmp"
+  chmod 0644 "${DROPIN}.tmp"
+  mv "${DROPIN}.tmp" "$DROPIN"
+  say "wrote ${DROPIN#"${ROOT}"} (${#lines[@]} path(s))"
+}
+
+main() {
+  [ $# -ge 1 ] || refuse "usage: nebula-agent-privileged remount|gpu-reset|gpu-release <instance> | paths [--apply]"
+  case "$1" in
+    remount) [ $# -eq 2 ] || refuse "remount takes one mount point"; remount "$2" ;;
+    gpu-reset) [ $# -eq 2 ] || refuse "gpu-reset takes one PCI address"; gpu_reset "$2" ;;
+    gpu-release) [ $# -eq 2 ] || refuse "gpu-release takes one PCI address"; gpu_release "$2" ;;
+    paths)
+      paths
+      # From nebula-agent-paths.service (the env file changed): load the drop-in and restart the agent on its new settings.
+      if [ "${2:-}" = "--apply" ]; then
+        systemctl daemon-reload
+        systemctl try-restart nebula-agent.service
+      fi
+      ;;
+    *) refuse "unknown action: ${1:0:40}" ;;
+  esac
+}
+
+main "$@"
+HELPER
+}
+
+write_root_units() {
+  local spec name what arg
+  for spec in "${ROOT_UNITS[@]}"; do
+    IFS=: read -r name what arg <<<"$spec"
+    put 0644 "${UNIT_DIR}/${SERVICE}-${name}@.service" <<UNIT
+# Nebula Command agent: a root action the agent starts (polkit: ${POLKIT_RULE}). Installed by install.sh.
+[Unit]
+Description=Nebula Command agent: ${what}
+
+[Service]
+Type=oneshot
+ExecStart=${HELPER} ${name} ${arg}
+TimeoutStartSec=120
+CollectMode=inactive-or-failed
+UNIT
+  done
+  # The env file is root's: when the owner edits it, refresh the sandbox paths and restart the agent on it.
+  put 0644 "${UNIT_DIR}/${SERVICE}-paths.path" <<UNIT
+# Nebula Command agent: watches ${CONFIG_DIR}/env. Installed by install.sh.
+[Unit]
+Description=Nebula Command agent: settings changed
+
+[Path]
+PathChanged=${CONFIG_DIR}/env
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  put 0644 "${UNIT_DIR}/${SERVICE}-paths.service" <<UNIT
+# Nebula Command agent: rewrites ${DROPIN_DIR}/50-paths.conf from ${CONFIG_DIR}/env and restarts the agent.
+[Unit]
+Description=Nebula Command agent: apply changed settings
+
+[Service]
+Type=oneshot
+ExecStart=${HELPER} paths --apply
+UNIT
+}
+
+# polkit: nebula-agent may start exactly these template units (verb "start", nothing else) and reboot the host.
+# Everything else falls through to polkit's other rules and defaults (NOT_HANDLED).
+write_polkit_rule() {
+  put 0644 "$POLKIT_RULE" <<'RULES'
+// Nebula Command agent (install.sh): what the unprivileged nebula-agent user may ask systemd and logind for.
+polkit.addRule(function (action, subject) {
+  if (subject.user !== "nebula-agent") return polkit.Result.NOT_HANDLED;
+  if (action.id === "org.freedesktop.systemd1.manage-units") {
+    var unit = String(action.lookup("unit") || "");
+    var allowed =
+      /^nebula-agent-remount@[A-Za-z0-9:_.\\-]{1,200}\.service$/.test(unit) ||
+      /^nebula-agent-gpu-(reset|release)@[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\.service$/.test(unit);
+    if (action.lookup("verb") === "start" && allowed) return polkit.Result.YES;
+    return polkit.Result.NOT_HANDLED;
+  }
+  if (action.id === "org.freedesktop.login1.reboot" || action.id === "org.freedesktop.login1.reboot-multiple-sessions") {
+    return polkit.Result.YES;
+  }
+  return polkit.Result.NOT_HANDLED;
+});
+RULES
+  # polkit before 0.106 (Ubuntu 22.04's policykit-1 0.105) reads no JavaScript rules at all.
+  if system && command -v pkaction >/dev/null && pkaction --version 2>/dev/null | grep -qE 'version 0\.(10[0-5]|[0-9]{1,2})$'; then
+    warn "polkit $(pkaction --version | awk '{print $NF}') ignores ${POLKIT_RULE}: NAS remount, GPU recovery and reboot will be refused until polkit >= 0.106 is installed."
+  fi
+}
+
+write_privileged() {
+  write_helper
+  write_root_units
+  write_polkit_rule
+  NEBULA_INSTALL_ROOT="$ROOT" "${ROOT}${HELPER}" paths >/dev/null
 }
 
 # Trades the code for the agent's token. Node builds and reads the JSON, so nothing typed by hand is spliced into it.
@@ -194,13 +488,14 @@ install_agent() {
     chown "$SERVICE_USER":"$SERVICE_USER" "${ROOT}${STATE_DIR}"
   fi
   write_unit "$(supplementary_groups)"
+  write_privileged
 
   local agent_id
   agent_id="$(cat "${WORK}/agent-id")"
   if system; then
     say "Starting ${SERVICE}"
     systemctl daemon-reload
-    systemctl enable --now "$SERVICE"
+    systemctl enable --now "$SERVICE" "${SERVICE}-paths.path"
     systemctl --no-pager --lines=5 status "$SERVICE" || true
   fi
   say "Installed agent ${agent_id}. Logs: journalctl -u ${SERVICE} -f"
@@ -245,11 +540,14 @@ uninstall_agent() {
   require_root
   if system; then
     say "Stopping ${SERVICE}"
-    systemctl disable --now "$SERVICE" 2>/dev/null || true
+    systemctl disable --now "$SERVICE" "${SERVICE}-paths.path" 2>/dev/null || true
   fi
   local revoked=1
   revoke_credential || revoked=0
-  rm -f "${ROOT}${UNIT_PATH}"
+  rm -f "${ROOT}${UNIT_PATH}" "${ROOT}${UNIT_DIR}/${SERVICE}-paths.path" "${ROOT}${UNIT_DIR}/${SERVICE}-paths.service" "${ROOT}${POLKIT_RULE}"
+  local spec
+  for spec in "${ROOT_UNITS[@]}"; do rm -f "${ROOT}${UNIT_DIR}/${SERVICE}-${spec%%:*}@.service"; done
+  rm -rf "${ROOT}${DROPIN_DIR}"
   if system; then systemctl daemon-reload || true; fi
   # The env file holds the token: it goes with everything else.
   rm -rf "${ROOT}${APP_DIR}" "${ROOT}${CONFIG_DIR}" "${ROOT}${STATE_DIR}"

@@ -61,6 +61,16 @@ describe("deploy.run", () => {
     expect(agentWire.parseJob("deploy.run", { repo: "site", ref: "--upload-pack=touch /tmp/x" })).toMatchObject({ ok: false });
   });
 
+  // The installed agent runs as nebula-agent, the checkout belongs to its owner: git would call it dubious.
+  it.skipIf(process.getuid?.() !== 0)("pulls a checkout owned by another user (needs root to hand it over)", async () => {
+    const owned = path.join(root, "owned");
+    git(root, "clone", "--branch", "main", origin, owned);
+    execFileSync("chown", ["-R", "4321:4321", owned]);
+    const pushed = push("owned\n");
+    const other = deployHandlers({ repos: new Map([["owned", owned]]), socketPath: path.join(root, "no-docker.sock") });
+    expect(await other["deploy.run"]?.({ repo: "owned" }, recordedJob("deploy.run").ctx)).toMatchObject({ after: pushed, changed: true });
+  });
+
   it("reports git's own words when the pull fails", async () => {
     git(checkout, "checkout", "-q", "main");
     writeFileSync(path.join(checkout, "README"), "local change\n");

@@ -103,8 +103,10 @@ describe("EdgeLink", () => {
     expect(seen[before]).toEqual({ attempt: 1, delayMs: 0 });
   });
 
+  // Heartbeats every 50 ms (a link is dead after 125 ms without a pong): quick, and still far above the event-loop lag
+  // of a busy CI machine, which 5 ms was not.
   it("sends heartbeat pings the edge answers with pong", async () => {
-    const { edge, link } = await setup({ heartbeatMs: 5 });
+    const { edge, link } = await setup({ heartbeatMs: 50 });
     link.start();
     const [socket] = await once(edge, "ping");
     expect(socket).toBeDefined();
@@ -112,7 +114,7 @@ describe("EdgeLink", () => {
   });
 
   it("drops a link whose heartbeats go unanswered and dials again", async () => {
-    const { edge, link } = await setup({ heartbeatMs: 5 });
+    const { edge, link } = await setup({ heartbeatMs: 50 });
     link.start();
     await once(link, "ready");
     edge.mute = true;
@@ -137,7 +139,7 @@ describe("EdgeLink", () => {
   });
 
   it("ignores malformed and unknown messages from the edge and stays connected", async () => {
-    const { edge, link } = await setup({ heartbeatMs: 5 });
+    const { edge, link } = await setup({ heartbeatMs: 50 });
     link.start();
     const [, socket] = await once(edge, "hello");
     await once(link, "ready");
@@ -150,5 +152,29 @@ describe("EdgeLink", () => {
     await once(link, "pong");
     expect(link.connected).toBe(true);
     expect(edge.hellos).toHaveLength(1);
+  });
+
+  it("counts what it could not use from the edge and reports it: the first at once, the rest after the report interval", async () => {
+    const { edge, link } = await setup({ rejectedReportMs: 50 });
+    const reports: { malformed: number; unknown: number }[] = [];
+    const reported = () => reports.reduce((n, r) => n + r.malformed + r.unknown, 0);
+    const arrived = new Promise<void>((resolve) =>
+      edge.on("agentMessage", (message) => {
+        if (message.type !== "rejected_report") return;
+        reports.push({ malformed: message.malformed, unknown: message.unknown });
+        if (reported() >= 3) resolve();
+      }),
+    );
+    link.start();
+    const [, socket] = await once(edge, "hello");
+    await once(link, "ready");
+    socket.send("{ not json");
+    socket.send(JSON.stringify({ type: "format_disk" }));
+    socket.send(Buffer.from([1, 2, 3]));
+    await arrived;
+    expect(reports[0]).toEqual({ malformed: 1, unknown: 0 });
+    expect(reports.length).toBeGreaterThan(1);
+    expect(link.rejectedMessages).toEqual({ malformed: 2, unknown: 1 });
+    expect(link.connected).toBe(true);
   });
 });

@@ -2,12 +2,13 @@
 // D3cold card revived, stale holders ended, VM booted, Sunshine ready), and every failure puts the host back the
 // way it was. The host is a fixture sysfs/proc tree, Sunshine a real HTTPS server, time a virtual clock.
 import { rmSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { agentWire } from "@nebula/schema";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeSunshine, startFakeSunshine } from "../../test/fakes/sunshine.ts";
+import { type FakeSystemctl, installFakeSystemctl } from "../../test/fakes/systemctl.ts";
 import type { Clock } from "../src/gaming/clock.ts";
 import { procAlive } from "../src/gaming/device-holders.ts";
 import { type GamingConfig, loadGamingConfig } from "../src/gaming/gaming-config.ts";
@@ -348,6 +349,103 @@ describe("gaming.enable", () => {
     expect(kills).toEqual([]);
     expect(vm.calls).toEqual([]);
     expect(status).toMatchObject({ mode: "on", vmStartedByGaming: false });
+  });
+});
+
+describe("gaming.enable with NEBULA_PRIVILEGED=systemd (root steps as units)", () => {
+  let systemctl: FakeSystemctl;
+  beforeEach(() => {
+    systemctl = installFakeSystemctl();
+  });
+  afterEach(() => systemctl.remove());
+
+  it("revives a D3cold card through nebula-agent-gpu-reset@ and ends holders through -gpu-release@, writing no sysfs itself", async () => {
+    const host = await fixtureHost("D3cold");
+    // The unit's part: after its remove + rescan the card is back in D0.
+    systemctl.onCall(`case "$4" in nebula-agent-gpu-reset@*) echo D0 > '${path.join(host.sysfsRoot, "bus/pci/devices", GPU, "power_state")}' ;; esac\n`);
+    const config = gamingConfig(host, (await sunshine(0)).url, { NEBULA_PRIVILEGED: "systemd" });
+    const { handlers, kills } = setup(host, config);
+    const { ctx, steps } = jobContext("gaming.enable");
+
+    await handlers["gaming.enable"]?.({}, ctx);
+
+    expect(systemctl.calls()).toEqual([
+      ["start", "--wait", "--no-ask-password", "nebula-agent-gpu-reset@0000:01:00.0.service"],
+      ["start", "--wait", "--no-ask-password", "nebula-agent-gpu-release@0000:01:00.0.service"],
+    ]);
+    expect(host.writes).toEqual([]);
+    expect(kills).toEqual([]);
+    expect(outcomes(steps)).toEqual(["preflight:ok", "containers:ok", "gpu-power:ok", "gpu-recover:ok", "gpu-holders:ok", "vm-start:ok", "sunshine:ok"]);
+    expect(steps.find((s) => s.step === "gpu-holders" && s.status === "ok")?.message).toBe(
+      "stale holders ended as root by nebula-agent-gpu-release@0000:01:00.0.service (journalctl -u nebula-agent-gpu-release@0000:01:00.0.service names them)",
+    );
+  });
+
+  it("rolls back the stopped containers when the reset unit fails", async () => {
+    const host = await fixtureHost("D3cold");
+    systemctl.failWith(1);
+    const config = gamingConfig(host, (await sunshine(0)).url, { NEBULA_PRIVILEGED: "systemd" });
+    const { handlers, engine, vm, state } = setup(host, config);
+    const { ctx, steps } = jobContext("gaming.enable");
+
+    await expect(handlers["gaming.enable"]?.({}, ctx)).rejects.toMatchObject({
+      code: "failed",
+      message: expect.stringContaining("gpu-recover: systemctl start --wait --no-ask-password nebula-agent-gpu-reset@0000:01:00.0.service failed: Job for"),
+    });
+
+    expect(systemctl.calls()).toHaveLength(1);
+    expect(vm.calls).toEqual([]);
+    expect(engine.calls).toEqual(["stop plex", "stop ollama", "start ollama", "start plex"]);
+    expect(outcomes(steps)).toEqual(["preflight:ok", "containers:ok", "gpu-power:ok", "gpu-recover:failed", "containers:rolled_back"]);
+    expect(await state.read()).toMatchObject({ mode: "off", stoppedContainers: [] });
+  });
+});
+
+describe("gaming.enable unprivileged (NEBULA_PRIVILEGED=direct)", () => {
+  /** /proc/<pid>/fd of another user's process, as the unprivileged agent meets it. */
+  const denied = (denyPid: number) => async (dir: string) => {
+    if (dir.endsWith(`/${denyPid}/fd`)) throw Object.assign(new Error(`EACCES: permission denied, scandir '${dir}'`), { code: "EACCES" });
+    return readdir(dir);
+  };
+
+  it("says unknown (not permitted), never that nobody holds the GPU, when it may not look", async () => {
+    const host = await fixtureHost("D0");
+    await host.addProcess(4343, "qemu-system-x86", ["/dev/vfio/12"]);
+    const config = gamingConfig(host, (await sunshine(0)).url);
+    const { handlers, kills } = setup(host, config, { deps: { readFds: denied(4343) } });
+    const { ctx, steps } = jobContext("gaming.enable");
+
+    await handlers["gaming.enable"]?.({}, ctx);
+
+    const holders = steps.filter((s) => s.step === "gpu-holders" && s.status !== "running");
+    expect(holders).toEqual([
+      {
+        step: "gpu-holders",
+        status: "skipped",
+        message: "unknown (not permitted): 1 process of other users could not be checked (not permitted; NEBULA_PRIVILEGED=systemd checks as root)",
+      },
+    ]);
+    expect(kills).toEqual([]);
+  });
+
+  it("ends the holders it can see and still names the processes it could not check", async () => {
+    const host = await fixtureHost("D0");
+    await host.addProcess(4242, "ollama_llama_se", ["/dev/nvidia0"]);
+    await host.addProcess(4343, "qemu-system-x86", ["/dev/vfio/12"]);
+    const config = gamingConfig(host, (await sunshine(0)).url);
+    const { handlers } = setup(host, config, {
+      deps: {
+        readFds: denied(4343),
+        kill: (pid) => rmSync(path.join(host.procRoot, String(pid)), { recursive: true }),
+      },
+    });
+    const { ctx, steps } = jobContext("gaming.enable");
+
+    await handlers["gaming.enable"]?.({}, ctx);
+
+    expect(steps.find((s) => s.step === "gpu-holders" && s.status === "ok")?.message).toBe(
+      "4242 (ollama_llama_se) ended by SIGTERM; 1 process of other users could not be checked (not permitted; NEBULA_PRIVILEGED=systemd checks as root)",
+    );
   });
 });
 

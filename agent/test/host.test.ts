@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { agentWire } from "@nebula/schema";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeService, startFakeService } from "../../test/fakes/homelab-services.ts";
+import { installFakeSystemctl } from "../../test/fakes/systemctl.ts";
 import type { CommandRunner, Program } from "../src/host/command-runner.ts";
 import { loadHostConfig } from "../src/host/host-config.ts";
 import { hostHandlers } from "../src/host/host-handlers.ts";
@@ -130,6 +131,21 @@ describe("host.reboot", () => {
     const handlers = hostHandlers(loadHostConfig({ NEBULA_HOST_REBOOT: "deny" }), { run });
     await expect(handlers["host.reboot"]?.(params("host.reboot", { confirm: true }), recordedJob("host.reboot").ctx)).rejects.toMatchObject({ code: "not_allowed" });
     expect(calls).toEqual([]);
+  });
+});
+
+describe("host.reboot through the real runner", () => {
+  it("reaches systemd as `systemctl reboot` (polkit's login1.reboot lets nebula-agent), and reports a refusal", async () => {
+    const systemctl = installFakeSystemctl();
+    try {
+      const handlers = hostHandlers({ wolPort: 9, rebootAllowed: true });
+      expect(await handlers["host.reboot"]?.(params("host.reboot", { confirm: true }), recordedJob("host.reboot").ctx)).toEqual({ rebooting: true });
+      expect(systemctl.calls()).toEqual([["reboot"]]);
+      systemctl.failWith(1);
+      await expect(handlers["host.reboot"]?.(params("host.reboot", { confirm: true }), recordedJob("host.reboot").ctx)).rejects.toMatchObject({ code: "failed" });
+    } finally {
+      systemctl.remove();
+    }
   });
 });
 

@@ -4,11 +4,13 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type FakeSystemctl, installFakeSystemctl } from "../../test/fakes/systemctl.ts";
 import { type CommandRunner, execFileRunner, type Program } from "../src/host/command-runner.ts";
 import { commandStatfs, type StatFs } from "../src/nas/mount-space.ts";
 import { loadNasConfig, type NasConfig } from "../src/nas/nas-config.ts";
 import { nasHandlers } from "../src/nas/nas-handlers.ts";
 import { parseProcMounts } from "../src/nas/proc-mounts.ts";
+import { systemdEscapePath } from "../src/privileged/systemd-escape.ts";
 import { recordedJob } from "./support/job-context.ts";
 
 
@@ -138,6 +140,39 @@ describe("nas.remount", () => {
   });
 });
 
+describe("nas.remount with NEBULA_PRIVILEGED=systemd", () => {
+  let systemctl: FakeSystemctl;
+  let privileged: NasConfig;
+  beforeEach(() => {
+    systemctl = installFakeSystemctl();
+    privileged = loadNasConfig({ NEBULA_MOUNTS: `media=${media}`, PROC_ROOT: path.join(root, "proc"), NAS_CHECK_TIMEOUT_S: "0.2", NEBULA_PRIVILEGED: "systemd" }) as NasConfig;
+  });
+  afterEach(() => systemctl.remove());
+
+  it("asks systemd for the root remount unit of that mount point, then checks the share answers", async () => {
+    await setMounts([]);
+    // The unit's part, in the host's mount namespace: the share is mounted again.
+    systemctl.onCall(`printf '%s\\n' '${line("//nas.lan/media", media, "cifs")}' >> '${path.join(root, "proc", "mounts")}'\n`);
+    const { ctx, progress: steps } = recordedJob("nas.remount");
+
+    const result = await nasHandlers(privileged)["nas.remount"]?.({ mount: "media" }, ctx);
+
+    const unit = `nebula-agent-remount@${systemdEscapePath(media)}.service`;
+    expect(unit).toContain("media\\x20share");
+    expect(systemctl.calls()).toEqual([["start", "--wait", "--no-ask-password", unit]]);
+    expect(steps.map((s) => `${s.step}:${s.status}`)).toEqual(["remount:running", "remount:ok", "verify:ok"]);
+    expect(result).toMatchObject({ name: "media", mounted: true, reachable: "ok" });
+  });
+
+  it("fails with systemd's words when the unit fails (e.g. polkit refused it)", async () => {
+    await setMounts([]);
+    systemctl.failWith(1);
+    const { ctx, progress: steps } = recordedJob("nas.remount");
+    await expect(nasHandlers(privileged)["nas.remount"]?.({ mount: "media" }, ctx)).rejects.toMatchObject({ code: "failed", message: expect.stringMatching(/Job for nebula-agent-remount@.* failed/) });
+    expect(steps.at(-1)).toMatchObject({ step: "remount", status: "failed" });
+  });
+});
+
 describe("parseProcMounts", () => {
   it("decodes the kernel's octal escapes", () => {
     expect(parseProcMounts("//nas/my\\040share /mnt/my\\040share cifs rw 0 0\n")).toEqual([{ source: "//nas/my share", target: "/mnt/my share", fstype: "cifs", options: "rw" }]);
@@ -147,6 +182,13 @@ describe("parseProcMounts", () => {
 describe("loadNasConfig", () => {
   it("is null when no mounts are configured", () => {
     expect(loadNasConfig({})).toBeNull();
+  });
+
+  it("refuses, at start, a mount point systemd could not name a remount unit for", () => {
+    expect(() => loadNasConfig({ NEBULA_MOUNTS: `long=/mnt/${"x".repeat(250)}`, NEBULA_PRIVILEGED: "systemd" })).toThrow(
+      expect.objectContaining({ problems: [expect.stringMatching(/^NEBULA_MOUNTS: "long" cannot be remounted through systemd: unit name would be longer than 255/)] }),
+    );
+    expect(loadNasConfig({ NEBULA_MOUNTS: `long=/mnt/${"x".repeat(250)}` })?.privileged).toBe("direct");
   });
 
   it("names every bad entry", () => {

@@ -2,7 +2,7 @@
 // (NEBULA_INSTALL_ROOT) with users and systemd left alone (NEBULA_INSTALL_SKIP_SYSTEM=1), and a local HTTP server
 // playing the edge: it serves the bundled agent and answers /agent/enroll like the Worker does.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -19,6 +19,7 @@ const TOKEN = `nca_${"t".repeat(43)}`;
 const AGENT_ID = "agt_0123456789abcdef";
 const hasBash = spawnSync("bash", ["--version"]).status === 0;
 const hasShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
+const POLKIT_RULE = "etc/polkit-1/rules.d/50-nebula-agent.rules";
 
 /** The edge, as far as the installer sees it. */
 class FakeEdgeHttp {
@@ -151,10 +152,26 @@ describe.skipIf(!hasBash)(hasBash ? "install.sh" : "install.sh: skipped, bash is
       "ProtectHome=yes",
       "PrivateTmp=yes",
       "ReadWritePaths=/var/lib/nebula-agent",
+      "Environment=NEBULA_PRIVILEGED=systemd",
       "WantedBy=multi-user.target",
     ]) {
       expect(unit.split("\n")).toContain(line);
     }
+
+    // The root actions: template units run by systemd, their helper, the polkit rule, and the env watcher.
+    for (const [name, arg] of [["remount", "%f"], ["gpu-reset", "%i"], ["gpu-release", "%i"]]) {
+      const rootUnit = readFileSync(path.join(root, `etc/systemd/system/nebula-agent-${name}@.service`), "utf8").split("\n");
+      expect(rootUnit).toContain("Type=oneshot");
+      expect(rootUnit).toContain(`ExecStart=/opt/nebula-agent/nebula-agent-privileged ${name} ${arg}`);
+      expect(rootUnit.some((l) => l.startsWith("User="))).toBe(false);
+    }
+    expect(statSync(path.join(root, "opt/nebula-agent/nebula-agent-privileged")).mode & 0o777).toBe(0o755);
+    expect(statSync(path.join(root, POLKIT_RULE)).mode & 0o777).toBe(0o644);
+    expect(readFileSync(path.join(root, "etc/systemd/system/nebula-agent-paths.path"), "utf8").split("\n")).toContain("PathChanged=/etc/nebula-agent/env");
+    expect(readFileSync(path.join(root, "etc/systemd/system/nebula-agent-paths.service"), "utf8").split("\n")).toContain(
+      "ExecStart=/opt/nebula-agent/nebula-agent-privileged paths --apply",
+    );
+    expect(readFileSync(path.join(root, "etc/systemd/system/nebula-agent.service.d/50-paths.conf"), "utf8")).toContain("[Service]");
     // Only the groups this machine has: systemd refuses to start a unit naming a missing one.
     if (existingGroups.length) expect(unit.split("\n")).toContain(`SupplementaryGroups=${existingGroups.join(" ")}`);
     else expect(unit).not.toContain("SupplementaryGroups=");
@@ -166,8 +183,102 @@ describe.skipIf(!hasBash)(hasBash ? "install.sh" : "install.sh: skipped, bash is
     expect(removed.stdout).toContain("Revoked: the edge closed this agent's connection");
     expect(removed.stderr).toBe("");
     expect(removed.stdout + removed.stderr).not.toContain(TOKEN);
-    for (const gone of ["opt/nebula-agent", "etc/nebula-agent", "var/lib/nebula-agent", "etc/systemd/system/nebula-agent.service"]) {
+    for (const gone of ["opt/nebula-agent", "etc/nebula-agent", "var/lib/nebula-agent", "etc/systemd/system/nebula-agent.service", POLKIT_RULE]) {
       expect(existsSync(path.join(root, gone)), gone).toBe(false);
+    }
+    // Nothing of the agent's is left among the units (the polkit rules directory itself is the system's).
+    expect(readdirSync(path.join(root, "etc/systemd/system"))).toEqual([]);
+  });
+
+  it("opens the sandbox for configured repositories and stacks, under /home through ProtectHome=tmpfs", async () => {
+    expect((await runInstaller(edge, root, ["--enroll", GOOD_CODE])).code).toBe(0);
+    const envFile = path.join(root, "etc/nebula-agent/env");
+    writeFileSync(
+      envFile,
+      `${readFileSync(envFile, "utf8")}NEBULA_REPOS=site=/srv/site,blog=/home/me/blog/,odd=/srv/a%b\nNEBULA_STACKS="media=/home/me/media,tools=/opt/tools"\n`,
+    );
+    // What nebula-agent-paths.service runs when the env file changes (without --apply: no systemd here).
+    const run = helper(root, ["paths"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain("skipped NEBULA_REPOS path /srv/a%b");
+    expect(readFileSync(path.join(root, "etc/systemd/system/nebula-agent.service.d/50-paths.conf"), "utf8").split("\n").slice(1)).toEqual([
+      "[Service]",
+      "ProtectHome=tmpfs",
+      "ReadWritePaths=-/srv/site",
+      "BindPaths=-/home/me/blog",
+      "BindReadOnlyPaths=-/home/me/media",
+      "",
+    ]);
+  });
+
+  it("runs a root action only for what the env file configures", async () => {
+    expect((await runInstaller(edge, root, ["--enroll", GOOD_CODE])).code).toBe(0);
+    const envFile = path.join(root, "etc/nebula-agent/env");
+    writeFileSync(envFile, `${readFileSync(envFile, "utf8")}GPU_PCI_ADDRESS=0000:01:00.0\nNEBULA_MOUNTS=media=/mnt/media share,root=/\n`);
+    const sysfs = path.join(root, "sys");
+    const device = path.join(sysfs, "bus/pci/devices/0000:01:00.0");
+    mkdirSync(device, { recursive: true });
+    writeFileSync(path.join(device, "remove"), "");
+    writeFileSync(path.join(sysfs, "bus/pci/rescan"), "");
+    const env = { SYSFS_ROOT: sysfs };
+
+    for (const address of ["0000:02:00.0", "../../../dev/sda", "0000:01:00.0 x"]) {
+      const refused = helper(root, ["gpu-reset", address], env);
+      expect(refused.status, address).toBe(2);
+      expect(refused.stderr).toContain("refused");
+    }
+    expect(readFileSync(path.join(sysfs, "bus/pci/rescan"), "utf8")).toBe("");
+    const reset = helper(root, ["gpu-reset", "0000:01:00.0"], env);
+    expect(reset.status, reset.stderr).toBe(0);
+    expect([readFileSync(path.join(device, "remove"), "utf8"), readFileSync(path.join(sysfs, "bus/pci/rescan"), "utf8")]).toEqual(["1\n", "1\n"]);
+
+    // Remount: fstab decides, never the agent; mount and umount are fakes that record their argv.
+    mkdirSync(path.join(root, "proc/self"), { recursive: true });
+    writeFileSync(path.join(root, "proc/self/mountinfo"), "36 1 8:2 / / rw - ext4 /dev/sda2 rw\n90 36 0:50 / /mnt/media\\040share rw - cifs //nas/media rw\n");
+    writeFileSync(path.join(root, "etc/fstab"), "/dev/sda2 / ext4 defaults 0 1\n//nas/media /mnt/media\\040share cifs credentials=/etc/nas 0 0\n//nas/other /mnt/other cifs defaults 0 0\n");
+    const bin = mkdtempSync(path.join(os.tmpdir(), "nebula-fake-mount-"));
+    const log = path.join(bin, "calls");
+    for (const program of ["mount", "umount"]) {
+      writeFileSync(path.join(bin, program), `#!/bin/sh\necho "${program} $*" >> '${log}'\n`);
+      chmodSync(path.join(bin, program), 0o755);
+    }
+    const mountEnv = { PROC_ROOT: path.join(root, "proc"), PATH: `${bin}:/usr/bin:/bin` };
+    expect(helper(root, ["remount", "/"], mountEnv)).toMatchObject({ status: 2, stderr: expect.stringContaining("/ is ext4 in /etc/fstab, not a network share") });
+    expect(helper(root, ["remount", "/mnt/other"], mountEnv)).toMatchObject({ status: 2, stderr: expect.stringContaining("not in NEBULA_MOUNTS") });
+    expect(existsSync(log)).toBe(false);
+    const remount = helper(root, ["remount", "/mnt/media share"], mountEnv);
+    expect(remount.status, remount.stderr).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe("umount -l /mnt/media share\nmount /mnt/media share\n");
+  });
+
+  it("lets nebula-agent start exactly its root units and reboot, and leaves everything else to polkit", async () => {
+    expect((await runInstaller(edge, root, ["--enroll", GOOD_CODE])).code).toBe(0);
+    const allowed = polkitRule(readFileSync(path.join(root, POLKIT_RULE), "utf8"));
+    const units = (unit: string, verb = "start", user = "nebula-agent") => allowed("org.freedesktop.systemd1.manage-units", user, { unit, verb });
+
+    for (const unit of ["nebula-agent-remount@mnt-media\\x20share.service", "nebula-agent-gpu-reset@0000:01:00.0.service", "nebula-agent-gpu-release@0000:01:00.0.service"]) {
+      expect(units(unit), unit).toBe("yes");
+      for (const verb of ["stop", "restart", "reload", "try-restart", "enable"]) expect(units(unit, verb), `${verb} ${unit}`).toBe("not_handled");
+      expect(units(unit, "start", "alice"), `alice: ${unit}`).toBe("not_handled");
+    }
+    for (const unit of [
+      "nebula-agent.service",
+      "sshd.service",
+      "nebula-agent-remount@.service",
+      "nebula-agent-gpu-reset@0000:01:00.0.service.d",
+      "nebula-agent-gpu-reset@sda.service",
+      "nebula-agent-gpu-release@0000:01:00.0;x.service",
+      "xnebula-agent-remount@mnt.service",
+      "nebula-agent-remount@mnt.service/../sshd.service",
+    ]) {
+      expect(units(unit), unit).toBe("not_handled");
+    }
+    for (const action of ["org.freedesktop.login1.reboot", "org.freedesktop.login1.reboot-multiple-sessions"]) {
+      expect(allowed(action, "nebula-agent", {}), action).toBe("yes");
+      expect(allowed(action, "alice", {}), action).toBe("not_handled");
+    }
+    for (const action of ["org.freedesktop.login1.power-off", "org.freedesktop.systemd1.manage-unit-files", "org.freedesktop.systemd1.reload-daemon"]) {
+      expect(allowed(action, "nebula-agent", { unit: "nebula-agent-remount@mnt.service", verb: "start" }), action).toBe("not_handled");
     }
   });
 
@@ -235,10 +346,14 @@ describe.skipIf(!hasBash)(hasBash ? "install.sh" : "install.sh: skipped, bash is
     expect(readdirSync(root)).toEqual([]);
   });
 
-  it.skipIf(!hasShellcheck)("passes shellcheck (when installed: apt-get install shellcheck)", () => {
+  it.skipIf(!hasShellcheck)("passes shellcheck, and so does the root helper it installs (when installed: apt-get install shellcheck)", async () => {
     const check = spawnSync("shellcheck", [path.join(repo, "agent/install/install.sh")], { encoding: "utf8" });
     expect(check.stdout).toBe("");
     expect(check.status).toBe(0);
+    expect((await runInstaller(edge, root, ["--enroll", GOOD_CODE])).code).toBe(0);
+    const helperCheck = spawnSync("shellcheck", [path.join(root, "opt/nebula-agent/nebula-agent-privileged")], { encoding: "utf8" });
+    expect(helperCheck.stdout).toBe("");
+    expect(helperCheck.status).toBe(0);
   });
 
   it("explains its usage when given no action", async () => {
@@ -247,6 +362,29 @@ describe.skipIf(!hasBash)(hasBash ? "install.sh" : "install.sh: skipped, bash is
     expect(run.stderr).toContain("--enroll <code>");
   });
 });
+
+/** The installed root helper, run as its units run it (as root here too), against the temp root. */
+function helper(root: string, args: string[], env: Record<string, string> = {}) {
+  return spawnSync("bash", [path.join(root, "opt/nebula-agent/nebula-agent-privileged"), ...args], {
+    encoding: "utf8",
+    env: { PATH: "/usr/local/bin:/usr/bin:/bin", NEBULA_INSTALL_ROOT: root, ...env },
+  });
+}
+
+/**
+ * Evaluates a polkit rules file the way polkitd does: the file calls polkit.addRule(fn) and polkitd asks
+ * fn(action, subject) per request. Answers "yes", "no" or "not_handled" (fell through to polkit's defaults).
+ */
+function polkitRule(source: string) {
+  const rules: ((action: unknown, subject: unknown) => unknown)[] = [];
+  const Result = { YES: "yes", NO: "no", NOT_HANDLED: "not_handled" } as const;
+  new Function("polkit", source)({ Result, addRule: (rule: (action: unknown, subject: unknown) => unknown) => rules.push(rule) });
+  expect(rules).toHaveLength(1);
+  return (id: string, user: string, details: Record<string, string>) => {
+    const answer = rules[0]?.({ id, lookup: (key: string) => details[key] }, { user, isInGroup: () => false, local: false, active: false });
+    return answer === undefined ? "not_handled" : answer;
+  };
+}
 
 function realNode(): string {
   return spawnSync("readlink", ["-f", process.execPath], { encoding: "utf8" }).stdout.trim();

@@ -92,7 +92,13 @@ describe("GET /agent/connect", () => {
 
     socket.sendJson(agentHello());
     expect(await socket.nextJson()).toMatchObject({ type: "hello_ack" });
-    expect(await hub(agent.agentId).status()).toMatchObject({ connected: true, rejectedMessages: 3 });
+    expect(await hub(agent.agentId).status()).toMatchObject({ connected: true, rejectedMessages: 3, agentRejectedMessages: 0 });
+    // The agent's side of the count: what it could not use from the edge, reported as counts since its last report.
+    socket.sendJson({ type: "rejected_report", malformed: 2, unknown: 1 });
+    socket.sendJson({ type: "rejected_report", malformed: 0, unknown: 4 });
+    socket.sendJson({ type: "rejected_report", malformed: -1, unknown: 0 });
+    expect(agentWire.WireError.parse(await socket.nextJson())).toMatchObject({ code: "malformed" });
+    expect(await hub(agent.agentId).status()).toMatchObject({ rejectedMessages: 4, agentRejectedMessages: 7 });
     socket.close();
   });
 

@@ -29,6 +29,8 @@ export interface EdgeLinkOptions {
   stableAfterMs?: number;
   /** Overrides the interval the edge announces in hello_ack. */
   heartbeatMs?: number;
+  /** At most one rejected_report per this many ms (default REJECTED_REPORT_MS). */
+  rejectedReportMs?: number;
   random?: () => number;
   now?: () => number;
   logger?: Logger;
@@ -48,6 +50,8 @@ export interface LinkEvents {
 
 const STOP_TIMEOUT_MS = 5_000;
 const HANDSHAKE_TIMEOUT_MS = 15_000;
+/** At most one rejected_report per this interval. */
+const REJECTED_REPORT_MS = 5_000;
 
 export function connectUrl(edgeUrl: string): string {
   const url = new URL(edgeUrl);
@@ -85,6 +89,11 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
   private lastPongAt = 0;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private reconnect: ReturnType<typeof setTimeout> | null = null;
+  /** Edge messages this agent could not use since it started, and those not yet reported to the edge. */
+  private readonly rejected = { malformed: 0, unknown: 0 };
+  private readonly unreported = { malformed: 0, unknown: 0 };
+  private lastRejectedReportAt = Number.NEGATIVE_INFINITY;
+  private rejectedReportTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: EdgeLinkOptions) {
     super();
@@ -109,6 +118,39 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     return true;
   }
 
+  /** Messages from the edge that were not JSON or not a known message, since the agent started. */
+  get rejectedMessages(): Readonly<{ malformed: number; unknown: number }> {
+    return { ...this.rejected };
+  }
+
+  private reject(kind: "malformed" | "unknown"): void {
+    this.rejected[kind]++;
+    this.unreported[kind]++;
+    this.reportRejected();
+  }
+
+  /**
+   * Tells the edge what it sent that this agent could not use, so the dashboard shows both sides' counts. At most one
+   * report per REJECTED_REPORT_MS: an edge sending garbage must not make the agent answer every frame.
+   */
+  private reportRejected(): void {
+    if (this.unreported.malformed + this.unreported.unknown === 0 || this.rejectedReportTimer) return;
+    const wait = this.lastRejectedReportAt + (this.options.rejectedReportMs ?? REJECTED_REPORT_MS) - this.now();
+    if (wait > 0) {
+      this.rejectedReportTimer = setTimeout(() => {
+        this.rejectedReportTimer = null;
+        this.reportRejected();
+      }, wait);
+      this.rejectedReportTimer.unref?.();
+      return;
+    }
+    // Offline: kept until the next hello_ack.
+    if (!this.send({ type: "rejected_report", ...this.unreported })) return;
+    this.lastRejectedReportAt = this.now();
+    this.unreported.malformed = 0;
+    this.unreported.unknown = 0;
+  }
+
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
@@ -120,6 +162,8 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     this.stopped = true;
     if (this.reconnect) clearTimeout(this.reconnect);
     this.reconnect = null;
+    if (this.rejectedReportTimer) clearTimeout(this.rejectedReportTimer);
+    this.rejectedReportTimer = null;
     const ws = this.ws;
     if (!ws || ws.readyState === WebSocket.CLOSED) return;
     const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
@@ -170,6 +214,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
     if (isBinary) {
       this.logger.warn("ignoring binary frame from the edge");
+      this.reject("malformed");
       return;
     }
     const text = data.toString();
@@ -183,11 +228,13 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
       value = JSON.parse(text);
     } catch {
       this.logger.warn("ignoring malformed message from the edge");
+      this.reject("malformed");
       return;
     }
     const parsed = EdgeMessage.safeParse(value);
     if (!parsed.success) {
       this.logger.warn("ignoring unknown message from the edge", { type: (value as { type?: unknown })?.type });
+      this.reject("unknown");
       return;
     }
     const message = parsed.data;
@@ -196,6 +243,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
       if (this.options.heartbeatMs === undefined && this.ws) this.startHeartbeat(this.ws, message.heartbeatSeconds * 1000);
       this.logger.info("connected to the edge", { url: this.url, protocol: message.protocol });
       this.emit("ready", message);
+      this.reportRejected();
     } else if (message.type === "error") {
       this.logger.warn("the edge rejected a message", { code: message.code, message: message.message });
     }

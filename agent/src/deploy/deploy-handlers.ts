@@ -20,7 +20,9 @@ function git(cli: string, dir: string, args: string[], ctx: JobContext, stream: 
   return new Promise((resolve, reject) => {
     // No prompts: a deploy job has no terminal, and a credential prompt would hang it until its deadline.
     const env = { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "true" };
-    const child = spawn(cli, ["-C", dir, ...args], { env, signal: ctx.signal, stdio: ["ignore", "pipe", "pipe"], shell: false });
+    // The checkout usually belongs to its owner, not to nebula-agent: git refuses such a "dubious ownership" repository
+    // unless told it is safe, and a command-line setting counts (git >= 2.35.2). Only this configured directory.
+    const child = spawn(cli, ["-c", `safe.directory=${dir}`, "-C", dir, ...args], { env, signal: ctx.signal, stdio: ["ignore", "pipe", "pipe"], shell: false });
     let out = "";
     let err = "";
     const out8 = new StringDecoder("utf8");

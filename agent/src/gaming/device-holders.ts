@@ -1,5 +1,6 @@
 // Finds processes that still hold the GPU open (/dev/nvidia*, or the card's /dev/vfio/<group> left by a crashed
-// QEMU) by reading every /proc/<pid>/fd link, and ends them: SIGTERM, a grace period, then SIGKILL.
+// QEMU) by reading every /proc/<pid>/fd link, and ends them: SIGTERM, a grace period, then SIGKILL. Unprivileged,
+// the fds of other users' processes cannot be read: those are counted, so "nobody holds it" is never a guess.
 import { readdir, readFile, readlink, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Clock } from "./clock.ts";
@@ -25,17 +26,31 @@ export function holdsGpu(target: string, vfioDevice: string | null): boolean {
   return /^\/dev\/nvidia(\d+|ctl|-uvm|-uvm-tools|-modeset)$/.test(target) || (vfioDevice !== null && target === vfioDevice);
 }
 
-export async function findDeviceHolders(procRoot: string, vfioDevice: string | null, selfPid: number = process.pid): Promise<DeviceHolder[]> {
+export interface DeviceHolderScan {
+  holders: DeviceHolder[];
+  /** Processes whose open files we may not read (EACCES/EPERM: another user's, e.g. QEMU's): they may hold it too. */
+  unreadable: number;
+}
+
+export async function findDeviceHolders(
+  procRoot: string,
+  vfioDevice: string | null,
+  selfPid: number = process.pid,
+  readFds: (fdDir: string) => Promise<string[]> = (dir) => readdir(dir),
+): Promise<DeviceHolderScan> {
   const holders: DeviceHolder[] = [];
+  let unreadable = 0;
   const pids = (await readdir(procRoot)).filter((e) => /^\d+$/.test(e)).map(Number);
   for (const pid of pids.sort((a, b) => a - b)) {
     if (pid === selfPid) continue;
     const fdDir = path.join(procRoot, String(pid), "fd");
     let fds: string[];
     try {
-      fds = await readdir(fdDir);
-    } catch {
-      continue; // exited meanwhile, or not ours to read
+      fds = await readFds(fdDir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EACCES" || code === "EPERM") unreadable++;
+      continue; // otherwise it exited meanwhile
     }
     const devices = new Set<string>();
     for (const fd of fds) {
@@ -46,7 +61,7 @@ export async function findDeviceHolders(procRoot: string, vfioDevice: string | n
     const name = (await readFile(path.join(procRoot, String(pid), "comm"), "utf8").catch(() => "?")).trim();
     holders.push({ pid, name, devices: [...devices].sort() });
   }
-  return holders;
+  return { holders, unreadable };
 }
 
 export type KillFn = (pid: number, signal: "SIGTERM" | "SIGKILL") => void;

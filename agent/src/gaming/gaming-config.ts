@@ -2,6 +2,7 @@
 // containers give the GPU up, and how long each step may take. One message names every bad variable.
 import path from "node:path";
 import { AgentConfigError } from "../config/config.ts";
+import { type PrivilegedMode, parsePrivilegedMode } from "../privileged/root-actions.ts";
 
 export interface GamingTimeouts {
   containersMs: number;
@@ -31,6 +32,8 @@ export interface GamingConfig {
   d3coldAttempts: number;
   /** How long stale GPU holders get between SIGTERM and SIGKILL. */
   killGraceMs: number;
+  /** NEBULA_PRIVILEGED: who does the root-only steps (PCI remove/rescan, ending other users' processes). */
+  privileged: PrivilegedMode;
 }
 
 const DOMAIN = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/;
@@ -109,6 +112,8 @@ export function loadGamingConfig(env: Record<string, string | undefined>): Gamin
   const d3coldAttempts = Number(rawAttempts);
   if (!/^\d+$/.test(rawAttempts) || d3coldAttempts < 1 || d3coldAttempts > 10) problems.push(`GAMING_D3COLD_ATTEMPTS: must be a whole number 1-10 (got "${rawAttempts.slice(0, 20)}")`);
 
+  const privileged = parsePrivilegedMode(env, problems);
+
   if (problems.length > 0) throw new AgentConfigError(problems);
   return {
     vmName,
@@ -124,5 +129,6 @@ export function loadGamingConfig(env: Record<string, string | undefined>): Gamin
     timeouts,
     d3coldAttempts,
     killGraceMs,
+    privileged,
   };
 }

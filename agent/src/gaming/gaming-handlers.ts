@@ -1,14 +1,30 @@
-// gaming.* job handlers, wired to the real host: Docker Engine socket, virsh, sysfs, /proc and signals.
+// gaming.* job handlers, wired to the real host: Docker Engine socket, virsh, sysfs, /proc and signals, or for the
+// root-only steps the nebula-agent-gpu-reset@ / -gpu-release@ units (NEBULA_PRIVILEGED=systemd).
+import { readdir } from "node:fs/promises";
 import type { JobResultHandlers } from "@nebula/schema/wire/job-results";
+import { type CommandRunner, execFileRunner } from "../host/command-runner.ts";
 import { type JobContext, JobError } from "../jobs/job-handler.ts";
 import { systemClock } from "./clock.ts";
 import { procAlive, processKill } from "./device-holders.ts";
 import type { GamingConfig } from "./gaming-config.ts";
-import { disableGamingMode, enableGamingMode, type GamingDeps, gamingStatus } from "./gaming-mode.ts";
+import { gpuReleaseUnit, gpuResetUnit, startRootUnit } from "../privileged/root-actions.ts";
+import { disableGamingMode, enableGamingMode, type GamingDeps, type GpuRootActions, gamingStatus } from "./gaming-mode.ts";
 import { GamingStateFile } from "./gaming-state.ts";
 import { dockerGpuContainers } from "./gpu-containers.ts";
 import { realSysfs } from "./gpu-power.ts";
 import { virshVm } from "./libvirt-vm.ts";
+
+/** Each root step is one `systemctl start --wait` of a unit named from the configured PCI address, never from a job. */
+export function systemdGpuActions(run: CommandRunner = execFileRunner): GpuRootActions {
+  return {
+    reset: (gpu, _present, signal) => startRootUnit(run, gpuResetUnit(gpu.pciAddress), signal),
+    async release(gpu, signal) {
+      const unit = gpuReleaseUnit(gpu.pciAddress);
+      await startRootUnit(run, unit, signal);
+      return unit;
+    },
+  };
+}
 
 export function gamingDeps(config: GamingConfig): GamingDeps {
   return {
@@ -20,6 +36,8 @@ export function gamingDeps(config: GamingConfig): GamingDeps {
     clock: systemClock,
     state: new GamingStateFile(config.stateDir),
     selfPid: process.pid,
+    readFds: (dir) => readdir(dir),
+    gpuRoot: config.privileged === "systemd" ? systemdGpuActions() : null,
   };
 }
 

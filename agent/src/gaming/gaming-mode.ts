@@ -9,11 +9,18 @@ import { endHolders, findDeviceHolders, type KillFn, vfioGroupDevice } from "./d
 import type { GamingConfig } from "./gaming-config.ts";
 import { type GamingState, type GamingStateFile, OFF } from "./gaming-state.ts";
 import type { GpuContainers } from "./gpu-containers.ts";
-import { readPowerState, recoverFromD3cold, type SysfsAccess } from "./gpu-power.ts";
+import { type GpuLocation, type PciReset, readPowerState, recoverFromD3cold, type SysfsAccess } from "./gpu-power.ts";
 import type { VmPort } from "./libvirt-vm.ts";
 import { waitForSunshine } from "./sunshine-health.ts";
 
 export type { GamingStatus } from "@nebula/schema/wire/job-results";
+
+/** The root-only GPU steps done by systemd units (NEBULA_PRIVILEGED=systemd); null does them in-process. */
+export interface GpuRootActions {
+  reset: PciReset;
+  /** Ends every process holding the card, as root; returns the unit that did it (its journal lists them). */
+  release(gpu: GpuLocation, signal: AbortSignal): Promise<string>;
+}
 
 export interface GamingDeps {
   containers: GpuContainers;
@@ -25,6 +32,9 @@ export interface GamingDeps {
   state: GamingStateFile;
   /** Our own pid is never a stale GPU holder. */
   selfPid: number;
+  /** Lists /proc/<pid>/fd; unprivileged, another user's process answers EACCES. */
+  readFds(fdDir: string): Promise<string[]>;
+  gpuRoot: GpuRootActions | null;
 }
 
 type StepOutcome = string | { skipped: string };
@@ -188,6 +198,7 @@ export async function enableGamingMode(config: GamingConfig, deps: GamingDeps, c
         power = await recoverFromD3cold(gpu, {
           from,
           sysfs: deps.sysfs,
+          ...(deps.gpuRoot ? { reset: deps.gpuRoot.reset } : {}),
           clock,
           attempts: config.d3coldAttempts,
           signal,
@@ -203,12 +214,22 @@ export async function enableGamingMode(config: GamingConfig, deps: GamingDeps, c
       run: async (signal) => {
         // QEMU of the running VM holds the vfio group legitimately; only look when the VM is down.
         if (vmRunningBefore) return { skipped: `${config.vmName} is already running with the card` };
-        const holders = await findDeviceHolders(config.procRoot, await vfioGroupDevice(gpu), deps.selfPid);
-        if (holders.length === 0) return { skipped: "no process holds the GPU" };
+        // Any holder now is stale, the VM's own leftover QEMU included: libvirt just said the VM is not running.
+        if (deps.gpuRoot) {
+          const unit = await deps.gpuRoot.release(gpu, signal);
+          return `stale holders ended as root by ${unit} (journalctl -u ${unit} names them)`;
+        }
+        const { holders, unreadable } = await findDeviceHolders(config.procRoot, await vfioGroupDevice(gpu), deps.selfPid, deps.readFds);
+        // Never a false "nobody": a process we may not look into can hold the card as well as any other.
+        const unchecked = unreadable
+          ? `${unreadable} process${unreadable === 1 ? "" : "es"} of other users could not be checked (not permitted; NEBULA_PRIVILEGED=systemd checks as root)`
+          : "";
+        if (holders.length === 0) return { skipped: unreadable ? `unknown (not permitted): ${unchecked}` : "no process holds the GPU" };
         const who = holders.map((h) => `${h.pid} (${h.name}: ${h.devices.join(", ")})`).join("; ");
         ctx.progress("gpu-holders", "running", `ending stale holders: ${who}`);
         const killed = new Set(await endHolders(holders, { kill: deps.kill, isAlive: deps.isAlive, graceMs: config.killGraceMs, clock, signal }));
-        return holders.map((h) => `${h.pid} (${h.name}) ended by ${killed.has(h.pid) ? "SIGKILL" : "SIGTERM"}`).join("; ");
+        const ended = holders.map((h) => `${h.pid} (${h.name}) ended by ${killed.has(h.pid) ? "SIGKILL" : "SIGTERM"}`).join("; ");
+        return unchecked ? `${ended}; ${unchecked}` : ended;
       },
     },
     {

@@ -52,18 +52,30 @@ export interface RecoveryAttempt {
  * (a remove that was never followed by a rescan) it is rescans only.
  * Returns the final state; the caller decides whether that is good enough.
  */
+/**
+ * One remove + rescan cycle. Direct: the sysfs writes themselves (root only). The `systemd` privileged mode swaps in
+ * the nebula-agent-gpu-reset@ unit, which decides on the remove the same way (only while the device is there).
+ */
+export type PciReset = (gpu: GpuLocation, present: boolean, signal: AbortSignal) => Promise<void>;
+
+export const sysfsPciReset =
+  (sysfs: SysfsAccess): PciReset =>
+  async (gpu, present) => {
+    // After a remove that the rescan did not undo, the device directory is gone: rescan alone is the retry.
+    if (present) await sysfs.write(path.join(deviceDir(gpu), "remove"), "1");
+    await sysfs.write(path.join(gpu.sysfsRoot, "bus", "pci", "rescan"), "1");
+  };
+
 export async function recoverFromD3cold(
   gpu: GpuLocation,
-  options: { from: PowerState; sysfs: SysfsAccess; clock: Clock; attempts: number; signal: AbortSignal; onAttempt(attempt: RecoveryAttempt): void },
+  options: { from: PowerState; sysfs: SysfsAccess; reset?: PciReset; clock: Clock; attempts: number; signal: AbortSignal; onAttempt(attempt: RecoveryAttempt): void },
 ): Promise<PowerState> {
   const { sysfs, clock, attempts, signal } = options;
-  const dir = deviceDir(gpu);
+  const reset = options.reset ?? sysfsPciReset(sysfs);
   let state = options.from;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     signal.throwIfAborted();
-    // After a remove that the rescan did not undo, the device directory is gone: rescan alone is the retry.
-    if (state !== "absent") await sysfs.write(path.join(dir, "remove"), "1");
-    await sysfs.write(path.join(gpu.sysfsRoot, "bus", "pci", "rescan"), "1");
+    await reset(gpu, state !== "absent", signal);
     const waitedMs = backoffDelay(attempt, RECOVERY_BACKOFF, () => 1);
     await clock.sleep(waitedMs, signal);
     state = await readPowerState(gpu, sysfs);

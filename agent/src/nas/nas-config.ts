@@ -1,6 +1,7 @@
 // NAS settings from the agent's environment: the mounts the edge may name (NEBULA_MOUNTS="media=/mnt/media,...")
 // and how long a reachability check may take before the mount is called stale.
 import { AgentConfigError } from "../config/config.ts";
+import { type PrivilegedMode, parsePrivilegedMode, remountUnit } from "../privileged/root-actions.ts";
 
 export interface NasMount {
   /** What the edge names in nas.remount (matches the schema's configured-name rule). */
@@ -13,6 +14,8 @@ export interface NasConfig {
   mounts: NasMount[];
   procRoot: string;
   checkTimeoutMs: number;
+  /** NEBULA_PRIVILEGED: `systemd` remounts through nebula-agent-remount@ (root, in the host's mount namespace). */
+  privileged: PrivilegedMode;
 }
 
 const NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -42,6 +45,16 @@ export function loadNasConfig(env: Record<string, string | undefined>): NasConfi
   }
   const procRoot = env.PROC_ROOT?.trim() || "/proc";
   if (!procRoot.startsWith("/")) problems.push(`PROC_ROOT: must be an absolute path (got "${procRoot.slice(0, 200)}")`);
+  const privileged = parsePrivilegedMode(env, problems);
+  if (privileged === "systemd") {
+    for (const m of mounts) {
+      try {
+        remountUnit(m.path);
+      } catch (err) {
+        problems.push(`NEBULA_MOUNTS: "${m.name}" cannot be remounted through systemd: ${(err as Error).message}`);
+      }
+    }
+  }
   if (problems.length > 0) throw new AgentConfigError(problems);
-  return { mounts, procRoot, checkTimeoutMs };
+  return { mounts, procRoot, checkTimeoutMs, privileged };
 }

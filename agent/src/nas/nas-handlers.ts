@@ -2,6 +2,7 @@
 import type { JobResultHandlers, MountStatus } from "@nebula/schema/wire/job-results";
 import { type CommandRunner, execFileRunner } from "../host/command-runner.ts";
 import { type JobContext, JobError } from "../jobs/job-handler.ts";
+import { remountUnit, startRootUnit } from "../privileged/root-actions.ts";
 import { checkSpace, commandStatfs, type StatFs } from "./mount-space.ts";
 import type { NasConfig, NasMount } from "./nas-config.ts";
 import { mountAt, NETWORK_FSTYPES, readProcMounts } from "./proc-mounts.ts";
@@ -30,22 +31,30 @@ function configuredMount(config: NasConfig, name: string): NasMount {
 }
 
 async function remount(mount: NasMount, config: NasConfig, deps: NasDeps, ctx: JobContext): Promise<MountStatus> {
-  const mounted = mountAt(await readProcMounts(config.procRoot), mount.path) !== undefined;
-  const step = async (name: string, args: string[], program: "umount" | "mount") => {
-    ctx.progress(name, "running", `${program} ${args.join(" ")}`);
+  const step = async (name: string, what: string, work: () => Promise<unknown>) => {
+    ctx.progress(name, "running", what);
     try {
-      await deps.run(program, args, { signal: ctx.signal });
+      await work();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       ctx.progress(name, "failed", message);
       throw new JobError(ctx.signal.aborted ? "cancelled" : "failed", message);
     }
-    ctx.progress(name, "ok", `${program} ${args.join(" ")}`);
+    ctx.progress(name, "ok", what);
   };
-  // Lazy unmount detaches a hung share at once; a plain umount of a dead NAS blocks until it times out.
-  if (mounted) await step("umount", ["-l", mount.path], "umount");
-  else ctx.progress("umount", "skipped", `${mount.path} was not mounted`);
-  await step("mount", [mount.path], "mount");
+  const command = (program: "umount" | "mount", args: string[]) => () => deps.run(program, args, { signal: ctx.signal });
+  if (config.privileged === "systemd") {
+    // mount(8) is setuid-only and our mount namespace is private: PID 1 runs the root unit in the host's namespace,
+    // which does the same `umount -l` + `mount` for this fstab share (or restarts its .mount unit).
+    const unit = remountUnit(mount.path);
+    await step("remount", `systemctl start ${unit}`, () => startRootUnit(deps.run, unit, ctx.signal));
+  } else {
+    const mounted = mountAt(await readProcMounts(config.procRoot), mount.path) !== undefined;
+    // Lazy unmount detaches a hung share at once; a plain umount of a dead NAS blocks until it times out.
+    if (mounted) await step("umount", `umount -l ${mount.path}`, command("umount", ["-l", mount.path]));
+    else ctx.progress("umount", "skipped", `${mount.path} was not mounted`);
+    await step("mount", `mount ${mount.path}`, command("mount", [mount.path]));
+  }
   const status = await mountStatus(mount, config, deps.statfs, ctx.signal);
   if (status.reachable !== "ok") {
     ctx.progress("verify", "failed", `${mount.name}: ${status.detail}`);

@@ -166,6 +166,17 @@ export const SpoolLoss = z.object({
 });
 export type SpoolLoss = z.infer<typeof SpoolLoss>;
 
+/**
+ * Messages from the edge the agent could not use (not JSON, or no known message): counted on the agent as on the
+ * edge, and reported as counts since the last report so the dashboard shows both sides.
+ */
+export const RejectedReport = z.object({
+  type: z.literal("rejected_report"),
+  malformed: z.int().check(z.minimum(0)),
+  unknown: z.int().check(z.minimum(0)),
+});
+export type RejectedReport = z.infer<typeof RejectedReport>;
+
 /** Cumulative: every batch with seq <= this one is stored. */
 export const MetricsAck = z.object({ type: z.literal("metrics_ack"), seq: z.int().check(z.minimum(0)) });
 export type MetricsAck = z.infer<typeof MetricsAck>;
@@ -177,7 +188,7 @@ export const SetInterval = z.object({ type: z.literal("set_interval"), seconds: 
 export type SetInterval = z.infer<typeof SetInterval>;
 
 /** What the agent may send. */
-export const AgentMessage = z.discriminatedUnion("type", [Hello, JobProgress, JobLog, JobResult, MetricsBatch, SpoolLoss]);
+export const AgentMessage = z.discriminatedUnion("type", [Hello, JobProgress, JobLog, JobResult, MetricsBatch, SpoolLoss, RejectedReport]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
 export const AGENT_MESSAGE_TYPES: readonly string[] = [
   "hello",
@@ -186,6 +197,7 @@ export const AGENT_MESSAGE_TYPES: readonly string[] = [
   "job_result",
   "metrics",
   "spool_loss",
+  "rejected_report",
 ] satisfies readonly AgentMessage["type"][];
 
 /** What the edge may send. */

@@ -107,6 +107,8 @@ export interface HubStatus {
   lastHelloAt: string | null;
   hostFacts: agentWire.HostFacts | null;
   rejectedMessages: number;
+  /** Messages from the edge the agent could not use, as it reported them (rejected_report). */
+  agentRejectedMessages: number;
   viewers: number;
   jobsInFlight: number;
   /** job_result messages for jobs already finished (or never sent): ignored. */
@@ -121,6 +123,7 @@ const KEYS = {
   hostFacts: "hostFacts",
   lastHelloAt: "lastHelloAt",
   rejected: "rejectedMessages",
+  agentRejected: "agentRejectedMessages",
   lastMessageAt: "lastMessageAt",
   silentSince: "silentSince",
   seq: "metricsSeq",
@@ -269,6 +272,8 @@ export class AgentHub extends DurableObject<Env> {
         return this.onMetrics(ws, message);
       case "spool_loss":
         return this.onSpoolLoss(attachment, message);
+      case "rejected_report":
+        return this.onRejectedReport(attachment, message);
       case "job_progress":
         return this.onJobProgress(message);
       case "job_log":
@@ -307,6 +312,7 @@ export class AgentHub extends DurableObject<Env> {
       lastHelloAt: kv.get<string>(KEYS.lastHelloAt) ?? null,
       hostFacts: kv.get<agentWire.HostFacts>(KEYS.hostFacts) ?? null,
       rejectedMessages: kv.get<number>(KEYS.rejected) ?? 0,
+      agentRejectedMessages: kv.get<number>(KEYS.agentRejected) ?? 0,
       viewers: this.openViewers().length,
       jobsInFlight: this.inFlightJobs().filter((j) => !j.outcome).length + this.quickReads.size,
       ignoredJobResults: kv.get<number>(KEYS.ignoredResults) ?? 0,
@@ -549,6 +555,12 @@ export class AgentHub extends DurableObject<Env> {
       oldestDroppedAt: new Date(loss.oldestDroppedAt).toISOString(),
     } satisfies SpoolLossRecord);
     this.logger.warn("agent spool dropped metrics", { agentId: attachment.agentId, tenantId: attachment.tenantId, ...loss });
+  }
+
+  private onRejectedReport(attachment: Extract<Attachment, { role: "agent" }>, report: agentWire.RejectedReport): void {
+    const kv = this.ctx.storage.kv;
+    kv.put(KEYS.agentRejected, (kv.get<number>(KEYS.agentRejected) ?? 0) + report.malformed + report.unknown);
+    this.logger.warn("agent rejected messages from the edge", { agentId: attachment.agentId, tenantId: attachment.tenantId, ...report });
   }
 
   // ---- Jobs ---------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // Tickets in Discord end to end, through the real Worker, the real queue and the fake Discord: panel posted, click →
 // form, submit → private thread, the per-user limit, a redelivered submit, claim, add/remove/rename, activity and the
 // first staff response from gateway events, close with reason (paginated transcript, log, archive, rating DM), the
-// rating, the close request answered by the opener, and auto-close from the guild's TicketTimers alarm.
+// rating, the close request answered by the opener, auto-close from the guild's TicketTimers alarm, and the away
+// notice of a ticket opened outside support hours.
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { ticketMessages, tickets } from "@nebula/schema";
 import { and, count, eq } from "drizzle-orm";
@@ -276,5 +277,43 @@ describe("closing", () => {
     expect(after).toMatchObject({ status: "closed", closeReason: "No activity for 1 hour", closedByName: "Nebula (auto-close)", closedById: null });
     expect((await channel(t, row?.threadId ?? "")).thread_metadata).toMatchObject({ archived: true, locked: true });
     expect((await timers.pending()).find((p) => p.ticketId === row?.id)).toBeUndefined();
+  });
+});
+
+describe("support hours", () => {
+  let hours: TicketGuild;
+  let hoursPanel: PanelSetup;
+  beforeAll(async () => {
+    hours = await seedTicketGuild("Hours Lab");
+    hoursPanel = await createPanel(hours);
+  });
+  const setHours = async (windows: { day: number; start: string; end: string }[]) => {
+    const res = await api(hours, "/settings", hours.lab.owner, json({ supportHours: { timeZone: "UTC", windows } }, "PATCH"));
+    expect(res.status, await res.clone().text()).toBe(200);
+  };
+  const open = async (member: TicketGuild["alice"]) => {
+    const payload = signer.modalSubmit(`tk.form:${hoursPanel.categoryIds[0]}`, { q0: "The router is down", q1: "" }, { guildId: hours.guildId, channelId: hours.supportChannelId, member });
+    const reply = await sendDeferred(payload, 5, 64);
+    const [row] = await withDb((db) => db.select().from(tickets).where(eq(tickets.openInteractionId, String(payload.id))));
+    const welcome = (await channel(hours, row?.threadId ?? "")).messages[0];
+    return { reply, welcome: String((welcome?.embeds as { description?: string }[] | undefined)?.[0]?.description) };
+  };
+
+  it("outside support hours the ticket still opens, and the opener and the thread are told when staff are back", async () => {
+    // One window, two days ahead (UTC): whenever the run happens, now is outside it and the window is the next one.
+    const now = new Date();
+    const backAt = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 2, 9, 0) / 1000;
+    await setHours([{ day: new Date(backAt * 1000).getUTCDay(), start: "09:00", end: "17:00" }]);
+    const { reply, welcome } = await open(hours.alice);
+    expect(reply.content).toMatch(/^Your ticket #\d+ is open: <#\d+>\./);
+    expect(reply.content).toContain(`Our team is away right now; they are back <t:${backAt}:R>.`);
+    expect(welcome).toContain(`Staff are back <t:${backAt}:F> (<t:${backAt}:R>); your ticket is open and they will see it then.`);
+  });
+
+  it("inside support hours there is no away notice", async () => {
+    await setHours(Array.from({ length: 7 }, (_, day) => ({ day, start: "00:00", end: "24:00" })));
+    const { reply, welcome } = await open(hours.bob);
+    expect(reply.content).toMatch(/^Your ticket #\d+ is open: <#\d+>\.$/);
+    expect(welcome).not.toContain("Staff are back");
   });
 });

@@ -168,6 +168,36 @@ describe("go-live: Kick", () => {
     const [message] = await messagesIn(streamer.channelId);
     expect(message?.content).toBe("Kickster is live on Kick: Kick stream\nhttps://kick.com/kickster");
   });
+
+  it("is_live false → the same message is edited with the duration; Kick's events and API carry no VOD, so none is linked", async () => {
+    const tenant = await seedGoLiveTenant();
+    const kickId = Number(snowflake().slice(-8));
+    const streamer = await trackStreamer(tenant, { platform: "kick", platformUserId: String(kickId), login: "marathoner", displayName: "Marathoner" });
+    const broadcaster = { is_anonymous: false, user_id: kickId, username: "Marathoner", is_verified: false, profile_picture: "", channel_slug: "marathoner" };
+    const startedAt = new Date(Date.now() - 2 * 3600_000).toISOString();
+    const endedAt = new Date(Date.parse(startedAt) + (2 * 3600 + 5 * 60) * 1000).toISOString();
+    const status = (isLive: boolean) =>
+      fake<Signed>(KICK, "/__control/kick/sign", { eventType: "livestream.status.updated", event: { broadcaster, is_live: isLive, title: "Kick marathon", started_at: startedAt, ended_at: isLive ? null : endedAt } });
+    expect((await deliver("/webhooks/kick", await status(true))).status).toBe(204);
+    const [live] = await messagesIn(streamer.channelId);
+
+    expect((await deliver("/webhooks/kick", await status(false))).status).toBe(204);
+    const edited = await vi.waitFor(async () => {
+      const { messages } = await discordSide(`channel:${streamer.channelId}`);
+      expect(messages[0]?.edits).toBe(1);
+      return messages;
+    }, WAIT);
+    expect(edited).toHaveLength(1);
+    expect(edited[0]?.id).toBe(live?.id);
+    // Kick's own start and end instants give the duration, not the time the events arrived.
+    expect(edited[0]?.content).toBe("Marathoner was live on Kick for 2h 5m.");
+    const embed = edited[0]?.embeds[0];
+    expect(embed).toMatchObject({ title: "Kick marathon", footer: { text: "Stream ended" }, fields: [{ name: "Duration", value: "2h 5m" }] });
+    expect(embed).not.toHaveProperty("url");
+    const [session] = await sessionsOf(streamer.id);
+    expect(session?.endedAt?.toISOString()).toBe(endedAt);
+    expect(session?.vodUrl).toBeNull();
+  });
 });
 
 describe("go-live: send test alert", () => {

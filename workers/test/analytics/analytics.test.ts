@@ -1,7 +1,9 @@
-// Server analytics end to end: gateway events (with the duplicates at-least-once delivery brings) and slash commands
-// in, exact daily counts out of GET …/discord/guilds/:guildId/analytics; ranges validated; RBAC and tenancy.
+// Server analytics end to end: gateway events (with the duplicates at-least-once delivery brings), slash commands,
+// tickets opened and closed in Discord, and go-live notices posted in, exact daily counts out of
+// GET …/discord/guilds/:guildId/analytics; ranges validated; RBAC and tenancy.
 import { exports } from "cloudflare:workers";
-import { api } from "@nebula/schema";
+import { api, tickets } from "@nebula/schema";
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { commandUsageKind } from "../../src/analytics/command-usage.ts";
 import { loadConfig } from "../../src/config/config.ts";
@@ -9,8 +11,11 @@ import { type GatewayEvent, handleGatewayEvent } from "../../src/discord-gateway
 import { createLogger } from "../../src/logging/logger.ts";
 import { createServices } from "../../src/services/services.ts";
 import { signer, snowflake } from "../discord/fake-discord.ts";
+import { KICK, type Signed, deliver, fake, seedGoLiveTenant, trackStreamer } from "../go-live/go-live-harness.ts";
 import { type NowPlayingLab, call, env, seedNowPlayingLab } from "../now-playing/now-playing-harness.ts";
-import { url } from "../support/seed.ts";
+import { discordSide } from "../outbox/outbox-harness.ts";
+import { type SeededMember, url, withDb } from "../support/seed.ts";
+import { api as ticketsApi, createPanel, json, seedTicketGuild, sendDeferred } from "../tickets/tickets-harness.ts";
 
 const DAY = 24 * 3600_000;
 const today = new Date().toISOString().slice(0, 10);
@@ -37,9 +42,12 @@ const message = (guildId: string, channelId: string, day = today, bot = false): 
   at: at(day),
 });
 
-const analyticsPath = (l: NowPlayingLab, query = "") => `/api/t/${l.tenantId}/discord/guilds/${l.guildId}/analytics${query}`;
+/** A guild whose analytics are read by `members.admin`, who holds Manage Server there. */
+type AnalyticsGuild = Pick<NowPlayingLab, "tenantId" | "guildId"> & { members: { admin: SeededMember } };
 
-async function analytics(l: NowPlayingLab, query = "?range=7d"): Promise<api.GuildAnalytics> {
+const analyticsPath = (l: AnalyticsGuild, query = "") => `/api/t/${l.tenantId}/discord/guilds/${l.guildId}/analytics${query}`;
+
+async function analytics(l: AnalyticsGuild, query = "?range=7d"): Promise<api.GuildAnalytics> {
   const res = await call(l.members.admin, analyticsPath(l, query));
   expect(res.status, await res.clone().text()).toBe(200);
   return api.GuildAnalytics.parse(await res.json());
@@ -129,6 +137,53 @@ describe("command usage", () => {
       expect((await exports.default.fetch(request)).status).toBe(200);
     }
     await vi.waitFor(async () => expect((await analytics(lab)).commands.find((c) => c.key === "nowplaying")?.total).toBe(2), { timeout: 15_000, interval: 100 });
+  });
+});
+
+describe("tickets and go-live notifications", () => {
+  it("tickets opened in Discord and closed from the dashboard today are counted per day", async () => {
+    const t = await seedTicketGuild("Analytics tickets");
+    const { categoryIds } = await createPanel(t);
+    const opened: string[] = [];
+    for (const member of [t.alice, t.bob, t.carol]) {
+      const payload = signer.modalSubmit(`tk.form:${categoryIds[0]}`, { q0: `${member.user.username}'s NAS is down`, q1: "" }, { guildId: t.guildId, channelId: t.supportChannelId, member });
+      await sendDeferred(payload, 5, 64);
+      const [row] = await withDb((db) => db.select({ id: tickets.id }).from(tickets).where(eq(tickets.openInteractionId, String(payload.id))));
+      opened.push(row?.id ?? "");
+    }
+    const close = await ticketsApi(t, `/${opened[0]}/close`, t.lab.owner, json({ reason: "Fixed" }));
+    expect(close.status, await close.clone().text()).toBe(200);
+
+    const report = await analytics({ tenantId: t.lab.tenantId, guildId: t.guildId, members: { admin: t.lab.owner } });
+    expect(report.tickets?.opened).toEqual([0, 0, 0, 0, 0, 0, 3]);
+    expect(report.tickets?.closed).toEqual([0, 0, 0, 0, 0, 0, 1]);
+    // Another guild's tickets are not this one's.
+    expect((await analytics(lab)).tickets?.opened.every((n) => n === 0)).toBe(true);
+  });
+
+  it("each stream session announced counts once, however many times its platform says it is live", async () => {
+    const tenant = await seedGoLiveTenant("Analytics go-live");
+    const kickIds = [Number(snowflake().slice(-8)), Number(snowflake().slice(-8)) + 1];
+    const streamers = await Promise.all(
+      kickIds.map((id, i) => trackStreamer(tenant, { platform: "kick", platformUserId: String(id), login: `streamer${i}`, displayName: `Streamer ${i}` })),
+    );
+    const startedAt = new Date().toISOString();
+    const goesLive = async (kickId: number) => {
+      const broadcaster = { is_anonymous: false, user_id: kickId, username: `kick${kickId}`, is_verified: false, profile_picture: "", channel_slug: `kick${kickId}` };
+      const signed = await fake<Signed>(KICK, "/__control/kick/sign", { eventType: "livestream.status.updated", event: { broadcaster, is_live: true, title: "Live", started_at: startedAt, ended_at: null } });
+      expect((await deliver("/webhooks/kick", signed)).status).toBe(204);
+    };
+    // The first stream is reported twice (a second event with its own message id, as a retry by Kick would be).
+    await goesLive(kickIds[0] ?? 0);
+    await goesLive(kickIds[0] ?? 0);
+    await goesLive(kickIds[1] ?? 0);
+    for (const streamer of streamers) {
+      await vi.waitFor(async () => expect((await discordSide(`channel:${streamer.channelId}`)).messages).toHaveLength(1), { timeout: 20_000, interval: 50 });
+    }
+
+    const report = await analytics(tenant);
+    expect(report.goLive).toEqual([0, 0, 0, 0, 0, 0, 2]);
+    expect((await analytics(lab)).goLive.every((n) => n === 0)).toBe(true);
   });
 });
 

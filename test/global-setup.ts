@@ -22,12 +22,12 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://po
 
 // The provided keys are declared in test/provided-context.d.ts.
 
-/** Each run migrates and uses its own database, named for it, and drops it when done. */
-async function createRunDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+/** Each run migrates and uses its own database, named for it, and drops it when done; `template`: a copy of that one. */
+async function createRunDatabase(serverUrl: string, template?: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `nebula_test_${process.pid}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ""}`);
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
@@ -45,6 +45,10 @@ async function createRunDatabase(serverUrl: string): Promise<{ url: string; drop
 export default async function setup(project: TestProject) {
   const database = await createRunDatabase(TEST_DATABASE_URL);
   await migratePostgres(database.url);
+  // A whole deployment of its own for workers/test/cron/idle-deployment.test.ts, whose cron jobs would find work in
+  // every other suite's rows; copied from the migrated database before anything else connects to it.
+  const idleDeployment = await createRunDatabase(TEST_DATABASE_URL, new URL(database.url).pathname.slice(1));
+  project.provide("idleDeploymentDatabaseUrl", idleDeployment.url);
   const url = new URL(database.url);
   const bridge = await startDbBridge({ host: url.hostname, port: Number(url.port || 5432) });
   project.provide("databaseUrl", database.url);
@@ -81,6 +85,6 @@ export default async function setup(project: TestProject) {
   return async () => {
     fakeGuilds.close();
     await Promise.all([bridge.close(), upstash.close(), discord.close(), gateway.close(), twitch.close(), youtube.close(), kick.close(), lanyard.close(), spotify.close()]);
-    await database.drop();
+    await Promise.all([database.drop(), idleDeployment.drop()]);
   };
 }

@@ -5,6 +5,8 @@ import type { InteractionKeyPair } from "./fakes/interaction-signer.ts";
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** A second migrated database: the idle-deployment suite's whole deployment. */
+    idleDeploymentDatabaseUrl: string;
     dbProxy: string;
     upstashUrl: string;
     upstashToken: string;

@@ -39,7 +39,7 @@ if ((url.protocol === "http:" || url.protocol === "ws:") && !["localhost", "127.
 // Jobs: the runner enforces the allowlist, de-duplicates and answers; results made while offline wait for the link.
 const runner: JobRunner = new JobRunner({ handlers: configured(() => buildJobHandlers(config, process.env)), send: (message) => link.send(message), logger });
 const hostFacts = () => {
-  const facts = readHostFacts({ probes: config.probes });
+  const facts = readHostFacts({ probes: config.probes, stacks: [...config.stacks.keys()] });
   return { ...facts, capabilities: [...new Set([...facts.capabilities, ...runner.kinds])] };
 };
 const link = new EdgeLink({ edgeUrl: config.edgeUrl, token: config.token, hostFacts, logger });

@@ -2,7 +2,8 @@
 // through API → edge → agent → Docker API (podman) and back, minus Docker's own time; (b) the real agent at rest:
 // RSS and CPU over 60 s; (c) samples per second one AgentHub stores from a websocket client acting as an agent;
 // (d) Postgres queries by idle agents' hubs over the same 60 s (the simulated hours are
-// workers/test/agents/idle-postgres.test.ts).
+// workers/test/agents/idle-postgres.test.ts); (e) the whole deployment's Postgres queries over a simulated hour of cron
+// triggers (12 of the 5-minute schedule, fired at simulated times) with the agents still connected.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -263,10 +264,71 @@ function bridgeStatsBase(dataDir: string): string | null {
   return `http://${proxy.split("/")[0]}`;
 }
 
+// ---- (e) a simulated idle hour of the whole deployment ----------------------------------------------------
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/** Every query the bridge has seen, from the Worker, its Durable Objects and the hubs alike (GET /__stats). */
+async function deploymentQueries(statsBase: string): Promise<number> {
+  const res = await fetch(`${statsBase}/__stats`);
+  return ((await res.json()) as { queries: number }).queries;
+}
+
+/** Fires a schedule at a simulated time, through miniflare's /cdn-cgi/local/scheduled as `npm run cron` does. */
+async function fireCron(edgeUrl: string, cron: string, time: number): Promise<string> {
+  const res = await fetch(`${edgeUrl}/cdn-cgi/local/scheduled?cron=${encodeURIComponent(cron)}&time=${time}&format=json`);
+  const body = await res.text();
+  if (!res.ok) throw new Error(`scheduled ${cron} answered ${res.status}: ${body}`);
+  return (JSON.parse(body) as { outcome?: string }).outcome ?? body;
+}
+
+interface IdleHour {
+  /** The hourly run and the 5-minute run at the top of the hour (the gates are seeded there). */
+  atTheHour: number;
+  /** The 11 runs of the 5-minute schedule between. */
+  between: number;
+  failedRuns: string[];
+  realMs: number;
+}
+
+/** The next simulated hour: both schedules at its top, then the 5-minute one every 5 minutes until its end. */
+async function measureIdleHour(edgeUrl: string, statsBase: string): Promise<IdleHour> {
+  const hour = Math.ceil(Date.now() / HOUR_MS) * HOUR_MS + HOUR_MS;
+  const started = performance.now();
+  const failedRuns: string[] = [];
+  const fire = async (cron: string, time: number) => {
+    const outcome = await fireCron(edgeUrl, cron, time);
+    if (outcome !== "ok") failedRuns.push(`${cron} at +${(time - hour) / MINUTE_MS} min: ${outcome}`);
+  };
+  const before = await deploymentQueries(statsBase);
+  await fire("0 * * * *", hour);
+  await fire("*/5 * * * *", hour);
+  const afterHour = await deploymentQueries(statsBase);
+  for (let step = 1; step < 12; step++) await fire("*/5 * * * *", hour + step * 5 * MINUTE_MS);
+  const end = await deploymentQueries(statsBase);
+  return { atTheHour: afterHour - before, between: end - afterHour, failedRuns, realMs: performance.now() - started };
+}
+
+function reportIdleHour(idle: IdleHour, agents: number, into: Pick<HomelabResults, "goals" | "details" | "notes" | "json">): void {
+  into.goals.push(goal(`Postgres queries during an idle hour (simulated clock), whole deployment outside the hourly run: ${agents} agent(s) connected, 11 cron runs of */5`, idle.between, "count", 0, "0"));
+  into.details["Idle hour, simulated: cron triggers at simulated times, every query at the local bridge counted"] = [
+    ["the hourly run and the */5 run at the top of the hour", `${idle.atTheHour} queries (the hourly jobs, and seeding the */5 jobs' idle gates)`],
+    ["the 11 runs of */5 between", `${idle.between} queries`],
+    ["real time for the 13 triggers", ms(idle.realMs)],
+    ["the same in workerd against real Postgres", "workers/test/cron/idle-deployment.test.ts"],
+  ];
+  into.json.idleHour = idle;
+  if (idle.failedRuns.length > 0) into.notes.push(`idle hour: cron runs that did not finish ok: ${idle.failedRuns.join("; ")}`);
+}
+
 // ---- the section ----------------------------------------------------------------------------------
 
-/** `only: "round-trip"` measures (a) alone (homelab-only.ts), for iterating on the job path without the 60 s rest window. */
-export async function measureHomelab(progress: (message: string) => void, options: { only?: "round-trip" } = {}): Promise<HomelabResults> {
+/**
+ * `only: "round-trip"` measures (a) alone (homelab-only.ts), for iterating on the job path without the 60 s rest window;
+ * `only: "idle-hour"` measures (e) alone, with one agent connected.
+ */
+export async function measureHomelab(progress: (message: string) => void, options: { only?: "round-trip" | "idle-hour" } = {}): Promise<HomelabResults> {
   const goals: Goal[] = [];
   const details: Record<string, [string, string][]> = {};
   const notes: string[] = [];
@@ -287,6 +349,18 @@ export async function measureHomelab(progress: (message: string) => void, option
     stack = await startLocalStack({ dataDir });
     const session = await signInOwner(stack.url, stack.bootstrapUrl);
     const statsBase = bridgeStatsBase(dataDir);
+
+    if (options.only === "idle-hour") {
+      if (!statsBase) throw new Error("no local db bridge to count at");
+      const created = await createAgent(session, "bench-idle-hour");
+      const spoolDir = tempDir("nebula-bench-spool-");
+      const agent = startAgentProcess({ edgeUrl: stack.url, token: created.token, spoolDir, dockerSocket: path.join(spoolDir, "no-docker.sock") });
+      running.push(agent);
+      await until("the agent to connect and deliver a sample", () => readSpool(spoolDir).ackedSeq >= 1, 30_000);
+      progress("homelab: a simulated idle hour of cron triggers, 1 agent connected");
+      reportIdleHour(await measureIdleHour(stack.url, statsBase), 1, { goals, details, notes, json });
+      return { goals, details, notes, json };
+    }
 
     // (c) first, on a fresh stack with nothing else running.
     if (options.only !== "round-trip") {
@@ -387,6 +461,9 @@ export async function measureHomelab(progress: (message: string) => void, option
       if (rest.some((r) => r.reconnects > 0)) {
         notes.push("idle agents reconnected during the Postgres window: each hello is a Postgres write, so the idle count is not 0");
       }
+      // (e) the agents still connected.
+      progress(`homelab: a simulated idle hour of cron triggers, ${rest.length} agent(s) connected`);
+      reportIdleHour(await measureIdleHour(stack.url, statsBase), rest.length, { goals, details, notes, json });
     } else notes.push("idle Postgres not counted: no local db bridge (DATABASE_URL set)");
     const loadAtEnd = os.loadavg()[0] ?? 0;
     json.loadAverage1m = { start: loadAtStart, end: loadAtEnd };

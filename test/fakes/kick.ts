@@ -9,6 +9,11 @@
 //   POST /__control/kick/rings/:ring/rotate   Kick rotates that ring's key: new pair, the old one no longer signs
 //   GET  /__control/kick/rings/:ring          {publicKeyFetches}
 //   GET  /__control/kick/state     subscriptions, tokens issued
+// Events Subscriptions API (docs.kick.com/events/subscribe-to-events): POST creates (answers per event), GET lists
+// the app's (filtered by ?broadcaster_user_id), DELETE ?id=…&id=… removes (204).
+//   POST /__control/kick/subscription-failures  {broadcaster_user_id, events?: {[name]: error}, status?}
+//        Kick refuses those events for that broadcaster (per-event `error` in a 200), or answers every request about
+//        it with `status` (e.g. 500, 429); {broadcaster_user_id} alone clears it.
 // Chat (send, delete, timeouts; chat.message.sent comes through /__control/kick/sign): kick-chat.ts.
 // User OAuth 2.1 (stream bot connections, test/fakes/platform-oauth.ts): /oauth/authorize (PKCE S256 required),
 // token grants, /oauth/revoke; the API accepts those user tokens, and GET /public/v1/users answers the token's user.
@@ -19,6 +24,12 @@ import { bodyOf, reply, startPlatformServer } from "./platform-server.ts";
 
 export const TEST_KICK_CLIENT_ID = "fake-kick-client";
 export const TEST_KICK_CLIENT_SECRET = "fake-kick-client-secret";
+
+/** Kick's ids are ULIDs: 26 Crockford base32 characters. */
+const ulid = () => {
+  const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  return [...randomBytes(26)].map((b) => alphabet[b % 32]).join("");
+};
 
 export interface FakeKick {
   origin: string;
@@ -42,7 +53,13 @@ export async function startFakeKick(): Promise<FakeKick> {
     return r;
   };
   const channels = new Map<number, { broadcaster_user_id: number; slug: string; live: boolean; title?: string; start_time?: string; viewers?: number }>();
-  const subscriptions: { broadcaster_user_id: number; name: string; version: number; id: string }[] = [];
+  const subscriptions: { broadcaster_user_id: number; name: string; version: number; id: string; created_at: string }[] = [];
+  const failures = new Map<number, { events: Record<string, string>; status: number | null }>();
+  const refusedWith = (broadcasterUserId: number) => {
+    const status = failures.get(broadcasterUserId)?.status ?? null;
+    if (status === null) return null;
+    return status === 429 ? reply(429, { message: "Too Many Requests", data: [] }, { "retry-after": "30" }) : reply(status, { message: `fake kick answers ${status}`, data: [] });
+  };
   const oauth = installFakeOAuth(server, {
     platform: "kick",
     clientId: TEST_KICK_CLIENT_ID,
@@ -108,14 +125,43 @@ export async function startFakeKick(): Promise<FakeKick> {
     authed(req, () => {
       const b = bodyOf<{ broadcaster_user_id: number; events: { name: string; version: number }[]; method: string }>(req);
       if (b.method !== "webhook") return reply(400, { message: "method must be webhook", data: [] });
+      const refused = refusedWith(b.broadcaster_user_id);
+      if (refused) return refused;
       const data = b.events.map((e) => {
-        const id = randomUUID();
-        subscriptions.push({ broadcaster_user_id: b.broadcaster_user_id, name: e.name, version: e.version, id });
-        return { name: e.name, version: e.version, subscription_id: id };
+        const error = failures.get(b.broadcaster_user_id)?.events[e.name];
+        if (error) return { name: e.name, version: e.version, subscription_id: "", error };
+        const id = ulid();
+        subscriptions.push({ broadcaster_user_id: b.broadcaster_user_id, name: e.name, version: e.version, id, created_at: new Date().toISOString() });
+        return { name: e.name, version: e.version, subscription_id: id, error: "" };
       });
       return reply(200, { data, message: "OK" });
     }),
   );
+  server.route("GET", "/public/v1/events/subscriptions", (req) =>
+    authed(req, () => {
+      const only = req.query.get("broadcaster_user_id");
+      const refused = only ? refusedWith(Number(only)) : null;
+      if (refused) return refused;
+      const data = subscriptions
+        .filter((x) => only === null || x.broadcaster_user_id === Number(only))
+        .map((x) => ({ id: x.id, app_id: TEST_KICK_CLIENT_ID, broadcaster_user_id: x.broadcaster_user_id, event: x.name, version: x.version, method: "webhook", created_at: x.created_at, updated_at: x.created_at }));
+      return reply(200, { data, message: "OK" });
+    }),
+  );
+  server.route("DELETE", "/public/v1/events/subscriptions", (req) =>
+    authed(req, () => {
+      const ids = new Set(req.query.getAll("id"));
+      if (ids.size === 0) return reply(400, { message: "id is required", data: {} });
+      for (let i = subscriptions.length - 1; i >= 0; i--) if (ids.has((subscriptions[i] as { id: string }).id)) subscriptions.splice(i, 1);
+      return reply(204);
+    }),
+  );
+  server.route("POST", "/__control/kick/subscription-failures", (req) => {
+    const b = bodyOf<{ broadcaster_user_id: number; events?: Record<string, string>; status?: number }>(req);
+    if (!b.events && b.status === undefined) failures.delete(b.broadcaster_user_id);
+    else failures.set(b.broadcaster_user_id, { events: b.events ?? {}, status: b.status ?? null });
+    return reply(200, { ok: true });
+  });
 
   server.route("POST", "/__control/kick/channels", (req) => {
     for (const c of bodyOf<{ broadcaster_user_id: number; slug: string; live: boolean }[]>(req)) channels.set(c.broadcaster_user_id, c);

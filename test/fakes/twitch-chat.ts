@@ -7,7 +7,9 @@
 //        fragments?: [{type, text}], badges?: [set_id], messageId?, timestamp?}  → {headers, body}
 //   POST /__control/twitch/chat-drop {sender_id, code, times?}    the sender's next `times` (1) sends are dropped with
 //        that drop_reason code (msg_ratelimit, msg_duplicate …), whatever the limits say
-//   GET  /__control/twitch/chat        messages (sent and dropped), deletions, bans
+//   GET  /__control/twitch/chat        messages (sent and dropped, each with whose token sent it), deletions, bans
+// Twitch: with a user access token the sender must be the token's user (401 otherwise); an app token may send as a bot
+// that granted user:bot.
 import { randomUUID } from "node:crypto";
 import { type PlatformReply, type PlatformRequest, type PlatformServer, bodyOf, reply } from "./platform-server.ts";
 
@@ -21,6 +23,8 @@ export interface FakeChatMessage {
   reply_parent_message_id: string | null;
   is_sent: boolean;
   drop_code: string | null;
+  /** The user whose access token sent it; null: the app's token. */
+  token_user_id: string | null;
   at: number;
 }
 
@@ -32,7 +36,10 @@ export interface FakeTwitchChatState {
 
 type Helix = (req: PlatformRequest, work: () => PlatformReply) => PlatformReply;
 
-export function installTwitchChat(server: PlatformServer, helix: Helix, sign: (secret: string, messageId: string, timestamp: string, body: string) => string, secret: string): void {
+/** Whose user access token a request carries (null: not a user token, e.g. the app's). */
+type TokenUser = (authorization: string | string[] | undefined) => { id: string } | null;
+
+export function installTwitchChat(server: PlatformServer, helix: Helix, sign: (secret: string, messageId: string, timestamp: string, body: string) => string, secret: string, tokenUser: TokenUser): void {
   const state: FakeTwitchChatState = { messages: [], deletions: [], bans: [] };
   const moderators = new Set<string>();
   const forcedDrops = new Map<string, { code: string; times: number }>();
@@ -43,6 +50,8 @@ export function installTwitchChat(server: PlatformServer, helix: Helix, sign: (s
       const b = bodyOf<{ broadcaster_id?: string; sender_id?: string; message?: string; reply_parent_message_id?: string }>(req);
       if (!b.broadcaster_id || !b.sender_id || !b.message) return reply(400, { error: "Bad Request", status: 400, message: "Missing required parameter" });
       if ([...b.message].length > 500) return reply(422, { error: "Unprocessable Entity", status: 422, message: "The message is too long" });
+      const user = tokenUser(req.headers.authorization);
+      if (user && user.id !== b.sender_id) return reply(401, { error: "Unauthorized", status: 401, message: "The sender_id in the body must match the user ID in the user access token" });
       const now = Date.now();
       const mod = isMod(b.broadcaster_id, b.sender_id);
       const recent = state.messages.filter((m) => m.is_sent && m.sender_id === b.sender_id && now - m.at < CHAT_WINDOW_MS);
@@ -55,7 +64,7 @@ export function installTwitchChat(server: PlatformServer, helix: Helix, sign: (s
       else if (!mod && recent.some((m) => m.broadcaster_id === b.broadcaster_id && now - m.at < 1000)) drop = { code: "msg_ratelimit", message: "Your message was not sent because you are sending messages too quickly." };
       else if (recent.some((m) => m.broadcaster_id === b.broadcaster_id && m.message === b.message)) drop = { code: "msg_duplicate", message: "Your message was not sent because it is identical to the previous one you sent, less than 30 seconds ago." };
       const message_id = randomUUID();
-      state.messages.push({ message_id, broadcaster_id: b.broadcaster_id, sender_id: b.sender_id, message: b.message, reply_parent_message_id: b.reply_parent_message_id ?? null, is_sent: !drop, drop_code: drop?.code ?? null, at: now });
+      state.messages.push({ message_id, broadcaster_id: b.broadcaster_id, sender_id: b.sender_id, message: b.message, reply_parent_message_id: b.reply_parent_message_id ?? null, is_sent: !drop, drop_code: drop?.code ?? null, token_user_id: user?.id ?? null, at: now });
       return reply(200, { data: [{ message_id: drop ? "" : message_id, is_sent: !drop, drop_reason: drop }] });
     }),
   );

@@ -280,7 +280,7 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
     reply(200, { subscriptions: subscriptions.map(({ secret: _s, ...s }) => s), streamCalls, tokensIssued: tokens.size }),
   );
 
-  installTwitchChat(server, helix, signEventSub, TEST_TWITCH_EVENTSUB_SECRET);
+  installTwitchChat(server, helix, signEventSub, TEST_TWITCH_EVENTSUB_SECRET, (authorization) => oauth.accountOf(authorization));
 
   return { origin: server.origin, apiBase: `${server.origin}/helix`, authBase: `${server.origin}/oauth2`, route: server.route, close: server.close };
 }

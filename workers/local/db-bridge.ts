@@ -1,6 +1,7 @@
 // A websocket -> TCP bridge in front of Postgres, speaking what @neondatabase/serverless expects of Neon's proxy:
 // each websocket carries one raw Postgres wire-protocol connection. Used by `npm start` and the tests, which
-// read per-application_name query counts from GET /__stats (how the AgentHub's idle Postgres budget is checked).
+// read per-application_name query counts from GET /__stats?app=<name> (how the AgentHub's idle Postgres budget is
+// checked), and every connection's, named or not, from GET /__stats (the bench's idle deployment hour).
 import http from "node:http";
 import net from "node:net";
 import { WebSocketServer } from "ws";
@@ -71,7 +72,7 @@ export function terminateWatcher(): (chunk: Buffer) => boolean {
   return (chunk) => watch(chunk).terminated;
 }
 
-/** Connections and queries per application_name, served at GET /__stats?app=<name> on the bridge's port. */
+/** Connections and queries per application_name, served at GET /__stats?app=<name> on the bridge's port; all of them at GET /__stats. */
 export interface BridgeStats {
   connections: number;
   queries: number;
@@ -79,6 +80,7 @@ export interface BridgeStats {
 
 export async function startDbBridge(target: { host: string; port: number }, port = 0): Promise<DbBridge> {
   const stats = new Map<string, BridgeStats>();
+  const total: BridgeStats = { connections: 0, queries: 0 };
   const statsOf = (app: string): BridgeStats => {
     const entry = stats.get(app) ?? { connections: 0, queries: 0 };
     stats.set(app, entry);
@@ -88,14 +90,15 @@ export async function startDbBridge(target: { host: string; port: number }, port
   const server = http.createServer((req, res) => {
     const u = new URL(req.url ?? "/", "http://bridge");
     if (req.method === "GET" && u.pathname === "/__stats") {
-      const app = u.searchParams.get("app") ?? "";
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(stats.get(app) ?? { connections: 0, queries: 0 }));
+      const app = u.searchParams.get("app");
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(app === null ? total : (stats.get(app) ?? { connections: 0, queries: 0 })));
       return;
     }
     res.writeHead(426, { "content-type": "text/plain" }).end("websocket upgrade required");
   });
   const wss = new WebSocketServer({ server });
   wss.on("connection", (ws) => {
+    total.connections += 1;
     const tcp = net.connect(target.port, target.host);
     tcp.setNoDelay(true);
     const pending: Buffer[] = [];
@@ -116,10 +119,10 @@ export async function startDbBridge(target: { host: string; port: number }, port
         counted = statsOf(events.applicationName);
         counted.connections += 1;
       }
-      if (counted) {
-        counted.queries += events.queries - queries;
-        queries = events.queries;
-      }
+      const fresh = events.queries - queries;
+      queries = events.queries;
+      total.queries += fresh;
+      if (counted) counted.queries += fresh;
       if (events.terminated) {
         tcp.end();
         ws.close();

@@ -156,6 +156,32 @@ describe("/api/t/:tenantId/agents", () => {
     expect(audit).toMatchObject({ action: "agent.create", actorId: lab.members.admin.userId, result: "success" });
   });
 
+  it("shows what each host's link lost: batches its spool dropped and messages its hub refused", async () => {
+    const agent = await newAgent();
+    const { socket } = await helloed(agent);
+    const health = async () => {
+      const res = await exports.default.fetch(url(`/api/t/${lab.tenantId}/agents`), asUser(lab.members.viewer));
+      return api.AgentList.parse(await res.json()).items.find((a) => a.id === agent.agentId)?.health;
+    };
+    expect(await health()).toEqual({ lostBatches: 0, lostSamples: 0, lastLossAt: null, rejectedMessages: 0, agentRejectedMessages: 0 });
+
+    // The agent reports a full spool, then sends two messages the hub cannot read; each refusal is answered in order.
+    socket.sendJson({ type: "spool_loss", droppedBatches: 2, droppedSamples: 60, oldestDroppedAt: Date.now() - 3_600_000 });
+    socket.send("{ not json");
+    expect(await socket.nextJson()).toMatchObject({ type: "error", code: "malformed" });
+    socket.sendJson({ type: "launch_missiles" });
+    expect(await socket.nextJson()).toMatchObject({ type: "error", code: "unknown_type" });
+    // And what the agent could not use from the edge, as it reports it; the next refusal marks the report as handled.
+    socket.sendJson({ type: "rejected_report", malformed: 1, unknown: 2 });
+    socket.send("{ still not json");
+    expect(await socket.nextJson()).toMatchObject({ type: "error", code: "malformed" });
+
+    const after = await health();
+    expect(after).toMatchObject({ lostBatches: 2, lostSamples: 60, rejectedMessages: 3, agentRejectedMessages: 3 });
+    expect(Number.isNaN(Date.parse(after?.lastLossAt ?? ""))).toBe(false);
+    socket.close();
+  });
+
   it("revoking an agent closes its live socket and refuses its token from then on", async () => {
     const agent = await newAgent();
     const { socket } = await helloed(agent);

@@ -3,6 +3,21 @@ import { z } from "zod";
 
 const isoDate = z.iso.datetime({ offset: true });
 
+/**
+ * What the agent's link lost, as its hub counted it: batches the agent's disk spool dropped when it filled (reported
+ * by the agent) and messages the hub refused as malformed or unknown. Zero for a host that never connected.
+ */
+export const AgentHealth = z.object({
+  lostBatches: z.number().int().min(0),
+  lostSamples: z.number().int().min(0),
+  /** When the agent last reported a loss; null when it never did. */
+  lastLossAt: isoDate.nullable(),
+  rejectedMessages: z.number().int().min(0),
+  /** Messages from the edge the agent could not use, as the agent reported them. */
+  agentRejectedMessages: z.number().int().min(0),
+});
+export type AgentHealth = z.infer<typeof AgentHealth>;
+
 export const Agent = z.object({
   id: z.string(),
   name: z.string(),
@@ -14,6 +29,7 @@ export const Agent = z.object({
   connected: z.boolean(),
   onlineSince: isoDate.nullable(),
   offline: z.boolean(),
+  health: AgentHealth,
   revokedAt: isoDate.nullable(),
   createdAt: isoDate,
 });

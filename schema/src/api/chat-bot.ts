@@ -146,6 +146,18 @@ export const defaultAntiSpamSettings = (): AntiSpamSettings => AntiSpamSettings.
 
 // ---- Channels ----
 
+/**
+ * The account a channel's bot speaks as when it is one of the tenant's platform connections (its OAuth token, refreshed
+ * by the connections domain). `chatScopes`: whether that token holds the chat bot's scopes (CONNECTION_SCOPES).
+ */
+export const ChatBotAccountView = z.object({
+  connectionId: z.string(),
+  login: z.string(),
+  displayName: z.string(),
+  chatScopes: z.boolean(),
+});
+export type ChatBotAccountView = z.infer<typeof ChatBotAccountView>;
+
 export const ChatChannelView = z.object({
   id: z.string(),
   platform: z.enum(STREAM_PLATFORMS),
@@ -153,20 +165,41 @@ export const ChatChannelView = z.object({
   channelLogin: z.string(),
   botUserId: z.string(),
   botIsModerator: z.boolean(),
+  /** The linked connection the bot speaks with; null: the app's token. */
+  botAccount: ChatBotAccountView.nullable(),
   enabled: z.boolean(),
   createdAt: isoDate,
 });
 export type ChatChannelView = z.infer<typeof ChatChannelView>;
 
-export const CreateChatChannelRequest = z.object({
-  platform: z.enum(STREAM_PLATFORMS),
-  channelId: z.string().trim().min(1).max(64),
-  channelLogin: z.string().trim().min(1).max(64),
-  botUserId: z.string().trim().min(1).max(64),
-  botIsModerator: z.boolean().default(false),
-  enabled: z.boolean().default(true),
+const ConnectionRef = z.string().regex(/^pcn_[0-9a-z]{16}$/, "must be a connection id (pcn_…)");
+const PlatformUserId = z.string().trim().min(1).max(64);
+
+/**
+ * With `connectionId` the bot speaks as that connection's account, so `botUserId` may be left out (it is the
+ * connection's platform user id). Without one the bot speaks with the app's token as `botUserId`, which is then needed.
+ */
+export const CreateChatChannelRequest = z
+  .object({
+    platform: z.enum(STREAM_PLATFORMS),
+    channelId: z.string().trim().min(1).max(64),
+    channelLogin: z.string().trim().min(1).max(64),
+    botUserId: PlatformUserId.optional(),
+    connectionId: ConnectionRef.nullable().default(null),
+    botIsModerator: z.boolean().default(false),
+    enabled: z.boolean().default(true),
+  })
+  .refine((r) => r.connectionId !== null || r.botUserId !== undefined, { path: ["botUserId"], message: "is needed when the bot speaks with the app's token (no connectionId)" });
+export type CreateChatChannelRequest = z.input<typeof CreateChatChannelRequest>;
+
+/** `connectionId: null` unlinks the connection (the bot falls back to the app's token as the same account). */
+export const UpdateChatChannelRequest = z.object({
+  botIsModerator: z.boolean().optional(),
+  enabled: z.boolean().optional(),
+  botUserId: PlatformUserId.optional(),
+  connectionId: ConnectionRef.nullable().optional(),
 });
-export const UpdateChatChannelRequest = z.object({ botIsModerator: z.boolean().optional(), enabled: z.boolean().optional() });
+export type UpdateChatChannelRequest = z.input<typeof UpdateChatChannelRequest>;
 
 // ---- Commands ----
 

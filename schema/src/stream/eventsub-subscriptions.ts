@@ -1,5 +1,6 @@
-// The Twitch EventSub subscriptions a platform connection asked for and how each stands: subscribed, failed when it was
-// created (a missing scope, a 403, Twitch down) or revoked by Twitch later. The Streams page shows them per connection.
+// The webhook subscriptions a platform connection asked for (Twitch EventSub types, Kick event names) and how each
+// stands: subscribed, failed when it was created (a missing scope, a 403, the platform down) or revoked by Twitch
+// later. The Streams page shows them per connection.
 import { boolean, index, primaryKey, text } from "drizzle-orm/pg-core";
 import { createdAt, updatedAt } from "../core/columns.ts";
 import { tenants } from "../core/tenants.ts";
@@ -18,10 +19,13 @@ export const eventSubSubscriptions = stream.table(
     connectionId: text("connection_id")
       .notNull()
       .references(() => platformConnections.id, { onDelete: "cascade" }),
-    /** EventSub type, e.g. `channel.cheer`. */
+    /** EventSub type, e.g. `channel.cheer`; for Kick, the event name, e.g. `kicks.gifted`. */
     type: text("type").notNull(),
     version: text("version").notNull(),
-    /** Twitch's id when we created it; null when Twitch answered that it already existed (409) or it failed. */
+    /**
+     * The platform's subscription id (Twitch's when we created it, null when Twitch answered 409 already exists; Kick's
+     * from its list or create); null when it failed. The column name predates Kick.
+     */
     twitchSubscriptionId: text("twitch_subscription_id"),
     state: text("state", { enum: EVENTSUB_STATES }).notNull(),
     /** Why it is not subscribed, in the Streams page's words ("missing scope bits:read"); null when subscribed. */

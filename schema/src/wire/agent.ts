@@ -32,6 +32,8 @@ export const CLOSE_CODES = {
 
 /** Service probes one agent may run every metrics interval. */
 export const MAX_PROBES = 32;
+/** Compose stacks one agent reports in its hello; more are still runnable, the dashboard lists these. */
+export const MAX_STACKS = 64;
 
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
@@ -52,6 +54,8 @@ export const Hello = z.object({
   probes: z.optional(
     z.array(z.object({ name: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/)), kind: z.enum(PROBE_KINDS) })).check(z.maxLength(MAX_PROBES)),
   ),
+  /** Compose stacks the agent may bring up or down (NEBULA_STACKS), by name only (never their directories). */
+  stacks: z.optional(z.array(z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/))).check(z.maxLength(MAX_STACKS))),
 });
 export type Hello = z.infer<typeof Hello>;
 

@@ -1,11 +1,20 @@
 // The chat bot for the Streams section: the overview (channels, commands, timers, anti-spam settings), their
-// changes, the moderation log with filters, and YouTube live chat's quota and pollers.
-import type { AntiSpamSettings, ChatBotOverview, ChatChannelView, ChatCommandView, ChatTimerView, ModerationLogEntry } from "@nebula/schema/api/chat-bot";
+// changes (a channel's bot account: one of the tenant's connections, or the app's token), the moderation log with filters, and YouTube live chat's quota and pollers.
+import type {
+  AntiSpamSettings,
+  ChatBotOverview,
+  ChatChannelView,
+  ChatCommandView,
+  ChatTimerView,
+  CreateChatChannelRequest,
+  ModerationLogEntry,
+  UpdateChatChannelRequest,
+} from "@nebula/schema/api/chat-bot";
 import type { YouTubeLiveChatOverview } from "@nebula/schema/api/youtube-live-chat";
 import { query } from "@solidjs/router";
 import { request } from "./client.ts";
 
-export type { AntiSpamSettings, ChatBotOverview, ChatChannelView, ChatCommandView, ChatTimerView, ModerationLogEntry };
+export type { AntiSpamSettings, ChatBotOverview, ChatChannelView, ChatCommandView, ChatTimerView, CreateChatChannelRequest, ModerationLogEntry, UpdateChatChannelRequest };
 export type LogFilters = { platform: string; rule: string; action: string; user: string };
 
 const botPath = (tenantId: string, rest = "") => `/api/t/${encodeURIComponent(tenantId)}/streams/chat-bot${rest}`;
@@ -29,6 +38,9 @@ export const deleteChatCommand = (tenantId: string, id: string) => request<void>
 export const createChatTimer = (tenantId: string, input: TimerInput) => request<ChatTimerView>("POST", botPath(tenantId, "/timers"), input);
 export const updateChatTimer = (tenantId: string, id: string, change: Partial<TimerInput>) => request<ChatTimerView>("PATCH", botPath(tenantId, `/timers/${encodeURIComponent(id)}`), change);
 export const deleteChatTimer = (tenantId: string, id: string) => request<void>("DELETE", botPath(tenantId, `/timers/${encodeURIComponent(id)}`));
+export const createChatChannel = (tenantId: string, input: CreateChatChannelRequest) => request<ChatChannelView>("POST", botPath(tenantId, "/channels"), input);
+export const updateChatChannel = (tenantId: string, id: string, change: UpdateChatChannelRequest) => request<ChatChannelView>("PATCH", botPath(tenantId, `/channels/${encodeURIComponent(id)}`), change);
+export const deleteChatChannel = (tenantId: string, id: string) => request<void>("DELETE", botPath(tenantId, `/channels/${encodeURIComponent(id)}`));
 export const saveAntiSpam = (tenantId: string, settings: AntiSpamSettings) => request<AntiSpamSettings>("PUT", botPath(tenantId, "/anti-spam"), settings);
 
 /** YouTube live chat: the day's Data API quota (used of 10,000, the 80% warning) and each channel's poller. */

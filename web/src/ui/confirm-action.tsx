@@ -38,7 +38,13 @@ export function ConfirmActionButton<T>(props: { action: ConfirmAction<T>; row: T
 }
 
 /** `message` names the row asked about; the dialog stays open with the error if the action fails. */
-export function ConfirmActionDialog<T>(props: { action: ConfirmAction<T>; title: string; message: (row: T) => JSX.Element; confirmLabel: string }) {
+export function ConfirmActionDialog<T>(props: {
+  action: ConfirmAction<T>;
+  title: string;
+  message: (row: T) => JSX.Element;
+  confirmLabel: string;
+  confirmDisabled?: boolean;
+}) {
   return (
     <ConfirmDialog
       open={props.action.row() !== undefined}
@@ -49,6 +55,7 @@ export function ConfirmActionDialog<T>(props: { action: ConfirmAction<T>; title:
         </Show>
       }
       confirmLabel={props.confirmLabel}
+      confirmDisabled={props.confirmDisabled}
       onConfirm={() => props.action.confirm()}
       onClose={() => props.action.close()}
     />

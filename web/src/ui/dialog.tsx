@@ -36,6 +36,8 @@ export function ConfirmDialog(props: {
   confirmLabel: string;
   onConfirm: () => Promise<unknown>;
   onClose: () => void;
+  /** Holds the confirm button back, e.g. until the name of what is about to go is typed. */
+  confirmDisabled?: boolean;
 }) {
   const [pending, setPending] = createSignal(false);
   const [error, setError] = createSignal<unknown>();
@@ -62,7 +64,7 @@ export function ConfirmDialog(props: {
         <button type="button" class="btn" onClick={() => props.onClose()} disabled={pending()}>
           Cancel
         </button>
-        <button type="button" class="btn btn-danger" data-testid="confirm-button" onClick={confirm} disabled={pending()}>
+        <button type="button" class="btn btn-danger" data-testid="confirm-button" onClick={confirm} disabled={pending() || props.confirmDisabled}>
           {pending() ? "Working…" : props.confirmLabel}
         </button>
       </div>

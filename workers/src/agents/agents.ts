@@ -31,8 +31,10 @@ interface Row {
 }
 
 /** The link as the hub sees it; a revoked or never-connected agent is simply offline. */
-type Link = Pick<HubStatus, "connected" | "onlineSince" | "lastSeenAt" | "offline">;
-const NO_LINK: Link = { connected: false, onlineSince: null, lastSeenAt: null, offline: true };
+type Link = Pick<HubStatus, "connected" | "onlineSince" | "lastSeenAt" | "offline" | "rejectedMessages" | "agentRejectedMessages"> & {
+  metrics: Pick<HubStatus["metrics"], "spoolLoss">;
+};
+const NO_LINK: Link = { connected: false, onlineSince: null, lastSeenAt: null, offline: true, rejectedMessages: 0, agentRejectedMessages: 0, metrics: { spoolLoss: null } };
 
 function present(r: Row, link: Link = NO_LINK): api.Agent {
   const lastSeen = [r.lastSeenAt?.getTime() ?? null, link.lastSeenAt ? Date.parse(link.lastSeenAt) : null].filter((t) => t !== null);
@@ -44,6 +46,13 @@ function present(r: Row, link: Link = NO_LINK): api.Agent {
     connected: link.connected,
     onlineSince: link.onlineSince,
     offline: link.offline,
+    health: {
+      lostBatches: link.metrics.spoolLoss?.droppedBatches ?? 0,
+      lostSamples: link.metrics.spoolLoss?.droppedSamples ?? 0,
+      lastLossAt: link.metrics.spoolLoss?.lastReportAt ?? null,
+      rejectedMessages: link.rejectedMessages,
+      agentRejectedMessages: link.agentRejectedMessages,
+    },
     revokedAt: iso(r.revokedAt),
     createdAt: iso(r.createdAt),
   };

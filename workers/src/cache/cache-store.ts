@@ -70,10 +70,10 @@ export class CacheStore extends DurableObject<Env> {
     return { ok: true, value: current + by };
   }
 
-  async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+  async setIfAbsent(key: string, value: string, ttlSeconds?: number): Promise<boolean> {
     const now = Date.now();
     if (this.live(key, now)) return false;
-    const expiresAt = now + ttlSeconds * 1000;
+    const expiresAt = ttlSeconds === undefined ? null : now + ttlSeconds * 1000;
     this.write(key, value, expiresAt);
     await this.sweepAfter(expiresAt);
     return true;

@@ -10,8 +10,8 @@ export interface Cache {
   take(key: string): Promise<string | null>;
   /** Atomically adds `by` (default 1) and returns the new value; the key's TTL is set when it is created. */
   incr(key: string, ttlSeconds: number, by?: number): Promise<number>;
-  /** Sets only if absent; true when this call set it (used to de-duplicate webhook ids). */
-  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+  /** Sets only if absent; true when this call set it (used to de-duplicate webhook ids). Without ttlSeconds it never expires. */
+  setIfAbsent(key: string, value: string, ttlSeconds?: number): Promise<boolean>;
   /** Round-trips to the backing store; used by /healthz. */
   ping(): Promise<boolean>;
 }

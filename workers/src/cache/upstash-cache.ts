@@ -32,7 +32,8 @@ export function createUpstashCache(options: { url: string; token: string }): Cac
     // GETDEL (Redis 6.2+, supported by Upstash): one command, so two takers can never both read the value.
     take: (key) => redis.getdel<string>(key),
     incr: async (key, ttlSeconds, by = 1) => Number(await redis.eval(INCR_WITH_TTL, [key], [String(ttlSeconds), String(by)])),
-    setIfAbsent: async (key, value, ttlSeconds) => (await redis.set(key, value, { nx: true, ex: ttlSeconds })) === "OK",
+    setIfAbsent: async (key, value, ttlSeconds) =>
+      (await (ttlSeconds === undefined ? redis.set(key, value, { nx: true }) : redis.set(key, value, { nx: true, ex: ttlSeconds }))) === "OK",
     ping: () => redis.ping().then((reply) => reply === "PONG", () => false),
   };
 }

@@ -1,14 +1,18 @@
 // The chat bot's configuration as domain functions for the dashboard: channels, commands, timers, anti-spam settings
 // and the moderation log, each tenant-scoped, each change audited. Timer and channel changes re-sync the tenant's
 // ChatTimers object so its alarm follows them without reading Postgres itself. Every change the bot reads per chat line
-// (channels, commands, anti-spam) drops its cached copy (chat-config.ts).
-import { api, chatChannels, chatCommands, chatTimers, moderationLog, moderationSettings, newId } from "@nebula/schema";
+// (channels, commands, anti-spam) drops its cached copy (chat-config.ts). A channel may speak as one of the tenant's
+// platform connections (its OAuth token) instead of the app's token: it must be of the channel's platform and hold the
+// chat bot's scopes.
+import { type StreamPlatform, api, chatChannels, chatCommands, chatTimers, moderationLog, moderationSettings, newId, platformConnections } from "@nebula/schema";
 import { and, asc, desc, eq, ilike, lt, or } from "drizzle-orm";
 import { type Caller, recordAudit } from "../audit/audit.ts";
 import type { Cache } from "../cache/cache.ts";
 import type { Db } from "../db/client.ts";
 import type { Env } from "../env.ts";
+import { markIdleGateChanged } from "../cron/idle-gates.ts";
 import { AppError } from "../errors/app-error.ts";
+import { featuresOf } from "../connections/connect-flow.ts";
 import { channelRef } from "./chat-bot.ts";
 import { forgetChatChannel, forgetChatTenantConfig, loadAntiSpamSettings } from "./chat-config.ts";
 import { commandTemplateWarnings } from "./command-engine.ts";
@@ -25,6 +29,8 @@ export interface ChatBotAdminDeps {
 type CommandRow = typeof chatCommands.$inferSelect;
 type TimerRow = typeof chatTimers.$inferSelect;
 type ChannelRow = typeof chatChannels.$inferSelect;
+type ConnectionRow = typeof platformConnections.$inferSelect;
+type BotAccountRow = Pick<ConnectionRow, "id" | "platform" | "login" | "displayName" | "scopes">;
 
 const notFound = (what: string) => new AppError("NOT_FOUND", `${what} not found`);
 
@@ -43,20 +49,36 @@ export const commandView = (r: CommandRow): api.ChatCommandView => ({
   warnings: commandTemplateWarnings(r.response).warnings,
 });
 export const timerView = (r: TimerRow): api.ChatTimerView => ({ id: r.id, name: r.name, message: r.message, intervalMinutes: r.intervalMinutes, minLines: r.minLines, platforms: r.platforms, enabled: r.enabled });
-export const channelView = (r: ChannelRow): api.ChatChannelView => ({
+const botAccountView = (c: BotAccountRow): api.ChatBotAccountView => ({ connectionId: c.id, login: c.login, displayName: c.displayName, chatScopes: featuresOf(c.platform, c.scopes).chatbot });
+
+/** `account`: the channel's linked connection (null for the app's token). */
+export const channelView = ({ row: r, account }: { row: ChannelRow; account: BotAccountRow | null }): api.ChatChannelView => ({
   id: r.id,
   platform: r.platform,
   channelId: r.channelId,
   channelLogin: r.channelLogin,
   botUserId: r.botUserId,
   botIsModerator: r.botIsModerator,
+  botAccount: account ? botAccountView(account) : null,
   enabled: r.enabled,
   createdAt: r.createdAt.toISOString(),
 });
 
+const botAccountColumns = { id: platformConnections.id, platform: platformConnections.platform, login: platformConnections.login, displayName: platformConnections.displayName, scopes: platformConnections.scopes };
+
+/** The tenant's channels with the connection each speaks as (a connection of another tenant is never joined). */
+function channelsWithAccounts(db: Db, tenantId: string, channelRowId?: string) {
+  return db
+    .select({ row: chatChannels, account: botAccountColumns })
+    .from(chatChannels)
+    .leftJoin(platformConnections, and(eq(platformConnections.id, chatChannels.connectionId), eq(platformConnections.tenantId, chatChannels.tenantId)))
+    .where(and(eq(chatChannels.tenantId, tenantId), channelRowId ? eq(chatChannels.id, channelRowId) : undefined))
+    .orderBy(asc(chatChannels.createdAt));
+}
+
 export async function chatBotOverview(deps: ChatBotAdminDeps, tenantId: string): Promise<api.ChatBotOverview> {
   const [channels, commands, timers, antiSpam] = await Promise.all([
-    deps.db.select().from(chatChannels).where(eq(chatChannels.tenantId, tenantId)).orderBy(asc(chatChannels.createdAt)),
+    channelsWithAccounts(deps.db, tenantId),
     deps.db.select().from(chatCommands).where(eq(chatCommands.tenantId, tenantId)).orderBy(asc(chatCommands.name)),
     deps.db.select().from(chatTimers).where(eq(chatTimers.tenantId, tenantId)).orderBy(asc(chatTimers.createdAt)),
     loadAntiSpamSettings(deps.db, tenantId),
@@ -159,15 +181,51 @@ export async function deleteChatTimer(deps: ChatBotAdminDeps, tenantId: string, 
 
 // ---- channels ----
 
-export async function addChatChannel(deps: ChatBotAdminDeps, tenantId: string, input: unknown, actor: Caller): Promise<ChannelRow> {
-  const values = api.CreateChatChannelRequest.parse(input);
+export interface ChatChannelWithAccount {
+  row: ChannelRow;
+  account: BotAccountRow | null;
+}
+
+/**
+ * The connection a channel's bot is to speak with: the tenant's own (another tenant's is the same 404 as a missing
+ * one), of the channel's platform, holding the chat bot's scopes (sending and moderating need them: Twitch's
+ * user:write:chat, user:bot, moderator:manage:*; YouTube's force-ssl; Kick's chat:write).
+ */
+export async function chatBotConnection(db: Db, tenantId: string, platform: StreamPlatform, connectionId: string): Promise<ConnectionRow> {
+  const [connection] = await db
+    .select()
+    .from(platformConnections)
+    .where(and(eq(platformConnections.id, connectionId), eq(platformConnections.tenantId, tenantId)))
+    .limit(1);
+  if (!connection) throw notFound("Connection");
+  if (connection.platform !== platform) throw new AppError("BAD_REQUEST", `That connection is a ${connection.platform} account; this channel is on ${platform}`, { details: { issues: [{ path: "connectionId", code: "custom", message: "is of another platform" }] } });
+  if (!featuresOf(connection.platform, connection.scopes).chatbot) {
+    throw new AppError("BAD_REQUEST", `${connection.login} has not granted the chat bot's scopes: enable the chat bot on its connection first`, { details: { issues: [{ path: "connectionId", code: "custom", message: "lacks the chat bot's scopes" }], reason: "missing_chat_scopes" } });
+  }
+  return connection;
+}
+
+/** With a connection the bot speaks as its account: the sender id is the connection's own user id. */
+function botUserIdFor(connection: ConnectionRow, asked: string | undefined): string {
+  if (asked !== undefined && asked !== connection.platformUserId) {
+    throw new AppError("BAD_REQUEST", "The bot speaks as the connection's account; leave botUserId out or use that account's id", { details: { issues: [{ path: "botUserId", code: "custom", message: "differs from the connection's account" }] } });
+  }
+  return connection.platformUserId;
+}
+
+export async function addChatChannel(deps: ChatBotAdminDeps, tenantId: string, input: unknown, actor: Caller): Promise<ChatChannelWithAccount> {
+  const { botUserId: askedBotUserId, connectionId, ...values } = api.CreateChatChannelRequest.parse(input);
+  const connection = connectionId ? await chatBotConnection(deps.db, tenantId, values.platform, connectionId) : null;
+  const botUserId = connection ? botUserIdFor(connection, askedBotUserId) : (askedBotUserId as string);
   try {
-    const [row] = await deps.db.insert(chatChannels).values({ id: newId("chatChannel"), tenantId, ...values }).returning();
-    await recordAudit(deps.db, actor, { tenantId, action: "chatbot.channel.add", targetType: "chat_channel", targetId: row?.id, details: { platform: values.platform, channel: values.channelLogin } }, deps.requestId);
+    const [row] = await deps.db.insert(chatChannels).values({ id: newId("chatChannel"), tenantId, ...values, botUserId, connectionId }).returning();
+    await recordAudit(deps.db, actor, { tenantId, action: "chatbot.channel.add", targetType: "chat_channel", targetId: row?.id, details: { platform: values.platform, channel: values.channelLogin, connectionId } }, deps.requestId);
     // Its chat may have been remembered as a channel without a bot.
     await forgetChatChannel(deps.cache, values);
+    // The */5 YouTube broadcast discovery skips Postgres while there is no YouTube channel.
+    if (values.platform === "youtube") await markIdleGateChanged(deps.cache, "youtube.live-chat-discovery");
     await syncTimers(deps, tenantId);
-    return row as ChannelRow;
+    return { row: row as ChannelRow, account: connection };
   } catch (err) {
     // One bot per channel across tenants: events are routed by (platform, channel id).
     if (isUniqueViolation(err)) throw new AppError("CONFLICT", "This channel already has a chat bot");
@@ -175,20 +233,36 @@ export async function addChatChannel(deps: ChatBotAdminDeps, tenantId: string, i
   }
 }
 
-export async function updateChatChannel(deps: ChatBotAdminDeps, tenantId: string, id: string, change: unknown, actor: Caller): Promise<ChannelRow> {
-  const values = api.UpdateChatChannelRequest.parse(change);
-  const [row] = await deps.db.update(chatChannels).set({ ...values, updatedAt: deps.now() }).where(and(eq(chatChannels.id, id), eq(chatChannels.tenantId, tenantId))).returning();
+/**
+ * Changes a channel; relinking it (another connection, or null for the app's token) reaches the bot through the same
+ * forgets as any edit: the cached row (chat-config.ts) and the ChatTimers copy. The ChatOutbox holds tokens per
+ * connection id, so a channel that now names another connection has its next send read that connection's token.
+ */
+export async function updateChatChannel(deps: ChatBotAdminDeps, tenantId: string, id: string, change: unknown, actor: Caller): Promise<ChatChannelWithAccount> {
+  const { connectionId, botUserId: askedBotUserId, ...values } = api.UpdateChatChannelRequest.parse(change);
+  const [current] = await channelsWithAccounts(deps.db, tenantId, id);
+  if (!current) throw notFound("Channel");
+  const connection = connectionId ? await chatBotConnection(deps.db, tenantId, current.row.platform, connectionId) : null;
+  const linked = connectionId === undefined ? current.row.connectionId : connectionId;
+  const botUserId = connection ? botUserIdFor(connection, askedBotUserId) : askedBotUserId;
+  if (connectionId === undefined && linked && askedBotUserId !== undefined && askedBotUserId !== current.row.botUserId) {
+    throw new AppError("BAD_REQUEST", "The bot speaks as the linked connection's account; unlink it to choose another bot user id");
+  }
+  const set = { ...values, ...(botUserId === undefined ? {} : { botUserId }), ...(connectionId === undefined ? {} : { connectionId }), updatedAt: deps.now() };
+  const [row] = await deps.db.update(chatChannels).set(set).where(and(eq(chatChannels.id, id), eq(chatChannels.tenantId, tenantId))).returning();
   if (!row) throw notFound("Channel");
-  await recordAudit(deps.db, actor, { tenantId, action: "chatbot.channel.update", targetType: "chat_channel", targetId: id, details: values }, deps.requestId);
+  if (row.platform === "youtube" && values.enabled !== undefined) await markIdleGateChanged(deps.cache, "youtube.live-chat-discovery");
+  await recordAudit(deps.db, actor, { tenantId, action: "chatbot.channel.update", targetType: "chat_channel", targetId: id, details: { ...values, ...(botUserId === undefined ? {} : { botUserId }), ...(connectionId === undefined ? {} : { connectionId }) } }, deps.requestId);
   await forgetChatChannel(deps.cache, row);
   await syncTimers(deps, tenantId);
-  return row;
+  return { row, account: connectionId === undefined ? current.account : connection };
 }
 
 export async function removeChatChannel(deps: ChatBotAdminDeps, tenantId: string, id: string, actor: Caller): Promise<void> {
   const gone = await deps.db.delete(chatChannels).where(and(eq(chatChannels.id, id), eq(chatChannels.tenantId, tenantId))).returning({ id: chatChannels.id, platform: chatChannels.platform, channelId: chatChannels.channelId });
   if (!gone[0]) throw notFound("Channel");
   await forgetChatChannel(deps.cache, gone[0]);
+  if (gone[0].platform === "youtube") await markIdleGateChanged(deps.cache, "youtube.live-chat-discovery");
   await recordAudit(deps.db, actor, { tenantId, action: "chatbot.channel.remove", targetType: "chat_channel", targetId: id }, deps.requestId);
   await syncTimers(deps, tenantId);
 }

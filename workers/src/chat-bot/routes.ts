@@ -6,6 +6,7 @@ import { api, idPattern } from "@nebula/schema";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { callerOf } from "../audit/audit.ts";
+import { subscribeAddedKickChannel } from "../connections/kick-events.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { jsonBody, params, query } from "../http/validate.ts";
@@ -70,7 +71,7 @@ export const chatBotRoutes = new Hono<AppEnv>()
     await deleteChatTimer(depsOf(c), tenantOf(c), c.req.valid("param").timerId, actorOf(c));
     return c.body(null, 204);
   })
-  .post(`${BASE}/channels`, authorize("chatbot.manage"), jsonBody(api.CreateChatChannelRequest), async (c) =>
+  .post(`${BASE}/channels`, authorize("chatbot.manage"), jsonBody(api.CreateChatChannelRequest), subscribeAddedKickChannel, async (c) =>
     c.json(api.ChatChannelView.parse(channelView(await addChatChannel(depsOf(c), tenantOf(c), c.req.valid("json"), actorOf(c)))), 201),
   )
   .patch(`${BASE}/channels/:channelId`, authorize("chatbot.manage"), params(ChannelParams), jsonBody(api.UpdateChatChannelRequest), async (c) =>

@@ -2,9 +2,10 @@
 // liveChatMessages.list with the last nextPageToken, the next call no sooner than the page's pollingIntervalMillis (its
 // alarm), backing off after errors, pausing until midnight Pacific when the day's quota is gone, and stopping for good
 // when the chat ends (offlineAt, 403 liveChatEnded, 404). Text messages go through the one chat bot (commands,
-// anti-spam); super chats, stickers and memberships become inbox notifications. The first page is the chat's history
-// and is skipped, as Nightbot and other bots do: a command typed before the bot joined is not answered late. Starting
-// a chat refreshes the copies of the channel row that the chat bot and the tenant's ChatTimers keep.
+// anti-spam); super chats, stickers, memberships and lines mentioning the channel become inbox notifications. The
+// first page is the chat's history and is skipped, as Nightbot and other bots do: a command typed before the bot
+// joined is not answered late. Starting a chat refreshes the copies of the channel row that the chat bot and the
+// tenant's ChatTimers keep.
 import { DurableObject } from "cloudflare:workers";
 import { type api, chatChannels, platformConnections } from "@nebula/schema";
 import { and, eq } from "drizzle-orm";
@@ -15,6 +16,7 @@ import type { Env } from "../env.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { Services } from "../http/context.ts";
 import { inboxFromYouTubeChat } from "../inbox/inbox-events.ts";
+import type { ChannelNames } from "../inbox/mentions.ts";
 import { type Logger, createLogger } from "../logging/logger.ts";
 import { type HandledChatLine, showChatOnOverlays } from "../overlays/overlay-chat.ts";
 import { platformClients } from "../platforms/platform-clients.ts";
@@ -47,6 +49,8 @@ const STATE_KEY = "state";
 export class YouTubeLiveChat extends DurableObject<Env> {
   private state: LiveChatState | null = null;
   private polling: Promise<void> | null = null;
+  /** The channel's names for mentions; undefined until read (channelNames). */
+  private names: ChannelNames | null | undefined = undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -215,12 +219,35 @@ export class YouTubeLiveChat extends DurableObject<Env> {
           const [connection] = await services.db.select({ userId: platformConnections.userId }).from(platformConnections).where(eq(platformConnections.id, s.connectionId));
           return { tenantId: s.tenantId, streamerUserId: connection?.userId ?? null };
         },
+        shown.length > 0 ? await this.channelNames(services) : null,
       );
     } catch (err) {
       logger.warn("youtube chat notifications not stored", { err });
     }
     const current = this.state as LiveChatState;
     this.save({ ...current, messagesHandled: current.messagesHandled + handled, notifications: current.notifications + stored });
+  }
+
+  /**
+   * What a viewer types to mention the channel (its @handle, its name), for the inbox's mentions: from the tenant's
+   * connection of the channel, else the chat-bot channel's login. Read once per object lifetime, not per page.
+   */
+  private async channelNames(services: Services): Promise<ChannelNames | null> {
+    if (this.names !== undefined) return this.names;
+    const s = this.state as LiveChatState;
+    const [connection] = await services.db
+      .select({ login: platformConnections.login, displayName: platformConnections.displayName })
+      .from(platformConnections)
+      .where(and(eq(platformConnections.tenantId, s.tenantId), eq(platformConnections.platform, "youtube"), eq(platformConnections.platformUserId, s.channelId)))
+      .limit(1);
+    if (connection) {
+      // A channel without a handle has its id as login (platform-oauth.ts): no one types that.
+      this.names = { handle: connection.login === s.channelId ? null : connection.login, displayName: connection.displayName };
+    } else {
+      const [channel] = await services.db.select({ login: chatChannels.channelLogin }).from(chatChannels).where(eq(chatChannels.id, s.channelRowId)).limit(1);
+      this.names = channel && channel.login !== s.channelId ? { handle: channel.login, displayName: null } : null;
+    }
+    return this.names;
   }
 
   /** Tells the sender which chat the channel broadcasts into; refreshed hourly so a long broadcast keeps it. */

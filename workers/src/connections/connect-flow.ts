@@ -8,6 +8,7 @@ import { generateCodeVerifier, generateState } from "arctic";
 import { and, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import { type Actor, recordAudit } from "../audit/audit.ts";
+import { markIdleGateChanged } from "../cron/idle-gates.ts";
 import { AppError } from "../errors/app-error.ts";
 import { type ConnectionDeps, type ConnectionRow, openTokens, sealTokens } from "./connection-tokens.ts";
 import { GrantRefused, authorizeUrl, exchangeCode, readIdentity, revokeAtPlatform } from "./platform-oauth.ts";
@@ -202,6 +203,8 @@ async function connectAccount(deps: ConnectionDeps, flow: FlowState, input: Fini
     throw err;
   }
   if (!row) throw new AppError("INTERNAL", "connection was not stored");
+  // New tokens may expire before any the */5 refresh job knows of: it asks Postgres for the next expiry again.
+  await markIdleGateChanged(deps.cache, "connections.refresh");
   const actor: Actor = { id: flow.userId, name: flow.userName };
   await recordAudit(
     deps.db,

@@ -1,6 +1,7 @@
-// A connected Twitch channel feeds its owner's inbox and chat bot: the connect registers the broadcaster as an inbox
-// source of the tenant (streamer = the member who connected), and, after the callback has answered, creates the
-// EventSub webhook subscriptions they read, storing how each one went (eventsub-status.ts). Neither fails the connect.
+// A connected Twitch or Kick channel feeds its owner's inbox and chat bot: the connect registers the broadcaster as an
+// inbox source of the tenant (streamer = the member who connected), and, after the callback has answered, creates the
+// webhook subscriptions they read (Twitch's EventSub here, Kick's in kick-events.ts), storing how each one went
+// (eventsub-status.ts). Neither fails the connect.
 import { type api, inboxSources, newId } from "@nebula/schema";
 import { type Actor, recordAudit } from "../audit/audit.ts";
 import type { Cache } from "../cache/cache.ts";
@@ -16,6 +17,7 @@ import { featuresOf } from "./connect-flow.ts";
 import type { ConnectionDeps, ConnectionRow } from "./connection-tokens.ts";
 import { connectionView } from "./connections.ts";
 import { type EventSubResult, type EventSubSpec, creationFailure, eventSubStatuses, recordEventSubs, unhealthyEventSubTypes } from "./eventsub-status.ts";
+import { subscribeKickEvents, subscribeKickEventsLater } from "./kick-events.ts";
 
 /**
  * What Twitch must push for one broadcaster: the inbox's six with the base scopes, and channel.chat.message (the chat
@@ -106,6 +108,7 @@ export async function subscribeTwitchEvents(
 
 /** After the callback has answered: the request's services are closed by then, so this opens (and closes) its own. */
 export async function subscribeAfterConnect(env: Env, config: Config, logger: Logger, connection: ConnectionRow): Promise<void> {
+  if (connection.platform === "kick") return subscribeKickEventsLater(env, config, logger, connection.platformUserId);
   const scope = createServices(env, config, logger);
   try {
     await subscribeTwitchEvents(scope.services, connection);
@@ -117,10 +120,12 @@ export async function subscribeAfterConnect(env: Env, config: Config, logger: Lo
 }
 
 /** The Streams page's Retry: re-creates what failed or was revoked, and answers the connection as it now stands. */
-export async function resubscribeTwitchEvents(deps: ConnectionDeps, connection: ConnectionRow, actor: Actor, requestId: string): Promise<api.ConnectionView> {
-  if (connection.platform !== "twitch") throw new AppError("BAD_REQUEST", "Only Twitch connections have EventSub subscriptions");
-  const outcome = await subscribeTwitchEvents(deps, connection, { retry: true });
-  if (outcome === "not_configured") throw new AppError("MISCONFIGURED", "Twitch EventSub is not configured on this server (TWITCH_EVENTSUB_SECRET and PUBLIC_URL)");
+export async function resubscribeConnectionEvents(deps: ConnectionDeps, connection: ConnectionRow, actor: Actor, requestId: string): Promise<api.ConnectionView> {
+  if (connection.platform !== "twitch" && connection.platform !== "kick") throw new AppError("BAD_REQUEST", "Only Twitch and Kick connections have event subscriptions");
+  const outcome = connection.platform === "kick" ? await subscribeKickEvents(deps, connection.platformUserId) : await subscribeTwitchEvents(deps, connection, { retry: true });
+  if (outcome === "not_configured") {
+    throw new AppError("MISCONFIGURED", connection.platform === "kick" ? "Kick is not configured on this server (KICK_CLIENT_ID and KICK_CLIENT_SECRET)" : "Twitch EventSub is not configured on this server (TWITCH_EVENTSUB_SECRET and PUBLIC_URL)");
+  }
   await recordAudit(
     deps.db,
     actor,

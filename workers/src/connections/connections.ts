@@ -1,5 +1,6 @@
 // Reading and removing platform connections: the caller's own per platform (with whether the server can connect
-// it at all), every member's for admins, and disconnect, which revokes at the platform before deleting the tokens.
+// it at all), every member's for admins, and disconnect, which revokes at the platform before deleting the tokens and
+// then undoes what the account left running (disconnect-cleanup.ts).
 import { type api, platformConnections, users } from "@nebula/schema";
 import { CONNECTION_PLATFORMS } from "@nebula/schema";
 import { and, asc, eq } from "drizzle-orm";
@@ -8,6 +9,7 @@ import { AppError } from "../errors/app-error.ts";
 import { iso } from "../http/respond.ts";
 import { featuresOf } from "./connect-flow.ts";
 import { type ConnectionDeps, type ConnectionRow, openTokens } from "./connection-tokens.ts";
+import { type CleanupReport, type DisconnectBindings, cleanUpAfterDisconnect } from "./disconnect-cleanup.ts";
 import { eventSubStatuses } from "./eventsub-status.ts";
 import { missingCredentials, revokeAtPlatform } from "./platform-oauth.ts";
 
@@ -74,7 +76,13 @@ export async function connectionInTenant(deps: ConnectionDeps, tenantId: string,
   return row;
 }
 
-export async function disconnect(deps: ConnectionDeps, row: ConnectionRow, actor: Actor, requestId?: string): Promise<{ revoked: boolean }> {
+export async function disconnect(
+  deps: ConnectionDeps,
+  row: ConnectionRow,
+  actor: Actor,
+  requestId?: string,
+  bindings: DisconnectBindings = { liveChats: null, timers: null },
+): Promise<{ revoked: boolean; cleanup: CleanupReport }> {
   let revoked = false;
   try {
     revoked = await revokeAtPlatform(deps.config, row.platform, await openTokens(await deps.keyRing(), row));
@@ -97,5 +105,10 @@ export async function disconnect(deps: ConnectionDeps, row: ConnectionRow, actor
       requestId,
     );
   });
-  return { revoked };
+  // After the row is gone, so nothing links a channel to it again meanwhile; a failed step does not fail the disconnect.
+  const cleanup = await cleanUpAfterDisconnect({ ...deps, ...bindings }, row);
+  await recordAudit(deps.db, actor, { tenantId: row.tenantId, action: "connection.disconnect.cleanup", targetType: "platform_connection", targetId: row.id, details: { platform: row.platform, account: row.login, ...cleanup } }, requestId).catch(
+    (err: unknown) => deps.logger.warn("connections: the disconnect cleanup was not audited", { connectionId: row.id, err }),
+  );
+  return { revoked, cleanup };
 }

@@ -13,7 +13,7 @@ import { rateLimit } from "../rate-limit/rate-limit.ts";
 import { afterResponse } from "../services/services.ts";
 import { authorize, tokenScopeAllows } from "../tenancy/access.ts";
 import { ConnectError, finishConnect, startConnect } from "./connect-flow.ts";
-import { registerInboxSource, resubscribeTwitchEvents, subscribeAfterConnect } from "./connection-inbox.ts";
+import { registerInboxSource, resubscribeConnectionEvents, subscribeAfterConnect } from "./connection-inbox.ts";
 import { connectionInTenant, disconnect, myConnections, tenantConnections } from "./connections.ts";
 // Registers the revocation handler: a subscription Twitch revokes shows on the Streams page.
 import "./eventsub-status.ts";
@@ -62,16 +62,16 @@ export const connectionRoutes = new Hono<AppEnv>()
     });
     return c.json(api.AuthorizeRedirect.parse(result));
   })
-  // Re-creates the EventSub subscriptions that failed or that Twitch revoked (the Streams page's Retry).
+  // Re-creates the event subscriptions that failed or that Twitch revoked (the Streams page's Retry).
   .post("/streams/connections/:id/eventsub/retry", authorize("connections.manage"), params(ConnectionParams), connectLimit, async (c) => {
     const services = c.var.services;
     const row = await connectionInTenant(services, c.var.tenant.tenantId, c.req.valid("param").id, { userId: authOf(c).user.id, isAdmin: isAdmin(c) });
-    return c.json(api.ConnectionView.parse(await resubscribeTwitchEvents(services, row, caller(c), c.var.requestId)));
+    return c.json(api.ConnectionView.parse(await resubscribeConnectionEvents(services, row, caller(c), c.var.requestId)));
   })
   .delete("/streams/connections/:id", authorize("connections.manage"), params(ConnectionParams), async (c) => {
     const services = c.var.services;
     const row = await connectionInTenant(services, c.var.tenant.tenantId, c.req.valid("param").id, { userId: authOf(c).user.id, isAdmin: isAdmin(c) });
-    await disconnect(services, row, caller(c), c.var.requestId);
+    await disconnect(services, row, caller(c), c.var.requestId, { liveChats: c.env.YOUTUBE_LIVE_CHAT ?? null, timers: c.env.CHAT_TIMERS ?? null });
     // The chat bot must stop speaking as this account now, even where the platform's revoke did not go through
     // (if the outbox cannot be told, it reads the connection again within HOLD_MS and finds it gone).
     await forgetChatToken(c.env.CHAT_OUTBOX, row).catch((err: unknown) => services.logger.warn("connections: the chat outbox was not told of the disconnect", { connectionId: row.id, err }));
@@ -107,8 +107,8 @@ export const platformCallbackRoutes = new Hono<AppEnv>().get("/:platform/callbac
     });
     // A reconnect or upgrade wrote new tokens (maybe new scopes): the chat bot's outbox stops using the old one.
     await forgetChatToken(c.env.CHAT_OUTBOX, connection).catch((err: unknown) => services.logger.warn("connections: the chat outbox was not told of new tokens", { connectionId: connection.id, err }));
-    if (connection.platform === "twitch") {
-      // The channel feeds its owner's inbox: the source now (one insert while Postgres is warm), the EventSub
+    if (connection.platform === "twitch" || connection.platform === "kick") {
+      // The channel feeds its owner's inbox: the source now (one insert while Postgres is warm), the webhook
       // subscriptions after the browser has its redirect. Neither fails the connect; failures are logged.
       await registerInboxSource(services, connection);
       afterResponse(c, subscribeAfterConnect(c.env, services.config, services.logger, connection));

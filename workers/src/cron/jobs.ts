@@ -57,6 +57,11 @@ export const JOBS = [
     schedule: "*/5 * * * *",
     description: "Start the chat bot's YouTube chat reader for channels go-live does not follow: liveBroadcasts.list (1 unit) per channel without a running reader; nothing from 95% of the day's quota",
   },
+  {
+    name: "idle-gates.rebuild",
+    schedule: "0 * * * *",
+    description: "Seed again what the */5 jobs read from the cache to skip Postgres when they have nothing to do (cron/idle-gates.ts)",
+  },
 ] as const satisfies readonly JobInfo[];
 
 export type JobName = (typeof JOBS)[number]["name"];

@@ -13,6 +13,7 @@ import { runGoLivePoll } from "../go-live/poll.ts";
 import { purgeExpiredInbox } from "../inbox/inbox-store.ts";
 import { type Logger, createLogger } from "../logging/logger.ts";
 import { baseLogger, createServices } from "../services/services.ts";
+import { IDLE_GATE_NAMES, type IdleGateName, runGated, seedIdleGate } from "./idle-gates.ts";
 import { JOBS, type JobName } from "./jobs.ts";
 import { type CronJob, runJobs } from "./run-jobs.ts";
 import { purgeExpiredCredentials } from "./sessions-purge.ts";
@@ -21,15 +22,28 @@ import { purgeExpiredCredentials } from "./sessions-purge.ts";
 const tellChatOutbox = (env: Env, logger: Logger) => (row: ConnectionRow) =>
   forgetChatToken(env.CHAT_OUTBOX, row).catch((err: unknown) => logger.warn("the chat outbox was not told of new tokens", { connectionId: row.id, err }));
 
+// A job on the 5-minute schedule first asks its idle gate (cache only) whether there is anything to do: an idle run skips Postgres.
+const gated =
+  (name: IdleGateName, run: CronJob["run"]): CronJob["run"] =>
+  async (env, ctx, logger, scheduledTime = Date.now()) => {
+    const scope = createServices(env, loadConfig(env), logger, () => new Date(scheduledTime));
+    try {
+      if ((await runGated(scope.services, name, () => run(env, ctx, logger, scheduledTime))) === "idle") logger.info("nothing to do; Postgres not asked");
+    } finally {
+      await scope.dispose();
+    }
+  };
+
 const runners: Record<JobName, CronJob["run"]> = {
-  "connections.refresh": async (env, _ctx, logger) => {
-    const scope = createServices(env, loadConfig(env), logger);
+  "connections.refresh": gated("connections.refresh", async (env, _ctx, logger, scheduledTime = Date.now()) => {
+    // On the trigger's clock, as its gate is: a token is refreshed in the run the gate let through.
+    const scope = createServices(env, loadConfig(env), logger, () => new Date(scheduledTime));
     try {
       logger.info("refreshed platform connection tokens", { ...(await runConnectionRefresh(scope.services, tellChatOutbox(env, logger))) });
     } finally {
       await scope.dispose();
     }
-  },
+  }),
   "connections.validate": async (env, _ctx, logger) => {
     const scope = createServices(env, loadConfig(env), logger);
     try {
@@ -62,9 +76,9 @@ const runners: Record<JobName, CronJob["run"]> = {
     if (status.state === "failed") logger.error("discord gateway stopped", { error: status.error, lastClose: status.lastClose });
     else logger.info("discord gateway checked", { state: status.state, seq: status.seq });
   },
-  "go-live.poll": async (env, _ctx, logger) => {
+  "go-live.poll": gated("go-live.poll", async (env, _ctx, logger) => {
     await runGoLivePoll(env, logger);
-  },
+  }),
   "inbox.purge": async (env, _ctx, logger) => {
     const handle = openDb(loadConfig(env));
     try {
@@ -73,10 +87,19 @@ const runners: Record<JobName, CronJob["run"]> = {
       await handle.close().catch(() => {});
     }
   },
-  "youtube.live-chat-discovery": async (env, _ctx, logger) => {
+  "youtube.live-chat-discovery": gated("youtube.live-chat-discovery", async (env, _ctx, logger) => {
     const scope = createServices(env, loadConfig(env), logger);
     try {
       logger.info("looked for youtube broadcasts to read the chat of", { ...(await runYouTubeLiveChatDiscovery(env, scope.services)) });
+    } finally {
+      await scope.dispose();
+    }
+  }),
+  "idle-gates.rebuild": async (env, _ctx, logger) => {
+    const scope = createServices(env, loadConfig(env), logger);
+    try {
+      for (const name of IDLE_GATE_NAMES) await seedIdleGate(scope.services, name);
+      logger.info("seeded the */5 jobs' idle gates", { gates: IDLE_GATE_NAMES });
     } finally {
       await scope.dispose();
     }
@@ -103,5 +126,5 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
   }
   const jobs = CRON_JOBS.filter((job) => job.schedule === controller.cron);
   if (jobs.length === 0) logger.warn("no cron jobs registered for this schedule");
-  await runJobs(jobs, env, ctx, logger);
+  await runJobs(jobs, env, ctx, logger, controller.scheduledTime);
 }

@@ -5,18 +5,19 @@ import type { Logger } from "../logging/logger.ts";
 import type { JobInfo } from "./jobs.ts";
 
 export interface CronJob extends JobInfo {
-  run(env: Env, ctx: ExecutionContext, logger: Logger): Promise<void>;
+  /** scheduledTime: the trigger's time (ScheduledController.scheduledTime), the clock of jobs that compare times. */
+  run(env: Env, ctx: ExecutionContext, logger: Logger, scheduledTime?: number): Promise<void>;
 }
 
 /** Every job runs to the end; afterwards one AggregateError names the failures so the invocation shows as failed. */
-export async function runJobs(jobs: readonly CronJob[], env: Env, ctx: ExecutionContext, logger: Logger): Promise<void> {
+export async function runJobs(jobs: readonly CronJob[], env: Env, ctx: ExecutionContext, logger: Logger, scheduledTime = Date.now()): Promise<void> {
   const failures: unknown[] = [];
   await Promise.all(
     jobs.map(async (job) => {
       const jobLogger = logger.child({ job: job.name });
       const started = performance.now();
       try {
-        await job.run(env, ctx, jobLogger);
+        await job.run(env, ctx, jobLogger, scheduledTime);
         jobLogger.info("cron job finished", { name: job.name, ok: true, ms: Math.round(performance.now() - started) });
       } catch (err) {
         failures.push(err);

@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   "RATE_LIMITED",
   "UPSTREAM",
   "MISCONFIGURED",
+  /** Temporarily unable to answer (a dependency is warming up); always sent with Retry-After. */
+  "UNAVAILABLE",
   "INTERNAL",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -46,6 +48,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "UPSTREAM":
       return 502;
     case "MISCONFIGURED":
+    case "UNAVAILABLE":
       return 503;
     case "INTERNAL":
       return 500;

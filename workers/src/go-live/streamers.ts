@@ -6,6 +6,7 @@ import { type Actor as AuditActor, recordAudit } from "../audit/audit.ts";
 import { assertChannelInGuild } from "../discord-guilds/guild-access.ts";
 import { tenantGuild } from "../discord-guilds/guilds.ts";
 import { discordRestFor } from "../discord-rest/shared-client.ts";
+import { markIdleGateChanged } from "../cron/idle-gates.ts";
 import { AppError } from "../errors/app-error.ts";
 import { iso } from "../http/respond.ts";
 import { forgetInboxRecipients } from "../inbox/recipients.ts";
@@ -111,6 +112,8 @@ export async function addStreamer(deps: GoLiveDeps, tenantId: string, input: api
     .onConflictDoNothing()
     .returning();
   if (!row) throw new AppError("CONFLICT", `${account.displayName} is already tracked in this server`);
+  // The */5 poll skips Postgres while no streamer is tracked: it has one now.
+  await markIdleGateChanged(deps.cache, "go-live.poll");
   // A tracked channel's inbox events go to the tenant too (inbox/recipients.ts), so its cached owners change.
   await forgetInboxRecipients(deps.cache, row.platform, row.platformUserId);
   await writeAudit(deps, tenantId, actor, "streams.add", row.id, { platform: row.platform, account: row.login });
@@ -129,6 +132,7 @@ export async function updateStreamer(deps: GoLiveDeps, tenantId: string, id: str
     .where(and(eq(trackedStreamers.id, id), eq(trackedStreamers.tenantId, tenantId)))
     .returning();
   if (!row) throw new AppError("NOT_FOUND", "Tracked streamer not found");
+  if (input.enabled !== undefined) await markIdleGateChanged(deps.cache, "go-live.poll");
   await forgetInboxRecipients(deps.cache, row.platform, row.platformUserId);
   await writeAudit(deps, tenantId, actor, "streams.update", id, { fields: Object.keys(input) });
   return row;
@@ -137,6 +141,7 @@ export async function updateStreamer(deps: GoLiveDeps, tenantId: string, id: str
 export async function removeStreamer(deps: GoLiveDeps, tenantId: string, id: string, actor: Actor): Promise<TrackedStreamer> {
   const [row] = await deps.db.delete(trackedStreamers).where(and(eq(trackedStreamers.id, id), eq(trackedStreamers.tenantId, tenantId))).returning();
   if (!row) throw new AppError("NOT_FOUND", "Tracked streamer not found");
+  await markIdleGateChanged(deps.cache, "go-live.poll");
   await forgetInboxRecipients(deps.cache, row.platform, row.platformUserId);
   await writeAudit(deps, tenantId, actor, "streams.remove", id, { platform: row.platform, account: row.login });
   return row;

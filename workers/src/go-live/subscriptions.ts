@@ -2,6 +2,8 @@
 // revocation for failed deliveries), YouTube WebSub leases per channel (renewed before they lapse), Kick event
 // subscriptions. Each is skipped while its platform, or PUBLIC_URL (the callback's origin), is not configured;
 // polling covers those streamers meanwhile.
+import { AppError } from "../errors/app-error.ts";
+import { KICK_LIVE_EVENTS, ensureKickEvents } from "../platforms/kick/kick-event-subscriptions.ts";
 import { rememberIntent, leaseExpiry } from "../platforms/youtube/websub-leases.ts";
 import { webSubSecret } from "../platforms/youtube/websub-signature.ts";
 import type { GoLiveDeps } from "./go-live-deps.ts";
@@ -47,8 +49,9 @@ export async function ensureYouTubeWebSub(deps: GoLiveDeps, channelId: string, o
 
 export async function ensureKickSubscription(deps: GoLiveDeps, broadcasterUserId: string): Promise<EnsureOutcome> {
   if (!deps.config.KICK_CLIENT_ID || !/^\d+$/.test(broadcasterUserId)) return "not_connected";
-  await deps.clients.kick.subscribe(Number(broadcasterUserId));
-  return "subscribed";
+  const [result] = await ensureKickEvents(deps.clients.kick, Number(broadcasterUserId), KICK_LIVE_EVENTS);
+  if (result?.state === "failed") throw new AppError("UPSTREAM", `kick: livestream.status.updated not subscribed (${result.reason})`);
+  return result?.existed ? "unchanged" : "subscribed";
 }
 
 /** Best effort after a streamer is added: a failure is logged, and the cron's polling covers the streamer. */

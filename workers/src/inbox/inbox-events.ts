@@ -9,6 +9,7 @@ import { type QueueContext, defineQueueKind } from "../discord-queue/queue-kind.
 import { onPlatformEvent } from "../platforms/platform-events.ts";
 import { InboxDraft } from "./inbox-draft.ts";
 import { type InboxDeps, storeInboxDrafts } from "./inbox-store.ts";
+import type { ChannelNames } from "./mentions.ts";
 import { normalizeKick } from "./normalize-kick.ts";
 import { normalizeTwitch } from "./normalize-twitch.ts";
 import { normalizeYouTubeChatItem } from "./normalize-youtube.ts";
@@ -52,8 +53,9 @@ onPlatformEvent("kick.event", async (event, ctx) => {
 
 /**
  * For the YouTube live-chat poller: the items of one liveChatMessages page from `channelId`'s broadcast. Super chats,
- * stickers and memberships are stored (once each, by message id); other items are ignored. `owner`: the tenant whose
- * chat bot reads the chat gets them even when no inbox source names the channel. Answers how many were new.
+ * stickers, memberships and (given the channel's `names`) lines mentioning the channel are stored (once each, by
+ * message id); other items are ignored. `owner`: the tenant whose chat bot reads the chat gets them even when no inbox
+ * source names the channel. Answers how many were new.
  */
 export async function inboxFromYouTubeChat(
   deps: InboxDeps,
@@ -61,8 +63,9 @@ export async function inboxFromYouTubeChat(
   items: readonly unknown[],
   receivedAt: Date,
   ownerOf?: () => Promise<InboxRecipient>,
+  names: ChannelNames | null = null,
 ): Promise<number> {
-  const drafts = items.map((item) => normalizeYouTubeChatItem(channelId, item, receivedAt)).filter((d): d is InboxDraft => d !== null);
+  const drafts = items.map((item) => normalizeYouTubeChatItem(channelId, item, receivedAt, names)).filter((d): d is InboxDraft => d !== null);
   // Most pages are plain chat: the owner (a Postgres read) is only looked up when a page holds something for the inbox.
   if (drafts.length === 0) return 0;
   if (!ownerOf) return deliverChannelDrafts(deps, "youtube", drafts);

@@ -3,35 +3,41 @@
 // `X-Nebula-Timestamp: <unix seconds>` + `X-Nebula-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`
 // (Stripe's and Twitch's recipe: the signed timestamp bounds a captured request's replay to 10 minutes; bearer mode
 // sends the secret itself and has no such bound beyond the event id's de-duplication). The receiver verifies before
-// parsing, de-duplicates by the event's id in the cache, enqueues, and answers 202: a warm webhook never waits on
-// Postgres (its material is cached still sealed, as GitHub hooks' is).
+// parsing, de-duplicates by the event's id in the cache, enqueues, and answers 202, and never reads Postgres on the
+// way: each webhook's verification material is cached still sealed, with no expiry, by every change to it.
 import { api, inboxWebhooks, newId, secrets } from "@nebula/schema";
 import { and, desc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Cache } from "../cache/cache.ts";
 import type { Caller } from "../audit/audit.ts";
 import { recordAudit } from "../audit/audit.ts";
-import type { KeyRing, SealedSecret } from "../crypto/secret-box.ts";
+import type { KeyRing } from "../crypto/secret-box.ts";
 import { randomToken, timingSafeEqual } from "../crypto/tokens.ts";
 import type { Db } from "../db/client.ts";
 import { sendToDiscordQueue } from "../discord-queue/queue-kind.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
 import { parseOrThrow } from "../http/validate.ts";
+import type { Logger } from "../logging/logger.ts";
 import { putSecret, secretAad } from "../secrets/secrets.ts";
 import { inboxDraft } from "./inbox-draft.ts";
 import { inboxItemKind } from "./inbox-events.ts";
 
 export const INBOX_WEBHOOK_ID = /^ibw_[0-9a-z]{16}$/;
-const MATERIAL_TTL_SECONDS = 300;
 /** Unknown ids are remembered briefly too, so a scanner cannot keep Neon awake. */
 const UNKNOWN_TTL_SECONDS = 60;
+/** A deleted webhook's tombstone outlives any re-seed that read the row before the delete committed. */
+const TOMBSTONE_TTL_SECONDS = 24 * 3600;
+/** How long a sender is asked to wait while its webhook's entry is re-seeded: one cold Neon start, with margin. */
+export const INBOX_RESEED_RETRY_AFTER_SECONDS = 10;
 const UNKNOWN = "unknown";
+const DISABLED = "disabled";
 /** Donation services retry for hours at most; a day covers them. */
 export const INBOX_DEDUP_SECONDS = 24 * 3600;
 /** A signed request older or newer than this is refused as a replay (Twitch's and Kick's window). */
 export const INBOX_REPLAY_WINDOW_MS = 10 * 60_000;
 
 export const inboxWebhookSecretName = (id: string) => `inbox.webhook:${id}`;
-const materialKey = (id: string) => `inbox:webhook:${id}`;
+export const inboxWebhookCacheKey = (id: string) => `inbox:webhook:${id}`;
 const dedupKey = (id: string, eventId: string) => `inbox:webhook-event:${id}:${eventId}`;
 
 type Row = typeof inboxWebhooks.$inferSelect;
@@ -79,7 +85,7 @@ export async function createInboxWebhook(ctx: InboxWebhookContext, input: { name
     await tx.insert(inboxWebhooks).values(row);
     await recordAudit(tx, ctx.actor, { tenantId: ctx.tenantId, action: "inbox_webhook.create", targetType: "inbox_webhook", targetId: row.id, details: { name, kind } }, ctx.requestId);
   });
-  await ctx.cache.delete(materialKey(row.id));
+  await publishInboxWebhook(ctx.db, ctx.cache, row.id);
   return { ...present(ctx.origin, row), secret };
 }
 
@@ -90,18 +96,23 @@ export async function updateInboxWebhook(ctx: InboxWebhookContext, id: string, c
     await tx.update(inboxWebhooks).set({ name: after.name, enabled: after.enabled, updatedAt: ctx.now }).where(eq(inboxWebhooks.id, id));
     await recordAudit(tx, ctx.actor, { tenantId: ctx.tenantId, action: "inbox_webhook.update", targetType: "inbox_webhook", targetId: id, details: { name: after.name, enabled: after.enabled } }, ctx.requestId);
   });
-  await ctx.cache.delete(materialKey(id));
+  await publishInboxWebhook(ctx.db, ctx.cache, id);
   return present(ctx.origin, after);
 }
 
 export async function deleteInboxWebhook(ctx: InboxWebhookContext, id: string): Promise<void> {
-  const before = await webhookRow(ctx.db, ctx.tenantId, id);
+  const before = await webhookRow(ctx.db, ctx.tenantId, id).catch(async (err: unknown) => {
+    // A retried delete whose first attempt committed but could not reach the cache: publishing the truth (read from
+    // Postgres, whoever's id it is) lays the tombstone that attempt could not.
+    if (err instanceof AppError && err.code === "NOT_FOUND") await publishInboxWebhook(ctx.db, ctx.cache, id);
+    throw err;
+  });
   await ctx.db.transaction(async (tx) => {
     await tx.delete(inboxWebhooks).where(eq(inboxWebhooks.id, id));
     await tx.delete(secrets).where(and(eq(secrets.tenantId, ctx.tenantId), eq(secrets.name, inboxWebhookSecretName(id))));
     await recordAudit(tx, ctx.actor, { tenantId: ctx.tenantId, action: "inbox_webhook.delete", targetType: "inbox_webhook", targetId: id, details: { name: before.name } }, ctx.requestId);
   });
-  await ctx.cache.delete(materialKey(id));
+  await publishInboxWebhook(ctx.db, ctx.cache, id);
 }
 
 /** A new secret, shown once; requests with the old one are refused from now on. */
@@ -111,18 +122,25 @@ export async function rotateInboxWebhookSecret(ctx: InboxWebhookContext, id: str
   await putSecret(ctx.db, await ctx.keyRing(), ctx.tenantId, inboxWebhookSecretName(id), secret);
   await ctx.db.update(inboxWebhooks).set({ updatedAt: ctx.now }).where(eq(inboxWebhooks.id, id));
   await recordAudit(ctx.db, ctx.actor, { tenantId: ctx.tenantId, action: "inbox_webhook.rotate_secret", targetType: "inbox_webhook", targetId: id, details: { name: row.name } }, ctx.requestId);
-  await ctx.cache.delete(materialKey(id));
+  await publishInboxWebhook(ctx.db, ctx.cache, id);
   return { ...present(ctx.origin, { ...row, updatedAt: ctx.now }), secret };
 }
 
 // ---- receiving -----------------------------------------------------------------------------------------
 
-interface Material {
-  webhookId: string;
-  tenantId: string;
-  enabled: boolean;
-  secret: SealedSecret;
-}
+// The cache holds, per webhook, one of: its material (the secret still sealed under the key ring, bound to tenant and
+// name, exactly as Postgres holds it; the shape the earlier 5-minute entries had, so those still read), DISABLED (no
+// material at all, so a disabled webhook is refused without a secret to check), or UNKNOWN (deleted, or never
+// existed). Every change publishes what it committed, overwriting; a re-seed after an eviction only fills an absent
+// key (setIfAbsent), so a re-seed that read Postgres just before a rotation or deletion committed can never put the
+// old secret back over what that change published.
+const Material = z.object({
+  webhookId: z.string(),
+  tenantId: z.string(),
+  enabled: z.boolean(),
+  secret: z.object({ keyVersion: z.string(), ciphertext: z.string() }),
+});
+type Material = z.infer<typeof Material>;
 
 async function readMaterial(db: Db, id: string): Promise<Material | null> {
   const [row] = await db
@@ -134,14 +152,44 @@ async function readMaterial(db: Db, id: string): Promise<Material | null> {
   return row ? { webhookId: id, tenantId: row.tenantId, enabled: row.enabled, secret: { keyVersion: row.keyVersion, ciphertext: row.ciphertext } } : null;
 }
 
-/** From the cache, else Postgres (then cached, sealed). A cache outage falls back to Postgres. */
-async function material(cache: Cache, db: () => Db, id: string): Promise<Material | null> {
-  const cached = await cache.get(materialKey(id)).catch(() => null);
-  if (cached === UNKNOWN) return null;
-  if (cached) return JSON.parse(cached) as Material;
-  const found = await readMaterial(db(), id);
-  await cache.set(materialKey(id), found ? JSON.stringify(found) : UNKNOWN, { ttlSeconds: found ? MATERIAL_TTL_SECONDS : UNKNOWN_TTL_SECONDS }).catch(() => {});
-  return found;
+/** What the receiver should know about `id`, as Postgres has it now, in the cache's words. */
+async function committedEntry(db: Db, id: string): Promise<{ value: string; known: boolean }> {
+  const found = await readMaterial(db, id);
+  if (!found) return { value: UNKNOWN, known: false };
+  return { value: found.enabled ? JSON.stringify(found) : DISABLED, known: true };
+}
+
+/**
+ * After a change to the webhook commits: overwrite its entry with what Postgres now holds. A live entry never
+ * expires (a tip jar that posts once a month must not find it gone); a deletion leaves a tombstone. A cache failure
+ * fails the change's request, so the admin sees it and repeats the change (the commit itself stands).
+ */
+async function publishInboxWebhook(db: Db, cache: Cache, id: string): Promise<void> {
+  const { value, known } = await committedEntry(db, id);
+  await cache.set(inboxWebhookCacheKey(id), value, known ? {} : { ttlSeconds: TOMBSTONE_TTL_SECONDS });
+}
+
+/** After the receiver found no usable entry: fill it from Postgres, off the request path. Only fills an absent key. */
+async function reseedInboxWebhook(db: Db, cache: Cache, id: string): Promise<void> {
+  const { value, known } = await committedEntry(db, id);
+  await cache.setIfAbsent(inboxWebhookCacheKey(id), value, known ? undefined : UNKNOWN_TTL_SECONDS);
+}
+
+type Cached = { state: "live"; material: Material } | { state: "disabled" } | { state: "unknown" } | { state: "missing" } | { state: "unreadable" };
+
+async function cachedWebhook(cache: Cache, id: string): Promise<Cached> {
+  const raw = await cache.get(inboxWebhookCacheKey(id));
+  if (raw === null) return { state: "missing" };
+  if (raw === UNKNOWN) return { state: "unknown" };
+  if (raw === DISABLED) return { state: "disabled" };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { state: "unreadable" };
+  }
+  const material = Material.safeParse(json);
+  return material.success ? { state: "live", material: material.data } : { state: "unreadable" };
 }
 
 const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
@@ -181,11 +229,15 @@ const REFUSED: Record<Exclude<InboxVerdict, "ok">, string> = {
 
 export interface InboxWebhookDeps {
   cache: Cache;
+  /** Never used on the request path: only by a re-seed handed to `waitUntil`. */
   db: () => Db;
   keyRing: () => Promise<KeyRing>;
   queue: Queue;
   now: () => Date;
   requestId: string;
+  logger: Logger;
+  /** Keeps after-answer work alive (the execution context's waitUntil). */
+  waitUntil: (work: Promise<unknown>) => void;
 }
 
 export interface InboxWebhookRequest {
@@ -204,15 +256,50 @@ function parseJson(body: Uint8Array): unknown {
   }
 }
 
-export async function receiveInboxWebhook(deps: InboxWebhookDeps, req: InboxWebhookRequest): Promise<api.InboxWebhookAnswer> {
-  const m = await material(deps.cache, deps.db, req.webhookId);
-  if (!m) throw new AppError("NOT_FOUND", "Unknown inbox webhook");
+/**
+ * A webhook without a usable cache entry (evicted, or cached before entries stopped expiring) is answered 503 with
+ * Retry-After while its entry is re-seeded after the answer, so the sender's retry is verified from the cache.
+ * Accepting it unverified into a durable queue and checking the secret later was the alternative, and behaves worse:
+ * a tool posting with a wrong or rotated-away secret would be told 202 and never learn, and anyone could fill the
+ * queue (and wake Neon) by posting to made-up ids, since only Postgres can tell which ids exist. Most donation
+ * services retry a failed delivery, and a miss is rare: entries never expire, so only an eviction causes one.
+ */
+async function reseedAndRetryLater(deps: InboxWebhookDeps, id: string, unusable: boolean): Promise<AppError> {
+  // An entry that cannot be used (sealed under a key since retired, or unreadable) goes first, here: dropping it after
+  // the read could drop what a rotation published in between.
+  if (unusable) await deps.cache.delete(inboxWebhookCacheKey(id)).catch(() => {});
+  // Started now, not when waitUntil gets to it: the request's Postgres pool closes once the answer is sent.
+  deps.waitUntil(reseedInboxWebhook(deps.db(), deps.cache, id).catch((err: unknown) => deps.logger.warn("inbox webhook re-seed failed", { webhookId: id, err })));
+  return retryLater();
+}
+
+const retryLater = () =>
+  new AppError("UNAVAILABLE", `This webhook is warming up; retry in ${INBOX_RESEED_RETRY_AFTER_SECONDS} s`, {
+    headers: { "Retry-After": String(INBOX_RESEED_RETRY_AFTER_SECONDS) },
+  });
+
+async function verifiedMaterial(deps: InboxWebhookDeps, req: InboxWebhookRequest): Promise<Material> {
+  // Without the cache there is neither material nor de-duplication: the sender's retry is the safe way through.
+  const cached = await cachedWebhook(deps.cache, req.webhookId).catch(() => null);
+  if (!cached) throw retryLater();
+  if (cached.state === "missing" || cached.state === "unreadable") throw await reseedAndRetryLater(deps, req.webhookId, cached.state === "unreadable");
+  if (cached.state === "unknown") throw new AppError("NOT_FOUND", "Unknown inbox webhook");
+  if (cached.state === "disabled") throw new AppError("FORBIDDEN", "This inbox webhook is disabled");
+  const m = cached.material;
   if (!req.authorization && !req.signature) throw new AppError("UNAUTHORIZED", "Send Authorization: Bearer <secret>, or X-Nebula-Timestamp and X-Nebula-Signature: sha256=<hmac of timestamp.body>");
   const ring = await deps.keyRing();
-  const secret = await ring.open(m.secret, secretAad(m.tenantId, inboxWebhookSecretName(m.webhookId)));
+  // A key retired from ENCRYPTION_KEYS after `secrets rotate` re-sealed Postgres leaves the cached copy unopenable.
+  const secret = await ring.open(m.secret, secretAad(m.tenantId, inboxWebhookSecretName(m.webhookId))).catch(() => null);
+  if (secret === null) throw await reseedAndRetryLater(deps, req.webhookId, true);
   const verdict = await verifyInboxRequest(secret, req, deps.now().getTime());
   if (verdict !== "ok") throw new AppError("UNAUTHORIZED", REFUSED[verdict]);
+  // Entries cached by earlier versions marked a disabled webhook this way rather than with DISABLED.
   if (!m.enabled) throw new AppError("FORBIDDEN", "This inbox webhook is disabled");
+  return m;
+}
+
+export async function receiveInboxWebhook(deps: InboxWebhookDeps, req: InboxWebhookRequest): Promise<api.InboxWebhookAnswer> {
+  const m = await verifiedMaterial(deps, req);
   const event = parseOrThrow(api.InboxWebhookEvent, parseJson(req.body), "inbox event");
   const key = dedupKey(m.webhookId, event.id);
   if (!(await deps.cache.setIfAbsent(key, "1", INBOX_DEDUP_SECONDS))) return { status: "duplicate" };

@@ -1,6 +1,11 @@
 // Kick webhooks → inbox drafts. Payload shapes from docs.kick.com/events/event-types: channel.followed,
-// channel.subscription.new / .renewal / .gifts, and chat.message.sent when it mentions the broadcaster.
+// channel.subscription.new / .renewal / .gifts, kicks.gifted (Kick's cheer: an amount of Kicks, the platform's own
+// currency), and chat.message.sent when it mentions the broadcaster.
 import { ANONYMOUS, type InboxDraft, inboxDraft, num, obj, str } from "./inbox-draft.ts";
+import { mentionsChannel } from "./mentions.ts";
+
+/** The currency of a kicks.gifted item's amount. */
+export const KICKS = "KICKS";
 
 export interface KickMeta {
   /** Kick-Event-Message-Id: the same on Kick's retries. */
@@ -15,9 +20,9 @@ function kickUser(v: unknown) {
   return { id: str(u.user_id), name: str(u.username) ?? ANONYMOUS, avatarUrl: avatar?.startsWith("https://") ? avatar : null };
 }
 
+/** Kick shows usernames: a mention is `@username`. */
 export function kickMentionsBroadcaster(content: string, username: string | null): boolean {
-  if (!username) return false;
-  return new RegExp(`(^|[^\\w])@${username.replace(/[^\w]/g, "")}(?!\\w)`, "i").test(content);
+  return mentionsChannel(content, { handle: username, displayName: null });
 }
 
 export function normalizeKick(eventType: string, event: Record<string, unknown>, meta: KickMeta): InboxDraft | null {
@@ -35,6 +40,11 @@ export function normalizeKick(eventType: string, event: Record<string, unknown>,
     case "channel.subscription.gifts": {
       const giftees = Array.isArray(event.giftees) ? event.giftees.length : null;
       return inboxDraft({ ...base, type: "gift_sub", actor: kickUser(event.gifter), count: giftees });
+    }
+    case "kicks.gifted": {
+      // Like a cheer, counted in Kicks rather than bits: `amount` with the currency KICKS, and the gift's message.
+      const gift = obj(event.gift);
+      return inboxDraft({ ...base, type: "cheer", actor: kickUser(event.sender), amount: num(gift.amount), currency: KICKS, tier: str(gift.name), message: str(gift.message) });
     }
     case "chat.message.sent": {
       const sender = obj(event.sender);

@@ -1,6 +1,7 @@
 // The normalizers against payload samples from the platforms' reference docs (Twitch EventSub, Kick events,
 // YouTube liveChatMessages): each becomes the right inbox draft, and what is not a notification becomes null.
 import { describe, expect, it } from "vitest";
+import { mentionsChannel } from "./mentions.ts";
 import { normalizeKick } from "./normalize-kick.ts";
 import { normalizeTwitch } from "./normalize-twitch.ts";
 import { normalizeYouTubeChatItem } from "./normalize-youtube.ts";
@@ -88,6 +89,23 @@ describe("Kick", () => {
     expect(normalizeKick("chat.message.sent", chat("@broadcaster_name me", kbroadcaster), meta)).toBeNull();
     expect(normalizeKick("livestream.status.updated", { broadcaster: kbroadcaster, is_live: true }, meta)).toBeNull();
   });
+
+  it("kicks.gifted: a cheer counted in Kicks", () => {
+    const gift = { amount: 500, name: "Rage Quit", type: "LEVEL_UP", tier: "MID", message: "w", pinned_time_seconds: 600 };
+    const { is_anonymous: _a, identity: _i, ...sender } = viewer;
+    expect(normalizeKick("kicks.gifted", { broadcaster: kbroadcaster, sender, gift, created_at: "2025-10-20T04:00:08.634Z" }, meta)).toMatchObject({
+      platform: "kick",
+      type: "cheer",
+      broadcasterId: "123456789",
+      actor: { id: "987654321", name: "viewer_name" },
+      amount: 500,
+      currency: "KICKS",
+      bits: null,
+      tier: "Rage Quit",
+      message: "w",
+      occurredAt: "2025-10-20T04:00:08.634Z",
+    });
+  });
 });
 
 describe("YouTube liveChatMessages", () => {
@@ -125,5 +143,26 @@ describe("YouTube liveChatMessages", () => {
   it("ignores plain chat and garbage", () => {
     expect(normalizeYouTubeChatItem(channel, item("textMessageEvent", { textMessageDetails: { messageText: "hi" } }), at)).toBeNull();
     expect(normalizeYouTubeChatItem(channel, null, at)).toBeNull();
+  });
+
+  it("textMessageEvent: a line naming the channel's @handle or display name is a mention; the owner's own is not", () => {
+    const names = { handle: "@novalive", displayName: "Nova Live" };
+    const says = (text: string, who = author) => ({ ...item("textMessageEvent", { textMessageDetails: { messageText: text } }), authorDetails: who });
+    expect(normalizeYouTubeChatItem(channel, says("hey @NovaLive, loved it"), at, names)).toMatchObject({ type: "mention", message: "hey @NovaLive, loved it", actor: { name: "Super Fan" } });
+    expect(normalizeYouTubeChatItem(channel, says("nova live is the best"), at, names)).toMatchObject({ type: "mention" });
+    expect(normalizeYouTubeChatItem(channel, says("@novalivers unite"), at, names)).toBeNull();
+    expect(normalizeYouTubeChatItem(channel, says("supernova lives on"), at, names)).toBeNull();
+    expect(normalizeYouTubeChatItem(channel, says("hi @novalive"), at)).toBeNull();
+    expect(normalizeYouTubeChatItem(channel, says("thanks @novalive", { ...author, channelId: channel, isChatOwner: true }), at, names)).toBeNull();
+  });
+});
+
+describe("mentionsChannel", () => {
+  it("matches whole words only, case-insensitively, in any script", () => {
+    expect(mentionsChannel("gg @Ünïcode!", { handle: "ünïcode", displayName: null })).toBe(true);
+    expect(mentionsChannel("gg @ünïcodex", { handle: "ünïcode", displayName: null })).toBe(false);
+    expect(mentionsChannel("email me at a@b.c", { handle: "b", displayName: null })).toBe(false);
+    expect(mentionsChannel("ask a.b+c about it", { handle: null, displayName: "a.b+c" })).toBe(true);
+    expect(mentionsChannel("ab is here", { handle: null, displayName: "ab" })).toBe(false);
   });
 });

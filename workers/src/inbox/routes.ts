@@ -1,15 +1,17 @@
 // The unified inbox over HTTP: the generic webhook receiver at /webhooks/inbox/:sourceId (public, secret-checked,
-// no Postgres once warm), and the tenant's /api/t/:tenantId/streams/inbox/… (list, read state, live socket,
+// never reading Postgres), and the tenant's /api/t/:tenantId/streams/inbox/… (list, read state, live socket,
 // retention, channels, webhooks). Viewers read; operators mark read; admins configure.
 import { api, idPattern } from "@nebula/schema";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { recordAudit } from "../audit/audit.ts";
+import { subscribeAddedKickChannel } from "../connections/kick-events.ts";
 import { caller, publicOrigin } from "../http/caller.ts";
 import type { AppEnv } from "../http/context.ts";
 import { jsonBody, params, query } from "../http/validate.ts";
 import { relayUpgrade, requireWebSocketUpgrade } from "../http/websocket.ts";
 import { rateLimitFailures } from "../rate-limit/rate-limit.ts";
+import { afterResponse } from "../services/services.ts";
 import { authorize } from "../tenancy/access.ts";
 import { getInboxFeedByName } from "./inbox-feed.ts";
 import { addInboxSource, listInboxSources, removeInboxSource } from "./inbox-sources.ts";
@@ -33,9 +35,9 @@ const SourceParams = z.object({ id: z.string().regex(idPattern("inboxSource")) }
 const failures = rateLimitFailures({ name: "webhooks-inbox", limit: 30, windowSeconds: 60 });
 
 export const inboxWebhookRoutes = new Hono<AppEnv>().post("/:sourceId", failures, params(WebhookParams), async (c) => {
-  const { cache, keyRing, now } = c.var.services;
+  const { cache, keyRing, now, logger } = c.var.services;
   const answer = await receiveInboxWebhook(
-    { cache, db: () => c.var.services.db, keyRing, queue: c.env.DISCORD_QUEUE, now, requestId: c.var.requestId },
+    { cache, db: () => c.var.services.db, keyRing, queue: c.env.DISCORD_QUEUE, now, requestId: c.var.requestId, logger, waitUntil: (work) => afterResponse(c, work) },
     {
       webhookId: c.req.valid("param").sourceId,
       authorization: c.req.header("authorization"),
@@ -88,7 +90,7 @@ export const inboxRoutes = new Hono<AppEnv>()
   .get("/streams/inbox/sources", authorize("inbox.read"), async (c) =>
     c.json({ items: z.array(api.InboxSourceView).parse(await listInboxSources(c.var.services.db, c.var.tenant.tenantId)) }),
   )
-  .post("/streams/inbox/sources", authorize("inbox.manage"), jsonBody(api.CreateInboxSourceRequest), async (c) =>
+  .post("/streams/inbox/sources", authorize("inbox.manage"), jsonBody(api.CreateInboxSourceRequest), subscribeAddedKickChannel, async (c) =>
     c.json(api.InboxSourceView.parse(await addInboxSource(c.var.services, c.var.tenant.tenantId, caller(c), c.req.valid("json"), c.var.requestId)), 201),
   )
   .delete("/streams/inbox/sources/:id", authorize("inbox.manage"), params(SourceParams), async (c) => {

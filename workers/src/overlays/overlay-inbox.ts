@@ -87,8 +87,9 @@ export function alertOfInboxItem(item: Omit<InboxAlertSource, "sourceEventId">):
     kind,
     platform: PLATFORM[item.platform],
     user: clip(item.actor.name.trim() || "Anonymous", 100),
-    // Bits are a cheer's amount, as in the test alert and the "{user} cheered {amount} bits" template.
-    amount: nonNegative(kind === "cheer" ? item.bits : item.amount),
+    // Bits are a cheer's amount, as in the test alert and the "{user} cheered {amount} bits" template; Kick's cheer
+    // (kicks.gifted) has no bits, only an amount of Kicks.
+    amount: nonNegative(kind === "cheer" ? (item.bits ?? item.amount) : item.amount),
     currency: kind === "cheer" ? null : currency,
     count: wholeCount(kind === "raid" ? item.viewers : item.count),
     months: wholeCount(item.months),

@@ -1,8 +1,9 @@
 // Events from the streaming platforms' webhooks, after verification: normalized just enough to route (which
 // platform, which event, its id for de-duplication), with the platform's payload kept for the features that read it
-// (go-live here; the stream bot's inbox and chat later). Webhooks enqueue them as `platform.event` on the
-// `nebula-discord` queue; its consumer runs every handler registered for the event's kind. Events a viewer watches
-// happen live (chat commands, alerts) also run at once after the webhook's answer, under the consumer's claim.
+// (go-live, the inbox, the chat bot, EventSub revocations; each registers with onPlatformEvent). Webhooks enqueue
+// them as `platform.event` on the `nebula-discord` queue; its consumer runs every handler registered for the event's
+// kind. Events a viewer watches happen live (chat commands, alerts) also run at once after the webhook's answer,
+// under the consumer's claim.
 import { z } from "zod";
 import { loadConfig } from "../config/config.ts";
 import { type QueueContext, defineQueueKind, runClaimed, sendToDiscordQueue } from "../discord-queue/queue-kind.ts";
@@ -66,7 +67,7 @@ export const platformEventKind = defineQueueKind({
 
 /** Chat lines (a command waits for its reply) and what plays as an alert on stream: a viewer is watching for them. */
 const LIVE_TWITCH = new Set(["channel.chat.message", "channel.follow", "channel.subscribe", "channel.subscription.message", "channel.subscription.gift", "channel.cheer", "channel.raid"]);
-const LIVE_KICK = new Set(["chat.message.sent", "channel.followed", "channel.subscription.new", "channel.subscription.renewal", "channel.subscription.gifts"]);
+const LIVE_KICK = new Set(["chat.message.sent", "channel.followed", "channel.subscription.new", "channel.subscription.renewal", "channel.subscription.gifts", "kicks.gifted"]);
 
 export function isLiveEvent(event: PlatformEvent): boolean {
   if (event.kind === "twitch.notification") return LIVE_TWITCH.has(event.subscriptionType);

@@ -26,13 +26,14 @@ export interface ServicesScope {
   dispose(): Promise<void>;
 }
 
-export function createServices(env: Env, config: Config, logger: Logger): ServicesScope {
+/** `now`: the clock, real time unless a cron run passes its trigger's scheduled time. */
+export function createServices(env: Env, config: Config, logger: Logger, now: () => Date = () => new Date()): ServicesScope {
   shareDiscordLimits(env.DISCORD_LIMITS);
   let handle: DbHandle | undefined;
   const services: Services = {
     config,
     logger,
-    now: () => new Date(),
+    now,
     get db() {
       handle ??= openDb(config);
       return handle.db;

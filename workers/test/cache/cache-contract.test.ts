@@ -73,6 +73,16 @@ describe.each(cacheAdapters)("$adapter cache", ({ adapter, create }) => {
     expect(await cache.get(k)).toBe("delivery-3");
   });
 
+  it("sets if absent without an expiry: later writers of the key are refused until it is deleted", async () => {
+    const k = key("once-forever");
+    expect(await cache.setIfAbsent(k, "material-1")).toBe(true);
+    expect(await cache.setIfAbsent(k, "material-2")).toBe(false);
+    expect(await cache.get(k)).toBe("material-1");
+    await cache.delete(k);
+    expect(await cache.setIfAbsent(k, "material-3")).toBe(true);
+    expect(await cache.get(k)).toBe("material-3");
+  });
+
   it("takes a value once: read and deleted together", async () => {
     const k = key("take");
     await cache.set(k, "single-use", { ttlSeconds: 60 });

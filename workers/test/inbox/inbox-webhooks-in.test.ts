@@ -72,7 +72,7 @@ describe("Twitch EventSub → inbox", () => {
 });
 
 describe("Kick webhooks → inbox", () => {
-  it("follow, new sub, renewal, gifts and a mention; a duplicate message id is stored once", async () => {
+  it("follow, new sub, renewal, gifts, a mention and Kicks; a duplicate message id is stored once", async () => {
     const tenant = await seedInboxTenant();
     const kickId = Number(platformId());
     await addChannel(tenant, "kick", String(kickId));
@@ -96,8 +96,12 @@ describe("Kick webhooks → inbox", () => {
     await send("chat.message.sent", { message_id: "k1", replies_to: null, broadcaster, sender: viewer, content: "no mention here", emotes: [] });
     await send("chat.message.sent", { message_id: "k2", replies_to: null, broadcaster, sender: viewer, content: "hey @kickcaster <script>", emotes: [] });
     expect(await nextItem(socket)).toMatchObject({ type: "mention", message: "hey @kickcaster <script>" });
+    // Kicks are Kick's cheers: the amount is in Kicks, not bits.
+    const { is_anonymous: _a, identity: _i, ...sender } = viewer;
+    await send("kicks.gifted", { broadcaster, sender, gift: { amount: 500, name: "Rage Quit", type: "LEVEL_UP", tier: "MID", message: "w", pinned_time_seconds: 600 }, created_at: "2026-11-20T18:05:00.634Z" });
+    expect(await nextItem(socket)).toMatchObject({ platform: "kick", type: "cheer", amount: 500, currency: "KICKS", bits: null, tier: "Rage Quit", message: "w", actor: { id: "4242", name: "kickfan" } });
     const rows = await rowsOf(tenant.tenantId);
-    expect(rows.map((r) => r.type).sort()).toEqual(["follow", "gift_sub", "mention", "resub", "sub"]);
+    expect(rows.map((r) => r.type).sort()).toEqual(["cheer", "follow", "gift_sub", "mention", "resub", "sub"]);
     socket.close();
   });
 });

@@ -71,6 +71,8 @@ describe("inbox items on overlays", () => {
   it("maps every inbox type to its alert kind with the numbers its template uses", () => {
     const base = { id: "inb_0000000000000000", platform: "twitch", streamerUserId: null, broadcasterId: "1", actor: { id: "2", name: "Viewer", avatarUrl: null }, amount: null, currency: null, bits: null, months: null, count: null, viewers: null, tier: null, message: null, occurredAt: "2026-11-20T18:00:00.000Z", readAt: null } as const;
     expect(alertOfInboxItem({ ...base, type: "cheer", bits: 300, message: "Cheer300" })).toMatchObject({ kind: "cheer", amount: 300, currency: null, message: "Cheer300" });
+    // Kick's kicks.gifted: a cheer with an amount of Kicks and no bits.
+    expect(alertOfInboxItem({ ...base, platform: "kick", type: "cheer", amount: 500, currency: "KICKS" })).toMatchObject({ kind: "cheer", platform: "kick", amount: 500, currency: null });
     expect(alertOfInboxItem({ ...base, type: "gift_sub", count: 5, tier: "Tier 1" })).toMatchObject({ kind: "giftsub", count: 5 });
     expect(alertOfInboxItem({ ...base, type: "resub", months: 15 })).toMatchObject({ kind: "resub", months: 15 });
     expect(alertOfInboxItem({ ...base, type: "sub" })).toMatchObject({ kind: "sub" });

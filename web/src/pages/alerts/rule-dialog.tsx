@@ -379,6 +379,11 @@ export function RuleDialog(props: {
         </div>
         <Show when={destKind() === "webhook"}>
           <span class="field-hint">The URL is stored sealed and never shown again; the list shows it masked.</span>
+          {/* Discord webhooks take no idempotency key, so the outbox's retry after an ambiguous failure can post twice. */}
+          <span class="field-hint" data-testid="rule-webhook-duplicates">
+            Webhook URLs can't be de-duplicated by Discord: after a network failure a message may arrive twice. Pick a channel through the bot for
+            exactly-once delivery.
+          </span>
         </Show>
         <Show when={destKind() === "channel"}>
           <Show when={props.rule?.destinationNeedsServer && !guildId()}>

@@ -1,5 +1,5 @@
-// Host > Containers: docker.list with state badges; start, stop and restart (stop and restart confirmed) for
-// operators; a logs drawer for everyone (the last lines, or follow new ones until stopped).
+// Host > Containers: docker.list with state badges and live CPU and memory; start, stop and restart (stop and restart
+// confirmed) for operators; a logs drawer and a stats reading for everyone; image pulls and compose stacks for admins.
 import type { ContainerSummary, JobResults } from "@nebula/schema/wire/job-results";
 import { createAsync, revalidate } from "@solidjs/router";
 import { createSignal, Show } from "solid-js";
@@ -11,11 +11,14 @@ import { EmptyState } from "../../ui/empty-state.tsx";
 import { ListIcon } from "../../ui/icons.tsx";
 import { ListTable } from "../../ui/table.tsx";
 import { TimeAgo } from "../../ui/time.tsx";
+import { ContainerCpuCell, ContainerMemCell, createContainerNow, StatsDialog } from "./container-stats.tsx";
 import { containerName } from "./format.ts";
 import { useHost } from "./host-context.tsx";
 import { JobReading, RefreshButton, readingKey } from "./job-ui.tsx";
 import { createLifecycleActions, LifecycleButtons, StartError } from "./lifecycle-actions.tsx";
+import { createImagePull } from "./image-pull.tsx";
 import { LogsDrawer } from "./logs-drawer.tsx";
+import { StacksCard } from "./stacks-card.tsx";
 
 const LIST_PARAMS = JSON.stringify({ all: true });
 
@@ -40,14 +43,23 @@ export default function ContainersTab() {
   const refresh = () => revalidate(listKey());
   const lifecycle = createLifecycleActions<ContainerSummary, "docker.stop" | "docker.restart">({ start: "docker.start", params: (c) => ({ id: c.id }), listKey });
   const [logsOf, setLogsOf] = createSignal<ContainerSummary>();
+  const [statsOf, setStatsOf] = createSignal<ContainerSummary>();
+  const stats = createContainerNow();
+  const pull = createImagePull();
 
   return (
     <>
       <Card
         title="Containers"
         description="Every container on this host's Docker Engine, running or not."
-        actions={<RefreshButton label="Refresh containers" onClick={refresh} />}
+        actions={
+          <div class="form-actions">
+            {pull.button()}
+            <RefreshButton label="Refresh containers" onClick={refresh} />
+          </div>
+        }
       >
+        {pull.panel()}
         <JobReading<JobResults["docker.list"]> job={reading()} subject="Docker" onRetry={refresh}>
           {(containers) => (
             <ListTable
@@ -57,7 +69,7 @@ export default function ContainersTab() {
                   Docker on this host has no containers.
                 </EmptyState>
               }
-              columns={["Name", "Image", "State", "Status", "Ports", "Created"]}
+              columns={["Name", "Image", "State", "CPU", "Memory", "Status", "Ports", "Created"]}
               actions
               testId="containers-table"
             >
@@ -71,6 +83,8 @@ export default function ContainersTab() {
                   <td>
                     <Badge tone={STATE_TONE[c.state] ?? "neutral"}>{c.state}</Badge>
                   </td>
+                  <ContainerCpuCell now={stats.now(c)} />
+                  <ContainerMemCell now={stats.now(c)} />
                   <td class="muted">{c.status}</td>
                   <td class="mono">{ports(c) || <span class="faint">—</span>}</td>
                   <td class="nowrap">
@@ -79,6 +93,9 @@ export default function ContainersTab() {
                   <td class="actions">
                     <button type="button" class="btn btn-sm btn-ghost" onClick={() => setLogsOf(c)} data-testid="container-logs">
                       Logs
+                    </button>
+                    <button type="button" class="btn btn-sm btn-ghost" disabled={c.state !== "running"} onClick={() => setStatsOf(c)} data-testid="container-stats-button">
+                      Stats
                     </button>
                     <LifecycleButtons
                       actions={lifecycle}
@@ -97,6 +114,7 @@ export default function ContainersTab() {
         </JobReading>
         <StartError actions={lifecycle} />
       </Card>
+      <StacksCard containersKey={listKey()} />
       <ConfirmActionDialog
         action={lifecycle.confirm}
         title="Change this container?"
@@ -110,6 +128,9 @@ export default function ContainersTab() {
       />
       <Show when={logsOf()} keyed>
         {(c) => <LogsDrawer container={c} onClose={() => setLogsOf(undefined)} />}
+      </Show>
+      <Show when={statsOf()} keyed>
+        {(c) => <StatsDialog container={c} onClose={() => setStatsOf(undefined)} />}
       </Show>
     </>
   );

@@ -6,6 +6,7 @@ import type { BadgeTone } from "../../ui/badge.tsx";
 export type Facts = Partial<HostFacts>;
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+const strings = (v: unknown) => (Array.isArray(v) ? v.filter((c): c is string => typeof c === "string") : undefined);
 const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
 export function factsOf(agent: Agent): Facts | null {
@@ -20,7 +21,8 @@ export function factsOf(agent: Agent): Facts | null {
     nodeVersion: str(f.nodeVersion),
     cpuCount: num(f.cpuCount),
     totalMemoryBytes: num(f.totalMemoryBytes),
-    capabilities: Array.isArray(f.capabilities) ? f.capabilities.filter((c): c is string => typeof c === "string") : undefined,
+    capabilities: strings(f.capabilities),
+    stacks: strings(f.stacks),
   };
 }
 

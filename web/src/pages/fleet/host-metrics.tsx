@@ -1,17 +1,17 @@
-// A host's charts: CPU, memory, disks and network over 1 h, 24 h or 7 d. On "1 h" the page also watches the host
-// live (a websocket; the agent reports every 2 s meanwhile) and appends each sample; leaving closes it.
-// Mounts and interfaces are learned from the samples themselves and remembered per host for the longer ranges.
+// A host's charts over 1 h, 24 h or 7 d: CPU (total and per core), load, memory, disks (usage and IO), network,
+// temperatures and GPUs, and its uptime. On "1 h" the page also watches the host live (a websocket; the agent
+// reports every 2 s meanwhile) and appends each sample; leaving closes it. Mounts, interfaces, disks, sensors and
+// GPUs are learned from the samples themselves and remembered per host for the longer ranges.
 import type { MetricRange, MetricsResponse } from "@nebula/schema/api/jobs";
 import type { Sample } from "@nebula/schema/wire/agent";
 import { createAsync } from "@solidjs/router";
-import { createMemo, createSignal, For, type JSX, Show, startTransition, useTransition } from "solid-js";
+import { createMemo, createSignal, For, Show, startTransition, useTransition } from "solid-js";
 import { getMetrics } from "../../api/client.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { Boundary } from "../../ui/boundary.tsx";
 import { Card } from "../../ui/card.tsx";
-import { type ChartSeries, TimeChart } from "./charts.tsx";
-import { bitsPerSecond, percent } from "./format.ts";
-import { appendSamples, type Columns, columnsOf, discoverNames, latest } from "./metric-columns.ts";
+import { CHART_LIMITS, chartNames, HostCharts } from "./host-charts.tsx";
+import { appendSamples, type Columns, columnsOf, discoverNames, type HostParts, mergeParts, mergeResponses, nameBatches, PART_KINDS } from "./metric-columns.ts";
 import { createLiveSamples, type LiveState } from "./sockets.ts";
 
 const RANGES: { value: MetricRange; label: string }[] = [
@@ -20,24 +20,24 @@ const RANGES: { value: MetricRange; label: string }[] = [
   { value: "7d", label: "7 days" },
 ];
 const HOUR_MS = 3_600_000;
-/** The API reads at most 20 names at once: 3 fixed, up to 9 mounts and 4 interfaces (two names each). */
-const MAX_DISKS = 9;
-const MAX_INTERFACES = 4;
+/** The metrics API reads at most this many names at once (api.MAX_SERIES_NAMES; zod stays out of the bundle). */
+const MAX_NAMES_PER_READ = 20;
 
-type Discovered = { disks: string[]; interfaces: string[] };
+const NO_PARTS: HostParts = { disks: [], interfaces: [], ioDisks: [], sensors: [], gpus: [] };
 const storageKey = (agentId: string) => `nebula.metric-names.${agentId}`;
 
-function remembered(agentId: string): Discovered {
+/** What was learned about this host before; a record saved before a kind existed simply lacks it. */
+function remembered(agentId: string): HostParts {
   try {
-    const saved = JSON.parse(localStorage.getItem(storageKey(agentId)) ?? "null") as Discovered | null;
-    if (saved && Array.isArray(saved.disks) && Array.isArray(saved.interfaces)) return saved;
+    const saved = JSON.parse(localStorage.getItem(storageKey(agentId)) ?? "null") as Partial<HostParts> | null;
+    if (saved && typeof saved === "object" && PART_KINDS.every((k) => saved[k] === undefined || Array.isArray(saved[k]))) return mergeParts(NO_PARTS, saved);
   } catch {
     // Nothing usable saved: learn again from the samples.
   }
-  return { disks: [], interfaces: [] };
+  return NO_PARTS;
 }
 
-const key = (d: Discovered) => `${d.disks.join("\u0000")}\u0001${d.interfaces.join("\u0000")}`;
+const partsKey = (p: HostParts) => PART_KINDS.map((k) => p[k].join("\u0000")).join("\u0001");
 
 const LIVE_BADGE: Record<LiveState, { label: string; tone: "success" | "warning" | "neutral" }> = {
   off: { label: "History", tone: "neutral" },
@@ -49,21 +49,17 @@ const LIVE_BADGE: Record<LiveState, { label: string; tone: "success" | "warning"
 /** Samples appended to one history response; a new response (range or names changed) starts over. */
 type LiveTail = { base: MetricsResponse; columns: Columns };
 
-export function HostMetrics(props: { tenantId: string; agentId: string }) {
+export function HostMetrics(props: { tenantId: string; agentId: string; cpuCount?: number }) {
   const [range, setRange] = createSignal<MetricRange>("1h");
   const [pending, start] = useTransition();
-  const [names, setNames] = createSignal<Discovered>(remembered(props.agentId));
-  const query = createMemo(() => {
-    const n = names();
-    return [
-      "cpu.total",
-      "mem.used_pct",
-      "swap.used_pct",
-      ...n.disks.slice(0, MAX_DISKS).map((d) => `disk.${d}.used_pct`),
-      ...n.interfaces.slice(0, MAX_INTERFACES).flatMap((i) => [`net.${i}.rx_bps`, `net.${i}.tx_bps`]),
-    ].join(",");
+  const [parts, setParts] = createSignal<HostParts>(remembered(props.agentId));
+  const cores = () => Math.min(props.cpuCount ?? 0, CHART_LIMITS.cores);
+  // Batches in a fixed order (the first is what the page always read), so a newly learned sensor refetches only its batch and those after it.
+  const batches = createMemo(() => nameBatches(chartNames(parts(), cores()), MAX_NAMES_PER_READ));
+  const history = createAsync(async () => {
+    const r = range();
+    return mergeResponses(await Promise.all(batches().map((names) => getMetrics(props.tenantId, props.agentId, names, r))));
   });
-  const history = createAsync(() => getMetrics(props.tenantId, props.agentId, query(), range()));
   const [tail, setTail] = createSignal<LiveTail | null>(null);
 
   /** Read only under the Boundary below, so loading a new range suspends the charts, not the page. */
@@ -75,15 +71,11 @@ export function HostMetrics(props: { tenantId: string; agentId: string }) {
   };
 
   function learn(samples: Sample[]) {
-    const seen = discoverNames(samples.flatMap((s) => Object.keys(s.values)));
-    const merged: Discovered = {
-      disks: [...new Set([...names().disks, ...seen.disks])].sort(),
-      interfaces: [...new Set([...names().interfaces, ...seen.interfaces])].sort(),
-    };
-    if (key(merged) === key(names())) return;
+    const merged = mergeParts(parts(), discoverNames(samples.flatMap((s) => Object.keys(s.values))));
+    if (partsKey(merged) === partsKey(parts())) return;
     localStorage.setItem(storageKey(props.agentId), JSON.stringify(merged));
     // A transition: the charts stay on screen while the history of the new names loads.
-    void startTransition(() => setNames(merged));
+    void startTransition(() => setParts(merged));
   }
 
   const live = createLiveSamples(
@@ -137,73 +129,9 @@ export function HostMetrics(props: { tenantId: string; agentId: string }) {
     >
       <Boundary>
         <Show when={history()}>
-          <Charts columns={columns()} from={span().from} to={span().to} names={names()} />
+          <HostCharts columns={columns()} from={span().from} to={span().to} parts={parts()} cores={cores()} />
         </Show>
       </Boundary>
     </Card>
-  );
-}
-
-function column(cols: Columns, name: string): (number | null)[] {
-  return cols.values[name] ?? new Array(cols.timestamps.length).fill(null);
-}
-
-function ChartPanel(props: { title: string; now: JSX.Element; children: JSX.Element; empty?: string | false }) {
-  return (
-    <section class="chart-panel">
-      <div class="chart-head">
-        <h3>{props.title}</h3>
-        <span class="muted">{props.now}</span>
-      </div>
-      <Show when={!props.empty} fallback={<p class="faint chart-empty">{props.empty}</p>}>
-        {props.children}
-      </Show>
-    </section>
-  );
-}
-
-function Charts(props: { columns: Columns; from: number; to: number; names: Discovered }) {
-  const has = (name: string) => (props.columns.values[name] ?? []).some((v) => v !== null);
-  const pct = (v: number) => percent(v, 0);
-  const memory = (): ChartSeries[] => [
-    { label: "Memory", values: column(props.columns, "mem.used_pct") },
-    ...(has("swap.used_pct") ? [{ label: "Swap", values: column(props.columns, "swap.used_pct") }] : []),
-  ];
-  const disks = (): ChartSeries[] =>
-    props.names.disks.slice(0, MAX_DISKS).map((d) => ({ label: d, values: column(props.columns, `disk.${d}.used_pct`) }));
-  const network = (): ChartSeries[] =>
-    props.names.interfaces.slice(0, MAX_INTERFACES).flatMap((i) => [
-      { label: `${i} in`, values: column(props.columns, `net.${i}.rx_bps`) },
-      { label: `${i} out`, values: column(props.columns, `net.${i}.tx_bps`) },
-    ]);
-  const netNow = () =>
-    props.names.interfaces
-      .slice(0, MAX_INTERFACES)
-      .map((i) => `${i} ↓ ${bitsPerSecond(latest(props.columns, `net.${i}.rx_bps`))} ↑ ${bitsPerSecond(latest(props.columns, `net.${i}.tx_bps`))}`)
-      .join(" · ");
-  const waiting = "Waiting for the host's first sample to learn its";
-
-  return (
-    <div class="card-body">
-      <Show when={props.columns.timestamps.length === 0}>
-        <p class="muted" data-testid="metrics-empty">
-          No samples in this range yet. A connected host reports every 10 seconds (every 2 while this page is open on "1 hour").
-        </p>
-      </Show>
-      <div class="chart-grid">
-        <ChartPanel title="CPU" now={percent(latest(props.columns, "cpu.total"))}>
-          <TimeChart testId="host-chart-cpu" timestamps={props.columns.timestamps} series={[{ label: "CPU", values: column(props.columns, "cpu.total") }]} from={props.from} to={props.to} format={pct} yMax={100} />
-        </ChartPanel>
-        <ChartPanel title="Memory" now={percent(latest(props.columns, "mem.used_pct"))}>
-          <TimeChart testId="host-chart-mem" timestamps={props.columns.timestamps} series={memory()} from={props.from} to={props.to} format={pct} yMax={100} />
-        </ChartPanel>
-        <ChartPanel title="Disk usage" now={`${props.names.disks.length} mount${props.names.disks.length === 1 ? "" : "s"}`} empty={disks().length === 0 && `${waiting} mounts.`}>
-          <TimeChart testId="host-chart-disk" timestamps={props.columns.timestamps} series={disks()} from={props.from} to={props.to} format={pct} yMax={100} />
-        </ChartPanel>
-        <ChartPanel title="Network" now={netNow()} empty={network().length === 0 && `${waiting} network interfaces.`}>
-          <TimeChart testId="host-chart-net" timestamps={props.columns.timestamps} series={network()} from={props.from} to={props.to} format={bitsPerSecond} />
-        </ChartPanel>
-      </div>
-    </div>
   );
 }

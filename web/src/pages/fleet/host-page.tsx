@@ -16,6 +16,7 @@ import { bytes } from "./format.ts";
 import { HostContext } from "./host-context.tsx";
 import { factsOf, hostStatus } from "./host-facts.ts";
 import { HostMetrics } from "./host-metrics.tsx";
+import { HostPowerCard } from "./host-power.tsx";
 
 const TABS = [
   { path: "", label: "Containers", testId: "tab-containers" },
@@ -30,6 +31,27 @@ function When(props: { iso: string | null; never: string }) {
     <Show when={props.iso} fallback={<span class="faint">{props.never}</span>}>
       {(iso) => <TimeAgo iso={iso()} />}
     </Show>
+  );
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** Samples the agent's full spool dropped and messages either side refused: all should stay 0, so more stands out. */
+function LinkHealth(props: { agent: Agent }) {
+  const h = () => props.agent.health;
+  const rejected = () => h().rejectedMessages + h().agentRejectedMessages;
+  const text = () => `${plural(h().lostSamples, "lost sample", "lost samples")} · ${plural(rejected(), "rejected message", "rejected messages")}`;
+  const troubled = () => h().lostSamples > 0 || h().lostBatches > 0 || rejected() > 0;
+  return (
+    <span
+      data-testid="link-health"
+      data-troubled={troubled()}
+      title={h().lastLossAt ? `${plural(h().lostBatches, "batch", "batches")} dropped by the agent's full spool, last reported ${fullTime(h().lastLossAt ?? "")}` : undefined}
+    >
+      <Show when={troubled()} fallback={<span class="muted">{text()}</span>}>
+        <Badge tone="warning">{text()}</Badge>
+      </Show>
+    </span>
   );
 }
 
@@ -64,6 +86,7 @@ function Facts(props: { agent: Agent }) {
           {row("Last seen", <When iso={props.agent.lastSeenAt} never="Never" />)}
           {row("Added", <span title={fullTime(props.agent.createdAt)}><TimeAgo iso={props.agent.createdAt} /></span>)}
           {row("Agent ID", <code>{props.agent.id}</code>)}
+          {row("Link health", <LinkHealth agent={props.agent} />)}
         </dl>
       </div>
     </Card>
@@ -112,7 +135,8 @@ function HostView(props: { tenantId: string; agentId: string; children: JSX.Elem
           </div>
           <Facts agent={a()} />
           <Show when={!a().revokedAt}>
-            <HostMetrics tenantId={props.tenantId} agentId={props.agentId} />
+            <HostPowerCard />
+            <HostMetrics tenantId={props.tenantId} agentId={props.agentId} cpuCount={factsOf(a())?.cpuCount} />
             <nav class="tabs" aria-label="Host sections">
               <For each={TABS}>
                 {(tab) => (

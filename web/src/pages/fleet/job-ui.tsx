@@ -8,6 +8,7 @@ import { For, type JSX, Show } from "solid-js";
 import { getAgentJobs, getJobReading, type RunJobOptions, runJob } from "../../api/client.ts";
 import { Badge, type BadgeTone } from "../../ui/badge.tsx";
 import { AlertIcon, CheckIcon, CloseIcon, RefreshIcon } from "../../ui/icons.tsx";
+import { JOB_KIND_ROLES, useCanRun } from "./job-roles.ts";
 
 /** A job that ran but did not succeed, as an Error the dialogs and inline errors already know how to show. */
 export class JobFailedError extends Error {
@@ -110,6 +111,24 @@ export function JobReading<T>(props: { job: Job | undefined; subject: string; on
         </Show>
       )}
     </Show>
+  );
+}
+
+/** A job's button that stays visible to a role that may not run it: disabled, with the role it needs as its tooltip. */
+export function JobButton(props: { kind: JobKind; label: string; onClick: () => void; testId: string; class?: string; disabled?: boolean }) {
+  const canRun = useCanRun();
+  return (
+    <span class="nowrap" title={canRun(props.kind) ? undefined : `Needs the ${JOB_KIND_ROLES[props.kind]} role`} data-testid={`${props.testId}-gate`}>
+      <button
+        type="button"
+        class={props.class ?? "btn btn-sm"}
+        data-testid={props.testId}
+        disabled={!canRun(props.kind) || props.disabled}
+        onClick={() => props.onClick()}
+      >
+        {props.label}
+      </button>
+    </span>
   );
 }
 

@@ -1,6 +1,6 @@
 // Metric series as chart columns: one shared time axis (ms) and one value column per metric name, null where a
 // metric has no value at that time. History comes from /metrics; live samples are appended as they arrive.
-import type { MetricSeries } from "@nebula/schema/api/jobs";
+import type { MetricSeries, MetricsResponse } from "@nebula/schema/api/jobs";
 import type { Sample } from "@nebula/schema/wire/agent";
 
 export type Columns = { timestamps: number[]; values: Record<string, (number | null)[]> };
@@ -47,15 +47,58 @@ export function latest(cols: Columns, name: string): number | null {
   return null;
 }
 
-/** Mounts and interfaces a host reports, from the metric names seen in its samples. */
-export function discoverNames(names: Iterable<string>): { disks: string[]; interfaces: string[] } {
-  const disks = new Set<string>();
-  const interfaces = new Set<string>();
+/** What a host reports more than one of, learned from the metric names in its samples. */
+export type HostParts = {
+  /** Mounts (disk.<mount>.used_pct). */
+  disks: string[];
+  /** Network interfaces (net.<if>.rx_bps / tx_bps). */
+  interfaces: string[];
+  /** Whole disks with IO rates (io.<disk>.read_bps / write_bps). */
+  ioDisks: string[];
+  /** Temperature sensors (temp.<sensor>), in °C. */
+  sensors: string[];
+  /** NVIDIA GPUs by index (gpu.<i>.util, .mem_used_pct, .temp). */
+  gpus: string[];
+};
+
+export const PART_KINDS = ["disks", "interfaces", "ioDisks", "sensors", "gpus"] as const satisfies readonly (keyof HostParts)[];
+
+const PART_PATTERNS: Record<keyof HostParts, RegExp> = {
+  disks: /^disk\.(.+)\.used_pct$/,
+  interfaces: /^net\.(.+)\.(?:rx|tx)_bps$/,
+  ioDisks: /^io\.(.+)\.(?:read|write)_bps$/,
+  sensors: /^temp\.(.+)$/,
+  gpus: /^gpu\.(\d+)\./,
+};
+
+/** "core 2" before "core 10", "sdb" before "sdc": digit runs compare as numbers. */
+const naturally = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
+
+export function discoverNames(names: Iterable<string>): HostParts {
+  const found = Object.fromEntries(PART_KINDS.map((k) => [k, new Set<string>()])) as Record<keyof HostParts, Set<string>>;
   for (const name of names) {
-    const disk = /^disk\.(.+)\.used_pct$/.exec(name);
-    if (disk?.[1]) disks.add(disk[1]);
-    const net = /^net\.(.+)\.(rx|tx)_bps$/.exec(name);
-    if (net?.[1]) interfaces.add(net[1]);
+    for (const kind of PART_KINDS) {
+      const part = PART_PATTERNS[kind].exec(name)?.[1];
+      if (part) found[kind].add(part);
+    }
   }
-  return { disks: [...disks].sort(), interfaces: [...interfaces].sort() };
+  return Object.fromEntries(PART_KINDS.map((k) => [k, [...found[k]].sort(naturally)])) as HostParts;
+}
+
+/** Both sets of parts, sorted; the second may be a partial record (an older one saved before a kind existed). */
+export function mergeParts(a: HostParts, b: Partial<HostParts>): HostParts {
+  return Object.fromEntries(PART_KINDS.map((k) => [k, [...new Set([...a[k], ...(b[k] ?? [])])].sort(naturally)])) as HostParts;
+}
+
+/** The metrics API reads at most `max` names at once: comma-joined batches of them, in order. */
+export function nameBatches(names: readonly string[], max: number): string[] {
+  const batches: string[] = [];
+  for (let i = 0; i < names.length; i += max) batches.push(names.slice(i, i + max).join(","));
+  return batches;
+}
+
+/** The batches' answers as one (they share range and window), series in batch order; null for no batches. */
+export function mergeResponses(parts: readonly MetricsResponse[]): MetricsResponse | null {
+  const [first] = parts;
+  return first ? { ...first, series: parts.flatMap((p) => p.series) } : null;
 }

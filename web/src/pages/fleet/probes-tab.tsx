@@ -17,7 +17,7 @@ import { Sparkline } from "./charts.tsx";
 import { useRefresh } from "./fleet-card.tsx";
 import { useHost } from "./host-context.tsx";
 import { RefreshButton } from "./job-ui.tsx";
-import { type Columns, columnsOf, latest } from "./metric-columns.ts";
+import { type Columns, columnsOf, latest, mergeResponses, nameBatches } from "./metric-columns.ts";
 
 const KIND_LABELS: Record<string, string> = { plex: "Plex", "home-assistant": "Home Assistant", minio: "MinIO", http: "HTTP" };
 /** A round every 10 s: a minute without one means the agent stopped probing (or reporting), not that the service is up. */
@@ -39,13 +39,6 @@ function probesOf(agent: Agent): Probe[] {
 const upMetric = (p: Probe) => `probe.${p.name}.up`;
 const latencyMetric = (p: Probe) => `probe.${p.name}.latency_ms`;
 
-/** The metrics API reads at most MAX_SERIES_NAMES names at once; an agent may list up to 32 probes (64 names). */
-function nameBatches(probes: Probe[]): string[] {
-  const names = probes.flatMap((p) => [upMetric(p), latencyMetric(p)]);
-  const batches: string[] = [];
-  for (let i = 0; i < names.length; i += MAX_SERIES_NAMES) batches.push(names.slice(i, i + MAX_SERIES_NAMES).join(","));
-  return batches;
-}
 
 type ProbeState = { key: "up" | "down" | "stale" | "none"; label: string; tone: BadgeTone };
 
@@ -83,13 +76,12 @@ function rowOf(probe: Probe, cols: Columns, to: number): ProbeRow {
 export default function ProbesTab() {
   const host = useHost();
   const probes = () => probesOf(host.agent());
-  const batches = () => nameBatches(probes());
+  // An agent may list up to 32 probes (64 names), more than one read of the metrics API.
+  const batches = () => nameBatches(probes().flatMap((p) => [upMetric(p), latencyMetric(p)]), MAX_SERIES_NAMES);
   const metrics = createAsync(async (): Promise<MetricsResponse | null> => {
     const names = batches();
     if (names.length === 0) return null;
-    const parts = await Promise.all(names.map((n) => getMetrics(host.tenantId, host.agentId, n, RANGE)));
-    const [first] = parts;
-    return first ? { ...first, series: parts.flatMap((p) => p.series) } : null;
+    return mergeResponses(await Promise.all(names.map((n) => getMetrics(host.tenantId, host.agentId, n, RANGE))));
   });
   const keys = () => batches().map((n) => getMetrics.keyFor(host.tenantId, host.agentId, n, RANGE));
   useRefresh(keys);

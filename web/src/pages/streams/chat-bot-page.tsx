@@ -1,4 +1,5 @@
-// /streams/chat-bot: the chat bot for Twitch, YouTube and Kick. Tabs: Commands (custom commands with variables,
+// /streams/chat-bot: the chat bot for Twitch, YouTube and Kick. Tabs: Channels (where it sits and which account it speaks
+// as, chat-channels-tab.tsx), Commands (custom commands with variables,
 // permission, cooldowns, platforms), Timers (every N minutes after M chat lines), Moderation (the anti-spam rules,
 // their escalation and exemptions) and Log (what the bot did, filtered). Chat text is only ever rendered as text.
 import { createAsync } from "@solidjs/router";
@@ -30,9 +31,11 @@ import { ListIcon } from "../../ui/icons.tsx";
 import { ListTable } from "../../ui/table.tsx";
 import { TimeAgo } from "../../ui/time.tsx";
 import "./chat-bot.css";
+import { ChannelsTab } from "./chat-channels-tab.tsx";
 import { StreamsNav } from "./streams-nav.tsx";
 
 const TABS = [
+  ["channels", "Channels"],
   ["commands", "Commands"],
   ["timers", "Timers"],
   ["moderation", "Moderation"],
@@ -79,6 +82,9 @@ export default function ChatBotPage() {
       <Show when={tenantId()}>
         <Boundary fallback={<Loading label="Loading the chat bot" />}>
           <Switch>
+            <Match when={tab() === "channels"}>
+              <ChannelsTab tenantId={tenantId()} />
+            </Match>
             <Match when={tab() === "commands"}>
               <CommandsTab tenantId={tenantId()} />
             </Match>

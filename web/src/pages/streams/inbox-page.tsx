@@ -62,7 +62,8 @@ export function inboxSummary(item: InboxItem): string {
     case "gift_sub":
       return `gifted ${item.count ?? 1} sub${item.count === 1 ? "" : "s"}${item.tier ? ` (${item.tier})` : ""}`;
     case "cheer":
-      return `cheered ${item.bits ?? 0} bits`;
+      // Kick's kicks.gifted is a cheer counted in Kicks (amount, currency KICKS) rather than bits.
+      return item.bits === null && item.amount !== null ? `gifted ${item.amount} Kicks` : `cheered ${item.bits ?? 0} bits`;
     case "donation":
       return money ? `donated ${money}` : "donated";
     case "raid":

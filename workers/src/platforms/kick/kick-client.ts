@@ -1,7 +1,8 @@
 // Kick's public API over fetch: an app access token (client credentials at id.kick.com, cached until expiry),
-// GET /public/v1/channels (live state for fallback polling, 50 broadcasters per call), event subscriptions for
-// webhooks, and Kick's webhook public key (GET /public/v1/public-key), cached because every webhook needs it and
-// fetched afresh when a signature fails (Kick may rotate it), at most once per PUBLIC_KEY_REFRESH_MS.
+// GET /public/v1/channels (live state for fallback polling, 50 broadcasters per call), the Events Subscriptions API
+// (create, list, delete the app's webhook subscriptions per broadcaster), and Kick's webhook public key
+// (GET /public/v1/public-key), cached because every webhook needs it and fetched afresh when a signature fails (Kick may
+// rotate it), at most once per PUBLIC_KEY_REFRESH_MS.
 import { z } from "zod";
 import type { Cache } from "../../cache/cache.ts";
 import { AppError } from "../../errors/app-error.ts";
@@ -34,6 +35,40 @@ export const KickChannel = z.looseObject({
     .optional(),
 });
 export type KickChannel = z.infer<typeof KickChannel>;
+
+/** One event a subscription asks for (docs.kick.com/events/event-types: name and version, all version 1 today). */
+export interface KickEventName {
+  name: string;
+  version: number;
+}
+
+/** POST /public/v1/events/subscriptions answers per event: its new id, or why that one was refused (the rest may pass). */
+const KickSubscriptionCreated = z.looseObject({
+  name: z.string(),
+  version: z.number().int(),
+  subscription_id: z.string().nullish(),
+  error: z.string().nullish(),
+});
+export type KickSubscriptionCreated = { name: string; version: number; subscriptionId: string | null; error: string | null };
+
+/** GET /public/v1/events/subscriptions: the app's subscriptions. */
+const KickEventSubscriptionWire = z.looseObject({
+  id: z.string(),
+  app_id: z.string().optional(),
+  broadcaster_user_id: z.number().int(),
+  event: z.string(),
+  version: z.number().int(),
+  method: z.string(),
+  created_at: z.string().optional(),
+  updated_at: z.string().optional(),
+});
+export interface KickEventSubscription {
+  id: string;
+  broadcasterUserId: number;
+  event: string;
+  version: number;
+  method: string;
+}
 
 export interface KickClientOptions {
   apiBase: string;
@@ -79,7 +114,7 @@ export class KickClient {
     });
   }
 
-  private async authed<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+  private async authed<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
     const token = await this.appToken();
     return this.http.json<T>({
       method,
@@ -102,11 +137,32 @@ export class KickClient {
     return out;
   }
 
-  /** Subscribes the app's webhook (its URL is set in the Kick app's settings) to a broadcaster's events. */
-  async subscribe(broadcasterUserId: number, events: { name: string; version: number }[] = [{ name: "livestream.status.updated", version: 1 }]): Promise<string[]> {
+  /**
+   * Subscribes the app's webhook (its URL is set in the Kick app's settings) to a broadcaster's events. Kick answers
+   * 200 with one entry per event; an event it refused carries `error` and no id.
+   */
+  async createEventSubscriptions(broadcasterUserId: number, events: readonly KickEventName[]): Promise<KickSubscriptionCreated[]> {
     const body = await this.authed<unknown>("POST", "/public/v1/events/subscriptions", { broadcaster_user_id: broadcasterUserId, events, method: "webhook" });
-    const parsed = z.object({ data: z.array(z.looseObject({ subscription_id: z.string().optional(), error: z.string().optional() })) }).parse(body);
-    return parsed.data.flatMap((d) => (d.subscription_id ? [d.subscription_id] : []));
+    const parsed = z.object({ data: z.array(KickSubscriptionCreated) }).safeParse(body);
+    if (!parsed.success) throw this.http.upstream("unexpected events/subscriptions answer", { path: "/public/v1/events/subscriptions" });
+    return parsed.data.data.map((d) => ({ name: d.name, version: d.version, subscriptionId: d.subscription_id || null, error: d.error || null }));
+  }
+
+  /** The app's webhook subscriptions for one broadcaster (an app token sees every broadcaster's: Kick filters by the query). */
+  async listEventSubscriptions(broadcasterUserId: number): Promise<KickEventSubscription[]> {
+    const body = await this.authed<unknown>("GET", `/public/v1/events/subscriptions?broadcaster_user_id=${broadcasterUserId}`);
+    const parsed = z.object({ data: z.array(KickEventSubscriptionWire) }).safeParse(body);
+    if (!parsed.success) throw this.http.upstream("unexpected events/subscriptions list", { path: "/public/v1/events/subscriptions" });
+    return parsed.data.data
+      .filter((s) => s.broadcaster_user_id === broadcasterUserId)
+      .map((s) => ({ id: s.id, broadcasterUserId: s.broadcaster_user_id, event: s.event, version: s.version, method: s.method }));
+  }
+
+  /** DELETE /public/v1/events/subscriptions?id=…&id=… (204). */
+  async deleteEventSubscriptions(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const query = new URLSearchParams(ids.map((id): [string, string] => ["id", id])).toString();
+    await this.authed<unknown>("DELETE", `/public/v1/events/subscriptions?${query}`);
   }
 
   /** Kick's webhook signing key (PEM), from memory, then the cache, then Kick. */

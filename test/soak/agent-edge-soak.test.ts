@@ -1,7 +1,7 @@
 // Soak: the real agent behind a TCP proxy that cuts the link at random (seeded) moments, the whole edge restarted
 // once on the same data dir and port, read-only jobs sent meanwhile. Afterwards every sample the agent produced is
 // stored exactly once (checked against the agent's own spool) and no job ran twice (counted at the probed server).
-// Bounded for `npm test`; SOAK_SECONDS=600 (and SOAK_SEED) to run it longer by hand.
+// Several minutes in `npm test` (the issue's soak); SOAK_SECONDS=600 (and SOAK_SEED) to run it longer by hand.
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,7 +14,7 @@ import { type JobAnswer, type LiveViewer, createAgent, openLiveViewer, readJob, 
 import { startTcpProxy } from "./tcp-proxy.ts";
 import { seededRandom } from "../seeded-random.ts";
 
-const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
+const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
 const SEED = Number(process.env.SOAK_SEED ?? 20261125);
 /** A metric every Linux host reports in every sample (from /proc/meminfo). */
 const METRIC = "mem.used_pct";

@@ -1,5 +1,7 @@
 // vm.* jobs against libvirt's test driver (`virsh -c test:///default`), whose predefined domain "test" runs.
-// Every virsh process starts from the same fresh state, so each case checks one command's own answer.
+// Every virsh process starts from the same fresh state, so each case checks one command's own answer. A node file
+// (fixtures/libvirt/shut-off-node.xml) gives the driver a shut-off domain for vm.start to succeed on.
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { findVirsh, peerMissing } from "../../test/peers/peers.ts";
 import { JobError } from "../src/jobs/job-handler.ts";
@@ -52,6 +54,32 @@ describe.skipIf(missing)(missing ?? "vm jobs against libvirt's test driver", () 
     expect(await rejection(unreachable["vm.list"]({}, recordedJob("vm.list").ctx))).toMatchObject({ code: "unavailable" });
     const noVirsh = vmHandlers({ uri: "test:///default", virsh: "/nonexistent/virsh" });
     expect(await rejection(noVirsh["vm.list"]({}, recordedJob("vm.list").ctx))).toMatchObject({ code: "unavailable", message: expect.stringContaining("not installed") });
+  });
+});
+
+describe.skipIf(missing)(missing ?? "vm jobs against a test-driver node with a shut-off domain", () => {
+  const uri = `test://${fileURLToPath(new URL("./fixtures/libvirt/shut-off-node.xml", import.meta.url))}`;
+  const handlers = () => vmHandlers({ uri, virsh: findVirsh() });
+
+  it("lists the domain as shut off, with its size", async () => {
+    const list = (await handlers()["vm.list"]({}, recordedJob("vm.list").ctx)) as VmSummary[];
+    expect(list).toEqual([{ name: "RDPWindows", state: "shut off", vcpus: 4, maxMemoryKiB: 4194304, usedMemoryKiB: 4194304, autostart: false, persistent: true }]);
+    expect(await handlers()["vm.state"]({ name: "RDPWindows" }, recordedJob("vm.state").ctx)).toEqual({ name: "RDPWindows", state: "shut off" });
+  });
+
+  // The agent runs one virsh process per command and the test driver keeps its state per process, so a later
+  // vm.state starts from the file again: the start is checked by virsh's own answer (exit 0 and its message).
+  it("starts a shut-off domain", async () => {
+    expect(await handlers()["vm.start"]({ name: "RDPWindows" }, recordedJob("vm.start").ctx)).toEqual({
+      name: "RDPWindows",
+      action: "start",
+      message: "Domain 'RDPWindows' started",
+    });
+  });
+
+  it("answers failed with libvirt's reason when shutting down a domain that is not running", async () => {
+    const err = await rejection(handlers()["vm.shutdown"]({ name: "RDPWindows" }, recordedJob("vm.shutdown").ctx));
+    expect(err).toMatchObject({ code: "failed", message: expect.stringContaining("not running") });
   });
 });
 

@@ -37,7 +37,8 @@ export interface DiscordWorld {
   stop(): Promise<void>;
 }
 
-export async function startDiscordWorld(viewportHeight = 900): Promise<DiscordWorld> {
+/** `env`: extra stack settings (e.g. DISCORD_PUBLIC_KEY for a story that sends signed interactions). */
+export async function startDiscordWorld(viewportHeight = 900, env: Record<string, string> = {}): Promise<DiscordWorld> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "nebula-discord-"));
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
@@ -79,6 +80,7 @@ export async function startDiscordWorld(viewportHeight = 900): Promise<DiscordWo
       DISCORD_CLIENT_SECRET: TEST_DISCORD_CLIENT_SECRET,
       DISCORD_BOT_TOKEN: TEST_DISCORD_BOT_TOKEN,
       LANYARD_API_BASE: `${lanyard.origin}/v1`,
+      ...env,
     },
   });
   const { browser, page, pageErrors } = await openBrowser(viewportHeight);

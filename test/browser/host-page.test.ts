@@ -10,54 +10,16 @@ import { agentWire } from "@nebula/schema";
 import Docker from "dockerode";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import WebSocket from "ws";
 import { BUSYBOX_IMAGE, type PodmanPeer, startPodman } from "../peers/podman.ts";
 import { peerMissing } from "../peers/peers.ts";
 import { type AgentProcess, startAgentProcess } from "../soak/agent-process.ts";
 import { describeInBrowser, pageApi, screenshot } from "./browser.ts";
+import { type ScriptedAgent, connectScriptedAgent } from "./scripted-agent.ts";
 import { type OwnerWorld, startOwnerWorld } from "./owner-stack.ts";
 
 const podmanMissing = peerMissing("podman");
 const HOSTNAME = "rig-host";
 const UPTIME_S = 3 * 86_400 + 4 * 3_600 + 120;
-
-/** An agent speaking the wire protocol from a script: what it sent is the test's arrange, what it was asked the assert. */
-interface ScriptedAgent {
-  jobs: agentWire.JobRequest[];
-  send(message: unknown): void;
-  /** Resolves with the next message of this type from the edge. */
-  next<T extends { type: string }>(type: T["type"]): Promise<T>;
-  close(): void;
-}
-
-async function connectScriptedAgent(edgeUrl: string, token: string, answer: (job: agentWire.JobRequest, agent: ScriptedAgent) => void): Promise<ScriptedAgent> {
-  const ws = new WebSocket(`${edgeUrl.replace(/^http/, "ws")}/agent/connect`, { headers: { authorization: `Bearer ${token}` } });
-  const waiting: { type: string; resolve: (m: unknown) => void }[] = [];
-  const jobs: agentWire.JobRequest[] = [];
-  const agent: ScriptedAgent = {
-    jobs,
-    send: (message) => ws.send(typeof message === "string" ? message : JSON.stringify(message)),
-    next: (type) => new Promise((resolve) => waiting.push({ type, resolve: resolve as (m: unknown) => void })),
-    close: () => ws.close(1000, "done"),
-  };
-  ws.on("message", (data) => {
-    const text = String(data);
-    if (!text.startsWith("{")) return;
-    const message = JSON.parse(text) as { type: string };
-    if (message.type === "job") {
-      const job = agentWire.JobRequest.parse(message);
-      jobs.push(job);
-      answer(job, agent);
-    }
-    const i = waiting.findIndex((w) => w.type === message.type);
-    if (i >= 0) waiting.splice(i, 1)[0]?.resolve(message);
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("error", reject);
-  });
-  return agent;
-}
 
 /** One sample of a box with two cores, a disk, a sensor and a GPU, `i` steps into a slow climb. */
 function richSample(at: number, i: number): agentWire.Sample {

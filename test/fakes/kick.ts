@@ -14,6 +14,9 @@
 //   POST /__control/kick/subscription-failures  {broadcaster_user_id, events?: {[name]: error}, status?}
 //        Kick refuses those events for that broadcaster (per-event `error` in a 200), or answers every request about
 //        it with `status` (e.g. 500, 429); {broadcaster_user_id} alone clears it.
+//   POST /__control/kick/rate-limited  {slug, times?, retryAfter?}  the next `times` (1) GET /public/v1/channels naming
+//        that slug answer 429 Too Many Requests with Retry-After: `retryAfter` (30) seconds
+//   GET  /__control/kick/channel-lookups?slug=  {lookups}: GET /public/v1/channels calls naming that slug (429s too)
 // Chat (send, delete, timeouts; chat.message.sent comes through /__control/kick/sign): kick-chat.ts.
 // User OAuth 2.1 (stream bot connections, test/fakes/platform-oauth.ts): /oauth/authorize (PKCE S256 required),
 // token grants, /oauth/revoke; the API accepts those user tokens, and GET /public/v1/users answers the token's user.
@@ -60,6 +63,9 @@ export async function startFakeKick(): Promise<FakeKick> {
     if (status === null) return null;
     return status === 429 ? reply(429, { message: "Too Many Requests", data: [] }, { "retry-after": "30" }) : reply(status, { message: `fake kick answers ${status}`, data: [] });
   };
+  /** Pending 429s per channel slug (rate-limited), and channel lookups per slug. */
+  const throttled = new Map<string, { times: number; retryAfter: number }>();
+  const lookups = new Map<string, number>();
   const oauth = installFakeOAuth(server, {
     platform: "kick",
     clientId: TEST_KICK_CLIENT_ID,
@@ -107,6 +113,12 @@ export async function startFakeKick(): Promise<FakeKick> {
     authed(req, () => {
       const ids = req.query.getAll("broadcaster_user_id").map(Number);
       const slugs = req.query.getAll("slug");
+      for (const slug of slugs) lookups.set(slug, (lookups.get(slug) ?? 0) + 1);
+      const limited = slugs.map((slug) => ({ slug, pending: throttled.get(slug) })).find((t) => t.pending && t.pending.times > 0);
+      if (limited?.pending) {
+        limited.pending.times -= 1;
+        return reply(429, { message: "Too Many Requests", data: [] }, { "retry-after": String(limited.pending.retryAfter) });
+      }
       const data = [...channels.values()]
         .filter((c) => ids.includes(c.broadcaster_user_id) || slugs.includes(c.slug))
         .map((c) => ({
@@ -163,6 +175,12 @@ export async function startFakeKick(): Promise<FakeKick> {
     return reply(200, { ok: true });
   });
 
+  server.route("POST", "/__control/kick/rate-limited", (req) => {
+    const b = bodyOf<{ slug: string; times?: number; retryAfter?: number }>(req);
+    throttled.set(b.slug, { times: b.times ?? 1, retryAfter: b.retryAfter ?? 30 });
+    return reply(200, { ok: true });
+  });
+  server.route("GET", "/__control/kick/channel-lookups", (req) => reply(200, { lookups: lookups.get(req.query.get("slug") ?? "") ?? 0 }));
   server.route("POST", "/__control/kick/channels", (req) => {
     for (const c of bodyOf<{ broadcaster_user_id: number; slug: string; live: boolean }[]>(req)) channels.set(c.broadcaster_user_id, c);
     return reply(200, { ok: true });

@@ -221,7 +221,8 @@ export async function startFakeYouTube(): Promise<FakeYouTube> {
     }
     const from = token === null ? 0 : positionOf(chat, token);
     if (from === null) return googleError(400, "pageTokenInvalid", "The request specifies an invalid page token.");
-    const items = chat.messages.slice(from);
+    // A deleted message leaves the stream but not its place in it: page tokens still point past it.
+    const items = chat.messages.slice(from).filter((m) => !chat.deletions.includes(m.id as string));
     return reply(200, {
       kind: "youtube#liveChatMessageListResponse",
       etag: randomBytes(8).toString("hex"),
@@ -255,10 +256,9 @@ export async function startFakeYouTube(): Promise<FakeYouTube> {
     const caller = chatCaller(req, false);
     if (!caller?.channelId) return unauthorized();
     const id = req.query.get("id") ?? "";
-    const chat = [...chats.values()].find((c) => c.messages.some((m) => m.id === id));
+    const chat = [...chats.values()].find((c) => c.messages.some((m) => m.id === id) && !c.deletions.includes(id));
     if (!chat) return googleError(404, "liveChatMessageNotFound", "The live chat message that you are trying to delete cannot be found.");
     calls["liveChatMessages.delete"] = (calls["liveChatMessages.delete"] ?? 0) + 1;
-    chat.messages = chat.messages.filter((m) => m.id !== id);
     chat.deletions.push(id);
     return { status: 204 };
   });

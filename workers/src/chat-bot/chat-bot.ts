@@ -162,7 +162,8 @@ async function runAntiSpam(deps: ChatBotDeps, channel: ChatChannelRow, settings:
   await attempt("delete", () => platform.deleteMessage(ref, message.messageId));
   if (step.action === "timeout") await attempt("timeout", () => platform.timeout(ref, message.user.id, step.seconds, `Nebula anti-spam: ${violation.rule} (strike ${strike})`));
   if (step.action === "warn") {
-    const text = renderTemplate(settings.warnMessage, { user: message.user.name, reason: violation.reason });
+    // The default warning is "@{user}, …" and YouTube display names are handles that already start with "@".
+    const text = renderTemplate(settings.warnMessage, { user: message.user.name.replace(/^@/, ""), reason: violation.reason });
     await attempt("warn", () => deps.send([{ tenantId: channel.tenantId, channel: ref, text, replyTo: null }]));
   }
   await deps.db.insert(moderationLog).values({

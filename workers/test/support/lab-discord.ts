@@ -8,6 +8,7 @@ import { guilds, users } from "@nebula/schema";
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
 import type { Env } from "../../src/env.ts";
+import { type DiscordLimits, getDiscordLimits } from "../../src/discord-rest/discord-limits.ts";
 import { type Outbox, getOutboxByName } from "../../src/outbox/outbox.ts";
 import { BITS, guildState, seedGuild, snowflake as discordSnowflake } from "../discord/fake-discord.ts";
 import { type SeededTenant, withDb } from "./seed.ts";
@@ -17,11 +18,16 @@ const DISCORD_ORIGIN = (env.DISCORD_API_BASE ?? "").replace(/\/api\/v10$/, "");
 
 /**
  * The tenant's outbox on a clock a day ahead, so workerd never runs its alarm on its own: the test delivers by
- * running the alarm, and then knows everything enqueued so far has reached the fake Discord.
+ * running the alarm, and then knows everything enqueued so far has reached the fake Discord. Its Discord limits are
+ * its own, on the same clock: the bot-wide 50/s is shared by every suite running at once, and a slot refused for the
+ * rest of a real second would leave a message behind after the alarm's last run.
  */
 export async function holdOutbox(tenantId: string): Promise<() => Promise<void>> {
   const stub = getOutboxByName(env.OUTBOX, tenantId);
-  await runInDurableObject(stub, (outbox: Outbox) => outbox.tune({ now: () => Date.now() + 24 * 3600_000 }));
+  const now = () => Date.now() + 24 * 3600_000;
+  const discordLimits = `limits-held-${tenantId}`;
+  await runInDurableObject(getDiscordLimits(env.DISCORD_LIMITS, discordLimits), (limits: DiscordLimits) => limits.tune({ now }));
+  await runInDurableObject(stub, (outbox: Outbox) => outbox.tune({ now, discordLimits }));
   return async () => {
     for (let runs = 0; runs < 20 && (await runDurableObjectAlarm(stub)); runs++);
   };

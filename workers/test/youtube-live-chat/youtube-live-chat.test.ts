@@ -2,12 +2,14 @@
 // YouTubeLiveChat object reads the chat at the fake YouTube at the page's pollingIntervalMillis (checked on the
 // scheduled alarm, with the object's clock moved forward instead of waiting), following page tokens; a viewer's
 // "!hello" is answered through liveChatMessages.insert with the streamer's token; a super chat lands in the inbox;
+// a shouting viewer's lines are deleted (liveChatMessages.delete) and, as strikes escalate, they are warned and then
+// timed out (liveChatBans.insert, temporary), each action in the moderation log;
 // quota units are booked (5 per list, 50 per insert) and warned about at 80%; quotaExceeded pauses until midnight
 // Pacific; the chat's end stops the poller. A channel go-live does not follow is found by the discovery cron job
 // (liveBroadcasts.list, 1 unit); a timer speaks in the chat right after the start; the broadcaster, whose channel the
 // bot speaks as, gets answers while the bot's echoes do not.
 import { exports } from "cloudflare:workers";
-import { chatChannels, unifiedInboxNotifications } from "@nebula/schema";
+import { chatChannels, moderationLog, unifiedInboxNotifications } from "@nebula/schema";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { nextQuotaReset } from "../../src/platforms/youtube/youtube-quota.ts";
@@ -130,6 +132,35 @@ describe("YouTube live chat: reading", () => {
     );
     expect(rows.every((r) => r.streamerUserId === l.members.owner.userId && r.platform === "youtube")).toBe(true);
     expect(await poller(l).status()).toMatchObject({ notifications: 2 });
+  });
+});
+
+describe("YouTube live chat: anti-spam", () => {
+  it("caps spam read by the poller → liveChatMessages.delete each line, a warning via insert, then liveChatBans.insert temporary 60 s and 600 s; all logged", async () => {
+    const l = await lab();
+    await broadcast(l, "live");
+    const spammer = viewer(20);
+    const ids: string[] = [];
+    for (const text of ["WHY IS NOBODY ANSWERING ME", "HELLO??? ANYONE THERE AT ALL", "I WILL KEEP SHOUTING FOREVER"]) {
+      ids.push(...(await viewerSays(l, [{ type: "textMessageEvent", author: spammer, text }])).ids);
+      expect(await advanceAndPoll(l, 12_345)).toBe(true);
+    }
+
+    const chat = await chatState(l);
+    expect(chat.deletions).toEqual(ids);
+    expect(chat.bans).toEqual([
+      { bannedChannelId: spammer.channelId, type: "temporary", banDurationSeconds: 60 },
+      { bannedChannelId: spammer.channelId, type: "temporary", banDurationSeconds: 600 },
+    ]);
+    // The warning waits for YouTube's per-channel gap in the bot's outbox.
+    await vi.waitFor(async () => expect((await chatState(l)).inserts.map((i) => i.text)).toEqual(["@viewer20, please don't shout (warning)"]), WAIT);
+
+    const log = await withDb((db) => db.select().from(moderationLog).where(eq(moderationLog.tenantId, l.tenantId)));
+    expect(log.map((r) => [r.platform, r.channelId, r.userId, r.messageId, r.rule, r.action, r.strike, r.durationSeconds, r.error]).sort((a, b) => (a[6] as number) - (b[6] as number))).toEqual([
+      ["youtube", l.channelId, spammer.channelId, ids[0], "caps", "warn", 1, null, null],
+      ["youtube", l.channelId, spammer.channelId, ids[1], "caps", "timeout", 2, 60, null],
+      ["youtube", l.channelId, spammer.channelId, ids[2], "caps", "timeout", 3, 600, null],
+    ]);
   });
 });
 

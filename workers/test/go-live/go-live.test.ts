@@ -23,6 +23,18 @@ async function messagesIn(channelId: string, count = 1) {
   }, WAIT);
 }
 
+/** Waits until the channel's one notice (`noticeId`) was edited once: the stream's end, in place of a new message. */
+async function editedOnce(channelId: string, noticeId: string | undefined) {
+  const messages = await vi.waitFor(async () => {
+    const { messages } = await discordSide(`channel:${channelId}`);
+    expect(messages[0]?.edits).toBe(1);
+    return messages;
+  }, WAIT);
+  expect(messages).toHaveLength(1);
+  expect(messages[0]?.id).toBe(noticeId);
+  return messages;
+}
+
 const sessionsOf = (streamerId: string) => withDb((db) => db.select().from(streamSessions).where(eq(streamSessions.streamerId, streamerId)));
 
 async function twitchLive(userId: string, login: string, streamId: string, title = "Any% speedrun") {
@@ -93,13 +105,7 @@ describe("go-live: Twitch EventSub", () => {
     const offline = await signTwitch({ messageType: "notification", subscriptionType: "stream.offline", event: { broadcaster_user_id: userId, broadcaster_user_login: "vodkeeper", broadcaster_user_name: "VodKeeper" } });
     expect((await deliver("/webhooks/twitch", offline)).status).toBe(204);
 
-    const edited = await vi.waitFor(async () => {
-      const { messages } = await discordSide(`channel:${streamer.channelId}`);
-      expect(messages[0]?.edits).toBe(1);
-      return messages;
-    }, WAIT);
-    expect(edited).toHaveLength(1);
-    expect(edited[0]?.id).toBe(live?.id);
+    const edited = await editedOnce(streamer.channelId, live?.id);
     expect(edited[0]?.content).toMatch(/^VodKeeper was live on Twitch for \d+m \d+s\.\nVOD: https:\/\/www\.twitch\.tv\/videos\/3003$/);
     expect(edited[0]?.embeds[0]).toMatchObject({ title: "Marathon", url: "https://www.twitch.tv/videos/3003", footer: { text: "Stream ended" } });
     const [session] = await sessionsOf(streamer.id);
@@ -182,13 +188,7 @@ describe("go-live: Kick", () => {
     const [live] = await messagesIn(streamer.channelId);
 
     expect((await deliver("/webhooks/kick", await status(false))).status).toBe(204);
-    const edited = await vi.waitFor(async () => {
-      const { messages } = await discordSide(`channel:${streamer.channelId}`);
-      expect(messages[0]?.edits).toBe(1);
-      return messages;
-    }, WAIT);
-    expect(edited).toHaveLength(1);
-    expect(edited[0]?.id).toBe(live?.id);
+    const edited = await editedOnce(streamer.channelId, live?.id);
     // Kick's own start and end instants give the duration, not the time the events arrived.
     expect(edited[0]?.content).toBe("Marathoner was live on Kick for 2h 5m.");
     const embed = edited[0]?.embeds[0];

@@ -13,7 +13,7 @@ import { randomToken } from "../src/crypto/tokens.ts";
 import { type DbBridge, startDbBridge } from "./db-bridge.ts";
 import { type EmbeddedDb, openEmbeddedDb, serveEmbeddedDb } from "./embedded-db.ts";
 import { clearStackState, writeStackState } from "./stack-state.ts";
-import { bundleWorker, startWorkerRuntime } from "./worker-runtime.ts";
+import { bundleWorker, loadMiniflare, startWorkerRuntime } from "./worker-runtime.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const bin = (name: string) => path.join(root, "node_modules/.bin", name);
@@ -161,6 +161,8 @@ async function main() {
   for (const [k, v] of Object.entries(process.env)) if (k.endsWith("_API_BASE") && v) passthrough[k] = v;
   // The Worker validates the same way on its first request; checking here names every problem before anything starts.
   parseConfig({ ...passthrough, ENCRYPTION_KEYS: keys, DATABASE_URL: process.env.DATABASE_URL || "postgres://127.0.0.1/embedded" });
+  // Miniflare's module loads (about a second) while the database opens and the web app and Worker are checked.
+  void loadMiniflare().catch(() => undefined);
   const [database, bundleDir] = await Promise.all([prepareDatabase(dataDir), buildWebIfStale().then(() => bundleWorker(log))]);
   const url = `http://127.0.0.1:${port}`;
   const bootstrapToken = database.hasUsers ? null : randomToken("", 32);

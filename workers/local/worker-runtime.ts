@@ -3,12 +3,10 @@
 // and websockets reach the Worker directly, as they do on Cloudflare, and edits to the checkout never restart the stack.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-// miniflare is pinned to the version wrangler depends on, so workerd is the same build `wrangler deploy` checks against.
-import { Log, LogLevel, Miniflare, type V4WorkerOptions, convertV4MiniflareOptions } from "miniflare";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import type { V4WorkerOptions } from "miniflare";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** The Worker's name in wrangler.toml: Miniflare keys Durable Object storage by it, as `wrangler dev` did. */
@@ -16,6 +14,8 @@ const WORKER_NAME = "nebula-command";
 /** Everything the bundle is made of. A change to any of these makes a new bundle; anything else reuses the cached one. */
 const BUNDLE_INPUTS = ["workers/src", "schema/src", "agent/install", "wrangler.toml", "package-lock.json", "workers/package.json", "schema/package.json"];
 const CACHE_DIR = path.join(root, "node_modules/.cache/nebula-worker");
+/** wrangler.toml's bindings in Miniflare's terms, worked out by wrangler when the bundle is built and kept beside it. */
+const OPTIONS_FILE = "worker-options.json";
 /** Bundles kept in the cache; older ones are removed after a build. */
 const CACHE_KEEP = 4;
 
@@ -51,7 +51,7 @@ function pruneCache(keep: string) {
 export async function bundleWorker(log: (msg: string) => void): Promise<string> {
   const key = hashInputs();
   const dir = path.join(CACHE_DIR, key);
-  if (existsSync(path.join(dir, "index.js"))) return dir;
+  if (existsSync(path.join(dir, "index.js")) && existsSync(path.join(dir, OPTIONS_FILE))) return dir;
   mkdirSync(CACHE_DIR, { recursive: true });
   log("bundling the Worker…");
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
@@ -66,14 +66,30 @@ export async function bundleWorker(log: (msg: string) => void): Promise<string> 
     rmSync(tmp, { recursive: true, force: true });
     throw new Error(`bundling the Worker (wrangler deploy --dry-run) exited with ${code}`);
   }
+  // Loading wrangler takes seconds: it is read only here, when the sources changed, not on every start.
+  const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
+  // The bundle already holds the modules wrangler.toml's [[rules]] describe; they are listed by bundleModules().
+  const { modulesRules: _bundledAlready, ...workerOptions } = unstable_getMiniflareWorkerOptions(path.join(root, "wrangler.toml")).workerOptions;
+  writeFileSync(path.join(tmp, OPTIONS_FILE), JSON.stringify(workerOptions));
+  // A bundle cached by an older start.ts, without its options file, is made again.
+  if (existsSync(dir) && !existsSync(path.join(dir, OPTIONS_FILE))) rmSync(dir, { recursive: true, force: true });
   try {
     renameSync(tmp, dir);
-  } catch {
-    // Another stack finished the same bundle first: theirs is identical.
+  } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
+    // Another stack finished the same bundle first: theirs is identical. Anything else is a real failure.
+    if (!existsSync(path.join(dir, OPTIONS_FILE))) throw err;
   }
   pruneCache(key);
   return dir;
+}
+
+// miniflare is pinned to the version wrangler depends on, so workerd is the same build `wrangler deploy` checks against.
+let miniflare: Promise<typeof import("miniflare")> | null = null;
+/** Miniflare's module (about a second to load): start loading it early, beside the database, with this. */
+export function loadMiniflare(): Promise<typeof import("miniflare")> {
+  miniflare ??= import("miniflare");
+  return miniflare;
 }
 
 export interface WorkerRuntime {
@@ -102,7 +118,8 @@ export interface WorkerRuntimeOptions {
 
 export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise<WorkerRuntime> {
   const { bundleDir } = options;
-  const { modulesRules: _bundledAlready, ...workerOptions } = unstable_getMiniflareWorkerOptions(path.join(root, "wrangler.toml")).workerOptions;
+  const workerOptions = JSON.parse(readFileSync(path.join(bundleDir, OPTIONS_FILE), "utf8")) as Omit<V4WorkerOptions, "modules" | "modulesRoot">;
+  const { Log, LogLevel, Miniflare, convertV4MiniflareOptions } = await loadMiniflare();
   const worker: V4WorkerOptions = {
     ...workerOptions,
     name: WORKER_NAME,

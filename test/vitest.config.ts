@@ -16,6 +16,9 @@ export const TEST_ENCRYPTION_KEYS = "v1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNk
 export default defineConfig({
   root,
   test: {
+    // Vitest's default is one worker per core minus one: a single worker on these 2-core machines, while most files
+    // wait on a stack, a browser or a peer. Two keep both cores busy and the whole run well inside CI's 30 minutes.
+    maxWorkers: 2,
     globalSetup: [path.join(root, "test/global-setup.ts")],
     projects: [
       {

@@ -278,7 +278,10 @@ is_mounted() {
 remount() {
   local point="$1" fstype unit
   [[ "$point" == /* && "/${point}/" != */../* ]] || refuse "not an absolute mount point: ${point:0:200}"
-  listed_dirs NEBULA_MOUNTS | grep -qxF -- "$point" || refuse "${point} is not in NEBULA_MOUNTS (${ENV_FILE})"
+  # Not `listed_dirs | grep -q`: under pipefail, grep -q leaving at the first match can SIGPIPE the writer and fail.
+  local mounts
+  mounts="$(listed_dirs NEBULA_MOUNTS)"
+  grep -qxF -- "$point" <<<"$mounts" || refuse "${point} is not in NEBULA_MOUNTS (${ENV_FILE})"
   fstype="$(fstab_type "$point")"
   if [ -n "$fstype" ]; then
     [[ "$fstype" =~ $NETWORK_FS_RE ]] || refuse "${point} is ${fstype} in /etc/fstab, not a network share"
@@ -410,7 +413,7 @@ polkit.addRule(function (action, subject) {
 });
 RULES
   # polkit before 0.106 (Ubuntu 22.04's policykit-1 0.105) reads no JavaScript rules at all.
-  if system && command -v pkaction >/dev/null && pkaction --version 2>/dev/null | grep -qE 'version 0\.(10[0-5]|[0-9]{1,2})$'; then
+  if system && command -v pkaction >/dev/null && pkaction --version 2>/dev/null | grep -E 'version 0\.(10[0-5]|[0-9]{1,2})$' >/dev/null; then
     warn "polkit $(pkaction --version | awk '{print $NF}') ignores ${POLKIT_RULE}: NAS remount, GPU recovery and reboot will be refused until polkit >= 0.106 is installed."
   fi
 }

@@ -18,7 +18,18 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(options: { dataDir: string; env?: Record<string, string>; port?: number }): Promise<LocalStack> {
-  const port = options.port ?? (await freePort());
+  // A port we chose ourselves can still be taken before the stack binds it; then try another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnPort(options, options.port ?? (await freePort()));
+    } catch (err) {
+      const taken = err instanceof Error && err.message.includes("Address already in use");
+      if (!taken || options.port !== undefined || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startOnPort(options: { dataDir: string; env?: Record<string, string> }, port: number): Promise<LocalStack> {
   const started = performance.now();
   const child: ChildProcess = spawn(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "workers/local/start.ts")], {
     cwd: root,

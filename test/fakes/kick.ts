@@ -11,9 +11,12 @@
 //   GET  /__control/kick/state     subscriptions, tokens issued
 // Events Subscriptions API (docs.kick.com/events/subscribe-to-events): POST creates (answers per event), GET lists
 // the app's (filtered by ?broadcaster_user_id), DELETE ?id=…&id=… removes (204).
-//   POST /__control/kick/subscription-failures  {broadcaster_user_id, events?: {[name]: error}, status?}
+//   POST /__control/kick/subscription-failures  {broadcaster_user_id, events?: {[name]: error}, status?, retryAfter?}
 //        Kick refuses those events for that broadcaster (per-event `error` in a 200), or answers every request about
-//        it with `status` (e.g. 500, 429); {broadcaster_user_id} alone clears it.
+//        it with `status` (e.g. 500, or 429 with Retry-After: `retryAfter` (30) seconds); {broadcaster_user_id} alone
+//        clears it.
+//   POST /__control/kick/apps  {clientId, clientSecret}  another Kick app (client credentials work for it), so a test
+//        that gets rate-limited does it under an app of its own (Kick's limits are per app).
 //   POST /__control/kick/rate-limited  {slug, times?, retryAfter?}  the next `times` (1) GET /public/v1/channels naming
 //        that slug answer 429 Too Many Requests with Retry-After: `retryAfter` (30) seconds
 //   GET  /__control/kick/channel-lookups?slug=  {lookups}: GET /public/v1/channels calls naming that slug (429s too)
@@ -57,12 +60,15 @@ export async function startFakeKick(): Promise<FakeKick> {
   };
   const channels = new Map<number, { broadcaster_user_id: number; slug: string; live: boolean; title?: string; start_time?: string; viewers?: number }>();
   const subscriptions: { broadcaster_user_id: number; name: string; version: number; id: string; created_at: string }[] = [];
-  const failures = new Map<number, { events: Record<string, string>; status: number | null }>();
+  const failures = new Map<number, { events: Record<string, string>; status: number | null; retryAfter: number }>();
   const refusedWith = (broadcasterUserId: number) => {
-    const status = failures.get(broadcasterUserId)?.status ?? null;
-    if (status === null) return null;
-    return status === 429 ? reply(429, { message: "Too Many Requests", data: [] }, { "retry-after": "30" }) : reply(status, { message: `fake kick answers ${status}`, data: [] });
+    const failure = failures.get(broadcasterUserId);
+    if (!failure || failure.status === null) return null;
+    const { status, retryAfter } = failure;
+    return status === 429 ? reply(429, { message: "Too Many Requests", data: [] }, { "retry-after": String(retryAfter) }) : reply(status, { message: `fake kick answers ${status}`, data: [] });
   };
+  /** Kick apps by client id: the suites' own, and any a test registers. */
+  const apps = new Map<string, string>([[TEST_KICK_CLIENT_ID, TEST_KICK_CLIENT_SECRET]]);
   /** Pending 429s per channel slug (rate-limited), and channel lookups per slug. */
   const throttled = new Map<string, { times: number; retryAfter: number }>();
   const lookups = new Map<string, number>();
@@ -86,7 +92,8 @@ export async function startFakeKick(): Promise<FakeKick> {
     const userGrant = oauth.token(req);
     if (userGrant) return userGrant;
     const form = new URLSearchParams(req.rawBody);
-    if (form.get("client_id") !== TEST_KICK_CLIENT_ID || form.get("client_secret") !== TEST_KICK_CLIENT_SECRET) return reply(401, { error: "invalid_client" });
+    const secret = apps.get(form.get("client_id") ?? "");
+    if (secret === undefined || form.get("client_secret") !== secret) return reply(401, { error: "invalid_client" });
     const token = randomBytes(16).toString("hex");
     tokens.add(token);
     return reply(200, { access_token: token, token_type: "Bearer", expires_in: 3600 });
@@ -169,9 +176,15 @@ export async function startFakeKick(): Promise<FakeKick> {
     }),
   );
   server.route("POST", "/__control/kick/subscription-failures", (req) => {
-    const b = bodyOf<{ broadcaster_user_id: number; events?: Record<string, string>; status?: number }>(req);
+    const b = bodyOf<{ broadcaster_user_id: number; events?: Record<string, string>; status?: number; retryAfter?: number }>(req);
     if (!b.events && b.status === undefined) failures.delete(b.broadcaster_user_id);
-    else failures.set(b.broadcaster_user_id, { events: b.events ?? {}, status: b.status ?? null });
+    else failures.set(b.broadcaster_user_id, { events: b.events ?? {}, status: b.status ?? null, retryAfter: b.retryAfter ?? 30 });
+    return reply(200, { ok: true });
+  });
+  server.route("POST", "/__control/kick/apps", (req) => {
+    const b = bodyOf<{ clientId: string; clientSecret: string }>(req);
+    if (apps.has(b.clientId)) return reply(409, { error: "app exists" });
+    apps.set(b.clientId, b.clientSecret);
     return reply(200, { ok: true });
   });
 

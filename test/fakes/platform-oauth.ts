@@ -1,6 +1,7 @@
 // The OAuth 2 authorization server half of the platform fakes (Twitch, Google for YouTube, Kick, Spotify): a consent
 // screen, authorization codes bound to client, redirect URI and PKCE challenge, the token endpoint (authorization_code
-// and refresh_token grants), revocation, and Twitch's /oauth2/validate, each in that platform's own wire format.
+// and refresh_token grants; the app's credentials taken only the ways that platform takes them: form fields, HTTP Basic,
+// or either), revocation, and Twitch's /oauth2/validate, each in that platform's own wire format.
 // Revoking any token of a grant ends the whole grant, as Google and Twitch do.
 //   GET  <authorize>          the consent page (a form: account id, login, display name; Authorize / Cancel)
 //   POST <authorize>          the user's answer: 302 to redirect_uri with code+state (or error=access_denied)
@@ -42,8 +43,11 @@ export interface FakeOAuthOptions {
   clientSecret: string;
   /** No `revoke`: the platform has no revocation endpoint (Spotify). */
   paths: { authorize: string; token: string; revoke?: string; validate?: string };
-  /** "basic": the app's credentials come as HTTP Basic auth, and only so (Spotify); default: form fields. */
-  clientAuth?: "form" | "basic";
+  /**
+   * How the token endpoint takes the app's credentials: "basic" HTTP Basic only (Spotify), "form" client_id and
+   * client_secret fields only (the default: Twitch, Kick), "either" (Google: client_secret_basic or client_secret_post).
+   */
+  clientAuth?: "form" | "basic" | "either";
   /** Kick (OAuth 2.1): a flow without PKCE S256 is refused. Google verifies a challenge when one was sent. */
   requirePkce: boolean;
   /** Seconds an access token lives. */
@@ -76,7 +80,8 @@ export function installFakeOAuth(server: PlatformServer, options: FakeOAuthOptio
   const expired = new Set<string>();
   const refreshTokens = new Map<string, string>();
   const revocations: { accountId: string; tokenKind: "access" | "refresh" | "unknown" }[] = [];
-  const tokenRequests: { accountId: string | null; grantType: string; hadVerifier: boolean; ok: boolean }[] = [];
+  /** clientAuth: how the app authenticated ("basic" or "form"), so a suite can check each platform's wire format. */
+  const tokenRequests: { accountId: string | null; grantType: string; hadVerifier: boolean; ok: boolean; clientAuth: "basic" | "form" }[] = [];
   let failNext: number | null = null;
 
   /** Twitch answers errors as {status, message}; Google and Kick as RFC 6749 {error, error_description}. */
@@ -158,9 +163,13 @@ export function installFakeOAuth(server: PlatformServer, options: FakeOAuthOptio
     return { status: 302, headers: { location: back.toString() } };
   });
 
+  /** RFC 6749 §2.3.1: HTTP Basic "client_id:client_secret", or (where the platform allows it) the two as form fields. */
+  const clientAuthOf = (req: PlatformRequest): "basic" | "form" => (/^Basic /.test(String(req.headers.authorization ?? "")) ? "basic" : "form");
   const clientAuthenticated = (req: PlatformRequest, form: URLSearchParams): boolean => {
-    if (options.clientAuth !== "basic") return form.get("client_id") === options.clientId && form.get("client_secret") === options.clientSecret;
-    // Spotify: "Authorization: Basic <base64 client_id:client_secret>".
+    const how = clientAuthOf(req);
+    const allowed = options.clientAuth ?? "form";
+    if (allowed !== "either" && how !== allowed) return false;
+    if (how === "form") return form.get("client_id") === options.clientId && form.get("client_secret") === options.clientSecret;
     const m = /^Basic (\S+)$/.exec(String(req.headers.authorization ?? ""));
     return !!m?.[1] && Buffer.from(m[1], "base64").toString("utf8") === `${options.clientId}:${options.clientSecret}`;
   };
@@ -179,7 +188,7 @@ export function installFakeOAuth(server: PlatformServer, options: FakeOAuthOptio
       const code = codes.get(form.get("code") ?? "");
       codes.delete(form.get("code") ?? "");
       const verifier = form.get("code_verifier");
-      const record = (ok: boolean) => tokenRequests.push({ accountId: code?.grant.account.id ?? null, grantType, hadVerifier: !!verifier, ok });
+      const record = (ok: boolean) => tokenRequests.push({ accountId: code?.grant.account.id ?? null, grantType, hadVerifier: !!verifier, ok, clientAuth: clientAuthOf(req) });
       if (!code || code.expiresAt < Date.now() || code.redirectUri !== form.get("redirect_uri")) {
         record(false);
         return oauthError(400, "invalid_grant", "Invalid authorization code");
@@ -195,7 +204,7 @@ export function installFakeOAuth(server: PlatformServer, options: FakeOAuthOptio
     }
     const refresh = form.get("refresh_token") ?? "";
     const grant = live(refreshTokens.get(refresh));
-    tokenRequests.push({ accountId: grant?.account.id ?? null, grantType, hadVerifier: false, ok: !!grant });
+    tokenRequests.push({ accountId: grant?.account.id ?? null, grantType, hadVerifier: false, ok: !!grant, clientAuth: clientAuthOf(req) });
     if (!grant) return oauthError(400, "invalid_grant", platform === "twitch" ? "Invalid refresh token" : "Token has been expired or revoked.");
     return issue(grant, refresh);
   };

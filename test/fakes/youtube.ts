@@ -153,6 +153,8 @@ export async function startFakeYouTube(): Promise<FakeYouTube> {
     clientId: TEST_GOOGLE_CLIENT_ID,
     clientSecret: TEST_GOOGLE_CLIENT_SECRET,
     paths: { authorize: "/o/oauth2/v2/auth", token: "/token", revoke: "/revoke" },
+    // Google's token endpoint takes the app's credentials either way (client_secret_basic, client_secret_post).
+    clientAuth: "either",
     requirePkce: false,
     expiresIn: 3_599,
   });

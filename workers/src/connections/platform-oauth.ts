@@ -1,16 +1,17 @@
 // Each platform's OAuth 2 server as the stream bot uses it: the consent URL (arctic, authorization code + PKCE S256),
-// the code exchange, refresh and revocation (own fetch through PlatformHttp, so every call has a timeout and the
-// platform's 429 is honoured), the account behind a token, and Twitch's hourly token validation.
-// Quirks followed: Twitch wants client_id/secret in the form body and answers `scope` as an array; Google only hands
-// out a refresh token with access_type=offline + prompt=consent; Kick is OAuth 2.1 and refuses a flow without PKCE;
-// Spotify wants the app's credentials as HTTP Basic auth and has no revocation endpoint.
-import { CodeChallengeMethod, OAuth2Client } from "arctic";
+// the code exchange, refresh and revocation (arctic's OAuth2Client where it speaks the platform's wire format, our own
+// form post through PlatformHttp where it does not; see TOKEN_CLIENT), the account behind a token, and Twitch's hourly
+// token validation. Every token call is bounded by the platform timeout, and a refusal of the grant itself is a
+// GrantRefused wherever it came from. Quirks followed: Twitch wants client_id/secret in the form body and answers
+// `scope` as an array; Google only hands out a refresh token with access_type=offline + prompt=consent; Kick is OAuth
+// 2.1 and refuses a flow without PKCE; Spotify wants the app's credentials as HTTP Basic auth and has no revocation.
+import { ArcticFetchError, CodeChallengeMethod, OAuth2Client, OAuth2RequestError, type OAuth2Tokens, UnexpectedErrorResponseBodyError, UnexpectedResponseError } from "arctic";
 import type { api } from "@nebula/schema";
 import { z } from "zod";
 import type { Cache } from "../cache/cache.ts";
 import type { Config } from "../config/config.ts";
 import { AppError } from "../errors/app-error.ts";
-import { PlatformHttp } from "../platforms/platform-http.ts";
+import { PLATFORM_TIMEOUT_MS, PlatformHttp } from "../platforms/platform-http.ts";
 import { spendQuota } from "../platforms/youtube/youtube-quota.ts";
 
 type Platform = api.ConnectionPlatform;
@@ -48,9 +49,23 @@ interface OAuthApp {
   tokenUrl: string;
   /** Null: the platform offers no revocation (Spotify: the user removes the app at spotify.com/account/apps). */
   revokeUrl: string | null;
-  /** How the token endpoint takes the app's credentials: form fields, or HTTP Basic (Spotify requires it). */
-  clientAuth: "form" | "basic";
 }
+
+/**
+ * Who sends the code exchange and the refresh. arctic's OAuth2Client authenticates a confidential client with HTTP
+ * Basic only (RFC 6749 §2.3.1); where the platform takes the secret solely as form fields, our own post does it.
+ * - twitch "form": id.twitch.tv/oauth2/token takes client_id and client_secret in the body and has no Basic auth
+ *   (dev.twitch.tv/docs/authentication/getting-tokens-oauth/#authorization-code-grant-flow; arctic's own Twitch
+ *   provider says so and posts the form, but with its endpoint fixed to id.twitch.tv).
+ * - kick "form": id.kick.com/oauth/token documents client_id and client_secret as form body fields and no Basic auth
+ *   (docs.kick.com/getting-started/generating-tokens-oauth2-flow; arctic's Kick provider posts the form too, but with
+ *   its endpoint fixed to id.kick.com).
+ * - youtube "arctic": Google's token endpoint accepts client_secret_basic as well as client_secret_post
+ *   (token_endpoint_auth_methods_supported in accounts.google.com/.well-known/openid-configuration).
+ * - spotify "arctic": accounts.spotify.com/api/token wants "Authorization: Basic <client_id:client_secret>"
+ *   (developer.spotify.com/documentation/web-api/tutorials/code-flow).
+ */
+const TOKEN_CLIENT: Record<Platform, "arctic" | "form"> = { twitch: "form", kick: "form", youtube: "arctic", spotify: "arctic" };
 
 const trim = (base: string) => base.replace(/\/$/, "");
 
@@ -75,26 +90,29 @@ function oauthApp(config: Config, platform: Platform): OAuthApp {
   switch (platform) {
     case "twitch": {
       const auth = trim(config.TWITCH_AUTH_BASE);
-      return { clientId, clientSecret, authorizeUrl: `${auth}/authorize`, tokenUrl: `${auth}/token`, revokeUrl: `${auth}/revoke`, clientAuth: "form" };
+      return { clientId, clientSecret, authorizeUrl: `${auth}/authorize`, tokenUrl: `${auth}/token`, revokeUrl: `${auth}/revoke` };
     }
     case "youtube": {
       const tokens = trim(config.GOOGLE_TOKEN_BASE);
-      return { clientId, clientSecret, authorizeUrl: `${trim(config.GOOGLE_AUTH_BASE)}/auth`, tokenUrl: `${tokens}/token`, revokeUrl: `${tokens}/revoke`, clientAuth: "form" };
+      return { clientId, clientSecret, authorizeUrl: `${trim(config.GOOGLE_AUTH_BASE)}/auth`, tokenUrl: `${tokens}/token`, revokeUrl: `${tokens}/revoke` };
     }
     case "kick": {
       const auth = trim(config.KICK_AUTH_BASE);
-      return { clientId, clientSecret, authorizeUrl: `${auth}/oauth/authorize`, tokenUrl: `${auth}/oauth/token`, revokeUrl: `${auth}/oauth/revoke`, clientAuth: "form" };
+      return { clientId, clientSecret, authorizeUrl: `${auth}/oauth/authorize`, tokenUrl: `${auth}/oauth/token`, revokeUrl: `${auth}/oauth/revoke` };
     }
     case "spotify": {
       const accounts = trim(config.SPOTIFY_ACCOUNTS_BASE);
-      return { clientId, clientSecret, authorizeUrl: `${accounts}/authorize`, tokenUrl: `${accounts}/api/token`, revokeUrl: null, clientAuth: "basic" };
+      return { clientId, clientSecret, authorizeUrl: `${accounts}/authorize`, tokenUrl: `${accounts}/api/token`, revokeUrl: null };
     }
   }
 }
 
+/** arctic's client for this app, authenticating with HTTP Basic (TOKEN_CLIENT "arctic"). */
+const arcticClient = (app: OAuthApp, redirectUri: string | null) => new OAuth2Client(app.clientId, app.clientSecret, redirectUri);
+
 export function authorizeUrl(config: Config, platform: Platform, flow: { state: string; verifier: string; scopes: readonly string[]; redirectUri: string }): URL {
   const app = oauthApp(config, platform);
-  const url = new OAuth2Client(app.clientId, app.clientSecret, flow.redirectUri).createAuthorizationURLWithPKCE(
+  const url = arcticClient(app, flow.redirectUri).createAuthorizationURLWithPKCE(
     app.authorizeUrl,
     flow.state,
     CodeChallengeMethod.S256,
@@ -135,31 +153,29 @@ function refusalOf(status: number, body: unknown): string | null {
   return null;
 }
 
-async function tokenRequest(app: OAuthApp, platform: Platform, form: Record<string, string>, now: Date): Promise<TokenGrant> {
+/** A token endpoint's 200 answer as a grant; `expires_in` counts from `now`. */
+function grantOf(http: PlatformHttp, body: unknown, now: Date): TokenGrant {
+  const parsed = TokenResponse.safeParse(body);
+  if (!parsed.success) throw http.upstream("token endpoint answered an unexpected body");
+  const t = parsed.data;
+  return {
+    accessToken: t.access_token,
+    refreshToken: t.refresh_token ?? null,
+    expiresAt: t.expires_in === undefined ? null : new Date(now.getTime() + t.expires_in * 1000),
+    scopes: scopesOf(t.scope),
+  };
+}
+
+/** Our own post (TOKEN_CLIENT "form"): the app's credentials as form fields, through PlatformHttp (timeout, 429). */
+async function formTokenRequest(app: OAuthApp, platform: Platform, form: Record<string, string>, now: Date): Promise<TokenGrant> {
   const http = new PlatformHttp(platform);
-  const basic = app.clientAuth === "basic";
   const res = await http.send<unknown>({
     method: "POST",
     url: app.tokenUrl,
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      accept: "application/json",
-      // Spotify: "Authorization: Basic <base64 client_id:client_secret>" on every token request.
-      ...(basic ? { authorization: `Basic ${btoa(`${app.clientId}:${app.clientSecret}`)}` } : {}),
-    },
-    body: new URLSearchParams(basic ? form : { ...form, client_id: app.clientId, client_secret: app.clientSecret }).toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+    body: new URLSearchParams({ ...form, client_id: app.clientId, client_secret: app.clientSecret }).toString(),
   });
-  if (res.status === 200) {
-    const parsed = TokenResponse.safeParse(res.body);
-    if (!parsed.success) throw http.upstream("token endpoint answered an unexpected body");
-    const t = parsed.data;
-    return {
-      accessToken: t.access_token,
-      refreshToken: t.refresh_token ?? null,
-      expiresAt: t.expires_in === undefined ? null : new Date(now.getTime() + t.expires_in * 1000),
-      scopes: scopesOf(t.scope),
-    };
-  }
+  if (res.status === 200) return grantOf(http, res.body, now);
   const refused = refusalOf(res.status, res.body);
   if (refused) throw new GrantRefused(platform, refused);
   const e = ErrorResponse.safeParse(res.body).data;
@@ -167,41 +183,92 @@ async function tokenRequest(app: OAuthApp, platform: Platform, form: Record<stri
   throw http.upstream(`token endpoint answered ${res.status}${e?.error ? ` (${e.error})` : ""}`, { status: res.status });
 }
 
+/**
+ * arctic gives no way to see the headers of a 429 (it throws UnexpectedResponseError with the status alone), so a
+ * token endpoint's Retry-After is unknown: callers are told a minute (the five-minute refresh job retries later anyway).
+ */
+const ARCTIC_429_WAIT_MS = 60_000;
+
+/**
+ * Runs one arctic call as PlatformHttp would: bounded by the platform timeout (arctic fetches without a signal; the
+ * caller stops waiting, the fetch ends with the invocation), its errors in our model: the grant refused (OAuth
+ * invalid_grant, or Twitch's plain-message 400) is a GrantRefused, a 429 is RATE_LIMITED, anything else UPSTREAM.
+ */
+async function viaArctic<T>(platform: Platform, work: () => Promise<T>): Promise<T> {
+  const http = new PlatformHttp(platform);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(http.upstream("request timed out")), PLATFORM_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([work(), timedOut]);
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    if (err instanceof OAuth2RequestError) {
+      if (err.code === "invalid_grant") throw new GrantRefused(platform, "invalid_grant");
+      // invalid_client and friends: the server's app credentials, not the user, are wrong.
+      throw http.upstream(`token endpoint answered ${err.code}`, { error: err.code });
+    }
+    if (err instanceof UnexpectedErrorResponseBodyError) {
+      const refused = refusalOf(err.status, err.data);
+      if (refused) throw new GrantRefused(platform, refused);
+      throw http.upstream(`token endpoint answered ${err.status}`, { status: err.status });
+    }
+    if (err instanceof UnexpectedResponseError) {
+      if (err.status === 429) throw http.rateLimited(ARCTIC_429_WAIT_MS);
+      throw http.upstream(err.status === 200 ? "token endpoint answered an unexpected body" : `token endpoint answered ${err.status}`, { status: err.status });
+    }
+    if (err instanceof ArcticFetchError) throw http.upstream("request failed");
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const arcticGrant = async (platform: Platform, work: () => Promise<OAuth2Tokens>, now: Date): Promise<TokenGrant> => {
+  const tokens = await viaArctic(platform, work);
+  return grantOf(new PlatformHttp(platform), tokens.data, now);
+};
+
 export function exchangeCode(config: Config, platform: Platform, input: { code: string; verifier: string; redirectUri: string }, now: Date): Promise<TokenGrant> {
-  return tokenRequest(oauthApp(config, platform), platform, { grant_type: "authorization_code", code: input.code, code_verifier: input.verifier, redirect_uri: input.redirectUri }, now);
+  const app = oauthApp(config, platform);
+  if (TOKEN_CLIENT[platform] === "arctic") return arcticGrant(platform, () => arcticClient(app, input.redirectUri).validateAuthorizationCode(app.tokenUrl, input.code, input.verifier), now);
+  return formTokenRequest(app, platform, { grant_type: "authorization_code", code: input.code, code_verifier: input.verifier, redirect_uri: input.redirectUri }, now);
 }
 
 export function refreshGrant(config: Config, platform: Platform, refreshToken: string, now: Date): Promise<TokenGrant> {
-  return tokenRequest(oauthApp(config, platform), platform, { grant_type: "refresh_token", refresh_token: refreshToken }, now);
+  const app = oauthApp(config, platform);
+  // No `scope`: a refresh keeps the scopes of the grant.
+  if (TOKEN_CLIENT[platform] === "arctic") return arcticGrant(platform, () => arcticClient(app, null).refreshAccessToken(app.tokenUrl, refreshToken, []), now);
+  return formTokenRequest(app, platform, { grant_type: "refresh_token", refresh_token: refreshToken }, now);
 }
 
 /** Revokes at the platform; false when the platform could not be reached or refused (the token may already be dead). */
 export async function revokeAtPlatform(config: Config, platform: Platform, tokens: { accessToken: string; refreshToken: string | null }): Promise<boolean> {
   const app = oauthApp(config, platform);
-  const http = new PlatformHttp(platform);
-  const form = "application/x-www-form-urlencoded";
   if (app.revokeUrl === null) return false;
   const revokeUrl = app.revokeUrl;
   try {
     switch (platform) {
-      case "twitch": {
-        // Twitch: POST /oauth2/revoke client_id + token (the access token; its refresh token goes with it).
-        const res = await http.send({ method: "POST", url: revokeUrl, headers: { "content-type": form }, body: new URLSearchParams({ client_id: app.clientId, token: tokens.accessToken }).toString() });
-        return res.status === 200;
-      }
-      case "youtube": {
+      case "twitch":
+        // Twitch: POST /oauth2/revoke with client_id + token in the form and no secret (the access token; its refresh
+        // token goes with it), which is what arctic's revocation sends for a client without a password.
+        await viaArctic(platform, () => new OAuth2Client(app.clientId, null, null).revokeToken(revokeUrl, tokens.accessToken));
+        return true;
+      case "youtube":
         // Google: revoking the refresh token ends the whole grant, access tokens included.
-        const res = await http.send({ method: "POST", url: revokeUrl, headers: { "content-type": form }, body: new URLSearchParams({ token: tokens.refreshToken ?? tokens.accessToken }).toString() });
-        return res.status === 200;
-      }
+        await viaArctic(platform, () => arcticClient(app, null).revokeToken(revokeUrl, tokens.refreshToken ?? tokens.accessToken));
+        return true;
       case "kick": {
-        // Kick: POST /oauth/revoke?token=…&token_hint_type=…, one call per token.
+        // Kick: POST /oauth/revoke?token=…&token_hint_type=…, one call per token, the token in the query string
+        // (docs.kick.com/getting-started/generating-tokens-oauth2-flow): arctic posts it in the body.
+        const http = new PlatformHttp(platform);
         let ok = true;
         const sent: [string, string][] = [[tokens.accessToken, "access_token"]];
         if (tokens.refreshToken) sent.push([tokens.refreshToken, "refresh_token"]);
         for (const [token, hint] of sent) {
           const url = `${revokeUrl}?${new URLSearchParams({ token, token_hint_type: hint })}`;
-          const res = await http.send({ method: "POST", url, headers: { "content-type": form }, body: "" });
+          const res = await http.send({ method: "POST", url, headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" });
           ok &&= res.status === 200;
         }
         return ok;

@@ -1,6 +1,6 @@
 // One way to call a streaming platform's API: base URL from config, a timeout (fetches from Workers can hang), the
-// platform's rate-limit headers remembered per client, and failures as AppError RATE_LIMITED / UPSTREAM with the
-// platform named and no credential in the message.
+// platform's rate-limit headers and 429 Retry-After remembered per app (client id) for the whole isolate, and failures
+// as AppError RATE_LIMITED / UPSTREAM with the platform named and no credential in the message.
 import { AppError } from "../errors/app-error.ts";
 
 export type PlatformName = "twitch" | "youtube" | "kick" | "spotify";
@@ -13,6 +13,24 @@ export interface RateLimitState {
   remaining: number | null;
   /** Epoch ms when the bucket refills. */
   resetAt: number | null;
+}
+
+/**
+ * Per platform and app: Twitch's Helix bucket and Kick's 429 Retry-After belong to the app (its client id), not to one
+ * request, so every client of that app in this isolate reads and writes the same state: a request right after a 429
+ * waits (RATE_LIMITED) instead of going out again.
+ */
+const appLimits = new Map<string, RateLimitState>();
+
+/** The rate-limit state shared by every request of this app (`app`: whatever names it uniquely, e.g. auth base + client id). */
+export function appRateLimit(platform: PlatformName, app: string): RateLimitState {
+  const key = `${platform}|${app}`;
+  let state = appLimits.get(key);
+  if (!state) {
+    state = { limit: null, remaining: null, resetAt: null };
+    appLimits.set(key, state);
+  }
+  return state;
 }
 
 export interface PlatformRequest {
@@ -29,12 +47,15 @@ export interface PlatformResponse<T> {
 }
 
 export class PlatformHttp {
-  readonly rateLimit: RateLimitState = { limit: null, remaining: null, resetAt: null };
+  /** The app's shared state when given (appRateLimit), else this client's own. */
+  readonly rateLimit: RateLimitState;
 
   constructor(
     readonly platform: PlatformName,
-    private readonly options: { fetch?: typeof fetch; now?: () => number; timeoutMs?: number } = {},
-  ) {}
+    private readonly options: { fetch?: typeof fetch; now?: () => number; timeoutMs?: number; rateLimit?: RateLimitState } = {},
+  ) {
+    this.rateLimit = options.rateLimit ?? { limit: null, remaining: null, resetAt: null };
+  }
 
   private now(): number {
     return this.options.now?.() ?? Date.now();

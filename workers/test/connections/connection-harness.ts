@@ -81,7 +81,8 @@ export async function fakeControl<T = unknown>(platform: ConnectionPlatform, pat
 export interface FakeOAuthState {
   grants: { scopes: string[]; revoked: boolean; refreshable: boolean }[];
   revocations: { accountId: string; tokenKind: string }[];
-  tokenRequests: { accountId: string | null; grantType: string; hadVerifier: boolean; ok: boolean }[];
+  /** clientAuth: how the app authenticated at the token endpoint (HTTP Basic, or client_id/client_secret form fields). */
+  tokenRequests: { accountId: string | null; grantType: string; hadVerifier: boolean; ok: boolean; clientAuth: "basic" | "form" }[];
 }
 
 export const oauthState = (platform: ConnectionPlatform, accountId: string) => fakeControl<FakeOAuthState>(platform, `state?accountId=${encodeURIComponent(accountId)}`);

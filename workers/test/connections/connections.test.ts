@@ -1,7 +1,8 @@
 // Platform connections as a streamer meets them: connect Twitch, YouTube and Kick through each platform's consent
 // screen (the fakes check client, redirect URI and PKCE), tokens sealed at rest, refreshed by cron before they expire,
 // broken grants shown as "needs re-authorization", disconnect revoking at the platform, and every refusal of a state
-// that was replayed, expired or carried by someone else.
+// that was replayed, expired or carried by someone else. The token endpoints see each platform's own client
+// authentication: HTTP Basic at Google (arctic), client_id/client_secret form fields at Twitch and Kick.
 import { auditLog, platformConnections } from "@nebula/schema";
 import { CONNECTION_SCOPES } from "@nebula/schema/api/connections";
 import { and, eq, sql } from "drizzle-orm";
@@ -79,9 +80,18 @@ describe("connect", () => {
     expect(audit).toMatchObject({ action: "connection.connect", actorId: me.userId, result: "success" });
   });
 
-  it("connects YouTube with PKCE and offline access, so Google hands out a refresh token", async () => {
+  it("connects YouTube with PKCE and offline access, so Google hands out a refresh token; a code Google refuses is reported as refused", async () => {
     const me = lab.members.admin;
     const account = { id: accountId("youtube"), login: "nebulalive", displayName: "Nebula Live" };
+    // A code issued for one flow's challenge, brought back with another flow's state: Google answers invalid_grant.
+    const firstFlow = await startConnect(lab.tenantId, me, "youtube");
+    const secondFlow = await startConnect(lab.tenantId, me, "youtube");
+    const codeOfFirst = new URL(await consent(firstFlow, account)).searchParams.get("code") as string;
+    const mixed = new URL(await consent(secondFlow, account));
+    mixed.searchParams.set("code", codeOfFirst);
+    expect(await callback(mixed.toString(), me)).toBe("/streams?connection_error=refused&platform=youtube");
+    expect(await connectionOf(lab.tenantId, me.userId, "youtube")).toBeUndefined();
+
     const { authorizeUrl, landing } = await connect(lab.tenantId, me, "youtube", account);
     expect(landing).toBe("/streams?connected=youtube");
     const asked = new URL(authorizeUrl);
@@ -89,7 +99,10 @@ describe("connect", () => {
     expect(asked.searchParams.get("prompt")).toBe("consent");
     expect(asked.searchParams.get("code_challenge_method")).toBe("S256");
     const state = await oauthState("youtube", account.id);
-    expect(state.tokenRequests).toEqual([{ accountId: account.id, grantType: "authorization_code", hadVerifier: true, ok: true }]);
+    expect(state.tokenRequests).toEqual([
+      { accountId: account.id, grantType: "authorization_code", hadVerifier: true, ok: false, clientAuth: "basic" },
+      { accountId: account.id, grantType: "authorization_code", hadVerifier: true, ok: true, clientAuth: "basic" },
+    ]);
     const row = await connectionOf(lab.tenantId, me.userId, "youtube");
     expect(row).toMatchObject({ platformUserId: account.id, displayName: "Nebula Live", login: "@nebulalive", scopes: [...CONNECTION_SCOPES.youtube.base] });
     expect(row?.refreshTokenCiphertext).not.toBeNull();
@@ -109,7 +122,7 @@ describe("connect", () => {
     const back = new URL(await consent(second, account));
     back.searchParams.set("code", codeOfFirst);
     expect(await callback(back.toString(), me)).toBe("/streams?connection_error=refused&platform=kick");
-    expect((await oauthState("kick", account.id)).tokenRequests.at(-1)).toMatchObject({ grantType: "authorization_code", hadVerifier: true, ok: false });
+    expect((await oauthState("kick", account.id)).tokenRequests.at(-1)).toMatchObject({ grantType: "authorization_code", hadVerifier: true, ok: false, clientAuth: "form" });
 
     const { landing } = await connect(lab.tenantId, me, "kick", account);
     expect(landing).toBe("/streams?connected=kick");
@@ -225,16 +238,26 @@ describe("tokens over time", () => {
     expect(renewed.accessToken).not.toBe(before.accessToken);
     // Twitch hands out a new refresh token with each refresh; the old one no longer works.
     expect(renewed.refreshToken).not.toBe(before.refreshToken);
-    expect((await oauthState("twitch", account.id)).tokenRequests.filter((r) => r.grantType === "refresh_token")).toEqual([{ accountId: account.id, grantType: "refresh_token", hadVerifier: false, ok: true }]);
+    expect((await oauthState("twitch", account.id)).tokenRequests.filter((r) => r.grantType === "refresh_token")).toEqual([{ accountId: account.id, grantType: "refresh_token", hadVerifier: false, ok: true, clientAuth: "form" }]);
   });
 
   it("Google keeps its refresh token across refreshes", async () => {
-    const { row, expiresAt } = await connected("youtube", "google_refresh");
+    const { row, account, expiresAt } = await connected("youtube", "google_refresh");
     const before = await tokensOf(row.id);
     await withDeps(new Date(expiresAt.getTime() - 5 * 60_000), runConnectionRefresh);
     const after = await tokensOf(row.id);
     expect(after.accessToken).not.toBe(before.accessToken);
     expect(after.refreshToken).toBe(before.refreshToken);
+    expect((await oauthState("youtube", account.id)).tokenRequests.filter((r) => r.grantType === "refresh_token")).toEqual([{ accountId: account.id, grantType: "refresh_token", hadVerifier: false, ok: true, clientAuth: "basic" }]);
+  });
+
+  it("Google's invalid_grant on refresh (the user removed the app) marks the connection needs_reauth", async () => {
+    const { row, account, expiresAt } = await connected("youtube", "revoked_at_google");
+    await fakeControl("youtube", "revoke-grants", { accountId: account.id });
+    await withDeps(new Date(expiresAt.getTime() - 5 * 60_000), runConnectionRefresh);
+    expect(await connectionOf(row.tenantId, row.userId, "youtube")).toMatchObject({ status: "needs_reauth", lastRefreshError: expect.stringMatching(/invalid_grant.*connect again/) });
+    const err = await withDeps(new Date(), (deps) => tokenFor(deps, row.id)).catch((e) => e);
+    expect(err).toMatchObject({ code: "CONFLICT", details: { reason: "needs_reauth" } });
   });
 
   it("invalid_grant on refresh marks the connection needs_reauth, and the settings page says so", async () => {
@@ -262,6 +285,16 @@ describe("tokens over time", () => {
     const after = await connectionOf(row.tenantId, row.userId, "youtube");
     expect(after).toMatchObject({ status: "expiring", lastRefreshError: expect.stringMatching(/503/) });
     // The next run gets through.
+    await withDeps(new Date(expiresAt.getTime() + 2 * 60_000), runConnectionRefresh);
+    expect(await connectionOf(row.tenantId, row.userId, "youtube")).toMatchObject({ status: "connected", lastRefreshError: null });
+  });
+
+  it("Google's token endpoint answering 429 is a rate limit: the connection is kept and says why, and the next run gets through", async () => {
+    const { row, expiresAt } = await connected("youtube", "google_busy");
+    await fakeControl("youtube", "fail-next", { status: 429 });
+    const err = await withDeps(new Date(expiresAt.getTime() + 60_000), (deps) => tokenFor(deps, row.id)).catch((e) => e);
+    expect(err).toMatchObject({ code: "UPSTREAM", message: expect.stringMatching(/rate limit reached/) });
+    expect(await connectionOf(row.tenantId, row.userId, "youtube")).toMatchObject({ status: "expiring", lastRefreshError: expect.stringMatching(/^youtube: rate limit reached; retry in \d+ s$/) });
     await withDeps(new Date(expiresAt.getTime() + 2 * 60_000), runConnectionRefresh);
     expect(await connectionOf(row.tenantId, row.userId, "youtube")).toMatchObject({ status: "connected", lastRefreshError: null });
   });

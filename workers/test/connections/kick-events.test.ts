@@ -2,7 +2,7 @@
 // callback, the fake Kick holds exactly the inbox's five webhook subscriptions (a reconnect creates none again);
 // adding the channel as a chat-bot channel adds chat.message.sent; a channel added as an inbox source alone is
 // subscribed too; go-live's own subscription is not duplicated either; and what Kick refuses (one event, or a 429) shows on the Streams page as a status with its reason,
-// which Retry clears once Kick accepts.
+// which Retry clears once Kick accepts (after a 429, once its Retry-After has passed).
 import { eventSubSubscriptions, inboxSources } from "@nebula/schema";
 import type { MyConnections } from "@nebula/schema/api/connections";
 import { and, eq } from "drizzle-orm";
@@ -147,18 +147,25 @@ describe("Kick subscription failures are a status, not a crash", () => {
     const connectionId = (await kickConnection(tenant)).id;
     const retry = () => call(`/api/t/${tenant.tenantId}/streams/connections/${connectionId}/eventsub/retry`, asUser(tenant.owner, { method: "POST" }));
 
-    // Kick rate-limits every call about this broadcaster: Retry still answers, with the reason on each event.
-    await kickControl("subscription-failures", { broadcaster_user_id: Number(account.id), status: 429 });
+    // Kick rate-limits every call about this broadcaster (Retry-After: 1 s): Retry still answers, with the reason on each event.
+    await kickControl("subscription-failures", { broadcaster_user_id: Number(account.id), status: 429, retryAfter: 1 });
     const limited = await retry();
     expect(limited.status, await limited.clone().text()).toBe(200);
     const limitedView = await limited.json<{ eventSub: { subscribed: number; failures: { reason: string }[] } }>();
     expect(limitedView.eventSub.subscribed).toBe(0);
     expect(new Set(limitedView.eventSub.failures.map((f) => f.reason))).toEqual(new Set(["Kick's rate limit was reached; retry in a minute"]));
 
+    // Kick accepts again, but its Retry-After holds back the whole app until it has passed (a Retry before then is
+    // refused here, with the same reason): the streamer presses Retry until it goes through.
     await kickControl("subscription-failures", { broadcaster_user_id: Number(account.id) });
-    const fixed = await retry();
-    expect(fixed.status).toBe(200);
-    expect((await fixed.json<{ eventSub: unknown }>()).eventSub).toEqual({ wanted: 5, subscribed: 5, failures: [] });
+    const fixed = await vi.waitFor(async () => {
+      const res = await retry();
+      expect(res.status).toBe(200);
+      const view = await res.json<{ eventSub: unknown }>();
+      expect(view.eventSub).toEqual({ wanted: 5, subscribed: 5, failures: [] });
+      return view;
+    }, WAIT);
+    expect(fixed.eventSub).toEqual({ wanted: 5, subscribed: 5, failures: [] });
     expect(await subscriptionsAtKick(account.id)).toEqual(v1(INBOX_EVENTS));
   });
 });

@@ -146,7 +146,7 @@ describe("now playing from Spotify", () => {
     await runAlarm(overlay.publicId);
     expect((await nextEvent(renderer.socket)).event).toMatchObject({ track: { title: "After Refresh" } });
     const grants = (await oauthState("spotify", account)).tokenRequests.filter((r) => r.grantType === "refresh_token");
-    expect(grants).toEqual([{ accountId: account, grantType: "refresh_token", hadVerifier: false, ok: true }]);
+    expect(grants).toEqual([{ accountId: account, grantType: "refresh_token", hadVerifier: false, ok: true, clientAuth: "basic" }]);
 
     // The user removes the app on Spotify: the refresh is refused; the overlay shows nothing and polling stops.
     await fakeControl("spotify", "revoke-grants", { accountId: account });

@@ -28,7 +28,7 @@ describe("a Spotify connection", () => {
 
     const { account, connectionId } = await connectSpotify(lab, me, "DJ Nebula");
     const state = await oauthState("spotify", account);
-    expect(state.tokenRequests).toEqual([{ accountId: account, grantType: "authorization_code", hadVerifier: true, ok: true }]);
+    expect(state.tokenRequests).toEqual([{ accountId: account, grantType: "authorization_code", hadVerifier: true, ok: true, clientAuth: "basic" }]);
     const row = await connectionOf(lab.tenantId, me.userId, "spotify");
     expect(row).toMatchObject({ id: connectionId, platformUserId: account, displayName: "DJ Nebula", status: "connected", scopes: [...CONNECTION_SCOPES.spotify.base] });
     expect(row?.accessTokenCiphertext).not.toMatch(/^at_/);

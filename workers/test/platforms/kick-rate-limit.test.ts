@@ -1,8 +1,9 @@
-// Kick's 429 (Too Many Requests with Retry-After, seconds): the Kick client refuses further calls with RATE_LIMITED
-// and the seconds left until Retry-After has passed, without asking Kick again meanwhile, and calls out again after it;
-// through the API a channel lookup (adding a Kick streamer to go-live) answers 429 RATE_LIMITED in the one error model
-// with Retry-After, and the same request succeeds once Kick answers again. Each test throttles a channel slug of its
-// own in the fake, so no other suite feels it.
+// Kick's 429 (Too Many Requests with Retry-After, seconds) holds back the whole app (its client id), not one request:
+// the next request of that app, from any caller of this isolate, is refused with RATE_LIMITED and the seconds left
+// without reaching Kick; once Retry-After has passed it goes out again; another app is not held back. Through the API a
+// channel lookup (adding a Kick streamer to go-live) answers 429 RATE_LIMITED in the one error model with Retry-After,
+// and the same request succeeds once Kick answers again. Each test throttles a channel slug of its own in the fake,
+// and the first one runs under a Kick app of its own, so no other suite feels it.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { createCache } from "../../src/cache/create-cache.ts";
@@ -33,26 +34,41 @@ async function rateLimited(work: Promise<unknown>): Promise<AppError> {
   return err as AppError;
 }
 
-describe("Kick 429 Too Many Requests", () => {
-  it("a 429 with Retry-After → RATE_LIMITED with the seconds left, Kick not asked until then; after the wait the lookup goes out and succeeds", async () => {
-    const { slug, broadcasterUserId, lookups } = await throttledChannel(30);
-    const clock = { now: Math.floor(Date.now() / 1000) * 1000 };
-    const config = loadConfig(env);
-    const client = new KickClient({ apiBase: KICK, authBase: KICK, clientId: env.KICK_CLIENT_ID, clientSecret: env.KICK_CLIENT_SECRET, cache: createCache(env, config), now: () => clock.now });
+/** A Kick app of this test's own (Kick's limits are the app's), and a fresh client of it per request, on a clock the test moves. */
+async function ownApp() {
+  const app = { clientId: `rl-${randomUUID()}`, clientSecret: `secret-${randomUUID()}` };
+  await fake(KICK, "/__control/kick/apps", app);
+  const clock = { now: Math.floor(Date.now() / 1000) * 1000 };
+  const cache = createCache(env, loadConfig(env));
+  const request = (clientId = app.clientId, clientSecret = app.clientSecret) => new KickClient({ apiBase: KICK, authBase: KICK, clientId, clientSecret, cache, now: () => clock.now });
+  return { clock, request };
+}
 
-    const first = await rateLimited(client.channels({ slugs: [slug] }));
+describe("Kick 429 Too Many Requests", () => {
+  it("a 429 with Retry-After → RATE_LIMITED; the app's next request within the window is refused before it reaches Kick; after it, it goes out and succeeds", async () => {
+    const { slug, broadcasterUserId, lookups } = await throttledChannel(30);
+    const { clock, request } = await ownApp();
+
+    const first = await rateLimited(request().channels({ slugs: [slug] }));
     expect(first.message).toBe("kick: rate limit reached; retry in 30 s");
     expect(first.details).toEqual({ platform: "kick", retryAfterSeconds: 30 });
     expect(await lookups()).toBe(1);
 
+    // Another request of the same app, 10 s later: Kick is not asked, and the caller learns how long to wait.
     clock.now += 10_000;
-    const waiting = await rateLimited(client.channels({ broadcasterUserIds: [broadcasterUserId] }));
+    const waiting = await rateLimited(request().channels({ slugs: [slug] }));
+    expect(waiting.message).toBe("kick: rate limit reached; retry in 20 s");
     expect(waiting.details).toEqual({ platform: "kick", retryAfterSeconds: 20 });
+    expect(waiting.headers).toEqual({ "Retry-After": "20" });
     expect(await lookups()).toBe(1);
 
-    clock.now += 20_000;
-    expect(await client.channels({ slugs: [slug] })).toEqual([expect.objectContaining({ broadcaster_user_id: broadcasterUserId, slug })]);
+    // Kick limits apps one by one: the suites' own app still gets through meanwhile.
+    expect(await request(env.KICK_CLIENT_ID, env.KICK_CLIENT_SECRET).channels({ slugs: [slug] })).toEqual([expect.objectContaining({ broadcaster_user_id: broadcasterUserId })]);
     expect(await lookups()).toBe(2);
+
+    clock.now += 20_000;
+    expect(await request().channels({ slugs: [slug] })).toEqual([expect.objectContaining({ broadcaster_user_id: broadcasterUserId, slug })]);
+    expect(await lookups()).toBe(3);
   });
 
   it("through the API: adding a Kick streamer while Kick answers 429 → 429 RATE_LIMITED with Retry-After; the same request succeeds once Kick answers again", async () => {

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { Cache } from "../../cache/cache.ts";
 import { AppError } from "../../errors/app-error.ts";
-import { AppTokenCache, PlatformHttp } from "../platform-http.ts";
+import { AppTokenCache, PlatformHttp, appRateLimit } from "../platform-http.ts";
 import type { SignatureVerdict } from "../twitch/eventsub-signature.ts";
 import { type KickHeaders, verifyKick } from "./kick-signature.ts";
 
@@ -88,7 +88,10 @@ export class KickClient {
   readonly http: PlatformHttp;
 
   constructor(private readonly options: KickClientOptions) {
-    this.http = new PlatformHttp("kick", { fetch: options.fetch, now: options.now });
+    // Kick answers a burst with 429 and Retry-After (seconds) for the app: shared per client id like Twitch's bucket, so
+    // the next request of any caller in this isolate is refused with RATE_LIMITED until then instead of going out again.
+    const shared = options.clientId && !options.fetch ? appRateLimit("kick", `${options.authBase}|${options.clientId}`) : undefined;
+    this.http = new PlatformHttp("kick", { fetch: options.fetch, now: options.now, rateLimit: shared });
   }
 
   private now(): number {

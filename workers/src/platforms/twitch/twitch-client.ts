@@ -3,7 +3,7 @@
 // limits come from Twitch's Ratelimit-* headers (a bucket of points per minute per client id).
 import { z } from "zod";
 import { AppError } from "../../errors/app-error.ts";
-import { AppTokenCache, PlatformHttp } from "../platform-http.ts";
+import { AppTokenCache, PlatformHttp, appRateLimit } from "../platform-http.ts";
 
 /** Helix: at most 100 user_id / user_login values per call. */
 export const HELIX_BATCH = 100;
@@ -68,8 +68,6 @@ export interface TwitchClientOptions {
 }
 
 const tokens = new AppTokenCache();
-/** Per client id: Twitch's bucket is the app's, shared by every request of this isolate. */
-const https = new Map<string, PlatformHttp>();
 
 export class TwitchClient {
   readonly http: PlatformHttp;
@@ -77,12 +75,9 @@ export class TwitchClient {
 
   constructor(private readonly options: TwitchClientOptions) {
     this.tokenKey = `${options.authBase}|${options.clientId}`;
-    let http = options.fetch ? undefined : https.get(this.tokenKey);
-    if (!http) {
-      http = new PlatformHttp("twitch", { fetch: options.fetch, now: options.now });
-      if (!options.fetch) https.set(this.tokenKey, http);
-    }
-    this.http = http;
+    // Twitch: the Helix bucket is per client id, so every request of this isolate shares it (an injected fetch is a
+    // test's own world and keeps its own).
+    this.http = new PlatformHttp("twitch", { fetch: options.fetch, now: options.now, rateLimit: options.fetch ? undefined : appRateLimit("twitch", this.tokenKey) });
   }
 
   private now(): number {

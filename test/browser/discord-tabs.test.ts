@@ -1,6 +1,7 @@
 // The Discord section's feature tabs in a real browser, on a server linked through the real "Add to server" flow:
 // the owner edits the welcome message and watches the live preview follow, creates a custom command, turns on
-// Now Playing and sees its Plex URL once, reads the analytics charts, and sets up a ticket category.
+// Now Playing and sees its Plex URL once, reads the analytics charts, sets up a ticket category, and switches the
+// panel's tickets to channels of their own.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
@@ -226,6 +227,21 @@ describeInBrowser("the Discord feature tabs in the browser", () => {
     expect((await saved).status()).toBe(200);
     await page.getByTestId("ticket-settings-saved").waitFor();
     await shot("discord-tickets");
+  }, 60_000);
+
+  it("switches the panel's tickets to channels of their own under a Discord category", async () => {
+    const panel = page.getByTestId("ticket-panel-row").filter({ hasText: "Need a hand?" });
+    expect(await panel.getByTestId("ticket-panel-kind-label").textContent()).toBe("Private threads");
+    await panel.getByRole("button", { name: "Edit Need a hand?" }).click();
+    expect(await page.getByTestId("ticket-panel-discord-category").count()).toBe(0);
+    await page.getByTestId("ticket-panel-kind").selectOption("channel");
+    await page.getByTestId("ticket-panel-discord-category").selectOption({ label: "Community" });
+    const saved = page.waitForResponse((r) => r.request().method() === "PUT" && /\/tickets\/panels\/tkp_\w+$/.test(r.url()));
+    await page.getByTestId("ticket-panel-save").click();
+    const response = await saved;
+    expect(response.status()).toBe(200);
+    expect(await response.json()).toMatchObject({ ticketKind: "channel", discordCategoryId: "320000000000000010" });
+    await expect.poll(() => panel.getByTestId("ticket-panel-kind-label").textContent()).toBe("Channels in Community");
   }, 60_000);
 
   it("renders every tab without errors", () => {

@@ -46,9 +46,17 @@ export interface FakeChannel {
   position: number;
   owner_id?: string;
   topic?: string;
-  permission_overwrites?: unknown[];
+  permission_overwrites?: FakeOverwrite[];
   thread_metadata?: { archived?: boolean; locked?: boolean; invitable?: boolean };
   recipients?: { id: string }[];
+}
+
+/** A channel's permission overwrite as Discord sends it: type 0 role, 1 member; bits as decimal strings. */
+export interface FakeOverwrite {
+  id: string;
+  type: 0 | 1;
+  allow: string;
+  deny: string;
 }
 
 export interface FakeMessage {

@@ -9,7 +9,8 @@
 //   POST   /__control/guilds/:id/members {user, roles}      adds or updates a member
 //   DELETE /__control/guilds/:id/members/:userId
 //   POST   /__control/guilds/:id/bot     {present}           the bot joins or leaves
-//   GET    /__control/guilds/:id         the guild: roles, channels (threads too, with members), members, messages
+//   GET    /__control/guilds/:id         the guild: roles, channels (threads too, with members), members, messages, and
+//                                        deletedChannels (channels the bot deleted, as they were, messages included)
 //   POST   /__control/faults             {method, path (substring), status, count?, retryAfter?, afterStore?}  the next
 //                                        `count` (1) matching calls get `status` (429 with Discord's headers and
 //                                        retry_after); with afterStore the call takes effect first (the answer was lost)
@@ -24,7 +25,8 @@
 // Bot REST (Authorization: Bot <token>; X-RateLimit-* headers per route bucket, 50 per second, real 429s):
 //   GET /guilds/:id, /guilds/:id/channels, /guilds/:id/roles, /guilds/:id/members/:userId; POST /guilds/:id/channels;
 //   PUT/DELETE /guilds/:id/members/:userId/roles/:roleId; DELETE /users/@me/guilds/:id;
-//   GET/PATCH/DELETE /channels/:id; POST/GET(before, limit) /channels/:id/messages; GET/PATCH/DELETE
+//   GET/PATCH/DELETE /channels/:id (DELETE returns the channel); PUT/DELETE /channels/:id/permissions/:overwriteId
+//   (204; DELETE of a missing overwrite is 404 10009); POST/GET(before, limit) /channels/:id/messages; GET/PATCH/DELETE
 //   /channels/:id/messages/:mid; POST /channels/:id/threads; PUT/DELETE/GET /channels/:id/thread-members[/:userId];
 //   POST /users/@me/channels; PUT/GET /applications/:app/commands and /applications/:app/guilds/:gid/commands.
 // Interaction webhooks (no bot auth; tokens are base64url("interaction:<interactionId>:…") as the signer makes them,
@@ -32,9 +34,9 @@
 // GET/PATCH/DELETE /webhooks/:app/:token/messages/@original and /messages/:mid.
 import { randomBytes } from "node:crypto";
 import { API_PREFIX, type FakeDiscord, type FakeRequest, type FakeResponse, type UploadedFile, json } from "./discord.ts";
-import type { FakeChannel, FakeGuildSeed, FakeMember, FakeMessage, FakeRole, InteractionRecord } from "./discord-guild-types.ts";
+import type { FakeChannel, FakeGuildSeed, FakeMember, FakeMessage, FakeOverwrite, FakeRole, InteractionRecord } from "./discord-guild-types.ts";
 
-export type { FakeChannel, FakeGuildSeed, FakeMember, FakeMessage, FakeRole, InteractionRecord };
+export type { FakeChannel, FakeGuildSeed, FakeMember, FakeMessage, FakeOverwrite, FakeRole, InteractionRecord };
 
 const DISCORD_EPOCH = 1420070400000n;
 const TOKEN_TTL_MS = 15 * 60_000;
@@ -47,6 +49,7 @@ const ERRORS = {
   unknownMember: { status: 404, message: "Unknown Member", code: 10007 },
   unknownRole: { status: 404, message: "Unknown Role", code: 10011 },
   unknownMessage: { status: 404, message: "Unknown Message", code: 10008 },
+  unknownOverwrite: { status: 404, message: "Unknown Overwrite", code: 10009 },
   unknownWebhook: { status: 404, message: "Unknown Webhook", code: 10015 },
   invalidToken: { status: 401, message: "Invalid Webhook Token", code: 50027 },
   unknownInteraction: { status: 404, message: "Unknown interaction", code: 10062 },
@@ -113,6 +116,7 @@ export function installFakeGuilds(discord: FakeDiscord, options: { botToken: str
   const channels = new Map<string, FakeChannel>();
   const messages = new Map<string, FakeMessage[]>();
   const threadMembers = new Map<string, Set<string>>();
+  const deletedChannels = new Map<string, FakeChannel>();
   const dmChannels = new Map<string, string>();
   const commands = new Map<string, Record<string, unknown>[]>();
   const interactions = new Map<string, InteractionRecord>();
@@ -215,6 +219,20 @@ export function installFakeGuilds(discord: FakeDiscord, options: { botToken: str
     return g?.botPresent ? g : undefined;
   };
 
+  /** Discord's overwrite objects: id, type 0 (role) or 1 (member), allow and deny as decimal bit strings (default "0"). */
+  function overwritesOf(raw: unknown): FakeOverwrite[] | null {
+    if (!Array.isArray(raw)) return null;
+    const out: FakeOverwrite[] = [];
+    for (const o of raw as Record<string, unknown>[]) {
+      const bits = (v: unknown) => (v === undefined || v === null ? "0" : typeof v === "string" && /^\d+$/.test(v) ? v : typeof v === "number" && Number.isInteger(v) ? String(v) : null);
+      const allow = bits(o?.allow);
+      const deny = bits(o?.deny);
+      if (typeof o?.id !== "string" || !/^\d{5,25}$/.test(o.id) || (o.type !== 0 && o.type !== 1) || allow === null || deny === null) return null;
+      out.push({ id: o.id, type: o.type, allow, deny });
+    }
+    return out;
+  }
+
   function seedGuild(seed: FakeGuildSeed): void {
     const roles = new Map<string, FakeRole>();
     roles.set(seed.id, { id: seed.id, name: "@everyone", permissions: "0", position: 0, color: 0, managed: false });
@@ -250,6 +268,13 @@ export function installFakeGuilds(discord: FakeDiscord, options: { botToken: str
     if (!g) return fail(ERRORS.unknownGuild);
     const body = parseBody(req);
     if (!body || typeof body.name !== "string" || body.name.length < 1 || body.name.length > 100) return invalidForm({ name: "Must be between 1 and 100 in length." });
+    // Discord: a parent must be a category (type 4) of the same guild.
+    if (body.parent_id != null) {
+      const parent = channels.get(String(body.parent_id));
+      if (!parent || parent.guild_id !== g.id || parent.type !== 4) return invalidForm({ parent_id: "Not a category of this guild." });
+    }
+    const overwrites = body.permission_overwrites === undefined ? [] : overwritesOf(body.permission_overwrites);
+    if (!overwrites) return invalidForm({ permission_overwrites: "Each overwrite needs an id, type 0 (role) or 1 (member), and allow/deny bit strings." });
     const channel: FakeChannel = {
       id: nextId(),
       name: body.name,
@@ -257,7 +282,7 @@ export function installFakeGuilds(discord: FakeDiscord, options: { botToken: str
       guild_id: g.id,
       parent_id: typeof body.parent_id === "string" ? body.parent_id : null,
       position: 0,
-      ...(Array.isArray(body.permission_overwrites) ? { permission_overwrites: body.permission_overwrites } : {}),
+      permission_overwrites: overwrites,
       ...(typeof body.topic === "string" ? { topic: body.topic } : {}),
     };
     channels.set(channel.id, channel);
@@ -305,7 +330,26 @@ export function installFakeGuilds(discord: FakeDiscord, options: { botToken: str
   bot("DELETE", "/channels/:channel", "/channels/:channel", (req) => {
     const c = channels.get(req.params.channel ?? "") as FakeChannel;
     channels.delete(c.id);
+    // Gone for the bot (404 Unknown Channel from now on); kept for the control view, messages included.
+    deletedChannels.set(c.id, c);
     return json(200, channelJson(c));
+  });
+  bot("PUT", "/channels/:channel/permissions/:overwrite", "/channels/:channel/permissions/:overwrite", (req) => {
+    const c = channels.get(req.params.channel ?? "") as FakeChannel;
+    const body = parseBody(req);
+    const [overwrite] = overwritesOf([{ ...(body ?? {}), id: req.params.overwrite }]) ?? [];
+    if (!overwrite) return invalidForm({ type: "Must be 0 (role) or 1 (member); allow and deny are bit strings." });
+    const before = c.permission_overwrites ?? [];
+    // Discord: one overwrite per role or member; a PUT for one that exists replaces it.
+    c.permission_overwrites = before.some((o) => o.id === overwrite.id) ? before.map((o) => (o.id === overwrite.id ? overwrite : o)) : [...before, overwrite];
+    return { status: 204, body: "" };
+  });
+  bot("DELETE", "/channels/:channel/permissions/:overwrite", "/channels/:channel/permissions/:overwrite", (req) => {
+    const c = channels.get(req.params.channel ?? "") as FakeChannel;
+    const before = c.permission_overwrites ?? [];
+    if (!before.some((o) => o.id === req.params.overwrite)) return fail(ERRORS.unknownOverwrite);
+    c.permission_overwrites = before.filter((o) => o.id !== req.params.overwrite);
+    return { status: 204, body: "" };
   });
   bot("POST", "/channels/:channel/threads", "/channels/:channel/threads", (req) => {
     const parent = channels.get(req.params.channel ?? "") as FakeChannel;
@@ -588,6 +632,7 @@ export function installFakeGuilds(discord: FakeDiscord, options: { botToken: str
       botPresent: g.botPresent,
       members: [...g.members.values()].map(memberJson),
       channels: own.map((c) => ({ ...c, messages: messages.get(c.id) ?? [], ...(threadMembers.has(c.id) ? { threadMembers: [...(threadMembers.get(c.id) ?? [])] } : {}) })),
+      deletedChannels: [...deletedChannels.values()].filter((c) => c.guild_id === g.id).map((c) => ({ ...c, messages: messages.get(c.id) ?? [] })),
     });
   });
   discord.route("POST", "/__control/guilds/:guild/members", (req) => {

@@ -8,7 +8,8 @@
 //   POST /__control/login      {userId, decision?: "approve" | "deny"} → {cookie}: "signs the browser in to Discord".
 //                              Send `cookie` on the authorize request; that user is who approves (or denies) it.
 //                              Without it, the first configured user approves, per the global mode.
-//   GET  /__control/requests   the request log (method, path, query, form body, authorization scheme).
+//   GET  /__control/requests   the request log (method, path, query, form body, authorization scheme); ?path= keeps
+//                              the requests whose path contains it (a guild's or a channel's id).
 //   GET  /__control/unquiet-mentions?path=  messages sent with content but no allowed_mentions (Discord would ping).
 //
 // Bot REST: POST /channels/:id/messages (Bot token, nonce + enforce_nonce), POST /webhooks/:id/:token, and their
@@ -624,7 +625,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
     return json(200, { cookie: `${FAKE_SESSION_COOKIE}=${session}` });
   });
 
-  route("GET", "/__control/requests", () => json(200, requests));
+  route("GET", "/__control/requests", (req) => {
+    const part = req.query.get("path");
+    return json(200, part ? requests.filter((r) => r.path.includes(part)) : requests);
+  });
 
   // Messages whose mentions Discord would parse from their content: content without allowed_mentions (Discord: "If
   // allowed_mentions is not passed in, the mentions will be parsed via the content"). Nebula should send none.

@@ -1,6 +1,7 @@
 // Tickets on the wire: /api/t/:tenantId/discord/guilds/:guildId/tickets/… (settings, panels with their categories,
 // posting a panel, the ticket list with search and filters, one ticket with its transcript, stats, closing).
 import { z } from "zod";
+import { TICKET_KINDS } from "../discord/ticket-panels.ts";
 import { TICKET_STATUSES } from "../discord/tickets.ts";
 
 const snowflake = z.string().regex(/^\d{5,25}$/, "must be a Discord id");
@@ -62,14 +63,22 @@ export const TicketCategoryInput = z.object({
   questions: z.array(TicketQuestion).max(5).default([]),
 });
 
-export const TicketPanelInput = z.object({
-  channelId: snowflake,
-  /** Discord: embed titles are at most 256 characters, descriptions 4096. */
-  title: z.string().trim().min(1).max(256),
-  description: z.string().max(2000).default(""),
-  /** Discord: a select menu holds at most 25 options. More than 5 categories switch the panel to a select menu. */
-  categories: z.array(TicketCategoryInput).min(1).max(25),
-});
+export const TicketKind = z.enum(TICKET_KINDS);
+
+export const TicketPanelInput = z
+  .object({
+    channelId: snowflake,
+    /** Discord: embed titles are at most 256 characters, descriptions 4096. */
+    title: z.string().trim().min(1).max(256),
+    description: z.string().max(2000).default(""),
+    /** Discord: a select menu holds at most 25 options. More than 5 categories switch the panel to a select menu. */
+    categories: z.array(TicketCategoryInput).min(1).max(25),
+    /** "thread": a private thread under `channelId` per ticket; "channel": a text channel of its own per ticket. */
+    ticketKind: TicketKind.default("thread"),
+    /** Channel tickets: the Discord category (a type 4 channel) they are created in; null or absent: top level. */
+    discordCategoryId: snowflake.nullable().optional(),
+  })
+  .refine((p) => p.ticketKind === "channel" || !p.discordCategoryId, { path: ["discordCategoryId"], message: "a Discord category applies to channel tickets only" });
 export type TicketPanelInput = z.infer<typeof TicketPanelInput>;
 
 export const TicketCategoryView = z.object({
@@ -88,6 +97,8 @@ export const TicketPanelView = z.object({
   title: z.string(),
   description: z.string(),
   messageId: z.string().nullable(),
+  ticketKind: TicketKind,
+  discordCategoryId: z.string().nullable(),
   style: z.enum(["buttons", "select"]),
   categories: z.array(TicketCategoryView),
   updatedAt: isoDate,
@@ -119,6 +130,8 @@ export const TicketSummary = z.object({
   guildId: z.string(),
   categoryId: z.string().nullable(),
   categoryName: z.string(),
+  kind: TicketKind,
+  /** The ticket's Discord channel: its private thread, or its text channel (deleted at close) for "channel" tickets. */
   threadId: z.string().nullable(),
   subject: z.string(),
   openerId: z.string(),

@@ -1,5 +1,6 @@
-// Tickets: one private thread per ticket, numbered per guild (unique, sequential), with the opener's answers, who
-// claimed it, activity and first staff response (for stats and auto-close), and how it ended (reason, rating).
+// Tickets: one private thread (or, from a "channel" panel, one text channel) per ticket, numbered per guild (unique,
+// sequential), with the opener's answers, who claimed it, activity and first staff response (for stats and
+// auto-close), and how it ended (reason, rating).
 // open_interaction_id is unique: a redelivered modal submit finds its ticket instead of opening a second one.
 import { sql } from "drizzle-orm";
 import { boolean, index, integer, jsonb, text, uniqueIndex } from "drizzle-orm/pg-core";
@@ -7,6 +8,7 @@ import { at, createdAt, updatedAt } from "../core/columns.ts";
 import { tenants } from "../core/tenants.ts";
 import { discord } from "./columns.ts";
 import { ticketCategories } from "./ticket-categories.ts";
+import { TICKET_KINDS } from "./ticket-panels.ts";
 
 export const TICKET_STATUSES = ["open", "closed"] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -29,7 +31,12 @@ export const tickets = discord.table(
     categoryId: text("category_id").references(() => ticketCategories.id, { onDelete: "set null" }),
     /** Kept so a deleted category still names its tickets. */
     categoryName: text("category_name").notNull(),
-    /** The private thread; null only between the row and the thread being created. */
+    /** Where the ticket lives, fixed at open: later changes to its panel do not move open tickets. */
+    kind: text("kind", { enum: TICKET_KINDS }).notNull().default("thread"),
+    /**
+     * The ticket's Discord channel: the private thread, or the text channel of a "channel" ticket (deleted at close);
+     * null only between the row and its creation.
+     */
     threadId: text("thread_id"),
     /** The first message in the thread (answers and buttons). */
     welcomeMessageId: text("welcome_message_id"),

@@ -87,7 +87,7 @@ export async function guildAccess(rest: DiscordRest, cache: Cache, guildId: stri
   return { guild, access: accessOf(guild, discordUserId, roles) };
 }
 
-const ChannelWire = z.looseObject({ id: snowflake, guild_id: snowflake.nullish() });
+const ChannelWire = z.looseObject({ id: snowflake, guild_id: snowflake.nullish(), type: z.number().int().optional() });
 
 /**
  * Refuses (400, `details.field`) a channel id that is not a channel of `guildId` as Discord sees it. One bot serves
@@ -96,12 +96,20 @@ const ChannelWire = z.looseObject({ id: snowflake, guild_id: snowflake.nullish()
  * Channels the bot cannot see (403) or that do not exist (404) get the same answer, so nothing about another server
  * leaks. Only positive answers are cached: a channel moved between guilds is impossible, a deleted one is not.
  */
-export async function assertChannelInGuild(rest: DiscordRest, cache: Cache, guildId: string, channelId: string, field: string): Promise<void> {
-  const refused = () =>
-    new AppError("BAD_REQUEST", "That channel is not in this server", { details: { field, issues: [{ path: field, code: "custom", message: "That channel is not in this server" }] } });
+export async function assertChannelInGuild(
+  rest: DiscordRest,
+  cache: Cache,
+  guildId: string,
+  channelId: string,
+  field: string,
+  /** Channel types accepted (Discord: 0 text, 4 category, …) and what a refused type is told; any type when absent. */
+  kind?: { types: readonly number[]; message: string },
+): Promise<void> {
+  const refused = (message = "That channel is not in this server") => new AppError("BAD_REQUEST", message, { details: { field, issues: [{ path: field, code: "custom", message }] } });
   if (!snowflake.safeParse(channelId).success) throw refused();
   const key = `discord:channel-guild:${channelId}`;
-  if ((await cache.get(key)) === guildId) return;
+  // The cache knows the guild only, so a check of the type always asks Discord (saving a form, not a hot path).
+  if (!kind && (await cache.get(key)) === guildId) return;
   requireBot(rest);
   let channel: z.infer<typeof ChannelWire> | null = null;
   try {
@@ -112,6 +120,7 @@ export async function assertChannelInGuild(rest: DiscordRest, cache: Cache, guil
   }
   if (channel?.guild_id !== guildId) throw refused();
   await cache.set(key, guildId, { ttlSeconds: GUILD_CACHE_SECONDS });
+  if (kind && !kind.types.includes(channel.type ?? -1)) throw refused(kind.message);
 }
 
 /** Each non-empty channel id of a settings change, checked in order (the first refusal names its field). */

@@ -1,9 +1,10 @@
 // Closing a ticket, from a button, a command, the close request, the dashboard or the auto-close alarm: a notice in
-// the thread, the transcript fetched through REST (oldest first, capped) and stored, a summary in the log channel
-// with the transcript attached as an HTML file (rendered from the stored rows, so a retry sends the same file),
-// the thread archived and locked, and the opener asked for a rating by DM. The first closer wins the status change;
-// the side effects are each safe to repeat (message creates carry Discord's nonce), and close_finished_at marks them
-// done, so a retried close (queue redelivery, alarm retry) resumes instead of stopping half way.
+// the thread or channel, the transcript fetched through REST (oldest first, capped) and stored, the thread archived
+// and locked (a channel ticket's channel deleted, only once its transcript is stored), a summary in the log channel
+// with the transcript attached as an HTML file (rendered from the stored rows, so a retry sends the same file), and
+// the opener asked for a rating by DM. The first closer wins the status change; the side effects are each safe to
+// repeat (message creates carry Discord's nonce), and close_finished_at marks them done, so a retried close (queue
+// redelivery, alarm retry) resumes instead of stopping half way.
 import { guilds, ticketMessages, ticketSettings, tickets } from "@nebula/schema";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
@@ -12,6 +13,7 @@ import type { DiscordFile } from "../discord-rest/discord-rest.ts";
 import { AppError } from "../errors/app-error.ts";
 import { encodeCustomId } from "../interactions/custom-id.ts";
 import { forgetTicketThread } from "./ticket-cache.ts";
+import { retireTicketChannel } from "./ticket-channel.ts";
 import { PREFIX } from "./ticket-config.ts";
 import type { TicketActor, TicketDeps } from "./ticket-deps.ts";
 import { transcriptOf } from "./ticket-queries.ts";
@@ -131,7 +133,7 @@ export function ratingPrompt(ticket: Pick<TicketRow, "id" | "number">, guildName
   };
 }
 
-/** Tolerates what a user may have done in Discord meanwhile (thread deleted, DMs closed): logged, not retried forever. */
+/** Tolerates what a user may have done in Discord meanwhile (thread or channel deleted, DMs closed): logged, not retried forever. */
 async function tolerant<T>(deps: TicketDeps, what: string, work: () => Promise<T>): Promise<T | null> {
   try {
     return await work();
@@ -172,8 +174,18 @@ export async function closeTicket(deps: TicketDeps, ticket: TicketRow, input: { 
     await tolerant(deps, "closing notice", () =>
       sendMessage(deps, threadId, { embeds: [{ title: `Ticket #${row.number} closed`, description: `Closed by ${row.closedByName ?? "staff"}.${row.closeReason ? `\nReason: ${row.closeReason}` : ""}`.slice(0, 4096), color: 0xed4245 }] }, nonce("close")),
     );
-    transcript = (await tolerant(deps, "transcript", () => storeTranscript(deps, row, threadId))) ?? transcript;
-    await tolerant(deps, "archive", () => deps.rest.request({ method: "PATCH", path: `/channels/${threadId}`, auth: "bot", body: { archived: true, locked: true }, idempotent: true }));
+    const stored = await tolerant(deps, "transcript", () => storeTranscript(deps, row, threadId));
+    if (stored) {
+      transcript = stored;
+      // Kept before the channel goes: a retried close finds the channel gone (404) and keeps these counts.
+      await deps.db.update(tickets).set({ transcriptCount: stored.count, transcriptTruncated: stored.truncated }).where(eq(tickets.id, row.id));
+    }
+    if (stored || row.kind === "thread") {
+      await tolerant(deps, row.kind === "channel" ? "channel delete" : "archive", () => retireTicketChannel(deps, row.kind, threadId));
+    } else {
+      // A deleted channel takes its messages with it: without a stored transcript the channel stays for staff.
+      deps.logger.warn("ticket close: no transcript stored, so the ticket's channel (if it still exists) is kept", { ticketId: row.id });
+    }
     await forgetTicketThread(deps.cache, threadId);
   }
   const summarised = { ...row, transcriptCount: transcript.count };

@@ -1,7 +1,8 @@
 // Opening a ticket from a submitted form: the per-user limit and the guild's next number under one row lock (so two
 // quick submits cannot both pass the limit or share a number), the ticket row keyed on the interaction id (a queue
-// redelivery finds it and resumes), then a private thread under the panel's channel with the opener added and staff
-// roles mentioned in, and a first message with the answers and the Claim / Close / Close with reason buttons.
+// redelivery finds it and resumes), then the ticket's place in Discord (a private thread under the panel's channel
+// with staff roles mentioned in, or for a "channel" panel a text channel only the opener, staff and the bot can see)
+// with the opener in it, and a first message with the answers and the Claim / Close / Close with reason buttons.
 import { type TicketAnswer, ticketCategories, ticketPanels, ticketSettings, tickets } from "@nebula/schema";
 import { newId } from "@nebula/schema";
 import { and, count, eq, isNull } from "drizzle-orm";
@@ -11,15 +12,12 @@ import { encodeCustomId } from "../interactions/custom-id.ts";
 import { InteractionError } from "../interactions/guards.ts";
 import { sendMessage } from "./close-ticket.ts";
 import { supportStatus } from "./support-hours.ts";
+import { createTicketChannel, grantTicketMember } from "./ticket-channel.ts";
 import { rememberTicketThread } from "./ticket-cache.ts";
 import { type CategoryRow, PREFIX, ensureSettings } from "./ticket-config.ts";
 import type { TicketActor, TicketDeps } from "./ticket-deps.ts";
 import type { TicketRow } from "./ticket-rows.ts";
 import { scheduleAutoClose } from "./auto-close-timers.ts";
-
-/** Discord: private threads are channel type 12; 10080 minutes (7 days) is the longest auto-archive. */
-const PRIVATE_THREAD = 12;
-const AUTO_ARCHIVE_MINUTES = 10080;
 
 export interface OpenTicketInput {
   interactionId: string;
@@ -39,11 +37,6 @@ export function answersOf(category: Pick<CategoryRow, "questions">, fields: Reco
 function subjectOf(category: Pick<CategoryRow, "name">, answers: TicketAnswer[]): string {
   const first = answers.find((a) => a.answer.trim())?.answer.trim().split("\n")[0] ?? "";
   return (first || category.name).slice(0, 100);
-}
-
-export function threadName(number: number, openerName: string): string {
-  const who = openerName.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || "member";
-  return `ticket-${String(number).padStart(4, "0")}-${who}`.slice(0, 100);
 }
 
 export function ticketButtons(ticketId: string, claimed: boolean): Record<string, unknown>[] {
@@ -117,6 +110,7 @@ export async function openTicket(deps: TicketDeps, input: OpenTicketInput): Prom
           openedAt: now,
           lastActivityAt: now,
           openInteractionId: input.interactionId,
+          kind: panel.ticketKind,
         })
         .onConflictDoNothing({ target: tickets.openInteractionId });
       return null;
@@ -131,18 +125,13 @@ export async function openTicket(deps: TicketDeps, input: OpenTicketInput): Prom
   }
 
   if (!ticket.threadId) {
-    const thread = await deps.rest.request<{ id: string }>({
-      method: "POST",
-      path: `/channels/${panel.channelId}/threads`,
-      auth: "bot",
-      // invitable false: only moderators (and the bot) can add people, not other members of the thread.
-      body: { name: threadName(ticket.number, input.opener.name), type: PRIVATE_THREAD, invitable: false, auto_archive_duration: AUTO_ARCHIVE_MINUTES },
-    });
-    const [updated] = await deps.db.update(tickets).set({ threadId: thread.id, updatedAt: deps.now() }).where(and(eq(tickets.id, ticket.id), isNull(tickets.threadId))).returning();
+    const channelId = await createTicketChannel(deps, ticket, panel, input.opener.name, category.staffRoleIds);
+    const [updated] = await deps.db.update(tickets).set({ threadId: channelId, updatedAt: deps.now() }).where(and(eq(tickets.id, ticket.id), isNull(tickets.threadId))).returning();
     ticket = updated ?? ticket;
   }
   const threadId = ticket.threadId as string;
-  await deps.rest.request({ method: "PUT", path: `/channels/${threadId}/thread-members/${ticket.openerId}`, auth: "bot", idempotent: true });
+  // Again on a resumed open (a queue redelivery): the same membership or overwrite, so repeating it changes nothing.
+  await grantTicketMember(deps, ticket, ticket.openerId);
 
   const [settings] = await deps.db.select().from(ticketSettings).where(eq(ticketSettings.guildId, input.guildId)).limit(1);
   const { backAt } = supportStatus(settings?.supportHours ?? null, deps.now());

@@ -1,5 +1,6 @@
 // What staff do inside a ticket (claim, add or remove a member, rename, ask the opener to close) and the opener's
-// rating after close. Each speaks in the thread so everyone there sees what happened; each is safe to repeat.
+// rating after close. Each speaks in the ticket's thread or channel so everyone there sees what happened; each is
+// safe to repeat. Membership is the one thing that differs by kind (ticket-channel.ts).
 import { tickets } from "@nebula/schema";
 import { and, eq, isNull, or } from "drizzle-orm";
 import { recordAudit } from "../audit/audit.ts";
@@ -8,6 +9,7 @@ import { encodeCustomId } from "../interactions/custom-id.ts";
 import { InteractionError } from "../interactions/guards.ts";
 import { sendMessage, statusOfRejection } from "./close-ticket.ts";
 import { ticketButtons } from "./open-ticket.ts";
+import { grantTicketMember, revokeTicketMember } from "./ticket-channel.ts";
 import { PREFIX } from "./ticket-config.ts";
 import type { TicketActor, TicketDeps } from "./ticket-deps.ts";
 import type { TicketRow } from "./ticket-rows.ts";
@@ -29,7 +31,8 @@ export async function claimTicket(deps: TicketDeps, ticket: TicketRow, actor: Ti
     .returning();
   if (!claimed) throw new InteractionError(`Ticket #${ticket.number} is already claimed by ${ticket.claimedByName ?? "someone else"}.`);
   if (ticket.claimedById === actor.discordId) return claimed;
-  await deps.rest.request({ method: "PUT", path: `/channels/${threadId}/thread-members/${actor.discordId}`, auth: "bot", idempotent: true });
+  // A claimer with Manage Server but none of the staff roles cannot see a channel ticket until they get an overwrite.
+  await grantTicketMember(deps, ticket, actor.discordId);
   await sendMessage(deps, threadId, { content: `🙋 <@${actor.discordId}> claimed this ticket and will help you.` }, `claim${ticket.id.slice(4)}`);
   if (ticket.welcomeMessageId) {
     await deps.rest
@@ -43,7 +46,7 @@ export async function claimTicket(deps: TicketDeps, ticket: TicketRow, actor: Ti
 export async function addMember(deps: TicketDeps, ticket: TicketRow, userId: string, actor: TicketActor): Promise<void> {
   const threadId = requireOpen(ticket);
   try {
-    await deps.rest.request({ method: "PUT", path: `/channels/${threadId}/thread-members/${userId}`, auth: "bot", idempotent: true });
+    await grantTicketMember(deps, ticket, userId);
   } catch (err) {
     if (statusOfRejection(err) === 404 || statusOfRejection(err) === 403) throw new InteractionError("That member could not be added (are they in this server and able to see the channel?).");
     throw err;
@@ -55,7 +58,7 @@ export async function addMember(deps: TicketDeps, ticket: TicketRow, userId: str
 export async function removeMember(deps: TicketDeps, ticket: TicketRow, userId: string, actor: TicketActor): Promise<void> {
   const threadId = requireOpen(ticket);
   if (userId === ticket.openerId) throw new InteractionError("The opener cannot be removed from their own ticket; close it instead.");
-  await deps.rest.request({ method: "DELETE", path: `/channels/${threadId}/thread-members/${userId}`, auth: "bot", idempotent: true }).catch((err: unknown) => {
+  await revokeTicketMember(deps, ticket, userId).catch((err: unknown) => {
     if (statusOfRejection(err) !== 404) throw err;
   });
   await sendMessage(deps, threadId, { content: `➖ <@${userId}> was removed by ${actor.name}.` });

@@ -1,6 +1,7 @@
 // Ticket configuration of one guild: settings (limit, support hours, auto-close, log channel, rating) and panels with
-// their categories. Saving writes each category's form to the cache, which the panel click reads on the fast path,
-// and posting a panel sends (or edits in place) its message with one button per category or a select menu.
+// their categories and where their tickets live (a private thread, or a channel under an optional Discord category).
+// Saving writes each category's form to the cache, which the panel click reads on the fast path, and posting a panel
+// sends (or edits in place) its message with one button per category or a select menu.
 import { type api, newId, ticketCategories, ticketPanels, ticketSettings, tickets } from "@nebula/schema";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { type Actor, recordAudit } from "../audit/audit.ts";
@@ -19,6 +20,8 @@ export type CategoryRow = typeof ticketCategories.$inferSelect;
 
 /** Discord: at most 5 buttons per action row; more categories than that become one select menu (≤ 25 options). */
 export const MAX_PANEL_BUTTONS = 5;
+/** Discord: channel type 4 is a category, the only valid parent_id of a text channel. */
+const DISCORD_CATEGORY = 4;
 
 export const PREFIX = {
   open: "tk.open",
@@ -53,6 +56,8 @@ export function panelView(panel: PanelRow, categories: CategoryRow[]): api.Ticke
     title: panel.title,
     description: panel.description,
     messageId: panel.messageId,
+    ticketKind: panel.ticketKind,
+    discordCategoryId: panel.discordCategoryId,
     style: own.length > MAX_PANEL_BUTTONS ? "select" : "buttons",
     categories: own.map((c) => ({ id: c.id, name: c.name, emoji: c.emoji, description: c.description, staffRoleIds: c.staffRoleIds, questions: c.questions.map((q) => ({ ...q })) })),
     updatedAt: iso(panel.updatedAt),
@@ -105,6 +110,9 @@ async function warmCategories(deps: TicketDeps, categories: CategoryRow[]): Prom
 /** Creates a panel or replaces one's fields and categories; existing category ids are kept so posted buttons still work. */
 export async function savePanel(deps: TicketDeps, tenantId: string, guildId: string, panelId: string | null, input: api.TicketPanelInput, actor: Actor, requestId?: string): Promise<api.TicketPanelView> {
   await assertChannelInGuild(deps.rest, deps.cache, guildId, input.channelId, "channelId");
+  const discordCategoryId = input.ticketKind === "channel" ? (input.discordCategoryId ?? null) : null;
+  // Discord refuses a parent_id that is not a category (400) only when a ticket opens; say so while the form is open.
+  if (discordCategoryId) await assertChannelInGuild(deps.rest, deps.cache, guildId, discordCategoryId, "discordCategoryId", { types: [DISCORD_CATEGORY], message: "That channel is not a category of this server" });
   await ensureSettings(deps.db, tenantId, guildId);
   const now = deps.now();
   const existing = panelId ? await panelOf(deps.db, tenantId, guildId, panelId) : null;
@@ -132,9 +140,13 @@ export async function savePanel(deps: TicketDeps, tenantId: string, guildId: str
     if (existing) {
       // A panel moved to another channel is posted there anew.
       const moved = existing.channelId !== input.channelId;
-      await tx.update(ticketPanels).set({ channelId: input.channelId, title: input.title, description: input.description, updatedAt: now, ...(moved ? { messageId: null } : {}) }).where(eq(ticketPanels.id, id));
+      // Open tickets keep the kind they were opened with (tickets.kind); only new ones follow a changed ticketKind.
+      await tx
+        .update(ticketPanels)
+        .set({ channelId: input.channelId, title: input.title, description: input.description, ticketKind: input.ticketKind, discordCategoryId, updatedAt: now, ...(moved ? { messageId: null } : {}) })
+        .where(eq(ticketPanels.id, id));
     } else {
-      await tx.insert(ticketPanels).values({ id, tenantId, guildId, channelId: input.channelId, title: input.title, description: input.description });
+      await tx.insert(ticketPanels).values({ id, tenantId, guildId, channelId: input.channelId, title: input.title, description: input.description, ticketKind: input.ticketKind, discordCategoryId });
     }
     if (removed.length) await tx.delete(ticketCategories).where(and(eq(ticketCategories.panelId, id), inArray(ticketCategories.id, removed)));
     for (const row of rows) {
@@ -143,7 +155,7 @@ export async function savePanel(deps: TicketDeps, tenantId: string, guildId: str
         .values(row)
         .onConflictDoUpdate({ target: ticketCategories.id, set: { position: row.position, name: row.name, emoji: row.emoji, description: row.description, staffRoleIds: row.staffRoleIds, questions: row.questions, updatedAt: now } });
     }
-    await recordAudit(tx, actor, { tenantId, action: existing ? "tickets.panel.update" : "tickets.panel.create", targetType: "ticket_panel", targetId: id, details: { categories: rows.length } }, requestId);
+    await recordAudit(tx, actor, { tenantId, action: existing ? "tickets.panel.update" : "tickets.panel.create", targetType: "ticket_panel", targetId: id, details: { categories: rows.length, ticketKind: input.ticketKind } }, requestId);
   });
   const categories = await categoriesOf(deps.db, id);
   await warmCategories(deps, categories);

@@ -1,7 +1,8 @@
 // The ticket flow in Discord: panel button or select → the category's form (a modal, answered on the fast path from
 // the cached category: Discord wants the modal as the first response, within 3 s) → submit opens the ticket (run
-// path, Postgres); Claim / Close / Close with reason buttons in the thread; the close request the opener answers;
-// the rating buttons in the DM; and /ticket add|remove|rename|close|closerequest|claim typed inside a ticket thread.
+// path, Postgres); Claim / Close / Close with reason buttons in the ticket's thread or channel; the close request
+// the opener answers; the rating buttons in the DM; and /ticket add|remove|rename|close|closerequest|claim typed
+// inside a ticket.
 import { discordWire } from "@nebula/schema";
 import type { ComponentContext, RunContext, WithServices } from "../interactions/context.ts";
 import { encodeCustomId } from "../interactions/custom-id.ts";
@@ -62,7 +63,7 @@ async function openFromPanel(ctx: RunContext<ComponentContext>, categoryId: stri
 
 /** The ticket a button or command acts on, in this server. */
 async function ticketFor(ctx: AnyRunContext, ticket: TicketRow | null): Promise<TicketRow> {
-  if (!ticket || ticket.guildId !== ctx.guildId) throw new InteractionError("Use this inside a ticket thread.");
+  if (!ticket || ticket.guildId !== ctx.guildId) throw new InteractionError("Use this inside a ticket thread or ticket channel.");
   return ticket;
 }
 
@@ -174,14 +175,14 @@ const USER_OPTION = { type: O.USER, name: "user", description: "The member", req
 
 export const ticketCommand = defineCommand({
   name: "ticket",
-  description: "Manage the ticket this thread belongs to",
+  description: "Manage the ticket of this thread or channel",
   scope: "global",
   // Discord: contexts [0] = usable in servers only.
   definition: { contexts: [0] },
   options: [
     { type: O.SUB_COMMAND, name: "add", description: "Add a member to this ticket", options: [USER_OPTION] },
     { type: O.SUB_COMMAND, name: "remove", description: "Remove a member from this ticket", options: [USER_OPTION] },
-    { type: O.SUB_COMMAND, name: "rename", description: "Rename this ticket's thread", options: [{ type: O.STRING, name: "name", description: "The new name", required: true, max_length: 100 }] },
+    { type: O.SUB_COMMAND, name: "rename", description: "Rename this ticket's thread or channel", options: [{ type: O.STRING, name: "name", description: "The new name", required: true, max_length: 100 }] },
     { type: O.SUB_COMMAND, name: "close", description: "Close this ticket", options: [{ type: O.STRING, name: "reason", description: "Why it is closed", max_length: 500 }] },
     { type: O.SUB_COMMAND, name: "closerequest", description: "Ask the opener whether the ticket can be closed", options: [{ type: O.STRING, name: "reason", description: "Why you think it is done", max_length: 500 }] },
     { type: O.SUB_COMMAND, name: "claim", description: "Claim this ticket" },

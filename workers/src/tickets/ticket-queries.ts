@@ -15,6 +15,7 @@ export function ticketSummary(t: TicketRow): api.TicketSummary {
     guildId: t.guildId,
     categoryId: t.categoryId,
     categoryName: t.categoryName,
+    kind: t.kind,
     threadId: t.threadId,
     subject: t.subject,
     openerId: t.openerId,

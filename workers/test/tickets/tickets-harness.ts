@@ -1,5 +1,5 @@
 // Arrangement for the ticket suites: a tenant with a linked guild that exists in the fake Discord (owner, a staff role,
-// members, a support channel and a log channel), the owner's Discord account linked (Manage Server via ownership),
+// members, a support channel, a log channel and a "Tickets" category for channel tickets), the owner's Discord account linked (Manage Server via ownership),
 // signed interactions sent to the real Worker, and the fake's view of channels, threads, DMs and interactions.
 import { env, exports } from "cloudflare:workers";
 import { guilds, users } from "@nebula/schema";
@@ -19,6 +19,8 @@ export interface TicketGuild {
   staffRoleId: string;
   supportChannelId: string;
   logChannelId: string;
+  /** A Discord category (channel type 4), where channel tickets can be created. */
+  ticketsCategoryId: string;
   alice: InvokingMember;
   bob: InvokingMember;
   carol: InvokingMember;
@@ -30,6 +32,7 @@ export async function seedTicketGuild(name = "Ticket Lab"): Promise<TicketGuild>
   const staffRoleId = snowflake();
   const supportChannelId = snowflake();
   const logChannelId = snowflake();
+  const ticketsCategoryId = snowflake();
   const alice: InvokingMember = { user: { id: snowflake(), username: "alice" }, roles: [], permissions: "0" };
   const bob: InvokingMember = { user: { id: snowflake(), username: "bob" }, roles: [], permissions: "0" };
   const carol: InvokingMember = { user: { id: snowflake(), username: "carol" }, roles: [staffRoleId], permissions: "0" };
@@ -41,6 +44,7 @@ export async function seedTicketGuild(name = "Ticket Lab"): Promise<TicketGuild>
     channels: [
       { id: supportChannelId, name: "support", type: 0 },
       { id: logChannelId, name: "ticket-log", type: 0 },
+      { id: ticketsCategoryId, name: "Tickets", type: 4 },
     ],
     members: [
       { user: { id: ownerDiscordId, username: "owner" }, roles: [] },
@@ -55,7 +59,7 @@ export async function seedTicketGuild(name = "Ticket Lab"): Promise<TicketGuild>
     await db.update(users).set({ discordId: ownerDiscordId }).where(eq(users.id, tenant.owner.userId));
     return tenant;
   });
-  return { lab, guildId, ownerDiscordId, staffRoleId, supportChannelId, logChannelId, alice, bob, carol };
+  return { lab, guildId, ownerDiscordId, staffRoleId, supportChannelId, logChannelId, ticketsCategoryId, alice, bob, carol };
 }
 
 export function api(t: TicketGuild, path: string, user: SeededUser = t.lab.owner, init: RequestInit = {}): Promise<Response> {
@@ -82,13 +86,35 @@ export async function sendDeferred(payload: Record<string, unknown>, expectType 
   return record.original as FakeMessage;
 }
 
-type GuildView = { channels: (FakeChannel & { messages: FakeMessage[]; threadMembers?: string[] })[] };
+type ChannelView = FakeChannel & { messages: FakeMessage[]; threadMembers?: string[] };
+type GuildView = { channels: ChannelView[]; deletedChannels: ChannelView[] };
 
 export async function channel(t: TicketGuild, id: string) {
   const state = (await guildState(t.guildId)) as unknown as GuildView;
   const found = state.channels.find((c) => c.id === id);
   if (!found) throw new Error(`channel ${id} not in the fake`);
   return found;
+}
+
+/** A channel the bot deleted, as it was then (messages included); throws when it was not deleted. */
+export async function deletedChannel(t: TicketGuild, id: string) {
+  const state = (await guildState(t.guildId)) as unknown as GuildView;
+  const found = state.deletedChannels.find((c) => c.id === id);
+  if (!found) throw new Error(`channel ${id} was not deleted`);
+  return found;
+}
+
+/** One request of the fake Discord's log (test/fakes/discord.ts LoggedRequest; that module is Node-only). */
+export interface DiscordCall {
+  method: string;
+  path: string;
+  body: Record<string, unknown> | null;
+}
+
+/** What the Worker sent the fake Discord on paths containing `part` (a channel's id), in order. */
+export async function discordCalls(part: string): Promise<DiscordCall[]> {
+  const res = await fetch(`${discordOrigin}/__control/requests?path=${encodeURIComponent(part)}`);
+  return res.json<DiscordCall[]>();
 }
 
 export async function threadsOf(t: TicketGuild) {

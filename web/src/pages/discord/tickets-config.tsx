@@ -1,6 +1,7 @@
 // Ticket configuration: panels (a message in a channel with one button per category, or a select menu past five)
-// with their categories (staff roles, up to 5 questions asked in a Discord form), posting a panel, and the server's
-// settings (open tickets per member, support hours, auto-close, log channel, rating).
+// with their categories (staff roles, up to 5 questions asked in a Discord form) and where their tickets open (a
+// private thread, or a channel of their own under a Discord category), posting a panel, and the server's settings
+// (open tickets per member, support hours, auto-close, log channel, rating).
 import { createAsync } from "@solidjs/router";
 import { createSignal, For, Index, Show, untrack } from "solid-js";
 import { createStore, type SetStoreFunction } from "solid-js/store";
@@ -40,6 +41,9 @@ const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", 
 
 type Category = TicketPanelInput["categories"][number];
 type Question = NonNullable<Category["questions"]>[number];
+
+/** Discord: channel type 4 is a category, the only parent a text channel can have. */
+const DISCORD_CATEGORY = 4;
 
 const newCategory = (): Category => ({ name: "", emoji: null, description: "", staffRoleIds: [], questions: [] });
 const newQuestion = (): Question => ({ label: "", style: "paragraph", required: true });
@@ -154,6 +158,49 @@ function CategoryEditor(props: { index: number; category: Category; set: SetStor
   );
 }
 
+/** The Discord category channel tickets open in: the server's categories, or an id typed in when they can't be listed. */
+function DiscordCategoryField(props: { pickers: GuildPickers; value: string; onChange: (id: string) => void }) {
+  const categories = () => (props.pickers.overview()?.channels ?? []).filter((c) => c.type === DISCORD_CATEGORY).sort((a, b) => a.position - b.position);
+  return (
+    <label class="field grow">
+      <span>In the Discord category</span>
+      <Show
+        when={props.pickers.overview()}
+        fallback={
+          <input
+            class="input mono"
+            name="ticket-discord-category"
+            inputMode="numeric"
+            pattern="\d{5,25}"
+            placeholder={props.pickers.loaded() ? "Category ID (empty: top of the channel list)" : "Loading categories…"}
+            value={props.value}
+            onInput={(e) => props.onChange(e.currentTarget.value.trim())}
+            data-testid="ticket-panel-discord-category"
+          />
+        }
+      >
+        <select class="select" name="ticket-discord-category" value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)} data-testid="ticket-panel-discord-category">
+          <option value="">None (top of the channel list)</option>
+          <For each={categories()}>{(c) => <option value={c.id}>{c.name}</option>}</For>
+        </select>
+        <Show when={categories().length === 0}>
+          <span class="field-hint" data-testid="ticket-panel-no-categories">
+            This server has no categories yet; ticket channels open at the top of the channel list.
+          </span>
+        </Show>
+      </Show>
+    </label>
+  );
+}
+
+/** How a panel's tickets open, for its row: "Private threads" or "Channels in <category>". */
+function ticketKindLabel(pickers: GuildPickers, panel: TicketPanelView): string {
+  if (panel.ticketKind === "thread") return "Private threads";
+  if (!panel.discordCategoryId) return "Channels";
+  const category = pickers.overview()?.channels.find((c) => c.id === panel.discordCategoryId);
+  return `Channels in ${category ? category.name : panel.discordCategoryId}`;
+}
+
 function PanelDialog(props: { panel?: TicketPanelView; pickers: GuildPickers; onClose: () => void }) {
   const scope = useGuild();
   const p = untrack(() => props.panel);
@@ -163,10 +210,17 @@ function PanelDialog(props: { panel?: TicketPanelView; pickers: GuildPickers; on
           channelId: p.channelId,
           title: p.title,
           description: p.description,
+          ticketKind: p.ticketKind,
+          discordCategoryId: p.discordCategoryId,
           categories: p.categories.map((c) => ({ id: c.id, name: c.name, emoji: c.emoji, description: c.description, staffRoleIds: c.staffRoleIds, questions: c.questions })),
         })
-      : { channelId: "", title: "Need help?", description: "Open a ticket and our team will answer in a private thread.", categories: [newCategory()] },
+      : { channelId: "", title: "Need help?", description: "Open a ticket and our team will answer in private.", ticketKind: "thread", discordCategoryId: null, categories: [newCategory()] },
   );
+  // The API refuses a category on a thread panel: switching to threads forgets it.
+  const setKind = (kind: "thread" | "channel") => {
+    setForm("ticketKind", kind);
+    if (kind === "thread") setForm("discordCategoryId", null);
+  };
   const save = createMutation(
     async () => {
       const input = JSON.parse(JSON.stringify(form)) as TicketPanelInput;
@@ -195,9 +249,29 @@ function PanelDialog(props: { panel?: TicketPanelView; pickers: GuildPickers; on
           <span>Text</span>
           <textarea class="input" maxLength={2000} value={form.description ?? ""} onInput={(e) => setForm("description", e.currentTarget.value)} />
         </label>
+        <div class="form-row">
+          <label class="field">
+            <span>Tickets open as</span>
+            <select class="select" name="ticket-kind" value={form.ticketKind ?? "thread"} onChange={(e) => setKind(e.currentTarget.value as "thread" | "channel")} data-testid="ticket-panel-kind">
+              <option value="thread">A private thread under this channel</option>
+              <option value="channel">A channel of their own</option>
+            </select>
+          </label>
+          <Show when={form.ticketKind === "channel"}>
+            <DiscordCategoryField pickers={props.pickers} value={form.discordCategoryId ?? ""} onChange={(id) => setForm("discordCategoryId", id || null)} />
+          </Show>
+        </div>
+        <Show when={form.ticketKind === "channel"}>
+          <span class="field-hint">
+            Only the opener, the category's staff roles and the bot can see a ticket's channel; it is deleted once the ticket closes and its transcript is stored. The bot needs
+            Manage Channels and Manage Roles.
+          </span>
+        </Show>
         <PickersNote pickers={props.pickers} />
         <FieldIssues issues={issues()} path="channelId" />
         <FieldIssues issues={issues()} path="title" />
+        <FieldIssues issues={issues()} path="ticketKind" />
+        <FieldIssues issues={issues()} path="discordCategoryId" />
         <span class="field-hint">
           {form.categories.length > MAX_BUTTONS
             ? `${form.categories.length} categories: the panel shows a select menu (up to ${MAX_CATEGORIES}).`
@@ -261,7 +335,7 @@ export function TicketPanelsCard() {
       <Card
         title="Panels and categories"
         testId="ticket-panels"
-        description="A panel is a message in a channel; members press a category's button to open a ticket in a private thread."
+        description="A panel is a message in a channel; members press a category's button to open a ticket in a private thread or a channel of its own."
         actions={
           <NewItemButton when={manage()} testId="create-ticket-panel" onClick={() => setEditing(null)}>
             New panel
@@ -293,7 +367,10 @@ export function TicketPanelsCard() {
                     <span>
                       <strong>{panel.title}</strong> <span class="muted">in</span> <span class="mono">{channelLabel(pickers, panel.channelId)}</span>{" "}
                       <Badge tone={panel.messageId ? "success" : "neutral"}>{panel.messageId ? "posted" : "not posted"}</Badge>{" "}
-                      <span class="faint">{panel.style === "select" ? "Select menu" : "Buttons"}</span>
+                      <span class="faint">{panel.style === "select" ? "Select menu" : "Buttons"}</span> <span class="faint">·</span>{" "}
+                      <span class="faint" data-testid="ticket-panel-kind-label">
+                        {ticketKindLabel(pickers, panel)}
+                      </span>
                     </span>
                     <div class="chips">
                       <For each={panel.categories}>

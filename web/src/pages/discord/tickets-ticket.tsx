@@ -25,13 +25,13 @@ function Transcript(props: { ticket: TicketDetail }) {
     <Card
       title="Transcript"
       testId="ticket-transcript"
-      description={props.ticket.transcriptTruncated ? "Long ticket: only the first messages were kept." : "Every message of the ticket's thread, as stored at close."}
+      description={props.ticket.transcriptTruncated ? "Long ticket: only the first messages were kept." : `Every message of the ticket's ${props.ticket.kind}, as stored at close.`}
     >
       <Show
         when={props.ticket.transcript.length > 0}
         fallback={
           <EmptyState icon={<ListIcon size={20} />} title="No transcript yet" testId="ticket-transcript-empty">
-            {props.ticket.status === "open" ? "The thread's messages are fetched and stored when the ticket closes." : "Nothing was said in this ticket's thread."}
+            {props.ticket.status === "open" ? `The ${props.ticket.kind}'s messages are fetched and stored when the ticket closes.` : `Nothing was said in this ticket's ${props.ticket.kind}.`}
           </EmptyState>
         }
       >
@@ -137,9 +137,10 @@ function TicketView(props: { ticket: TicketDetail }) {
             <dd>
               <TimeAgo iso={t().lastActivityAt} />
             </dd>
-            <dt>Thread</dt>
+            <dt>{t().kind === "channel" ? "Channel" : "Thread"}</dt>
             <dd>
-              <Show when={t().threadId} fallback={<span class="faint">—</span>}>
+              {/* A channel ticket's channel is deleted at close; a thread stays, archived. */}
+              <Show when={t().kind === "thread" || t().status === "open" ? t().threadId : null} fallback={<span class="faint">{t().kind === "channel" && t().threadId ? "Deleted at close" : "—"}</span>}>
                 {(id) => (
                   <a href={`https://discord.com/channels/${scope.guildId}/${id()}`} target="_blank" rel="noreferrer noopener">
                     Open in Discord
@@ -184,7 +185,10 @@ function TicketView(props: { ticket: TicketDetail }) {
         title={`Close ticket #${t().number}?`}
         message={
           <span class="stack">
-            <span>The thread is archived and its transcript stored; the opener is asked for a rating if that is on.</span>
+            <span>
+              {t().kind === "channel" ? "Its transcript is stored and then the channel is deleted" : "The thread is archived and its transcript stored"}; the opener is asked for a rating if that
+              is on.
+            </span>
             <label class="field">
               <span>Reason (optional, shown to the opener)</span>
               <input class="input" maxLength={500} value={reason()} onInput={(e) => setReason(e.currentTarget.value)} data-testid="ticket-close-reason" />

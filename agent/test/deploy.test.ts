@@ -56,6 +56,34 @@ describe("deploy.run", () => {
     expect(result).toMatchObject({ after: first, changed: true });
   });
 
+  // GitHub's deploy-on-push names the branch: the checkout must stay on it, or the owner's own `git pull` there fails
+  // with "You are not currently on a branch".
+  it("a branch ref fast-forwards the local branch and leaves the checkout on it, even from a detached HEAD", async () => {
+    const pushed = push("v2b\n");
+    const job = recordedJob("deploy.run");
+    expect(await handlers["deploy.run"]?.({ repo: "site", ref: "main" }, job.ctx)).toMatchObject({ after: pushed, changed: true });
+    expect(git(checkout, "rev-parse", "--abbrev-ref", "HEAD")).toBe("main");
+    expect(git(checkout, "rev-parse", "main")).toBe(pushed);
+    expect(git(checkout, "status", "-sb").split("\n")[0]).toBe("## main...origin/main");
+
+    const again = push("v2c\n");
+    expect(await handlers["deploy.run"]?.({ repo: "site", ref: "main" }, recordedJob("deploy.run").ctx)).toMatchObject({ after: again, changed: true });
+    expect(git(checkout, "rev-parse", "--abbrev-ref", "HEAD")).toBe("main");
+  });
+
+  it("a branch that only exists upstream is created locally, tracking origin", async () => {
+    git(upstream, "checkout", "-q", "-b", "staging");
+    writeFileSync(path.join(upstream, "README"), "staging\n");
+    git(upstream, "commit", "-qam", "staging");
+    git(upstream, "push", "-q", "origin", "HEAD:staging");
+    const tip = git(upstream, "rev-parse", "HEAD");
+    git(upstream, "checkout", "-q", "main");
+    expect(await handlers["deploy.run"]?.({ repo: "site", ref: "staging" }, recordedJob("deploy.run").ctx)).toMatchObject({ after: tip });
+    expect(git(checkout, "rev-parse", "--abbrev-ref", "HEAD")).toBe("staging");
+    expect(git(checkout, "rev-parse", "--abbrev-ref", "staging@{upstream}")).toBe("origin/staging");
+    git(checkout, "checkout", "-q", "main");
+  });
+
   it("refuses repositories that are not configured, and refs that could be read as options", async () => {
     await expect(handlers["deploy.run"]?.({ repo: "other" }, recordedJob("deploy.run").ctx)).rejects.toMatchObject({ code: "not_found" });
     expect(agentWire.parseJob("deploy.run", { repo: "site", ref: "--upload-pack=touch /tmp/x" })).toMatchObject({ ok: false });

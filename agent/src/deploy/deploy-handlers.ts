@@ -48,6 +48,39 @@ function git(cli: string, dir: string, args: string[], ctx: JobContext, stream: 
   });
 }
 
+/** Whether git answers 0 (e.g. `rev-parse --verify --quiet`): a ref that does not exist is an answer, not a failure. */
+async function gitSucceeds(cli: string, dir: string, args: string[], ctx: JobContext): Promise<boolean> {
+  try {
+    await git(cli, dir, args, ctx, false);
+    return true;
+  } catch (err) {
+    if (err instanceof JobError && err.code === "failed") return false;
+    throw err;
+  }
+}
+
+/**
+ * Moves the checkout to what was just fetched. A branch (what GitHub deploys name) is fast-forwarded on the local branch
+ * of that name, so the owner's own `git pull` on the host keeps working; a branch that has diverged locally fails with
+ * git's words rather than losing the owner's commits. A tag or a commit is checked out detached, as there is no branch
+ * to follow.
+ */
+async function checkOutFetched(cli: string, dir: string, ref: string, ctx: JobContext): Promise<void> {
+  // `git fetch origin <branch>` also updates refs/remotes/origin/<branch> (git >= 1.8.4), so this tells a branch apart.
+  const isBranch = await gitSucceeds(cli, dir, ["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${ref}`], ctx);
+  if (!isBranch) {
+    await git(cli, dir, ["-c", "advice.detachedHead=false", "checkout", "--detach", "FETCH_HEAD"], ctx, true);
+    return;
+  }
+  const current = await git(cli, dir, ["rev-parse", "--abbrev-ref", "HEAD"], ctx, false);
+  if (current !== ref) {
+    const hasLocal = await gitSucceeds(cli, dir, ["rev-parse", "--verify", "--quiet", `refs/heads/${ref}`], ctx);
+    if (hasLocal) await git(cli, dir, ["checkout", ref], ctx, true);
+    else await git(cli, dir, ["checkout", "-b", ref, "--track", `origin/${ref}`], ctx, true);
+  }
+  await git(cli, dir, ["merge", "--ff-only", "FETCH_HEAD"], ctx, true);
+}
+
 export function deployHandlers(options: DeployOptions): JobResultHandlers<"deploy.run", JobContext> {
   const gitCli = options.gitCli ?? "git";
   const composeClis = options.composeClis ?? COMPOSE_CLIS_AUTO;
@@ -61,7 +94,7 @@ export function deployHandlers(options: DeployOptions): JobResultHandlers<"deplo
       try {
         if (params.ref) {
           await git(gitCli, dir, ["fetch", "--prune", "origin", params.ref], ctx, true);
-          await git(gitCli, dir, ["-c", "advice.detachedHead=false", "checkout", "--detach", "FETCH_HEAD"], ctx, true);
+          await checkOutFetched(gitCli, dir, params.ref, ctx);
         } else {
           await git(gitCli, dir, ["pull", "--ff-only", "--prune"], ctx, true);
         }

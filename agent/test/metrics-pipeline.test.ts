@@ -191,6 +191,7 @@ describe("createMetricsPipeline schedule", () => {
       readFrom: async () => [],
       ack: async () => {},
       takeLoss: () => null,
+      lossSent: async () => {},
     };
   }
 

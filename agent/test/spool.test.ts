@@ -128,6 +128,36 @@ describe("MetricsSpool", () => {
     expect(spool.takeLoss()).toBeNull();
   });
 
+  // An agent restarted (or a host rebooted) during the outage that filled its spool must still tell the edge.
+  it("keeps unreported loss on disk across a restart until its message is sent", async () => {
+    const dir = tempDir();
+    const recordBytes = encodeRecord(1, samples(1)).bytes.length;
+    const options = { dir, maxBytes: recordBytes * 16, segmentBytes: recordBytes * 4 };
+    const first = await open(options);
+    await appendBatches(first, 1, 17);
+    await first.close();
+
+    const second = await open(options);
+    const reported = { type: "spool_loss", droppedBatches: 4, droppedSamples: 8, oldestDroppedAt: samples(1)[0]?.at };
+    expect(second.takeLoss()).toEqual(reported);
+    await second.close();
+
+    // Taken but never sent (the edge was still unreachable): the next run reports it again.
+    const third = await open(options);
+    expect(third.takeLoss()).toEqual(reported);
+    await appendBatches(third, 18, 21);
+    await third.lossSent();
+    await third.close();
+
+    // Sent: only what was dropped after the take is left to report.
+    const fourth = await open(options);
+    expect(fourth.takeLoss()).toEqual({ type: "spool_loss", droppedBatches: 4, droppedSamples: 8, oldestDroppedAt: samples(5)[0]?.at });
+    await fourth.lossSent();
+    await fourth.close();
+    const fifth = await open(options);
+    expect(fifth.takeLoss()).toBeNull();
+  });
+
   it("does not count batches the hub already acked as lost when their segment is dropped", async () => {
     const recordBytes = encodeRecord(1, samples(1)).bytes.length;
     const spool = await open({ dir: tempDir(), maxBytes: recordBytes * 16, segmentBytes: recordBytes * 4 });

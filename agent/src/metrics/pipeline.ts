@@ -15,7 +15,7 @@ const MAX_BATCH_SAMPLES = 720;
 
 export interface MetricsPipelineOptions {
   collect: () => Promise<MetricValues>;
-  spool: Pick<MetricsSpool, "append" | "readFrom" | "ack" | "takeLoss" | "ackedSeq">;
+  spool: Pick<MetricsSpool, "append" | "readFrom" | "ack" | "takeLoss" | "lossSent" | "ackedSeq">;
   /** Hands a message to the edge link; false when it could not be sent (the link just dropped). */
   send: (message: MetricsBatch | SpoolLoss) => boolean;
   /** Epoch milliseconds, stamped on each sample. Default Date.now. */
@@ -150,6 +150,7 @@ export function createMetricsPipeline(options: MetricsPipelineOptions): MetricsP
       if (!send(pendingLoss)) return;
       logger.warn("the metrics spool was full: oldest batches were dropped", { ...pendingLoss });
       pendingLoss = null;
+      await spool.lossSent();
     }
     while (connected && connection === mine && inFlight.length < maxInFlight) {
       const batches = await spool.readFrom(sentUpTo, maxInFlight - inFlight.length);

@@ -19,6 +19,15 @@ const DEFAULT_SEGMENT_BYTES = 1024 * 1024;
 const RECENT_BATCHES = 32;
 const SEGMENT_FILE = /^(\d{16})\.seg$/;
 const ACKED_FILE = "acked-seq";
+/** Loss not yet reported to the edge: kept on disk, so a restart or reboot during an outage still reports it. */
+const LOSS_FILE = "unreported-loss.json";
+
+type Loss = { batches: number; samples: number; oldestAt: number };
+
+function mergeLoss(a: Loss | null, b: Loss | null): Loss | null {
+  if (!a || !b) return a ?? b;
+  return { batches: a.batches + b.batches, samples: a.samples + b.samples, oldestAt: Math.min(a.oldestAt, b.oldestAt) };
+}
 
 export interface SpoolOptions {
   dir: string;
@@ -62,7 +71,10 @@ export class MetricsSpool {
   private bytes = 0;
   private last = 0;
   private acked = 0;
-  private loss: { batches: number; samples: number; oldestAt: number } | null = null;
+  /** Loss counted since the last takeLoss. */
+  private loss: Loss | null = null;
+  /** Loss handed out by takeLoss whose message has not been sent yet (lossSent). */
+  private taken: Loss | null = null;
   private readonly recent = new Map<number, Sample[]>();
   /** File operations run one at a time: an append never races the drop or ack that removes a segment. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -119,7 +131,14 @@ export class MetricsSpool {
   takeLoss(): SpoolLoss | null {
     const loss = this.loss;
     this.loss = null;
+    this.taken = mergeLoss(this.taken, loss);
     return loss && { type: "spool_loss", droppedBatches: loss.batches, droppedSamples: loss.samples, oldestDroppedAt: loss.oldestAt };
+  }
+
+  /** The loss handed out by takeLoss reached the edge: only loss counted since then stays on disk. */
+  lossSent(): Promise<void> {
+    this.taken = null;
+    return this.serial(() => this.writeLoss());
   }
 
   close(): Promise<void> {
@@ -135,6 +154,7 @@ export class MetricsSpool {
   private async load(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     this.acked = await this.readAcked();
+    this.loss = await this.readLoss();
     const files = (await readdir(this.dir)).filter((name) => SEGMENT_FILE.test(name)).sort();
     for (const name of files) {
       const file = path.join(this.dir, name);
@@ -237,6 +257,7 @@ export class MetricsSpool {
       index = end;
     }
     for (const entry of corrupt) this.forgetCorrupt(entry);
+    if (corrupt.length > 0) await this.writeLoss();
     return batches;
   }
 
@@ -271,6 +292,7 @@ export class MetricsSpool {
     this.bytes -= segment.bytes;
     if (!countLoss) return;
     for (const entry of segment.entries) if (entry.seq > this.acked) this.countLoss(entry);
+    await this.writeLoss();
   }
 
   /** A record that no longer reads back (disk corruption) is reported as lost rather than stalling replay behind it. */
@@ -283,11 +305,7 @@ export class MetricsSpool {
 
   private countLoss(entry: Entry): void {
     this.recent.delete(entry.seq);
-    const loss = this.loss ?? { batches: 0, samples: 0, oldestAt: entry.oldestAt };
-    loss.batches++;
-    loss.samples += entry.sampleCount;
-    loss.oldestAt = Math.min(loss.oldestAt, entry.oldestAt);
-    this.loss = loss;
+    this.loss = mergeLoss(this.loss, { batches: 1, samples: entry.sampleCount, oldestAt: entry.oldestAt });
   }
 
   private firstAbove(seq: number): number {
@@ -315,6 +333,29 @@ export class MetricsSpool {
     } catch {
       return 0;
     }
+  }
+
+  /** An unreadable file only means that loss goes unreported; the spool itself is unharmed. */
+  private async readLoss(): Promise<Loss | null> {
+    try {
+      const raw = JSON.parse(await readFile(path.join(this.dir, LOSS_FILE), "utf8")) as Partial<Loss>;
+      const ok = [raw.batches, raw.samples, raw.oldestAt].every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
+      return ok && (raw.batches as number) > 0 ? { batches: raw.batches as number, samples: raw.samples as number, oldestAt: raw.oldestAt as number } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** What is still to be reported: counted, or taken but not yet sent. */
+  private async writeLoss(): Promise<void> {
+    const file = path.join(this.dir, LOSS_FILE);
+    const unreported = mergeLoss(this.taken, this.loss);
+    if (!unreported) {
+      await rm(file, { force: true });
+      return;
+    }
+    await writeFile(`${file}.tmp`, JSON.stringify(unreported), { mode: 0o600 });
+    await rename(`${file}.tmp`, file);
   }
 
   private async writeAcked(): Promise<void> {

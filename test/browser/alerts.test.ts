@@ -1,17 +1,20 @@
 // Alerts and job history in a real browser, on a host whose scripted agent speaks the real wire protocol. The owner
-// drafts a CPU rule, previews when it would have fired over the host's last hour, saves it with a Discord channel,
-// watches it fire and resolve in the alert history (the bot posts to the fake Discord), then wakes a machine from
+// drafts a CPU rule, previews when it would have fired over the host's last hour, saves it with a Discord channel
+// (listed by its #name; a rule whose channel was deleted in Discord shows the id as unknown), watches it fire and resolve in the alert history (the bot posts to the fake Discord), then wakes a machine from
 // the host page and finds that job in the host's job history with who asked and how it ended.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { agentWire } from "@nebula/schema";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeInBrowser, pageApi, screenshot } from "./browser.ts";
+import { describeInBrowser, pageApi, screenshot, topBarWhileDialogOpen } from "./browser.ts";
+import { TEST_DISCORD_BOT_TOKEN } from "../fakes/discord.ts";
 import { type DiscordWorld, GENERAL, GUILD, linkGuild, signInToDiscord, startDiscordWorld } from "./discord-stack.ts";
 import { type ScriptedAgent, connectScriptedAgent } from "./scripted-agent.ts";
 
 const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "screenshots");
+/** A channel of the seeded server (discord-stack.ts) that the first story deletes from Discord. */
+const GO_LIVE = "320000000000000012";
 const STEP_MS = agentWire.DEFAULT_METRICS_INTERVAL_SECONDS * 1000;
 /**
  * The scripted agent ends a job at once, so the page's job stream is refused with 410 (job finished) and the page
@@ -80,6 +83,25 @@ describeInBrowser("alerts and job history in the browser", () => {
     await world?.stop();
   });
 
+  it("shows a rule's channel id as unknown once Discord no longer has that channel", async () => {
+    const created = await pageApi(page)<unknown>("POST", `/api/t/${tenantId}/alert-rules`, {
+      name: "Memory full",
+      agentId,
+      rule: { metric: "mem.used_pct", comparison: ">", threshold: 99, severity: "warning" },
+      destination: { kind: "channel", guildId: GUILD, channelId: GO_LIVE },
+    });
+    expect(created.status).toBe(201);
+    // A server admin deletes #go-live in Discord; the rule still names its id.
+    const deleted = await fetch(`${world.discord.url}/channels/${GO_LIVE}`, { method: "DELETE", headers: { authorization: `Bot ${TEST_DISCORD_BOT_TOKEN}` } });
+    expect(deleted.status).toBe(200);
+
+    await page.goto(`${world.stack.url}/alerts`);
+    const row = page.getByTestId("alert-rule-row").filter({ hasText: "Memory full" });
+    await row.waitFor();
+    expect(await row.getByTestId("alert-rule-destination").textContent()).toBe(`Channel ${GO_LIVE}`);
+    expect(await row.getByTestId("alert-rule-unknown-channel").textContent()).toBe("unknown channel");
+  }, 60_000);
+
   it("previews when a CPU rule would have fired, saves it, and sees it fire and resolve in the history", async () => {
     await page.goto(`${world.stack.url}/alerts`);
     await page.getByTestId("alert-history-empty").waitFor();
@@ -97,6 +119,8 @@ describeInBrowser("alerts and job history in the browser", () => {
     const channel = dialog.locator('select[name="rule-channel"]');
     await channel.locator(`option[value="${GENERAL}"]`).waitFor({ state: "attached" });
     await channel.selectOption(GENERAL);
+    // Loading the server's channels suspended the page behind the dialog; the dialog still covers the top bar.
+    expect(await topBarWhileDialogOpen(dialog)).toEqual({ dialogTop: "dialog", brand: "dialog" });
 
     // The preview replays the last hour: the spike held past two minutes, so the rule fires once and resolves.
     await dialog.locator('select[name="preview-range"]').selectOption("1h");
@@ -118,6 +142,9 @@ describeInBrowser("alerts and job history in the browser", () => {
     const row = page.getByTestId("alert-rule-row").filter({ hasText: "NAS CPU hot" });
     await row.waitFor();
     expect(await row.textContent()).toContain("cpu.total");
+    // The channel by the name people know it by in Discord, not its id.
+    expect(await row.getByTestId("alert-rule-destination").textContent()).toBe("#general");
+    expect(await row.getByTestId("alert-rule-unknown-channel").count()).toBe(0);
 
     // The host runs hot for three minutes: past the rule's two, it fires and the bot posts to #general.
     const hotFrom = Date.now() - 3 * 60_000;
@@ -145,6 +172,7 @@ describeInBrowser("alerts and job history in the browser", () => {
     await page.getByTestId("host-wol").click();
     const confirm = page.locator('[data-testid="confirm-dialog"][open]');
     await confirm.locator('input[name="wol-mac"]').fill("aa:bb:cc:dd:ee:ff");
+    expect(await topBarWhileDialogOpen(confirm)).toEqual({ dialogTop: "dialog", brand: "dialog" });
     await confirm.getByTestId("confirm-button").click();
     await page.locator('[data-testid="power-job"][data-status="succeeded"]').waitFor();
 

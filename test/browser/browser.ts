@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -68,4 +68,22 @@ export function pageApi(page: Page) {
 /** Saves the whole page as test/browser/screenshots/<name>.png, the README's screenshots. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * What a user sees where the app's top bar is while a dialog is open, by document.elementFromPoint at the bar's
+ * height: above the dialog's own left edge, and at the brand in the bar's corner. A modal dialog and its backdrop
+ * cover the whole page, so both points must be the dialog (the backdrop hit-tests as its dialog), never the bar.
+ */
+export async function topBarWhileDialogOpen(dialog: Locator): Promise<{ dialogTop: string; brand: string }> {
+  return dialog.evaluate((el) => {
+    const bar = document.querySelector("header.topbar")?.getBoundingClientRect();
+    if (!bar) throw new Error("no top bar on this page");
+    const y = bar.top + bar.height / 2;
+    const seen = (x: number) => {
+      const hit = document.elementFromPoint(x, y);
+      return hit && el.contains(hit) ? "dialog" : (hit?.closest("header")?.className ?? hit?.tagName ?? "nothing");
+    };
+    return { dialogTop: seen(el.getBoundingClientRect().left + 24), brand: seen(bar.left + 24) };
+  });
 }

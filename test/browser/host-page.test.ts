@@ -1,9 +1,9 @@
 // The host page in a real browser, twice. A scripted agent (the real wire protocol over /agent/connect) reports load,
-// cores, disk IO, temperatures and a GPU, a full spool and a malformed message: the owner sees every chart, the
-// uptime and the link's losses, wakes a machine, reboots the host only after typing its hostname, brings a stack up
-// and pulls an image; an operator is not offered the reboot, the stack or the pull. Then the REAL agent on podman's
-// Docker API: the Containers tab shows each container's CPU and memory live and a docker.stats reading, and charts
-// without data stay away.
+// cores, disk IO, temperatures and a GPU, a full spool and a malformed message: the owner sees every chart (the line
+// broken where the host was away, not drawn straight across), the uptime and the link's losses, wakes a machine,
+// reboots the host only after typing its hostname, brings a stack up and pulls an image; an operator is not offered
+// the reboot, the stack or the pull. Then the REAL agent on podman's Docker API: the Containers tab shows each
+// container's CPU and memory live and a docker.stats reading, and charts without data stay away.
 import os from "node:os";
 import path from "node:path";
 import { agentWire } from "@nebula/schema";
@@ -49,6 +49,31 @@ const chartPoints = (page: Page, testId: string, atLeast: number) =>
     ([id, n]) => Number(document.querySelector(`[data-testid="${id}"]`)?.getAttribute("data-points")) >= Number(n),
     [testId, String(atLeast)] as const,
     { timeout: 60_000 },
+  );
+
+/**
+ * How many pixels of the chart's first series colour (SERIES_COLORS[0], #8b5cf6) a user sees in a 3 px wide column of
+ * the plot at time `at`, for a chart showing the hour up to `to`: the line drawn there, or nothing where it breaks.
+ */
+const linePixelsAt = (page: Page, testId: string, at: number, to: number) =>
+  page.evaluate(
+    ([id, t, end]) => {
+      const chart = document.querySelector(`[data-testid="${id}"]`);
+      const canvas = chart?.querySelector("canvas");
+      const over = chart?.querySelector(".u-over")?.getBoundingClientRect();
+      if (!canvas || !over) return -1;
+      const box = canvas.getBoundingClientRect();
+      const ratio = canvas.width / box.width;
+      const x = over.left - box.left + ((t - (end - 3_600_000)) / 3_600_000) * over.width;
+      const pixels = canvas.getContext("2d")?.getImageData(Math.round(x * ratio) - 1, Math.round((over.top - box.top) * ratio), 3, Math.round(over.height * ratio)).data ?? [];
+      let count = 0;
+      for (let i = 0; i < pixels.length; i += 4) {
+        const [r = 0, g = 0, b = 0, a = 0] = [pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3]];
+        if (a > 64 && b > 150 && r > 80 && g < 140) count++;
+      }
+      return count;
+    },
+    [testId, at, to] as const,
   );
 
 describeInBrowser("the host page in the browser", () => {
@@ -121,9 +146,12 @@ describeInBrowser("the host page in the browser", () => {
       stacks: ["media"],
     });
     await acked;
+    // Ten minutes of samples now, and ten more before the host was away for 25 minutes (no samples at all).
     const start = Date.now() - 10 * 60_000;
+    const away = { from: start - 25 * 60_000, to: start };
+    const earlier = Array.from({ length: 10 }, (_, i) => richSample(away.from - (9 - i) * 60_000, 0));
     const stored = scripted.next<agentWire.MetricsAck>("metrics_ack");
-    scripted.send({ type: "metrics", seq: 1, samples: Array.from({ length: 10 }, (_, i) => richSample(start + i * 60_000, i)) });
+    scripted.send({ type: "metrics", seq: 1, samples: [...earlier, ...Array.from({ length: 10 }, (_, i) => richSample(start + i * 60_000, i))] });
     expect((await stored).seq).toBe(1);
     scripted.send({ type: "spool_loss", droppedBatches: 2, droppedSamples: 120, oldestDroppedAt: start - 3_600_000 });
     const refused = scripted.next<agentWire.WireError>("error");
@@ -141,6 +169,12 @@ describeInBrowser("the host page in the browser", () => {
       await chartPoints(page, chart, 10);
     }
     expect((await page.getByTestId("host-uptime").textContent())?.trim()).toBe("Up 3 d 4 h");
+    // The CPU line is drawn where the host reported and broken while it was away, not joined straight across.
+    const shownTo = Date.now();
+    const recent = start + 5 * 60_000;
+    // Drawn once uPlot's chunk has loaded.
+    await expect.poll(() => linePixelsAt(page, "host-chart-cpu", recent, shownTo), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await linePixelsAt(page, "host-chart-cpu", (away.from + away.to) / 2, shownTo)).toBe(0);
     const health = page.getByTestId("link-health");
     await health.and(page.locator('[data-troubled="true"]')).waitFor({ timeout: 30_000 });
     expect((await health.textContent())?.trim()).toBe("120 lost samples · 1 rejected message");

@@ -212,7 +212,17 @@ export function installFakeGuilds(discord: FakeDiscord, options: { botToken: str
 
   const memberJson = (m: FakeMember) => ({ user: m.user, roles: m.roles, nick: m.nick ?? null, joined_at: m.joinedAt, deaf: false, mute: false, flags: 0 });
   const channelJson = (c: FakeChannel) => ({ ...c });
-  const messageJson = (m: FakeMessage) => ({ ...m });
+  // Discord: a message's `mentions` are the users its content mentions, each with a partial `member` in a guild channel.
+  const messageJson = (m: FakeMessage) => {
+    const guildId = channels.get(m.channel_id)?.guild_id;
+    const members = guildId ? guilds.get(guildId)?.members : undefined;
+    const ids = new Set([...m.content.matchAll(/<@!?(\d+)>/g)].map((match) => match[1] as string));
+    const mentions = [...ids].flatMap((id) => {
+      const member = members?.get(id);
+      return member ? [{ ...member.user, member: { nick: member.nick ?? null, roles: member.roles } }] : [];
+    });
+    return { ...m, mentions };
+  };
 
   const presentGuild = (id: string | undefined) => {
     const g = id ? guilds.get(id) : undefined;

@@ -145,7 +145,15 @@ export const AlertRuleView = z.object({
   updatedAt: isoDate,
 });
 export type AlertRuleView = z.infer<typeof AlertRuleView>;
-export const AlertRuleList = z.object({ items: z.array(AlertRuleView) });
+export const AlertRuleList = z.object({
+  items: z.array(AlertRuleView),
+  /**
+   * The rules' channels as Discord names them now, by channel id. A channel missing here is unknown: deleted, in a
+   * server the bot is no longer in, saved without its server, or the bot is not configured.
+   */
+  channelNames: z.record(z.string(), z.string()),
+});
+export type AlertRuleList = z.infer<typeof AlertRuleList>;
 
 const AGENT_ID = /^agt_[0-9a-z]{16}$/;
 const ruleName = z.string().trim().min(1).max(120);

@@ -17,6 +17,7 @@ import type {
   AlertCondition,
   AlertEventPage,
   AlertPreview,
+  AlertRuleList,
   AlertRuleView,
   AlertTemplate,
   ChosenDestination,
@@ -209,7 +210,7 @@ export const cancelJob = (tenantId: string, jobId: string) =>
 
 // ---- alerts: rules, templates, preview, history -------------------------------------------------------
 
-export const getAlertRules = query((tenantId: string) => request<{ items: AlertRuleView[] }>("GET", tenantPath(tenantId, "/alert-rules")), "alert-rules");
+export const getAlertRules = query((tenantId: string) => request<AlertRuleList>("GET", tenantPath(tenantId, "/alert-rules")), "alert-rules");
 export const getAlertTemplates = query(
   (tenantId: string) => request<{ items: AlertTemplate[] }>("GET", tenantPath(tenantId, "/alert-rules/templates")),
   "alert-templates",

@@ -1,6 +1,7 @@
 // Modal dialogs on the native <dialog> element (focus trap, Escape and inert background for free),
 // and the confirmation every destructive action goes through.
 import { createEffect, createSignal, createUniqueId, type JSX, on, Show } from "solid-js";
+import { Portal } from "solid-js/web";
 import { InlineError } from "./boundary.tsx";
 
 export function Dialog(props: { open: boolean; title: string; onClose: () => void; children: JSX.Element; testId?: string }) {
@@ -10,21 +11,26 @@ export function Dialog(props: { open: boolean; title: string; onClose: () => voi
     if (props.open && !el.open) el.showModal();
     else if (!props.open && el.open) el.close();
   });
+  // Rendered at body level, outside the page's Suspense boundaries: a read inside the dialog (a server's channels)
+  // suspends the card that opened it, which takes that card's DOM out of the document and puts it back, and a
+  // <dialog> taken out leaves the top layer; it came back open but no longer modal, under the app's top bar.
   return (
-    <dialog
-      ref={el}
-      class="dialog"
-      aria-labelledby={titleId}
-      data-testid={props.testId}
-      onClose={() => props.open && props.onClose()}
-    >
-      <Show when={props.open}>
-        <div class="dialog-body">
-          <h2 id={titleId}>{props.title}</h2>
-          {props.children}
-        </div>
-      </Show>
-    </dialog>
+    <Portal>
+      <dialog
+        ref={el}
+        class="dialog"
+        aria-labelledby={titleId}
+        data-testid={props.testId}
+        onClose={() => props.open && props.onClose()}
+      >
+        <Show when={props.open}>
+          <div class="dialog-body">
+            <h2 id={titleId}>{props.title}</h2>
+            {props.children}
+          </div>
+        </Show>
+      </dialog>
+    </Portal>
   );
 }
 

@@ -3,6 +3,7 @@
 import { api, idPattern } from "@nebula/schema";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import { channelNames } from "../discord-guilds/channel-names.ts";
 import { assertGuildManager } from "../discord-guilds/require-guild-manager.ts";
 import { discordRestFor } from "../discord-rest/shared-client.ts";
 import { caller } from "../http/caller.ts";
@@ -35,9 +36,12 @@ function changeContext(c: Context<AppEnv>): RuleChangeContext {
 }
 
 export const alertRoutes = new Hono<AppEnv>()
-  .get("/alert-rules", authorize("alerts.read"), async (c) =>
-    c.json(api.AlertRuleList.parse({ items: await listAlertRules(c.var.services.db, c.var.tenant.tenantId) })),
-  )
+  .get("/alert-rules", authorize("alerts.read"), async (c) => {
+    const { db, cache, logger, config } = c.var.services;
+    const items = await listAlertRules(db, c.var.tenant.tenantId);
+    const channels = items.flatMap((r) => (r.destination.kind === "channel" && r.destination.guildId ? [{ guildId: r.destination.guildId, channelId: r.destination.channelId }] : []));
+    return c.json(api.AlertRuleList.parse({ items, channelNames: await channelNames(discordRestFor(config), cache, logger, channels) }));
+  })
   .get("/alert-rules/templates", authorize("alerts.read"), (c) => c.json(api.AlertTemplateList.parse({ items: alertTemplates() })))
   .post("/alert-rules", authorize("alerts.manage"), jsonBody(api.CreateAlertRuleRequest), async (c) =>
     c.json(api.AlertRuleView.parse(await createAlertRule(changeContext(c), c.req.valid("json"))), 201),

@@ -13,6 +13,7 @@ import type { Env } from "../env.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { PlatformClients } from "../platforms/platform-clients.ts";
 import { isSongRequestLink, runSongCommand } from "../song-requests/song-commands.ts";
+import { songSettingsOnce } from "../song-requests/song-requests.ts";
 import { renderTemplate } from "../templates/template.ts";
 import { type RecentLine, checkMessage, normalizeForRepeat, rememberLine, stepForStrike } from "./anti-spam.ts";
 import { type ChatBotChannel, chatChannelOf, chatTenantConfig } from "./chat-config.ts";
@@ -70,7 +71,8 @@ export async function handleChatMessage(deps: ChatBotDeps, message: ChatMessage)
   // "!sr <YouTube link or id>" is how viewers request songs: the rules that misread a link or an id (links; caps and
   // symbols on an id like "dQW4W9WGXCQ"; repeats, as several requests in a minute look alike) must not delete it. The
   // queue's per-user limit is what holds a requester back; banned words, length and zalgo still apply.
-  const songRequest = settings.enabled && (await isSongRequestLink(deps.db, channel.tenantId, message.text));
+  const songSettings = songSettingsOnce(deps.db, channel.tenantId);
+  const songRequest = settings.enabled && (await isSongRequestLink(songSettings, message.text));
   const off = <T extends { enabled: boolean }>(rule: T): T => ({ ...rule, enabled: false });
   const antiSpam = songRequest ? { ...settings, links: off(settings.links), caps: off(settings.caps), symbols: off(settings.symbols), repeats: off(settings.repeats) } : settings;
   const moderated = await runAntiSpam(deps, channel, antiSpam, message);
@@ -79,7 +81,7 @@ export async function handleChatMessage(deps: ChatBotDeps, message: ChatMessage)
   const invocation = parseInvocation(message.text);
   if (!invocation) return { kind: "none" };
   if (invocation.name === "permit") return permit(deps, channel, settings, message, invocation.args[0]);
-  const song = await runSongCommand(deps, channel, channelRef(channel), message, invocation);
+  const song = await runSongCommand(deps, channel, channelRef(channel), message, invocation, songSettings);
   if (song) return song;
 
   const command = findCommand(commands, invocation.name, message.platform);

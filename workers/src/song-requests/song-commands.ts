@@ -1,6 +1,7 @@
 // The song-request queue in chat, built into the chat bot: !sr <link|id> (everyone: the title and its place, or why
 // not), !song (what plays), !skip (moderators and the broadcaster) and !wrongsong (takes back the chatter's newest
 // waiting request). With the commands off in the settings, these names are left to the tenant's custom commands.
+import type { api } from "@nebula/schema";
 import type { Actor } from "../audit/audit.ts";
 import type { ChatBotDeps, ChatOutcome } from "../chat-bot/chat-bot.ts";
 import type { ChatBotChannel } from "../chat-bot/chat-config.ts";
@@ -10,7 +11,7 @@ import type { ChatChannelRef } from "../chat-bot/platform-chat.ts";
 import { AppError } from "../errors/app-error.ts";
 import { isQuotaExhausted } from "../platforms/youtube/youtube-quota.ts";
 import { refusalOf, songLength } from "./song-rules.ts";
-import { type Requester, type SongRequestDeps, requestSong, skipSong, songQueue, songSettings, withdrawLastRequest } from "./song-requests.ts";
+import { type Requester, type SongRequestDeps, requestSong, skipSong, songQueue, withdrawLastRequest } from "./song-requests.ts";
 import { youtubeVideoIdOf } from "./youtube-video-id.ts";
 
 export const SONG_COMMANDS = new Set(["sr", "song", "skip", "wrongsong"]);
@@ -35,21 +36,30 @@ function whyNot(err: unknown): string {
   throw err;
 }
 
+/** The tenant's song-request settings for one chat line: songSettingsOnce, so the line reads them once. */
+export type LineSongSettings = () => Promise<api.SongRequestSettings>;
+
 /** "!sr <YouTube link>" while the commands are on: the chat bot's link and repeat rules let it through (a request, not spam). */
-export async function isSongRequestLink(db: SongCommandDeps["db"], tenantId: string, text: string): Promise<boolean> {
+export async function isSongRequestLink(settings: LineSongSettings, text: string): Promise<boolean> {
   const invocation = parseInvocation(text);
   if (invocation?.name !== "sr" || invocation.args.length !== 1 || !youtubeVideoIdOf(invocation.args[0] as string)) return false;
-  return (await songSettings(db, tenantId)).commandsEnabled;
+  return (await settings()).commandsEnabled;
 }
 
 /**
  * Answers a song command, or null when `invocation` is none (or the commands are off): the bot then looks for a custom
  * command of that name.
  */
-export async function runSongCommand(deps: SongCommandDeps, channel: ChatBotChannel, ref: ChatChannelRef, message: ChatMessage, invocation: Invocation): Promise<ChatOutcome | null> {
+export async function runSongCommand(
+  deps: SongCommandDeps,
+  channel: ChatBotChannel,
+  ref: ChatChannelRef,
+  message: ChatMessage,
+  invocation: Invocation,
+  settings: LineSongSettings,
+): Promise<ChatOutcome | null> {
   if (!SONG_COMMANDS.has(invocation.name)) return null;
-  const settings = await songSettings(deps.db, channel.tenantId);
-  if (!settings.commandsEnabled) return null;
+  if (!(await settings()).commandsEnabled) return null;
   const songs: SongRequestDeps = { db: deps.db, cache: deps.cache, config: deps.config, logger: deps.logger, now: deps.now, queues: deps.songQueues };
   const tenantId = channel.tenantId;
   const reply = async (text: string): Promise<ChatOutcome> => {
@@ -62,7 +72,7 @@ export async function runSongCommand(deps: SongCommandDeps, channel: ChatBotChan
       const input = invocation.args[0];
       if (!input) return reply(`${at}, request a song with !sr <YouTube link or video id>.`);
       try {
-        const added = await requestSong(songs, tenantId, input, requesterOf(message), actorOf(message));
+        const added = await requestSong(songs, tenantId, input, requesterOf(message), actorOf(message), settings);
         const song = `${added.request.title} (${songLength(added.request.durationSeconds)})`;
         return reply(added.position === 0 ? `${at}, now playing: ${song}.` : `${at}, added ${song} at #${added.position} in the queue.`);
       } catch (err) {

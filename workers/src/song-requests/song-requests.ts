@@ -104,6 +104,18 @@ export async function songSettings(db: Db, tenantId: string): Promise<api.SongRe
   return row ? settingsView(row) : { ...api.DEFAULT_SONG_REQUEST_SETTINGS };
 }
 
+/**
+ * The settings read at most once however many steps of one chat line ask (the link exemption from anti-spam, the
+ * command switch, the request's limits): "!sr" runs them all on the chat hot path.
+ */
+export function songSettingsOnce(db: Db, tenantId: string): () => Promise<api.SongRequestSettings> {
+  let read: Promise<api.SongRequestSettings> | undefined;
+  return () => {
+    read ??= songSettings(db, tenantId);
+    return read;
+  };
+}
+
 const waiting = (tenantId: string) => and(eq(songRequests.tenantId, tenantId), eq(songRequests.status, "queued"));
 const current = (tenantId: string) => and(eq(songRequests.tenantId, tenantId), eq(songRequests.status, "playing"));
 
@@ -217,10 +229,18 @@ async function countsOf(tx: Pick<Db, "select">, tenantId: string, videoId: strin
  * Adds a song by link or id. The queue's limits are checked before YouTube is asked (a refused request costs no quota)
  * and again under the lock with the video's facts. Answers the request and its place: 0 when it plays at once.
  */
-export async function requestSong(deps: SongRequestDeps, tenantId: string, input: string, requester: Requester, actor: Actor): Promise<api.AddedSongRequest> {
+export async function requestSong(
+  deps: SongRequestDeps,
+  tenantId: string,
+  input: string,
+  requester: Requester,
+  actor: Actor,
+  /** The settings when the caller has read them already (a chat line); the lock re-reads them before the insert. */
+  settingsOf: () => Promise<api.SongRequestSettings> = () => songSettings(deps.db, tenantId),
+): Promise<api.AddedSongRequest> {
   const videoId = youtubeVideoIdOf(input);
   if (!videoId) throw songRefused("invalid_link", "That is not a YouTube link or video id.");
-  const settings = await songSettings(deps.db, tenantId);
+  const settings = await settingsOf();
   const before = await countsOf(deps.db, tenantId, videoId, requester);
   checkQueueRoom(before, settings, requester.privileged);
   const video = await lookUp(deps, videoId, settings);

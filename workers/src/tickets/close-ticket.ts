@@ -9,6 +9,8 @@ import { guilds, ticketMessages, ticketSettings, tickets } from "@nebula/schema"
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/audit.ts";
+import { channelNames } from "../discord-guilds/channel-names.ts";
+import { fetchGuild } from "../discord-guilds/guild-access.ts";
 import type { DiscordFile } from "../discord-rest/discord-rest.ts";
 import { AppError } from "../errors/app-error.ts";
 import { encodeCustomId } from "../interactions/custom-id.ts";
@@ -19,6 +21,7 @@ import type { TicketActor, TicketDeps } from "./ticket-deps.ts";
 import { transcriptOf } from "./ticket-queries.ts";
 import { type TicketRow, ticketById } from "./ticket-rows.ts";
 import { transcriptHtml } from "./transcript-html.ts";
+import { type MentionNames, needsGuildNames, readableMentions } from "./transcript-mentions.ts";
 
 /** Messages kept per transcript; beyond it the newest are kept and the transcript says it was cut. */
 export const TRANSCRIPT_CAP = 5000;
@@ -34,6 +37,7 @@ const MessageWire = z.looseObject({
   id: z.string(),
   author: z.looseObject({ id: z.string(), username: z.string().default("unknown"), global_name: z.string().nullish(), bot: z.boolean().optional() }),
   content: z.string().default(""),
+  mentions: z.array(z.looseObject({ id: z.string(), username: z.string().default("unknown"), global_name: z.string().nullish(), member: z.looseObject({ nick: z.string().nullish() }).nullish() })).default([]),
   embeds: z.array(z.looseObject({ title: z.string().optional(), description: z.string().optional() })).default([]),
   attachments: z.array(z.looseObject({ filename: z.string().default("file"), url: z.string() })).default([]),
   timestamp: z.string(),
@@ -70,6 +74,36 @@ export async function transcriptFile(deps: TicketDeps, ticket: TicketRow, guildN
   return { name: transcriptFileName(ticket), contentType: "text/html; charset=utf-8", content: html, description: `Ticket #${ticket.number} transcript`.slice(0, 1024) };
 }
 
+/**
+ * The names a transcript's mentions stand for, as Discord has them at close: users from the messages themselves (their
+ * authors and `mentions`, nickname first, as the client shows them), roles and channels from the guild, fetched only
+ * when some message mentions one. Names Discord cannot give now leave those mentions marked unknown.
+ */
+async function mentionNames(deps: TicketDeps, ticket: TicketRow, messages: readonly z.output<typeof MessageWire>[], embedTexts: readonly string[]): Promise<MentionNames> {
+  const users = new Map<string, string>([[ticket.openerId, ticket.openerName]]);
+  for (const m of messages) {
+    users.set(m.author.id, m.author.global_name || m.author.username);
+    for (const u of m.mentions) users.set(u.id, u.member?.nick || u.global_name || u.username);
+  }
+  const texts = [...messages.map((m) => m.content), ...embedTexts];
+  const needs = needsGuildNames(texts);
+  const roles = new Map<string, string>();
+  const channels = new Map<string, string>();
+  if (needs.roles) {
+    const guild = await fetchGuild(deps.rest, deps.cache, ticket.guildId).catch((err: unknown) => {
+      deps.logger.warn("role names for a transcript unavailable", { ticketId: ticket.id, err });
+      return null;
+    });
+    for (const role of guild?.roles ?? []) roles.set(role.id, role.name);
+  }
+  if (needs.channels) {
+    const ids = new Set(texts.flatMap((t) => [...t.matchAll(/<#(\d{5,25})>/g)].map((match) => match[1] as string)));
+    const known = await channelNames(deps.rest, deps.cache, deps.logger, [...ids].map((channelId) => ({ guildId: ticket.guildId, channelId })));
+    for (const [id, name] of Object.entries(known)) channels.set(id, name);
+  }
+  return { users, roles, channels };
+}
+
 /** Fetches the thread's messages (paginated with `before`), stores them oldest first, and says how many. */
 export async function storeTranscript(deps: TicketDeps, ticket: TicketRow, threadId: string): Promise<{ count: number; truncated: boolean }> {
   const collected: z.output<typeof MessageWire>[] = [];
@@ -87,17 +121,18 @@ export async function storeTranscript(deps: TicketDeps, ticket: TicketRow, threa
     }
     before = page[page.length - 1]?.id;
   }
-  const rows = collected
-    .slice(0, TRANSCRIPT_CAP)
-    .reverse()
+  const kept = collected.slice(0, TRANSCRIPT_CAP).reverse();
+  const embedText = (m: (typeof kept)[number]) => m.embeds.map((e) => [e.title, e.description].filter(Boolean).join("\n")).filter(Boolean).join("\n\n");
+  const names = await mentionNames(deps, ticket, kept, kept.map(embedText));
+  const rows = kept
     .map((m) => ({
       ticketId: ticket.id,
       messageId: m.id,
       authorId: m.author.id,
       authorName: m.author.global_name || m.author.username,
       authorBot: m.author.bot === true,
-      content: m.content,
-      embedText: m.embeds.map((e) => [e.title, e.description].filter(Boolean).join("\n")).filter(Boolean).join("\n\n"),
+      content: readableMentions(m.content, names),
+      embedText: readableMentions(embedText(m), names),
       attachments: m.attachments.map((a) => ({ filename: a.filename, url: a.url })),
       sentAt: new Date(m.timestamp),
     }));

@@ -13,7 +13,7 @@ import type { AgentHub } from "../../src/agents/agent-hub.ts";
 import type { Env } from "../../src/env.ts";
 import { type Outbox, getOutboxByName } from "../../src/outbox/outbox.ts";
 import { advanceHubClock, connectAgent, hubNow, hubOf, hubPostgresTraffic, type TestAgent } from "../agents/test-agent.ts";
-import { seedGuild, snowflake as discordSnowflake } from "../discord/fake-discord.ts";
+import { seedGuild, setBotPresent, snowflake as discordSnowflake } from "../discord/fake-discord.ts";
 import { seedAgent } from "../support/agents.ts";
 import { discordTitles, freshDiscordKey, guildChannel, guildOf, holdOutbox } from "../support/lab-discord.ts";
 import { type SeededMember, type SeededTenant, asUser, seedTenant, url, withDb } from "../support/seed.ts";
@@ -417,6 +417,27 @@ describe("alert rule channels: one bot, many tenants", () => {
     const res = await postRule(lab, { kind: "channel", channelId, guildId });
     expect(res.status).toBe(403);
     expect((await errorOf(res)).details?.reason).toBe("missing_manage_guild");
+  });
+
+  it("lists each rule's channel by its name in Discord, and none once the bot has left that server", async () => {
+    const { lab } = await newLab("Channel Names Lab");
+    const destination = await guildChannel(lab);
+    const rule = await createRule(lab, { name: "CPU hot", rule: CPU_HOT, destination });
+    const list = async () => api.AlertRuleList.parse(await (await call(lab.members.viewer, `/api/t/${lab.tenantId}/alert-rules`)).json());
+    const named = await list();
+    expect(named.items.map((r) => r.id)).toContain(rule.id);
+    expect(named.channelNames).toEqual({ [destination.channelId]: "lab" });
+
+    // A second lab's server the bot was removed from: its channel is unknown, and the list still answers.
+    const { lab: left } = await newLab("Bot Left Lab");
+    const gone = await guildChannel(left);
+    await createRule(left, { name: "CPU hot", rule: CPU_HOT, destination: gone });
+    await setBotPresent(gone.guildId, false);
+    const res = await call(left.members.viewer, `/api/t/${left.tenantId}/alert-rules`);
+    expect(res.status).toBe(200);
+    const unnamed = api.AlertRuleList.parse(await res.json());
+    expect(unnamed.items).toHaveLength(1);
+    expect(unnamed.channelNames).toEqual({});
   });
 
   it("keeps delivering a rule saved before servers were required, and flags it for re-saving", async () => {

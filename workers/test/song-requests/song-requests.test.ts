@@ -5,7 +5,9 @@
 import { auditLog, songRequests } from "@nebula/schema";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
-import { chat, chatAndWait, seedChatLab, sentTo, twitchChat, WAIT } from "../chat-bot/chat-bot-harness.ts";
+import { chat, chatAndWait, fake, seedChatLab, sentTo, TWITCH, twitchChat, WAIT } from "../chat-bot/chat-bot-harness.ts";
+import type { Signed } from "../go-live/go-live-harness.ts";
+import { bridgeTraffic, callWorker, envNamed, recordingQueue } from "../support/worker-call.ts";
 import { closeRenderer, nextEvent, openRenderer } from "../overlays/spotify-harness.ts";
 import { type SeededTenant, seedTenant, withDb } from "../support/seed.ts";
 import {
@@ -272,6 +274,28 @@ describe("song requests in chat", () => {
     const queue = await withDb((db) => db.select().from(songRequests).where(eq(songRequests.tenantId, lab.tenantId)));
     expect(Object.fromEntries(queue.map((s) => [s.title, s.status]))).toEqual({ Alpha: "skipped", Bravo: "playing", Charlie: "removed", Echo: "queued" });
     expect(queue.find((s) => s.title === "Bravo")).toMatchObject({ requestedByPlatform: "twitch", requestedById: "555101", requestedByName: "ada" });
+  });
+
+  it("!sr reads the tenant's song settings from Postgres once: a refused request costs the settings and the queue's counts", async () => {
+    const lab = await seedChatLab();
+    const [song] = await publishVideos({ title: "Foxtrot" });
+    await addSong(lab, song!.id);
+    const { queue } = recordingQueue();
+    // Straight into the Worker under a Postgres application name of its own, so the local bridge counts this line's queries.
+    const line = async (text: string, applicationName: string) => {
+      const signed = await fake<Signed>(TWITCH, "/__control/twitch/chat-message", { broadcaster_user_id: lab.broadcasterId, chatter_user_id: "555301", chatter_user_login: "fay", text });
+      const res = await callWorker("/webhooks/twitch", { method: "POST", headers: signed.headers, body: signed.body }, { ...envNamed(applicationName), DISCORD_QUEUE: queue });
+      expect(res.status).toBe(204);
+    };
+    // The first line of the channel caches its bot, anti-spam settings and commands (chat-config.ts).
+    await line("hello", `songs-cold-${crypto.randomUUID().slice(0, 8)}`);
+
+    const warm = `songs-sr-${crypto.randomUUID().slice(0, 8)}`;
+    await line(`!sr ${watchLink(song!.id)}`, warm);
+    await vi.waitFor(async () => expect((await sentTo(lab)).map((m) => m.message)).toEqual(["@fay, That song is already in the queue."]), WAIT);
+    // The settings once (anti-spam's link exemption, the command switch and the queue's limits share it), the counts once.
+    expect(await bridgeTraffic(warm)).toEqual({ connections: 1, queries: 2 });
+    expect(await lookupsOf(song!.id)).toBe(1);
   });
 
   it("with the commands off, !sr is left to a custom command of that name", async () => {

@@ -194,6 +194,8 @@ describe("closing", () => {
     await api(t, "/settings", t.lab.owner, json({ logChannelId: t.logChannelId }, "PATCH"));
     await postAs(threadId, t.alice, "hello", { count: 230 });
     await postAs(threadId, t.alice, "<script>alert('x')</script>", { attachments: [{ filename: "log.txt", url: "https://cdn.discordapp.com/attachments/1/2/log.txt" }] });
+    // Discord's markup, as a member types it: in the transcript it must read as the client shows it, not as ids.
+    await postAs(threadId, t.alice, `<@${t.carol.user.id}> or <@&${t.staffRoleId}>, see <#${t.logChannelId}> <:blobwave:123456789012345678>`);
 
     const modal = await send(signer.component(`tk.closewhy:${ticketId}`, { guildId: t.guildId, channelId: threadId, member: t.carol }));
     expect(modal).toMatchObject({ type: 9, data: { custom_id: `tk.closereason:${ticketId}` } });
@@ -226,6 +228,8 @@ describe("closing", () => {
     expect(file?.content).toContain("log.txt");
     expect(file?.content).toContain("Fixed the NAS");
     expect(file?.content.match(/hello/g)?.length).toBe(230);
+    expect(stored.find((m) => m.content.includes("blobwave"))?.content).toBe("@carol or @Support staff, see #ticket-log :blobwave:");
+    expect(file?.content).toContain("@carol or @Support staff, see #ticket-log :blobwave:");
     expect(JSON.stringify(log[0]?.embeds)).toContain("attached as transcript-1.html");
 
     const dm = (await dmsOf(t.alice.user.id)).at(-1);

@@ -1,4 +1,4 @@
-// Alert rules and events as a person reads them: "cpu.total > 90 for 5 min, clears at 80", "#123…", "…/webhooks/1/****".
+// Alert rules and events as a person reads them: "cpu.total > 90 for 5 min, clears at 80", "#alerts", "…/webhooks/1/****".
 import type { AlertCondition, AlertEventTransition, AlertRuleView, Severity } from "@nebula/schema/api/alerts";
 import type { BadgeTone } from "../../ui/badge.tsx";
 
@@ -17,8 +17,14 @@ export function conditionText(rule: AlertCondition): string {
   return `${what} ${rule.comparison} ${rule.threshold}${held}${clears}`;
 }
 
-export function destinationText(destination: AlertRuleView["destination"]): string {
-  return destination.kind === "channel" ? `Channel ${destination.channelId}` : `Webhook ${destination.masked}`;
+/**
+ * `#alerts` for a channel Discord still names (`channelNames` from the rule list), else its id with `known: false`:
+ * the channel is gone, the bot left its server, or the rule was saved without its server.
+ */
+export function destinationText(destination: AlertRuleView["destination"], channelNames: Record<string, string>): { text: string; known: boolean } {
+  if (destination.kind === "webhook") return { text: `Webhook ${destination.masked}`, known: true };
+  const name = channelNames[destination.channelId];
+  return name === undefined ? { text: `Channel ${destination.channelId}`, known: false } : { text: `#${name}`, known: true };
 }
 
 export const SEVERITY_TONE: Record<Severity, BadgeTone> = { info: "neutral", warning: "warning", critical: "danger" };

@@ -39,6 +39,30 @@ function useHostNames(tenantId: string) {
   };
 }
 
+/** Where a rule posts: `#name`, or the channel id marked as unknown, or the server it still needs picking. */
+function RuleDestination(props: { rule: AlertRuleView; channelNames: Record<string, string> }) {
+  const shown = () => destinationText(props.rule.destination, props.channelNames);
+  return (
+    <>
+      <span data-testid="alert-rule-destination" data-known={shown().known} classList={{ mono: props.rule.destination.kind === "webhook" || !shown().known }}>
+        {shown().text}
+      </span>
+      <Show when={props.rule.destinationNeedsServer}>
+        {" "}
+        <span title="Saved before a server was required: it still posts; edit it to pick its server" data-testid="alert-rule-needs-server">
+          <Badge tone="warning">pick its server</Badge>
+        </span>
+      </Show>
+      <Show when={!shown().known && !props.rule.destinationNeedsServer}>
+        {" "}
+        <span title="Discord does not list this channel now: it was deleted, or the bot is no longer in its server" data-testid="alert-rule-unknown-channel">
+          <Badge tone="warning">unknown channel</Badge>
+        </span>
+      </Show>
+    </>
+  );
+}
+
 function RulesCard(props: { tenantId: string; previewHost: string | undefined }) {
   const session = useSession();
   const manage = () => session.can("alerts.manage");
@@ -91,14 +115,8 @@ function RulesCard(props: { tenantId: string; previewHost: string | undefined })
               <td>
                 <Badge tone={SEVERITY_TONE[r.rule.severity]}>{r.rule.severity}</Badge>
               </td>
-              <td class="mono">
-                {destinationText(r.destination)}
-                <Show when={r.destinationNeedsServer}>
-                  {" "}
-                  <span title="Saved before a server was required: it still posts; edit it to pick its server" data-testid="alert-rule-needs-server">
-                    <Badge tone="warning">pick its server</Badge>
-                  </span>
-                </Show>
+              <td>
+                <RuleDestination rule={r} channelNames={rules()?.channelNames ?? {}} />
               </td>
               <td>
                 <span data-testid="alert-rule-status" data-enabled={r.enabled}>

@@ -1,8 +1,10 @@
 // Time-series charts on uPlot, loaded on first use so the app's first download stays small. A chart takes
-// aligned columns (timestamps in ms, one value column per series, null for a gap) and redraws when they change.
+// aligned columns (timestamps in ms, one value column per series, null for no value) and redraws when they change;
+// where the host sent nothing for a while the line breaks (breakGaps) rather than joining across the outage.
 import type uPlot from "uplot";
 import { createEffect, createSignal, onCleanup, onMount, Show } from "solid-js";
 import { InlineError } from "../../ui/boundary.tsx";
+import { breakGaps } from "./metric-columns.ts";
 
 let loader: Promise<typeof uPlot> | undefined;
 function loadUPlot(): Promise<typeof uPlot> {
@@ -19,6 +21,11 @@ export const SERIES_COLORS = ["#8b5cf6", "#4ade80", "#38bdf8", "#fbbf24", "#f472
 export type ChartSeries = { label: string; values: (number | null)[] };
 
 const AXIS = { stroke: "#6e6e79", grid: { stroke: "#1c1c22", width: 1 }, ticks: { stroke: "#222228", width: 1 }, font: "11px ui-sans-serif, system-ui, sans-serif" };
+
+function withGaps(timestamps: number[], columns: (number | null)[][], stepMs: number): uPlot.AlignedData {
+  const drawn = breakGaps(timestamps, columns, stepMs);
+  return [drawn.timestamps, ...drawn.columns];
+}
 
 function countPoints(series: ChartSeries[]): number {
   return series.reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0);
@@ -66,6 +73,8 @@ export function TimeChart(props: {
   /** The window shown, epoch ms, so a chart with few points still spans its range. */
   from: number;
   to: number;
+  /** How far apart the points are meant to be (stepOf the response's resolution): wider gaps break the line. */
+  stepMs: number;
   format: (value: number) => string;
   /** Fixed y range (percentages); otherwise from the data, starting at zero. */
   yMax?: number;
@@ -99,7 +108,7 @@ export function TimeChart(props: {
         })),
       ],
     }),
-    () => [props.timestamps, ...props.series.map((s) => s.values)] as uPlot.AlignedData,
+    () => withGaps(props.timestamps, props.series.map((s) => s.values), props.stepMs),
     () => props.series.map((s) => s.label).join("\u0000"),
   );
   return (
@@ -112,7 +121,7 @@ export function TimeChart(props: {
 
 /** A tiny line without axes or legend: the shape of the last hour in a table cell. */
 /** `unit: "ms"` scales to the data (latencies) instead of 0-100 (percentages). */
-export function Sparkline(props: { timestamps: number[]; values: (number | null)[]; from: number; to: number; testId?: string; label: string; unit?: "pct" | "ms" }) {
+export function Sparkline(props: { timestamps: number[]; values: (number | null)[]; from: number; to: number; stepMs: number; testId?: string; label: string; unit?: "pct" | "ms" }) {
   let el!: HTMLDivElement;
   useUPlot(
     () => el,
@@ -128,9 +137,9 @@ export function Sparkline(props: { timestamps: number[]; values: (number | null)
         y: { range: props.unit === "ms" ? (_u, _min, max) => [0, Math.max(1, max * 1.15)] : () => [0, 100] },
       },
       axes: [{ show: false }, { show: false }],
-      series: [{}, { stroke: SERIES_COLORS[0], fill: "rgba(139, 92, 246, 0.18)", width: 1.25 }],
+      series: [{}, { stroke: SERIES_COLORS[0], fill: "rgba(139, 92, 246, 0.18)", width: 1.25, spanGaps: false }],
     }),
-    () => [props.timestamps, props.values] as uPlot.AlignedData,
+    () => withGaps(props.timestamps, [props.values], props.stepMs),
     () => "spark",
   );
   return (

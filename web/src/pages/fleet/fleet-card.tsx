@@ -16,7 +16,7 @@ import { AddHostDialog } from "./add-host-dialog.tsx";
 import { Sparkline } from "./charts.tsx";
 import { bytes, percent } from "./format.ts";
 import { factsOf, hostStatus } from "./host-facts.ts";
-import { columnsOf, latest } from "./metric-columns.ts";
+import { columnsOf, latest, stepOf } from "./metric-columns.ts";
 
 const REFRESH_MS = 10_000;
 const NOW_METRICS = "cpu.total,mem.used_pct";
@@ -50,6 +50,7 @@ function HostMetricsCells(props: { tenantId: string; agent: Agent }) {
               values={columns().values["cpu.total"] ?? []}
               from={m().from}
               to={m().to}
+              stepMs={stepOf(m().resolution)}
               label={`CPU of ${props.agent.name} over the last hour`}
               testId="host-sparkline"
             />

@@ -63,19 +63,21 @@ function OptionalChart(props: {
   columns: Columns;
   from: number;
   to: number;
+  stepMs: number;
   format: (v: number) => string;
   yMax?: number;
 }) {
   return (
     <Show when={hasData(props.series)}>
       <ChartPanel title={props.title} now={props.now}>
-        <TimeChart testId={props.testId} timestamps={props.columns.timestamps} series={props.series} from={props.from} to={props.to} format={props.format} yMax={props.yMax} />
+        <TimeChart testId={props.testId} timestamps={props.columns.timestamps} series={props.series} from={props.from} to={props.to} stepMs={props.stepMs} format={props.format} yMax={props.yMax} />
       </ChartPanel>
     </Show>
   );
 }
 
-export function HostCharts(props: { columns: Columns; from: number; to: number; parts: HostParts; cores: number }) {
+/** `stepMs`: how far apart the points are meant to be (stepOf the history's resolution). */
+export function HostCharts(props: { columns: Columns; from: number; to: number; stepMs: number; parts: HostParts; cores: number }) {
   const cols = () => props.columns;
   const series = (label: string, name: string): ChartSeries => ({ label, values: column(cols(), name) });
   const has = (name: string) => (cols().values[name] ?? []).some((v) => v !== null);
@@ -129,7 +131,7 @@ export function HostCharts(props: { columns: Columns; from: number; to: number; 
       </Show>
       <div class="chart-grid">
         <ChartPanel title="CPU" now={percent(latest(cols(), "cpu.total"))}>
-          <TimeChart testId="host-chart-cpu" timestamps={cols().timestamps} series={[series("CPU", "cpu.total")]} from={props.from} to={props.to} format={pct} yMax={100} />
+          <TimeChart testId="host-chart-cpu" timestamps={cols().timestamps} series={[series("CPU", "cpu.total")]} from={props.from} to={props.to} stepMs={props.stepMs} format={pct} yMax={100} />
         </ChartPanel>
         <OptionalChart
           title="Load"
@@ -139,6 +141,7 @@ export function HostCharts(props: { columns: Columns; from: number; to: number; 
           columns={cols()}
           from={props.from}
           to={props.to}
+          stepMs={props.stepMs}
           format={(v) => v.toFixed(2)}
         />
         <OptionalChart
@@ -149,21 +152,22 @@ export function HostCharts(props: { columns: Columns; from: number; to: number; 
           columns={cols()}
           from={props.from}
           to={props.to}
+          stepMs={props.stepMs}
           format={pct}
           yMax={100}
         />
         <ChartPanel title="Memory" now={percent(latest(cols(), "mem.used_pct"))}>
-          <TimeChart testId="host-chart-mem" timestamps={cols().timestamps} series={memory()} from={props.from} to={props.to} format={pct} yMax={100} />
+          <TimeChart testId="host-chart-mem" timestamps={cols().timestamps} series={memory()} from={props.from} to={props.to} stepMs={props.stepMs} format={pct} yMax={100} />
         </ChartPanel>
         <ChartPanel title="Disk usage" now={`${props.parts.disks.length} mount${props.parts.disks.length === 1 ? "" : "s"}`} empty={disks().length === 0 && `${waiting} mounts.`}>
-          <TimeChart testId="host-chart-disk" timestamps={cols().timestamps} series={disks()} from={props.from} to={props.to} format={pct} yMax={100} />
+          <TimeChart testId="host-chart-disk" timestamps={cols().timestamps} series={disks()} from={props.from} to={props.to} stepMs={props.stepMs} format={pct} yMax={100} />
         </ChartPanel>
-        <OptionalChart title="Disk IO" now={ioNow()} testId="host-chart-io" series={io()} columns={cols()} from={props.from} to={props.to} format={perSecond} />
+        <OptionalChart title="Disk IO" now={ioNow()} testId="host-chart-io" series={io()} columns={cols()} from={props.from} to={props.to} stepMs={props.stepMs} format={perSecond} />
         <ChartPanel title="Network" now={netNow()} empty={network().length === 0 && `${waiting} network interfaces.`}>
-          <TimeChart testId="host-chart-net" timestamps={cols().timestamps} series={network()} from={props.from} to={props.to} format={bitsPerSecond} />
+          <TimeChart testId="host-chart-net" timestamps={cols().timestamps} series={network()} from={props.from} to={props.to} stepMs={props.stepMs} format={bitsPerSecond} />
         </ChartPanel>
-        <OptionalChart title="Temperatures" now={hottest()} testId="host-chart-temp" series={temps()} columns={cols()} from={props.from} to={props.to} format={(v) => celsius(v)} />
-        <OptionalChart title="GPU" now={gpuNow()} testId="host-chart-gpu" series={gpus()} columns={cols()} from={props.from} to={props.to} format={pct} yMax={100} />
+        <OptionalChart title="Temperatures" now={hottest()} testId="host-chart-temp" series={temps()} columns={cols()} from={props.from} to={props.to} stepMs={props.stepMs} format={(v) => celsius(v)} />
+        <OptionalChart title="GPU" now={gpuNow()} testId="host-chart-gpu" series={gpus()} columns={cols()} from={props.from} to={props.to} stepMs={props.stepMs} format={pct} yMax={100} />
       </div>
     </div>
   );

@@ -11,7 +11,7 @@ import { Badge } from "../../ui/badge.tsx";
 import { Boundary } from "../../ui/boundary.tsx";
 import { Card } from "../../ui/card.tsx";
 import { CHART_LIMITS, chartNames, HostCharts } from "./host-charts.tsx";
-import { appendSamples, type Columns, columnsOf, discoverNames, type HostParts, mergeParts, mergeResponses, nameBatches, PART_KINDS } from "./metric-columns.ts";
+import { appendSamples, type Columns, columnsOf, discoverNames, type HostParts, mergeParts, mergeResponses, nameBatches, PART_KINDS, stepOf } from "./metric-columns.ts";
 import { createLiveSamples, type LiveState } from "./sockets.ts";
 
 const RANGES: { value: MetricRange; label: string }[] = [
@@ -129,7 +129,7 @@ export function HostMetrics(props: { tenantId: string; agentId: string; cpuCount
     >
       <Boundary>
         <Show when={history()}>
-          <HostCharts columns={columns()} from={span().from} to={span().to} parts={parts()} cores={cores()} />
+          <HostCharts columns={columns()} from={span().from} to={span().to} stepMs={stepOf(history()?.resolution ?? "raw")} parts={parts()} cores={cores()} />
         </Show>
       </Boundary>
     </Card>

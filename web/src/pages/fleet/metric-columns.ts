@@ -37,6 +37,40 @@ export function appendSamples(cols: Columns, samples: readonly Sample[], from: n
   return { timestamps, values };
 }
 
+/**
+ * How far apart points of a resolution are meant to be: a bucket for rollups, and for raw samples the agent's resting
+ * interval (agentWire.DEFAULT_METRICS_INTERVAL_SECONDS; zod stays out of the bundle). Live samples come faster (2 s).
+ */
+export function stepOf(resolution: MetricsResponse["resolution"]): number {
+  return resolution === "1h" ? 3_600_000 : resolution === "1m" ? 60_000 : 10_000;
+}
+
+/** Points further apart than this many intervals mean the host sent nothing in between (offline, or the agent stopped). */
+export const GAP_INTERVALS = 2.5;
+
+/**
+ * The columns with one null row inside every gap, so uPlot (spanGaps: false) breaks the line there instead of
+ * drawing a straight one across the hours the host was away. The interval is the larger of `stepMs` and the median
+ * spacing, so an agent set to report less often is still drawn as a line, not as dots.
+ */
+export function breakGaps(timestamps: readonly number[], columns: readonly (readonly (number | null)[])[], stepMs: number): { timestamps: number[]; columns: (number | null)[][] } {
+  const spacings = timestamps.slice(1).map((t, i) => t - (timestamps[i] ?? t));
+  const median = [...spacings].sort((a, b) => a - b)[Math.floor(spacings.length / 2)] ?? 0;
+  const widest = GAP_INTERVALS * Math.max(stepMs, median);
+  const times: number[] = [];
+  const out: (number | null)[][] = columns.map(() => []);
+  for (const [i, t] of timestamps.entries()) {
+    const before = timestamps[i - 1];
+    if (before !== undefined && t - before > widest) {
+      times.push((before + t) / 2);
+      for (const column of out) column.push(null);
+    }
+    times.push(t);
+    for (const [c, column] of columns.entries()) out[c]?.push(column[i] ?? null);
+  }
+  return { timestamps: times, columns: out };
+}
+
 export function latest(cols: Columns, name: string): number | null {
   const column = cols.values[name];
   if (!column) return null;

@@ -17,7 +17,7 @@ import { Sparkline } from "./charts.tsx";
 import { useRefresh } from "./fleet-card.tsx";
 import { useHost } from "./host-context.tsx";
 import { RefreshButton } from "./job-ui.tsx";
-import { type Columns, columnsOf, latest, mergeResponses, nameBatches } from "./metric-columns.ts";
+import { type Columns, columnsOf, latest, mergeResponses, nameBatches, stepOf } from "./metric-columns.ts";
 
 const KIND_LABELS: Record<string, string> = { plex: "Plex", "home-assistant": "Home Assistant", minio: "MinIO", http: "HTTP" };
 /** A round every 10 s: a minute without one means the agent stopped probing (or reporting), not that the service is up. */
@@ -89,7 +89,7 @@ export default function ProbesTab() {
     const m = metrics();
     if (!m) return undefined;
     const cols = columnsOf(m.series);
-    return probes().map((p) => ({ row: rowOf(p, cols, m.to), cols, from: m.from, to: m.to }));
+    return probes().map((p) => ({ row: rowOf(p, cols, m.to), cols, from: m.from, to: m.to, stepMs: stepOf(m.resolution) }));
   };
 
   return (
@@ -134,6 +134,7 @@ export default function ProbesTab() {
                     values={r.cols.values[latencyMetric(r.row)] ?? []}
                     from={r.from}
                     to={r.to}
+                    stepMs={r.stepMs}
                     unit="ms"
                     label={`Latency of ${r.row.name} over the last hour`}
                     testId="probe-sparkline"

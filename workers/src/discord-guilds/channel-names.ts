@@ -3,7 +3,7 @@
 import { z } from "zod";
 import type { Cache } from "../cache/cache.ts";
 import type { DiscordRest } from "../discord-rest/discord-rest.ts";
-import { AppError } from "../errors/app-error.ts";
+import { upstreamStatus } from "../errors/app-error.ts";
 import type { Logger } from "../logging/logger.ts";
 import { GUILD_CACHE_SECONDS } from "./guild-access.ts";
 
@@ -11,7 +11,7 @@ const ChannelsWire = z.array(z.looseObject({ id: z.string(), name: z.string().nu
 
 /** Discord answers 403/404 for a server the bot is not in (any more): its channels are unknown, not an error. */
 function botLeft(err: unknown): boolean {
-  const status = err instanceof AppError ? (err.details as { status?: unknown } | null)?.status : undefined;
+  const status = upstreamStatus(err);
   return status === 403 || status === 404;
 }
 

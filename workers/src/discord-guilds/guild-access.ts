@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { Cache } from "../cache/cache.ts";
 import type { DiscordRest } from "../discord-rest/discord-rest.ts";
-import { AppError } from "../errors/app-error.ts";
+import { AppError, upstreamStatus } from "../errors/app-error.ts";
 import { PERMISSION, hasPermission } from "../interactions/guards.ts";
 
 export const GUILD_CACHE_SECONDS = 60;
@@ -25,12 +25,6 @@ const MemberWire = z.looseObject({ roles: z.array(snowflake).default([]), user: 
 
 export type GuildAccess = "owner" | "administrator" | "manage_guild";
 
-function statusOf(err: unknown): number | null {
-  if (!(err instanceof AppError)) return null;
-  const status = (err.details as { status?: unknown } | null)?.status;
-  return typeof status === "number" ? status : null;
-}
-
 function requireBot(rest: DiscordRest): void {
   if (!rest.hasBotToken) throw new AppError("MISCONFIGURED", "The Discord bot is not configured (set DISCORD_BOT_TOKEN)");
 }
@@ -47,7 +41,7 @@ export async function fetchGuild(rest: DiscordRest, cache: Cache, guildId: strin
   try {
     guild = DiscordGuildWire.parse(await rest.request({ method: "GET", path: `/guilds/${guildId}`, auth: "bot", idempotent: true }));
   } catch (err) {
-    const status = statusOf(err);
+    const status = upstreamStatus(err);
     if (status !== 403 && status !== 404) throw err;
     guild = null;
   }
@@ -79,7 +73,7 @@ export async function guildAccess(rest: DiscordRest, cache: Cache, guildId: stri
       const member = MemberWire.parse(await rest.request({ method: "GET", path: `/guilds/${guildId}/members/${discordUserId}`, auth: "bot", idempotent: true }));
       roles = member.roles;
     } catch (err) {
-      if (statusOf(err) !== 404) throw err;
+      if (upstreamStatus(err) !== 404) throw err;
       roles = null;
     }
     await cache.set(key, JSON.stringify(roles), { ttlSeconds: GUILD_CACHE_SECONDS });
@@ -115,7 +109,7 @@ export async function assertChannelInGuild(
   try {
     channel = ChannelWire.parse(await rest.request({ method: "GET", path: `/channels/${channelId}`, auth: "bot", idempotent: true }));
   } catch (err) {
-    const status = statusOf(err);
+    const status = upstreamStatus(err);
     if (status !== 403 && status !== 404) throw err;
   }
   if (channel?.guild_id !== guildId) throw refused();

@@ -76,3 +76,10 @@ export interface ErrorBody {
 }
 
 export const notFound = (what = "Resource") => new AppError("NOT_FOUND", `${what} not found`);
+
+/** The HTTP status an upstream API answered with, when a client put it in the error's details; else null. */
+export function upstreamStatus(err: unknown): number | null {
+  if (!(err instanceof AppError)) return null;
+  const status = (err.details as { status?: unknown } | null)?.status;
+  return typeof status === "number" ? status : null;
+}

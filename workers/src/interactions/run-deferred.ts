@@ -5,7 +5,7 @@ import { z } from "zod";
 import { discordRestFor } from "../discord-rest/shared-client.ts";
 import { INTERACTION_TOKEN_TTL_MS, editOriginalResponse } from "../discord-rest/interaction-webhooks.ts";
 import { type QueueContext, defineQueueKind } from "../discord-queue/queue-kind.ts";
-import { AppError } from "../errors/app-error.ts";
+import { AppError, upstreamStatus } from "../errors/app-error.ts";
 import { interactionRegistry } from "./commands.ts";
 import { baseContext, commandContext, componentContext, modalContext, runExtras } from "./context.ts";
 import { InteractionError } from "./guards.ts";
@@ -29,7 +29,7 @@ export function snowflakeTime(id: string): number {
 
 /** Discord refuses a 4xx (unknown webhook: the token expired); repeating it will not help. */
 function isRejection(err: unknown): boolean {
-  return err instanceof AppError && err.code === "UPSTREAM" && typeof (err.details as { status?: unknown } | null)?.status === "number";
+  return err instanceof AppError && err.code === "UPSTREAM" && upstreamStatus(err) !== null;
 }
 
 export async function runDeferredInteraction(body: z.output<typeof InteractionRunBody>, q: QueueContext, registry: InteractionRegistry): Promise<void> {

@@ -12,7 +12,7 @@ import { recordAudit } from "../audit/audit.ts";
 import { channelNames } from "../discord-guilds/channel-names.ts";
 import { fetchGuild } from "../discord-guilds/guild-access.ts";
 import type { DiscordFile } from "../discord-rest/discord-rest.ts";
-import { AppError } from "../errors/app-error.ts";
+import { AppError, upstreamStatus } from "../errors/app-error.ts";
 import { encodeCustomId } from "../interactions/custom-id.ts";
 import { forgetTicketThread } from "./ticket-cache.ts";
 import { retireTicketChannel } from "./ticket-channel.ts";
@@ -42,12 +42,6 @@ const MessageWire = z.looseObject({
   attachments: z.array(z.looseObject({ filename: z.string().default("file"), url: z.string() })).default([]),
   timestamp: z.string(),
 });
-
-export function statusOfRejection(err: unknown): number | null {
-  if (!(err instanceof AppError)) return null;
-  const status = (err.details as { status?: unknown } | null)?.status;
-  return typeof status === "number" ? status : null;
-}
 
 /** A create Discord de-duplicates itself (nonce + enforce_nonce), so a retry after a timeout cannot post twice. */
 export function sendMessage(deps: TicketDeps, channelId: string, body: Record<string, unknown>, nonce?: string, files?: DiscordFile[]): Promise<{ id: string }> {
@@ -173,7 +167,7 @@ async function tolerant<T>(deps: TicketDeps, what: string, work: () => Promise<T
   try {
     return await work();
   } catch (err) {
-    const status = statusOfRejection(err);
+    const status = upstreamStatus(err);
     if (status !== null && status >= 400 && status < 500) {
       deps.logger.warn(`ticket close: ${what} refused by Discord; skipped`, { status });
       return null;

@@ -4,10 +4,10 @@
 import { tickets } from "@nebula/schema";
 import { and, eq, isNull, or } from "drizzle-orm";
 import { recordAudit } from "../audit/audit.ts";
-import { AppError } from "../errors/app-error.ts";
+import { AppError, upstreamStatus } from "../errors/app-error.ts";
 import { encodeCustomId } from "../interactions/custom-id.ts";
 import { InteractionError } from "../interactions/guards.ts";
-import { sendMessage, statusOfRejection } from "./close-ticket.ts";
+import { sendMessage } from "./close-ticket.ts";
 import { ticketButtons } from "./open-ticket.ts";
 import { grantTicketMember, revokeTicketMember } from "./ticket-channel.ts";
 import { PREFIX } from "./ticket-config.ts";
@@ -48,7 +48,7 @@ export async function addMember(deps: TicketDeps, ticket: TicketRow, userId: str
   try {
     await grantTicketMember(deps, ticket, userId);
   } catch (err) {
-    if (statusOfRejection(err) === 404 || statusOfRejection(err) === 403) throw new InteractionError("That member could not be added (are they in this server and able to see the channel?).");
+    if (upstreamStatus(err) === 404 || upstreamStatus(err) === 403) throw new InteractionError("That member could not be added (are they in this server and able to see the channel?).");
     throw err;
   }
   await sendMessage(deps, threadId, { content: `➕ <@${userId}> was added by ${actor.name}.`, allowed_mentions: { parse: [], users: [userId] } });
@@ -59,7 +59,7 @@ export async function removeMember(deps: TicketDeps, ticket: TicketRow, userId: 
   const threadId = requireOpen(ticket);
   if (userId === ticket.openerId) throw new InteractionError("The opener cannot be removed from their own ticket; close it instead.");
   await revokeTicketMember(deps, ticket, userId).catch((err: unknown) => {
-    if (statusOfRejection(err) !== 404) throw err;
+    if (upstreamStatus(err) !== 404) throw err;
   });
   await sendMessage(deps, threadId, { content: `➖ <@${userId}> was removed by ${actor.name}.` });
   await audit(deps, actor, ticket, "tickets.member.remove", { userId });

@@ -15,7 +15,7 @@ import { loadConfig } from "../config/config.ts";
 import { onGatewayEvent } from "../discord-gateway/gateway-events.ts";
 import { accessOf, fetchGuild } from "../discord-guilds/guild-access.ts";
 import { baseLogger, createServices } from "../services/services.ts";
-import { statusOfRejection } from "./close-ticket.ts";
+import { upstreamStatus } from "../errors/app-error.ts";
 import { ticketOfThread } from "./ticket-cache.ts";
 import { type TicketDeps, ticketDeps } from "./ticket-deps.ts";
 import { staffRolesOf, ticketById } from "./ticket-rows.ts";
@@ -32,7 +32,7 @@ async function memberRoles(deps: TicketDeps, guildId: string, userId: string): P
   try {
     roles = MemberWire.parse(await deps.rest.request({ method: "GET", path: `/guilds/${guildId}/members/${userId}`, auth: "bot", idempotent: true })).roles;
   } catch (err) {
-    if (statusOfRejection(err) !== 404) throw err;
+    if (upstreamStatus(err) !== 404) throw err;
     roles = null;
   }
   await deps.cache.set(key, JSON.stringify(roles), { ttlSeconds: MEMBER_ROLES_SECONDS });

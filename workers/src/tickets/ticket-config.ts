@@ -7,7 +7,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { type Actor, recordAudit } from "../audit/audit.ts";
 import type { Db } from "../db/client.ts";
 import { assertChannelInGuild } from "../discord-guilds/guild-access.ts";
-import { AppError } from "../errors/app-error.ts";
+import { AppError, upstreamStatus } from "../errors/app-error.ts";
 import { iso } from "../http/respond.ts";
 import { encodeCustomId } from "../interactions/custom-id.ts";
 import { cacheCategory, forgetCategory } from "./ticket-cache.ts";
@@ -211,12 +211,6 @@ export function panelMessage(panel: Pick<PanelRow, "id" | "title" | "description
   };
 }
 
-function rejectedStatus(err: unknown): number | null {
-  if (!(err instanceof AppError)) return null;
-  const status = (err.details as { status?: unknown } | null)?.status;
-  return typeof status === "number" ? status : null;
-}
-
 /** Posts the panel, or edits the message it already has (re-post); a message deleted in Discord is posted anew. */
 export async function postPanel(deps: TicketDeps, tenantId: string, guildId: string, panelId: string, actor: Actor, requestId?: string): Promise<{ panel: api.TicketPanelView; action: "created" | "edited" }> {
   const panel = await panelOf(deps.db, tenantId, guildId, panelId);
@@ -232,12 +226,12 @@ export async function postPanel(deps: TicketDeps, tenantId: string, guildId: str
       messageId = panel.messageId;
       action = "edited";
     } catch (err) {
-      if (rejectedStatus(err) !== 404) throw err;
+      if (upstreamStatus(err) !== 404) throw err;
     }
   }
   if (!messageId) {
     const sent = await deps.rest.request<{ id: string }>({ method: "POST", path: `/channels/${panel.channelId}/messages`, auth: "bot", body }).catch((err: unknown) => {
-      const status = rejectedStatus(err);
+      const status = upstreamStatus(err);
       if (status === 403 || status === 404) throw new AppError("BAD_REQUEST", "The bot cannot post in that channel (missing access, or the channel is gone)", { details: { status } });
       throw err;
     });

@@ -1,7 +1,7 @@
 // Which Kick webhook events a channel needs, and making Kick's subscriptions match without duplicates: list the app's
 // subscriptions for the broadcaster, create only the missing events, report each one as subscribed or failed (Kick
 // answers per event, so one refusal leaves the others standing). Go-live, the inbox and the chat bot all ask here.
-import { AppError } from "../../errors/app-error.ts";
+import { AppError, upstreamStatus } from "../../errors/app-error.ts";
 import type { KickClient, KickEventName } from "./kick-client.ts";
 
 /** Go-live's Discord announcements: the stream started or ended. */
@@ -30,9 +30,9 @@ export type KickEventResult = { event: KickEventName; state: "subscribed"; subsc
 export function kickFailureReason(err: unknown): string {
   if (err instanceof AppError && err.code === "RATE_LIMITED") return "Kick's rate limit was reached; retry in a minute";
   if (err instanceof AppError && err.code === "MISCONFIGURED") return err.message;
-  const status = err instanceof AppError ? (err.details as { status?: number } | undefined)?.status : undefined;
+  const status = upstreamStatus(err);
   if (status === 401 || status === 403) return `Kick refused the app's credentials (${status})`;
-  if (status !== undefined) return `Kick answered ${status}`;
+  if (status !== null) return `Kick answered ${status}`;
   return "Kick could not be reached";
 }
 

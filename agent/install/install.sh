@@ -61,6 +61,15 @@ require_node() {
   NODE_BIN="$(command -v node || true)"
   [ -n "$NODE_BIN" ] || fail "Node.js >= ${MIN_NODE_MAJOR} is required but 'node' is not on PATH.
 ${hint}"
+  # Snap's node (/snap/bin/node) is a link to /usr/bin/snap, a setuid launcher: it cannot start under the unit's
+  # NoNewPrivileges=yes, and the unit needs the real binary in ExecStart anyway. Checked before anything runs it.
+  local resolved
+  resolved="$(readlink -f "$NODE_BIN")"
+  case "${NODE_BIN}:${resolved}" in
+    /snap/* | *:/snap/* | *:*/snap) fail "node is the snap package (${NODE_BIN} -> ${resolved}); the agent's hardened service (NoNewPrivileges=yes) cannot run snap's launcher.
+Remove it (sudo snap remove node) and install Node.js ${MIN_NODE_MAJOR} from NodeSource or your distribution's apt, e.g. on Ubuntu:
+  curl -fsSL https://deb.nodesource.com/setup_${MIN_NODE_MAJOR}.x | sudo bash - && sudo apt-get install -y nodejs" ;;
+  esac
   if ! "$NODE_BIN" -e "process.exit(Number(process.versions.node.split('.')[0]) >= ${MIN_NODE_MAJOR} ? 0 : 1)"; then
     fail "Node.js >= ${MIN_NODE_MAJOR} is required, found $("$NODE_BIN" --version).
 ${hint}"
@@ -124,6 +133,8 @@ StateDirectory=${SERVICE}
 Restart=always
 RestartSec=5
 RestartPreventExitStatus=78
+# A stop during a gaming-mode switch waits for its rollback (up to 5 min: JOB_ROLLBACK_GRACE_MS), not systemd's 90 s.
+TimeoutStopSec=330
 NoNewPrivileges=yes
 ProtectSystem=strict
 ProtectHome=yes

@@ -3,6 +3,7 @@
 // systemd (SIGTERM) or the user (SIGINT) stops it.
 import { AgentConfigError, parseAgentConfig } from "./config/config.ts";
 import { EdgeLink } from "./connection/edge-link.ts";
+import { GamingHolds } from "./gaming/gaming-holds.ts";
 import { readHostFacts } from "./host/host-facts.ts";
 import { buildJobHandlers } from "./jobs/agent-handlers.ts";
 import { JobRunner } from "./jobs/job-runner.ts";
@@ -36,8 +37,14 @@ if ((url.protocol === "http:" || url.protocol === "ws:") && !["localhost", "127.
   logger.warn("NEBULA_EDGE_URL is not https: the agent token travels unencrypted unless this path is a private tunnel (e.g. Tailscale)");
 }
 
+// What gaming mode holds (the GPU, the containers it stopped): its jobs set it, the collectors below respect it.
+const gamingHolds = new GamingHolds();
 // Jobs: the runner enforces the allowlist, de-duplicates and answers; results made while offline wait for the link.
-const runner: JobRunner = new JobRunner({ handlers: configured(() => buildJobHandlers(config, process.env)), send: (message) => link.send(message), logger });
+const runner: JobRunner = new JobRunner({
+  handlers: configured(() => buildJobHandlers(config, process.env, { gamingHolds })),
+  send: (message) => link.send(message),
+  logger,
+});
 const hostFacts = () => {
   const facts = readHostFacts({ probes: config.probes, stacks: [...config.stacks.keys()] });
   return { ...facts, capabilities: [...new Set([...facts.capabilities, ...runner.kinds])] };
@@ -49,7 +56,12 @@ const spool = await MetricsSpool.open({ dir: spoolDirFrom(process.env), logger }
 const probes = probeMetrics(config.probes, { timeoutMs: config.probeTimeoutMs, logger });
 const collector = createHostCollector({
   logger,
-  extraCollectors: [containerMetrics(config.dockerSocket), vmMetrics({ uri: config.libvirtUri }), probes.collect],
+  gpuGate: gamingHolds,
+  extraCollectors: [
+    containerMetrics(config.dockerSocket, { stoppedOnPurpose: (name) => gamingHolds.stoppedByGaming(name) }),
+    vmMetrics({ uri: config.libvirtUri }),
+    probes.collect,
+  ],
 });
 const metrics = createMetricsPipeline({ collect: collector.collect, spool, send: (m) => link.send(m), logger });
 

@@ -2,104 +2,21 @@
 // D3cold card revived, stale holders ended, VM booted, Sunshine ready), and every failure puts the host back the
 // way it was. The host is a fixture sysfs/proc tree, Sunshine a real HTTPS server, time a virtual clock.
 import { rmSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { agentWire } from "@nebula/schema";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeSunshine, startFakeSunshine } from "../../test/fakes/sunshine.ts";
 import { type FakeSystemctl, installFakeSystemctl } from "../../test/fakes/systemctl.ts";
-import type { Clock } from "../src/gaming/clock.ts";
 import { procAlive } from "../src/gaming/device-holders.ts";
 import { type GamingConfig, loadGamingConfig } from "../src/gaming/gaming-config.ts";
 import { gamingHandlers } from "../src/gaming/gaming-handlers.ts";
 import type { GamingDeps, GamingStatus } from "../src/gaming/gaming-mode.ts";
 import { GamingStateFile } from "../src/gaming/gaming-state.ts";
-import type { GpuContainers } from "../src/gaming/gpu-containers.ts";
-import { realSysfs, type SysfsAccess } from "../src/gaming/gpu-power.ts";
-import type { VmPort } from "../src/gaming/libvirt-vm.ts";
+import { containerEngine, GPU, type GamingHost, gamingConfig, fixtureHost as gamingHost, libvirt, virtualClock } from "./support/gaming-host.ts";
 import { recordedJob } from "./support/job-context.ts";
 
-const GPU = "0000:01:00.0";
-
-/** Virtual time: sleeps advance it at once and fire the timeouts that fall due, in order. */
-function virtualClock() {
-  let now = 0;
-  const timers: { at: number; controller: AbortController }[] = [];
-  const slept: number[] = [];
-  const clock: Clock = {
-    now: () => now,
-    timeout(ms) {
-      const controller = new AbortController();
-      timers.push({ at: now + ms, controller });
-      return controller.signal;
-    },
-    async sleep(ms, signal) {
-      signal.throwIfAborted();
-      slept.push(ms);
-      now += ms;
-      for (const t of timers.filter((t) => t.at <= now).sort((a, b) => a.at - b.at)) {
-        timers.splice(timers.indexOf(t), 1);
-        t.controller.abort(new DOMException("virtual timeout", "TimeoutError"));
-      }
-      await new Promise((resolve) => setImmediate(resolve));
-      signal.throwIfAborted();
-    },
-  };
-  return { clock, slept };
-}
-
-/** The container engine's side: which containers run, and every call gaming mode made. */
-function containerEngine(running: string[]) {
-  const state = new Set(running);
-  const calls: string[] = [];
-  const port: GpuContainers = {
-    listRunning: async () => [...state],
-    stop: async (name) => {
-      calls.push(`stop ${name}`);
-      state.delete(name);
-    },
-    start: async (name) => {
-      calls.push(`start ${name}`);
-      state.add(name);
-    },
-  };
-  return { port, running: state, calls };
-}
-
-/** libvirt's side; `ignoresShutdown` is a guest that never acts on ACPI shutdown. */
-function libvirt(initial: string, options: { ignoresShutdown?: boolean } = {}) {
-  let state = initial;
-  const calls: string[] = [];
-  const port: VmPort = {
-    state: async () => state,
-    start: async (name) => {
-      calls.push(`start ${name}`);
-      state = "running";
-    },
-    shutdown: async (name) => {
-      calls.push(`shutdown ${name}`);
-      if (!options.ignoresShutdown) state = "shut off";
-    },
-    destroy: async (name) => {
-      calls.push(`destroy ${name}`);
-      state = "shut off";
-    },
-  };
-  return { port, calls, state: () => state };
-}
-
-interface Host {
-  root: string;
-  sysfsRoot: string;
-  procRoot: string;
-  /** sysfs writes, as [path below sysfs root, data]. */
-  writes: [string, string][];
-  sysfs: SysfsAccess;
-  addProcess(pid: number, name: string, fds: string[]): Promise<void>;
-}
-
-let hosts: string[] = [];
+let hosts: GamingHost[] = [];
 let sunshines: FakeSunshine[] = [];
 beforeEach(() => {
   hosts = [];
@@ -107,47 +24,12 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await Promise.all(sunshines.map((s) => s.close()));
-  await Promise.all(hosts.map((h) => rm(h, { recursive: true, force: true })));
+  await Promise.all(hosts.map((h) => h.remove()));
 });
 
-/** A host tree: the GPU in sysfs (power_state, remove, iommu group 12), the PCI rescan file, and /proc. */
-async function fixtureHost(power: string, recoverAfterRescans: number | "never" = "never"): Promise<Host> {
-  const root = await mkdtemp(path.join(os.tmpdir(), "nebula-gaming-"));
-  hosts.push(root);
-  const sysfsRoot = path.join(root, "sys");
-  const procRoot = path.join(root, "proc");
-  const dev = path.join(sysfsRoot, "bus", "pci", "devices", GPU);
-  await mkdir(dev, { recursive: true });
-  await mkdir(path.join(sysfsRoot, "kernel", "iommu_groups", "12"), { recursive: true });
-  await symlink("../../../../kernel/iommu_groups/12", path.join(dev, "iommu_group"));
-  await writeFile(path.join(dev, "power_state"), `${power}\n`);
-  await writeFile(path.join(dev, "remove"), "");
-  await writeFile(path.join(sysfsRoot, "bus", "pci", "rescan"), "");
-  await mkdir(procRoot);
-  const writes: [string, string][] = [];
-  let rescans = 0;
-  const host: Host = {
-    root,
-    sysfsRoot,
-    procRoot,
-    writes,
-    // The kernel's part: the card comes back in D0 on the Nth rescan.
-    sysfs: {
-      read: realSysfs.read,
-      async write(file, data) {
-        await realSysfs.write(file, data);
-        writes.push([path.relative(sysfsRoot, file), data]);
-        if (file.endsWith("/rescan") && ++rescans === recoverAfterRescans) await writeFile(path.join(dev, "power_state"), "D0\n");
-      },
-    },
-    async addProcess(pid, name, fds) {
-      const fdDir = path.join(procRoot, String(pid), "fd");
-      await mkdir(fdDir, { recursive: true });
-      await writeFile(path.join(procRoot, String(pid), "comm"), `${name}\n`);
-      for (const [i, target] of fds.entries()) await symlink(target, path.join(fdDir, String(i + 3)));
-    },
-  };
-  await host.addProcess(1, "systemd", ["/dev/null", "socket:[1234]"]);
+async function fixtureHost(power: string, recoverAfterRescans: number | "never" = "never"): Promise<GamingHost> {
+  const host = await gamingHost(power, recoverAfterRescans);
+  hosts.push(host);
   return host;
 }
 
@@ -157,20 +39,6 @@ async function sunshine(answerAfterPolls: number | "never") {
   return s;
 }
 
-function gamingConfig(host: Host, sunshineUrl: string, extra: Record<string, string> = {}): GamingConfig {
-  const config = loadGamingConfig({
-    GPU_PCI_ADDRESS: GPU,
-    SUNSHINE_URL: sunshineUrl,
-    SYSFS_ROOT: host.sysfsRoot,
-    PROC_ROOT: host.procRoot,
-    NEBULA_STATE_DIR: path.join(host.root, "state"),
-    GAMING_STOP_CONTAINERS: "plex,jellyfin,ollama",
-    GAMING_SUNSHINE_TIMEOUT_S: "30",
-    ...extra,
-  });
-  if (!config) throw new Error("gaming config expected");
-  return config;
-}
 
 function jobContext(kind: agentWire.JobKind, onProgress: (step: string, status: string) => void = () => {}) {
   const job = recordedJob(kind);
@@ -185,7 +53,7 @@ function jobContext(kind: agentWire.JobKind, onProgress: (step: string, status: 
 /** Step:status pairs, leaving out the intermediate "running" reports. */
 const outcomes = (steps: { step: string; status: string }[]) => steps.filter((s) => s.status !== "running").map((s) => `${s.step}:${s.status}`);
 
-function setup(host: Host, config: GamingConfig, options: { running?: string[]; vm?: ReturnType<typeof libvirt>; deps?: Partial<GamingDeps> } = {}) {
+function setup(host: GamingHost, config: GamingConfig, options: { running?: string[]; vm?: ReturnType<typeof libvirt>; deps?: Partial<GamingDeps> } = {}) {
   const engine = containerEngine(options.running ?? ["plex", "ollama", "sonarr"]);
   const vm = options.vm ?? libvirt("shut off");
   const { clock, slept } = virtualClock();
@@ -362,7 +230,7 @@ describe("gaming.enable with NEBULA_PRIVILEGED=systemd (root steps as units)", (
   it("revives a D3cold card through nebula-agent-gpu-reset@ and ends holders through -gpu-release@, writing no sysfs itself", async () => {
     const host = await fixtureHost("D3cold");
     // The unit's part: after its remove + rescan the card is back in D0.
-    systemctl.onCall(`case "$4" in nebula-agent-gpu-reset@*) echo D0 > '${path.join(host.sysfsRoot, "bus/pci/devices", GPU, "power_state")}' ;; esac\n`);
+    systemctl.onCall(`case "$unit" in nebula-agent-gpu-reset@*) echo D0 > '${path.join(host.sysfsRoot, "bus/pci/devices", GPU, "power_state")}' ;; esac\n`);
     const config = gamingConfig(host, (await sunshine(0)).url, { NEBULA_PRIVILEGED: "systemd" });
     const { handlers, kills } = setup(host, config);
     const { ctx, steps } = jobContext("gaming.enable");
@@ -370,8 +238,8 @@ describe("gaming.enable with NEBULA_PRIVILEGED=systemd (root steps as units)", (
     await handlers["gaming.enable"]?.({}, ctx);
 
     expect(systemctl.calls()).toEqual([
-      ["start", "--wait", "--no-ask-password", "nebula-agent-gpu-reset@0000:01:00.0.service"],
-      ["start", "--wait", "--no-ask-password", "nebula-agent-gpu-release@0000:01:00.0.service"],
+      ["start", "--no-ask-password", "nebula-agent-gpu-reset@0000:01:00.0.service"],
+      ["start", "--no-ask-password", "nebula-agent-gpu-release@0000:01:00.0.service"],
     ]);
     expect(host.writes).toEqual([]);
     expect(kills).toEqual([]);
@@ -390,7 +258,7 @@ describe("gaming.enable with NEBULA_PRIVILEGED=systemd (root steps as units)", (
 
     await expect(handlers["gaming.enable"]?.({}, ctx)).rejects.toMatchObject({
       code: "failed",
-      message: expect.stringContaining("gpu-recover: systemctl start --wait --no-ask-password nebula-agent-gpu-reset@0000:01:00.0.service failed: Job for"),
+      message: expect.stringContaining("gpu-recover: systemctl start --no-ask-password nebula-agent-gpu-reset@0000:01:00.0.service failed: Job for"),
     });
 
     expect(systemctl.calls()).toHaveLength(1);

@@ -3,15 +3,16 @@
 import dgram from "node:dgram";
 import type { AddressInfo } from "node:net";
 import { agentWire } from "@nebula/schema";
+import type { AgentMessage, JobResult } from "@nebula/schema/wire/agent";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeService, startFakeService } from "../../test/fakes/homelab-services.ts";
 import { installFakeSystemctl } from "../../test/fakes/systemctl.ts";
 import type { CommandRunner, Program } from "../src/host/command-runner.ts";
 import { loadHostConfig } from "../src/host/host-config.ts";
 import { hostHandlers } from "../src/host/host-handlers.ts";
+import { JobRunner } from "../src/jobs/job-runner.ts";
 import { magicPacket } from "../src/host/wake-on-lan.ts";
 import { recordedJob } from "./support/job-context.ts";
-
 
 function params<K extends agentWire.JobKind>(kind: K, raw: unknown): agentWire.JobParams<K> {
   return agentWire.JOB_KINDS[kind].params.parse(raw) as agentWire.JobParams<K>;
@@ -33,7 +34,7 @@ describe("host.wol", () => {
     await new Promise<void>((resolve) => receiver.bind(0, "127.0.0.1", resolve));
     const received = new Promise<Buffer>((resolve) => receiver.once("message", (msg) => resolve(msg)));
     const { port } = receiver.address() as AddressInfo;
-    const handlers = hostHandlers({ wolPort: port, rebootAllowed: false });
+    const handlers = hostHandlers({ wolPort: port, rebootAllowed: false, probes: [] });
     const { ctx, progress: steps } = recordedJob("host.wol");
 
     const result = await handlers["host.wol"]?.(params("host.wol", { mac: "AA:bb:cc:00:11:22", broadcast: "127.0.0.1" }), ctx);
@@ -51,9 +52,9 @@ describe("host.wol", () => {
   });
 });
 
-describe("host.probe", () => {
-  const handlers = hostHandlers({ wolPort: 9, rebootAllowed: false });
-  const probe = (raw: unknown) => handlers["host.probe"]?.(params("host.probe", raw), recordedJob("host.probe").ctx);
+describe("host.probe_url (admins: any URL)", () => {
+  const handlers = hostHandlers({ wolPort: 9, rebootAllowed: false, probes: [] });
+  const probe = (raw: unknown) => handlers["host.probe_url"]?.(params("host.probe_url", raw), recordedJob("host.probe_url").ctx);
 
   it("reads Plex's identity document", async () => {
     const plex = await service({ kind: "plex", machineIdentifier: "abc123", version: "1.41.3.9314-a0bfb8370" });
@@ -102,6 +103,43 @@ describe("host.probe", () => {
   });
 });
 
+describe("host.probe (viewers: a configured probe by name)", () => {
+  /** The agent's job runner as main.ts builds it, with host handlers for NEBULA_PROBES; answers each job's result. */
+  function agentWithProbes(probes: string) {
+    const sent: AgentMessage[] = [];
+    const runner = new JobRunner({ handlers: hostHandlers(loadHostConfig({ NEBULA_PROBES: probes })), send: (m) => sent.push(m) > 0 });
+    let n = 0;
+    return async (kind: string, jobParams: unknown): Promise<JobResult> => {
+      const id = `job_${String(++n).padStart(16, "0")}`;
+      runner.receive({ type: "job", id, kind, params: jobParams, deadline: Date.now() + 60_000, requestedBy: { id: "usr_viewer", name: "viewer" } });
+      await runner.idle();
+      const result = sent.find((m): m is JobResult => m.type === "job_result" && m.id === id);
+      if (!result) throw new Error(`no result for ${id}`);
+      return result;
+    };
+  }
+
+  it("probes the service configured under that name, at the configured address and in its kind's format", async () => {
+    const plex = await service({ kind: "plex", machineIdentifier: "abc123", version: "1.41.3.9314-a0bfb8370" });
+    const run = agentWithProbes(`media=plex:${plex.url}`);
+    expect(await run("host.probe", { probe: "media" })).toMatchObject({ ok: true, result: { up: true, status: 200, detail: "Plex 1.41.3.9314-a0bfb8370" } });
+    expect(plex.requests).toEqual(["/identity"]);
+  });
+
+  it("refuses on its own a URL under host.probe and a name it was not given, and requests nothing", async () => {
+    const lan = await service({ kind: "minio", healthy: true });
+    const run = agentWithProbes(`site=http:${lan.url}/configured`);
+    // Whatever the edge lets through, host.probe carries no address: the agent's own schema refuses one.
+    expect(await run("host.probe", { kind: "http", url: `${lan.url}/admin` })).toMatchObject({ ok: false, error: { code: "invalid_params" } });
+    expect(await run("host.probe", { probe: "site", url: `${lan.url}/admin` })).toMatchObject({ ok: false, error: { code: "invalid_params" } });
+    expect(await run("host.probe", { probe: "router" })).toMatchObject({
+      ok: false,
+      error: { code: "not_found", message: 'No probe named "router" is configured on this host (NEBULA_PROBES)' },
+    });
+    expect(lan.requests).toEqual([]);
+  });
+});
+
 describe("host.reboot", () => {
   function recordingRunner() {
     const calls: [Program, string[]][] = [];
@@ -114,7 +152,7 @@ describe("host.reboot", () => {
 
   it("runs exactly `systemctl reboot` once confirmed", async () => {
     const { calls, run } = recordingRunner();
-    const handlers = hostHandlers({ wolPort: 9, rebootAllowed: true }, { run });
+    const handlers = hostHandlers({ wolPort: 9, rebootAllowed: true, probes: [] }, { run });
     const { ctx, progress: steps } = recordedJob("host.reboot");
     expect(await handlers["host.reboot"]?.(params("host.reboot", { confirm: true }), ctx)).toEqual({ rebooting: true });
     expect(calls).toEqual([["systemctl", ["reboot"]]]);
@@ -138,7 +176,7 @@ describe("host.reboot through the real runner", () => {
   it("reaches systemd as `systemctl reboot` (polkit's login1.reboot lets nebula-agent), and reports a refusal", async () => {
     const systemctl = installFakeSystemctl();
     try {
-      const handlers = hostHandlers({ wolPort: 9, rebootAllowed: true });
+      const handlers = hostHandlers({ wolPort: 9, rebootAllowed: true, probes: [] });
       expect(await handlers["host.reboot"]?.(params("host.reboot", { confirm: true }), recordedJob("host.reboot").ctx)).toEqual({ rebooting: true });
       expect(systemctl.calls()).toEqual([["reboot"]]);
       systemctl.failWith(1);
@@ -151,7 +189,7 @@ describe("host.reboot through the real runner", () => {
 
 describe("loadHostConfig", () => {
   it("defaults to port 9 and reboots allowed", () => {
-    expect(loadHostConfig({})).toEqual({ wolPort: 9, rebootAllowed: true });
+    expect(loadHostConfig({})).toEqual({ wolPort: 9, rebootAllowed: true, probes: [] });
   });
 
   it("names every bad variable", () => {

@@ -60,6 +60,10 @@ function untilAborted() {
   return { runs, started, handler };
 }
 
+/** Resolves once the job is cancelled or out of time, even if that happened before the handler looked. */
+const aborted = (signal: AbortSignal) =>
+  new Promise((resolve) => (signal.aborted ? resolve(signal.reason) : signal.addEventListener("abort", resolve, { once: true })));
+
 describe("JobRunner", () => {
   it("runs an allowlisted job with its parsed params, streams progress and logs, and answers one result", async () => {
     const seen: unknown[] = [];
@@ -198,6 +202,55 @@ describe("JobRunner", () => {
     ctxLog?.("late output");
     await runner.idle();
     expect(link.sent).toHaveLength(1);
+  });
+
+  it("keeps a job that rolls back open past its deadline: its rollback lines first, then the timeout", async () => {
+    const { link, runner } = setup({
+      "gaming.enable": async (_params, ctx) => {
+        await aborted(ctx.signal);
+        // Undoing takes its own time; the job is still open meanwhile.
+        await new Promise((resolve) => setImmediate(resolve));
+        ctx.progress("vm-start", "rolled_back", "RDPWindows shut down");
+        throw new JobError("cancelled", "sunshine: the job was cancelled or ran out of time");
+      },
+    });
+    const job = request("gaming.enable", {}, { deadline: Date.now() + 20 });
+    runner.receive(job);
+    const result = await link.result(job.id);
+
+    expect(result).toMatchObject({ ok: false, error: { code: "timeout", message: expect.stringMatching(/^Deadline passed after \d+ ms$/) } });
+    const lines = link.sent.filter((m) => m.type === "job_progress").map((m) => `${m.step}:${m.status}`);
+    expect(lines).toEqual(["deadline:cancelling", "vm-start:rolled_back", "deadline:ok"]);
+    expect(link.sent.at(-1)).toBe(result);
+  });
+
+  it("answers a rolling-back job once its grace runs out, and drops what the rollback says after that", async () => {
+    let rollbackDone = () => {};
+    let handlerRun: Promise<unknown> = Promise.resolve();
+    const { link, runner } = setup(
+      {
+        "gaming.enable": (_params, ctx) =>
+          (handlerRun = (async () => {
+            await aborted(ctx.signal);
+            await new Promise<void>((resolve) => (rollbackDone = resolve));
+            ctx.progress("containers", "rolled_back", "started again: plex");
+            throw new JobError("cancelled", "cancelled");
+          })()),
+      },
+      { rollbackGraceMs: { "gaming.enable": 1 } },
+    );
+    const job = request("gaming.enable");
+    runner.receive(job);
+    runner.receive({ type: "job_cancel", id: job.id, reason: "by Ada" });
+    const result = await link.result(job.id);
+
+    expect(result).toMatchObject({ ok: false, error: { code: "cancelled", message: expect.stringMatching(/^Cancelled: by Ada \(still rolling back after [\d.]+ s\)$/) } });
+    const lines = link.sent.filter((m) => m.type === "job_progress").map((m) => `${m.step}:${m.status}`);
+    expect(lines).toEqual(["cancel:cancelling", "cancel:failed"]);
+    const sent = link.sent.length;
+    rollbackDone();
+    await handlerRun.catch(() => {});
+    expect(link.sent).toHaveLength(sent);
   });
 
   it("turns a handler's JobError into its code and any other error into failed", async () => {

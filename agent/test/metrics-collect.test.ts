@@ -1,6 +1,8 @@
 // Host metrics read from a fixture /proc + /sys taken twice, 10 s apart: every value is the exact figure the kernel's
 // counters imply. Plus the pieces a real host makes hard to stage (a dead NAS mount, odd names) and a smoke run on this host.
+import { once } from "node:events";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { statfs } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +11,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { createHostCollector } from "../src/metrics/collect.ts";
 import { type FsStats, createDiskUsageReader, parseMounts } from "../src/metrics/disk-usage.ts";
 import { metricSegment } from "../src/metrics/metric-values.ts";
+import { commandBlockCounts } from "../src/nas/mount-space.ts";
 import { naturalOrder } from "../src/metrics/temperatures.ts";
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/proc");
@@ -42,27 +45,30 @@ const FS_STATS: Record<string, FsStats> = {
 
 function fixtureCollector(root: string, clock: { ms: number }) {
   const asked: string[] = [];
+  const askedInChild: string[] = [];
+  const answer = (p: string, calls: string[]) => {
+    const mount = `/${path.relative(root, p)}`;
+    calls.push(mount);
+    const stats = FS_STATS[mount];
+    if (!stats) throw Object.assign(new Error("permission denied"), { code: "EACCES" });
+    return stats;
+  };
   const collector = createHostCollector({
     root,
     monotonicMs: () => clock.ms,
-    statfs: async (p) => {
-      const mount = `/${path.relative(root, p)}`;
-      asked.push(mount);
-      const stats = FS_STATS[mount];
-      if (!stats) throw Object.assign(new Error("permission denied"), { code: "EACCES" });
-      return stats;
-    },
+    statfs: async (p) => answer(p, asked),
+    networkStatfs: async (p) => answer(p, askedInChild),
     runProgram: async () => GPU_OUTPUT,
     extraCollectors: [() => ({ "container.plex.cpu": 12.5, "container.bad name.cpu": 1 })],
   });
-  return { collector, asked };
+  return { collector, asked, askedInChild };
 }
 
 describe("createHostCollector on a fixture host", () => {
   it("reports exact CPU, memory, load, disk, IO, network, temperature, GPU and uptime figures between two reads", async () => {
     const root = tempRoot();
     const clock = { ms: 1_000 };
-    const { collector, asked } = fixtureCollector(root, clock);
+    const { collector, asked, askedInChild } = fixtureCollector(root, clock);
 
     snapshot(root, "t0");
     await collector.collect();
@@ -133,8 +139,10 @@ describe("createHostCollector on a fixture host", () => {
       "host.uptime_s": 12355,
     });
     for (const name of Object.keys(values)) expect(name).toMatch(METRIC_NAME_PATTERN);
-    // Data filesystems only, one per device, paths unescaped, all under the configured root.
-    expect(asked.slice(0, 6)).toEqual(["/", "/boot/efi", "/mnt/nas", "/mnt/backup share", "/tank/data", "/srv/my.files"]);
+    // Data filesystems only, one per device, paths unescaped, all under the configured root; the NFS and CIFS shares
+    // through the child, never in-process.
+    expect(asked.slice(0, 4)).toEqual(["/", "/boot/efi", "/tank/data", "/srv/my.files"]);
+    expect(askedInChild.slice(0, 2)).toEqual(["/mnt/nas", "/mnt/backup share"]);
   });
 
   it("reports CPU since boot on the first read (as vmstat's first line does) and no rates until a second read", async () => {
@@ -194,7 +202,7 @@ describe("createHostCollector on a fixture host", () => {
 });
 
 describe("disk usage", () => {
-  const mount = (mountPoint: string) => ({ device: mountPoint, mountPoint, fsType: "nfs4" });
+  const mount = (mountPoint: string, fsType = "ext4") => ({ device: mountPoint, mountPoint, fsType });
 
   it("marks a mount that does not answer statfs stale, and does not ask it again while the first call hangs", async () => {
     vi.useFakeTimers();
@@ -217,6 +225,67 @@ describe("disk usage", () => {
     await vi.advanceTimersByTimeAsync(2_000);
     expect(await second).toMatchObject({ "disk./mnt/nas.stale": 1 });
     expect(calls).toEqual(["/", "/mnt/nas", "/"]);
+  });
+
+  it("keeps collecting /proc while five network shares hang, asking them only through a child, one at a time", async () => {
+    const root = tempRoot();
+    snapshot(root, "t0");
+    const shares = [
+      ["//nas/media", "/mnt/media", "cifs"],
+      ["//nas/photos", "/mnt/photos", "smb3"],
+      ["nas:/backup", "/mnt/backup", "nfs"],
+      ["nas:/music", "/mnt/music", "nfs4"],
+      ["me@box:/srv", "/mnt/box", "fuse.sshfs"],
+    ];
+    writeFileSync(
+      path.join(root, "proc/mounts"),
+      ["/dev/sda2 / ext4 rw 0 0", ...shares.map(([device, point, type]) => `${device} ${point} ${type} rw 0 0`)].join("\n"),
+    );
+    const inProcess: string[] = [];
+    const inChild: string[] = [];
+    const childSignals: AbortSignal[] = [];
+    const collector = createHostCollector({
+      root,
+      runProgram: null,
+      statfsTimeoutMs: 50,
+      // In-process statfs holds a libuv pool thread while it waits: a dead share must never get here.
+      statfs: async (p) => {
+        inProcess.push(`/${path.relative(root, p)}`);
+        return { bsize: 4096, blocks: 4, bfree: 2, bavail: 2 };
+      },
+      // The dead NAS: its `stat -f` never answers. Over sshfs, SIGKILL at the deadline ends it (as execFile reports);
+      // on the others it is stuck for good, as in uninterruptible sleep.
+      networkStatfs: (p, signal) => {
+        const mount = `/${path.relative(root, p)}`;
+        inChild.push(mount);
+        childSignals.push(signal);
+        return new Promise<FsStats>((_resolve, reject) => {
+          if (mount === "/mnt/box") signal.addEventListener("abort", () => reject(new Error("stat -f killed")));
+        });
+      },
+    });
+
+    for (let i = 0; i < 2; i++) {
+      const values = await collector.collect();
+      expect(values["mem.used_pct"]).toBe(25);
+      expect(values["host.uptime_s"]).toBeTypeOf("number");
+      expect(values["load.1"]).toBe(0.52);
+      expect(values["disk./.used_pct"]).toBe(50);
+      for (const [, point] of shares) expect(values[`disk.${point}.stale`], point).toBe(1);
+    }
+    expect(inProcess).toEqual(["/", "/"]);
+    // Each child is told to die at its deadline; a share whose child is still there is not asked again.
+    await Promise.all(childSignals.map((signal) => (signal.aborted ? undefined : once(signal, "abort"))));
+    expect(inChild).toEqual([...shares.map(([, point]) => point), "/mnt/box"]);
+  });
+
+  it("sizes a real filesystem through `stat -f` in a child, with the numbers statfs gives in-process", async () => {
+    const dir = tempRoot();
+    const [child, own] = await Promise.all([commandBlockCounts()(dir, new AbortController().signal), statfs(dir)]);
+    expect(child.bsize).toBe(own.bsize);
+    expect(child.blocks).toBe(own.blocks);
+    expect(child.blocks).toBeGreaterThan(0);
+    expect(child.bavail).toBeLessThanOrEqual(child.bfree);
   });
 
   it("skips pseudo filesystems, and repeats of a device already listed", () => {

@@ -159,7 +159,7 @@ describe("nas.remount with NEBULA_PRIVILEGED=systemd", () => {
 
     const unit = `nebula-agent-remount@${systemdEscapePath(media)}.service`;
     expect(unit).toContain("media\\x20share");
-    expect(systemctl.calls()).toEqual([["start", "--wait", "--no-ask-password", unit]]);
+    expect(systemctl.calls()).toEqual([["start", "--no-ask-password", unit]]);
     expect(steps.map((s) => `${s.step}:${s.status}`)).toEqual(["remount:running", "remount:ok", "verify:ok"]);
     expect(result).toMatchObject({ name: "media", mounted: true, reachable: "ok" });
   });

@@ -2,7 +2,8 @@
 // exactly what systemd-escape gives (so %f / %i hand the unit the same path back), and nothing else gets a name.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { gpuReleaseUnit, gpuResetUnit, parsePrivilegedMode, remountUnit } from "../src/privileged/root-actions.ts";
+import type { CommandRunner, Program } from "../src/host/command-runner.ts";
+import { gpuReleaseUnit, gpuResetUnit, parsePrivilegedMode, remountUnit, startRootUnit } from "../src/privileged/root-actions.ts";
 import { systemdEscape, systemdEscapePath } from "../src/privileged/systemd-escape.ts";
 
 const hasSystemdEscape = spawnSync("systemd-escape", ["--version"]).status === 0;
@@ -66,5 +67,18 @@ describe("NEBULA_PRIVILEGED", () => {
     expect(problems).toEqual([]);
     parsePrivilegedMode({ NEBULA_PRIVILEGED: "sudo" }, problems);
     expect(problems).toEqual(['NEBULA_PRIVILEGED: must be "systemd" or "direct" (got "sudo")']);
+  });
+});
+
+describe("startRootUnit", () => {
+  it("asks systemd for a plain start (polkit verb start), never --wait, whose Unit.Ref needs the verb ref the rule denies", async () => {
+    const calls: [Program, readonly string[]][] = [];
+    const run: CommandRunner = async (program, args) => {
+      calls.push([program, args]);
+      return { stdout: "", stderr: "" };
+    };
+    await startRootUnit(run, "nebula-agent-remount@mnt-media.service", new AbortController().signal);
+    // A oneshot unit's start job ends when ExecStart exits, so systemctl start has waited for the root work already.
+    expect(calls).toEqual([["systemctl", ["start", "--no-ask-password", "nebula-agent-remount@mnt-media.service"]]]);
   });
 });

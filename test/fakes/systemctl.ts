@@ -1,6 +1,6 @@
 // A fake `systemctl` for the agent's root actions: a tiny shell script first on PATH, so the agent's real
 // execFile path runs. It records each argv, runs what the test says the unit would do (the kernel's part), and
-// exits with the code the test chose, as `systemctl start --wait` does when the unit fails.
+// exits with the code the test chose, as `systemctl start` of a oneshot unit does when the unit fails.
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,7 +10,7 @@ export interface FakeSystemctl {
   calls(): string[][];
   /** The exit code of the following calls (0 unless set); stderr says why, like systemd's "Job for ... failed". */
   failWith(code: number): void;
-  /** A shell snippet each call runs before exiting (e.g. write D0 into a fixture power_state); "$@" are the args. */
+  /** A shell snippet each call runs before exiting (e.g. write D0 into a fixture power_state); "$@" are the args, "$unit" the last. */
   onCall(script: string): void;
   /** Takes the fake off PATH and removes it. */
   remove(): void;
@@ -29,9 +29,10 @@ export function installFakeSystemctl(): FakeSystemctl {
     path.join(dir, "systemctl"),
     `#!/bin/sh
 (IFS="$(printf '\\t')"; printf '%s\\n' "$*") >>'${log}'
+for unit in "$@"; do :; done
 . '${hook}'
 code="$(cat '${exitFile}')"
-[ "$code" = 0 ] || echo "Job for $4 failed because the control process exited with error code." >&2
+[ "$code" = 0 ] || echo "Job for $unit failed because the control process exited with error code." >&2
 exit "$code"
 `,
   );

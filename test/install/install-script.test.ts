@@ -2,7 +2,7 @@
 // (NEBULA_INSTALL_ROOT) with users and systemd left alone (NEBULA_INSTALL_SKIP_SYSTEM=1), and a local HTTP server
 // playing the edge: it serves the bundled agent and answers /agent/enroll like the Worker does.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -342,6 +342,27 @@ describe.skipIf(!hasBash)(hasBash ? "install.sh" : "install.sh: skipped, bash is
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain("Node.js >= 22 is required, found v20.11.0");
     expect(run.stderr).toContain("https://deb.nodesource.com/setup_22.x");
+    expect(edge.enrollBodies).toEqual([]);
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it("refuses a snap Node before running it, naming NodeSource/apt instead of blaming the download", async () => {
+    // Snap's layout: /snap/bin/node is a symlink to /usr/bin/snap, the setuid launcher that picks the app by argv[0].
+    // This launcher works (it runs the real node), so only the installer's own check can stop the install.
+    const fakeRoot = mkdtempSync(path.join(os.tmpdir(), "nebula-snap-node-"));
+    mkdirSync(path.join(fakeRoot, "usr/bin"), { recursive: true });
+    mkdirSync(path.join(fakeRoot, "snap/bin"), { recursive: true });
+    writeFileSync(path.join(fakeRoot, "usr/bin/snap"), `#!/bin/sh\nexec '${process.execPath}' "$@"\n`);
+    chmodSync(path.join(fakeRoot, "usr/bin/snap"), 0o755);
+    symlinkSync("../../usr/bin/snap", path.join(fakeRoot, "snap/bin/node"));
+
+    const run = await runInstaller(edge, root, ["--enroll", GOOD_CODE], [path.join(fakeRoot, "snap/bin")]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(`node is the snap package (${path.join(fakeRoot, "snap/bin/node")} -> ${path.join(fakeRoot, "usr/bin/snap")})`);
+    expect(run.stderr).toContain("NoNewPrivileges=yes");
+    expect(run.stderr).toContain("sudo snap remove node");
+    expect(run.stderr).toContain("https://deb.nodesource.com/setup_22.x");
+    expect(run.stderr).not.toContain("not valid JavaScript");
     expect(edge.enrollBodies).toEqual([]);
     expect(readdirSync(root)).toEqual([]);
   });

@@ -22,7 +22,7 @@ const METRIC = "mem.used_pct";
 const RECONNECT_TIMEOUT_MS = 75_000;
 
 
-/** The service the host.probe jobs look at: counts requests per path, and each job probes a path of its own. */
+/** The service the host.probe_url jobs look at: counts requests per path, and each job probes a path of its own. */
 async function startProbeTarget() {
   const hits = new Map<string, number>();
   const server = http.createServer((req, res) => {
@@ -105,7 +105,7 @@ it(`keeps every metrics sample exactly once and runs no job twice through link c
       }
     })();
 
-    // Jobs: a host.probe every 2–5 s, each at a URL of its own, whatever state the link is in.
+    // Jobs: a host.probe_url every 2–5 s, each at a URL of its own, whatever state the link is in.
     const jobLoop = (async () => {
       for (let n = 0; Date.now() < soakEnds; n++) {
         await pause(2000 + random() * 3000);
@@ -117,7 +117,7 @@ it(`keeps every metrics sample exactly once and runs no job twice through link c
           continue;
         }
         try {
-          entry.answer = await runJob(session, agentId, { kind: "host.probe", params: { kind: "http", url: `${probe.url}${probePath}`, timeoutMs: 2000 }, timeoutMs: 5000 });
+          entry.answer = await runJob(session, agentId, { kind: "host.probe_url", params: { kind: "http", url: `${probe.url}${probePath}`, timeoutMs: 2000 }, timeoutMs: 5000 });
         } catch (err) {
           entry.failure = err instanceof Error ? err.message : String(err);
         }

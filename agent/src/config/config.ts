@@ -128,9 +128,9 @@ const PROBE_EXAMPLE = "plex=plex:http://127.0.0.1:32400";
 /**
  * NEBULA_PROBES="plex=plex:http://127.0.0.1:32400,ha=home-assistant:http://127.0.0.1:8123,site=https://example.com":
  * name=kind:url, where kind is plex, home-assistant, minio or http; a bare URL is an http probe. URLs go through the
- * host.probe job's own schema, so a configured probe and one asked for from the dashboard accept the same URLs.
+ * host.probe_url job's own schema, so a configured probe and one an admin asks for accept the same URLs.
  */
-function parseProbes(value: string, problems: string[]): ProbeTarget[] {
+export function parseProbes(value: string, problems: string[]): ProbeTarget[] {
   const probes: ProbeTarget[] = [];
   const kinds = PROBE_KINDS.join(", ");
   const entries = value.split(",").map((e) => e.trim()).filter(Boolean);
@@ -157,7 +157,7 @@ function probeTarget(name: string, target: string): ProbeTarget | null {
   const colon = target.indexOf(":");
   const candidates = [{ kind: target.slice(0, colon), url: target.slice(colon + 1) }, { kind: "http", url: target }];
   for (const candidate of colon > 0 ? candidates : candidates.slice(1)) {
-    const parsed = JOB_KINDS["host.probe"].params.safeParse(candidate);
+    const parsed = JOB_KINDS["host.probe_url"].params.safeParse(candidate);
     if (parsed.success) return { name, kind: parsed.data.kind, url: parsed.data.url };
   }
   return null;

@@ -8,13 +8,14 @@ import { systemClock } from "./clock.ts";
 import { procAlive, processKill } from "./device-holders.ts";
 import type { GamingConfig } from "./gaming-config.ts";
 import { gpuReleaseUnit, gpuResetUnit, startRootUnit } from "../privileged/root-actions.ts";
+import { GamingHolds } from "./gaming-holds.ts";
 import { disableGamingMode, enableGamingMode, type GamingDeps, type GpuRootActions, gamingStatus } from "./gaming-mode.ts";
-import { GamingStateFile } from "./gaming-state.ts";
+import { type GamingState, GamingStateFile } from "./gaming-state.ts";
 import { dockerGpuContainers } from "./gpu-containers.ts";
 import { realSysfs } from "./gpu-power.ts";
 import { virshVm } from "./libvirt-vm.ts";
 
-/** Each root step is one `systemctl start --wait` of a unit named from the configured PCI address, never from a job. */
+/** Each root step is one `systemctl start` (a oneshot unit: it returns when the step is done) of a unit named from the configured PCI address, never from a job. */
 export function systemdGpuActions(run: CommandRunner = execFileRunner): GpuRootActions {
   return {
     reset: (gpu, _present, signal) => startRootUnit(run, gpuResetUnit(gpu.pciAddress), signal),
@@ -38,6 +39,7 @@ export function gamingDeps(config: GamingConfig): GamingDeps {
     selfPid: process.pid,
     readFds: (dir) => readdir(dir),
     gpuRoot: config.privileged === "systemd" ? systemdGpuActions() : null,
+    holds: new GamingHolds(),
   };
 }
 
@@ -46,14 +48,28 @@ export function gamingHandlers(
   overrides: Partial<GamingDeps> = {},
 ): JobResultHandlers<"gaming.status" | "gaming.enable" | "gaming.disable", JobContext> {
   const deps = { ...gamingDeps(config), ...overrides };
+  // Every read and write of the state file is mirrored into the holds, so the collectors see what gaming mode holds,
+  // from the file as the agent starts (the VM may own the card already) to each container it stops or starts.
+  const file = deps.state;
+  const mirror = (state: GamingState) => {
+    deps.holds.record(state);
+    return state;
+  };
+  deps.state = { read: () => file.read().then(mirror), write: (state) => file.write(state).then(() => void mirror(state)) };
+  void deps.state.read().catch(() => {}); // an unreadable file is reported by the first gaming job
   // One switch at a time: two enables racing would each think the other's stopped containers were theirs.
   let switching: string | null = null;
   const exclusive = async <T>(kind: string, work: () => Promise<T>): Promise<T> => {
     if (switching) throw new JobError("failed", `Gaming mode is already being switched (${switching} in progress)`);
     switching = kind;
+    // nvidia-smi stays off the card for the whole switch, rollback included: libvirt cannot detach a card that a
+    // process has open, and a card being rescanned or reset is no better.
+    let release = () => {};
     try {
+      release = await deps.holds.beginSwitch();
       return await work();
     } finally {
+      release();
       switching = null;
     }
   };

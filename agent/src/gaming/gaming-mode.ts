@@ -7,6 +7,7 @@ import { JobError } from "../jobs/job-handler.ts";
 import type { Clock } from "./clock.ts";
 import { endHolders, findDeviceHolders, type KillFn, vfioGroupDevice } from "./device-holders.ts";
 import type { GamingConfig } from "./gaming-config.ts";
+import type { GamingHolds } from "./gaming-holds.ts";
 import { type GamingState, type GamingStateFile, OFF } from "./gaming-state.ts";
 import type { GpuContainers } from "./gpu-containers.ts";
 import { type GpuLocation, type PciReset, readPowerState, recoverFromD3cold, type SysfsAccess } from "./gpu-power.ts";
@@ -29,7 +30,9 @@ export interface GamingDeps {
   kill: KillFn;
   isAlive(pid: number): Promise<boolean>;
   clock: Clock;
-  state: GamingStateFile;
+  state: Pick<GamingStateFile, "read" | "write">;
+  /** What gaming mode holds right now, for the metrics collectors: the card during a switch, the containers it stopped. */
+  holds: GamingHolds;
   /** Our own pid is never a stale GPU holder. */
   selfPid: number;
   /** Lists /proc/<pid>/fd; unprivileged, another user's process answers EACCES. */
@@ -159,6 +162,7 @@ export async function enableGamingMode(config: GamingConfig, deps: GamingDeps, c
         const idle = config.stopContainers.filter((c) => !running.has(c));
         for (const name of config.stopContainers.filter((c) => running.has(c))) {
           ctx.progress("containers", "running", `stopping ${name}`);
+          deps.holds.holdContainer(name);
           await containers.stop(name, signal);
           stoppedNow.push(name);
           // Persist after each stop: an agent killed right now must still know to start it again.

@@ -2,7 +2,7 @@
 // own format, answering up/down with the status, latency and what the service said about itself.
 import type { agentWire } from "@nebula/schema";
 
-export type ProbeKind = agentWire.JobParams<"host.probe">["kind"];
+export type ProbeKind = agentWire.JobParams<"host.probe_url">["kind"];
 
 export interface ProbeResult {
   up: boolean;
@@ -73,19 +73,54 @@ export async function probeService(
   const signal = AbortSignal.any([options.signal, timeout]);
   const started = now();
   try {
-    const res = await fetch(endpoint(url, PATHS[kind]), { signal, redirect: "manual", headers: { accept: "application/json, application/xml;q=0.9, */*;q=0.5" } });
-    const body = (await res.text()).slice(0, MAX_BODY);
+    const { status, body } = await httpGet(new URL(endpoint(url, PATHS[kind])), signal);
     const latencyMs = Math.round(now() - started);
-    return { ...judge(kind, res.status, body), status: res.status, latencyMs };
+    return { ...judge(kind, status, body), status, latencyMs };
   } catch (err) {
     const latencyMs = Math.round(now() - started);
     if (options.signal.aborted) throw err;
-    const detail = timeout.aborted ? `no answer within ${options.timeoutMs} ms` : `unreachable: ${describeFetchError(err)}`;
+    const detail = timeout.aborted ? `no answer within ${options.timeoutMs} ms` : `unreachable: ${describeError(err)}`;
     return { up: false, status: null, latencyMs, detail };
   }
 }
 
-function describeFetchError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+/**
+ * One GET on node:http(s), not fetch: the unit runs Node with --lite-mode, which leaves out WebAssembly, and Node's
+ * fetch (undici) needs it for its HTTP parser ("WebAssembly is not defined" on every probe). Like the fetch it
+ * replaces: redirects are answers (never followed), certificates are verified, the body is read up to MAX_BODY.
+ */
+function httpGet(target: URL, signal: AbortSignal): Promise<{ status: number; body: string }> {
+  // Loaded on use, as in gaming/sunshine-health.ts: https (with tls) would otherwise stay in every resting agent.
+  const client = process.getBuiltinModule(target.protocol === "https:" ? "node:https" : "node:http");
+  return new Promise((resolve, reject) => {
+    // agent: false: a connection per probe, closed after it, so nothing stays open between rounds.
+    const req = client.request(
+      target,
+      { method: "GET", signal, agent: false, headers: { accept: "application/json, application/xml;q=0.9, */*;q=0.5" } },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          body += chunk;
+          // Enough to judge any of the services; the rest is not read (a misdirected probe may hit a large file).
+          if (body.length >= MAX_BODY) {
+            resolve({ status: res.statusCode ?? 0, body: body.slice(0, MAX_BODY) });
+            req.destroy();
+          }
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on("error", reject);
+        res.on("close", () => {
+          if (!res.complete) reject(new Error("the connection closed before the answer was complete"));
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+function describeError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code ?? (err instanceof Error ? err.message : String(err));
 }

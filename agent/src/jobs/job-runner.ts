@@ -1,10 +1,12 @@
 // Runs the jobs the edge asks for: checks each against the agent's own allowlist, runs it at most once per job
-// id, enforces its deadline and cancellation, streams its progress and output, and answers exactly one result.
+// id, enforces its deadline and cancellation (a kind that undoes its work stays open, streaming, while it does),
+// streams its progress and output, and answers exactly one result.
 import {
   type AgentMessage,
   type EdgeMessage,
   type JOB_ERROR_CODES,
   JOB_KINDS,
+  JOB_ROLLBACK_GRACE_MS,
   type JobCancel,
   type JobRequest,
   type JobResult,
@@ -39,6 +41,8 @@ export interface JobRunnerOptions {
   maxOutputBytes?: number;
   /** Results that could not be sent are kept for the next connection, oldest dropped first beyond this. */
   maxPendingResults?: number;
+  /** How long a job of each kind may roll back after its abort before it is answered anyway. Default JOB_ROLLBACK_GRACE_MS. */
+  rollbackGraceMs?: Partial<Record<JobContext["kind"], number>>;
   now?: () => number;
   logger?: Logger;
 }
@@ -66,6 +70,7 @@ export class JobRunner {
   private readonly rememberJobs: number;
   private readonly maxOutputBytes: number;
   private readonly maxPendingResults: number;
+  private readonly rollbackGraceMs: Partial<Record<JobContext["kind"], number>>;
   private readonly now: () => number;
   private readonly logger: Logger;
   /** Insertion-ordered: the oldest finished entries are forgotten first. */
@@ -79,6 +84,7 @@ export class JobRunner {
     this.rememberJobs = options.rememberJobs ?? DEFAULT_REMEMBERED_JOBS;
     this.maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     this.maxPendingResults = options.maxPendingResults ?? DEFAULT_MAX_PENDING_RESULTS;
+    this.rollbackGraceMs = options.rollbackGraceMs ?? JOB_ROLLBACK_GRACE_MS;
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? silentLogger;
   }
@@ -207,15 +213,20 @@ export class JobRunner {
       if (signal.aborted) reject(signal.reason);
       signal.addEventListener("abort", () => reject(signal.reason), { once: true });
     });
+    const work = Promise.resolve().then(() => handler(params as never, ctx));
+    const succeeded = (value: unknown): JobResult => {
+      const ok: JobResult = { type: "job_result", id: request.id, ok: true, result: value ?? null, durationMs: this.now() - started };
+      return jsonBytes(ok) > MAX_MESSAGE_BYTES ? errorResult(request.id, "failed", `The result is larger than the ${MAX_MESSAGE_BYTES} byte message limit`, ok.durationMs) : ok;
+    };
     let result: JobResult;
     try {
-      const value = await Promise.race([Promise.resolve().then(() => handler(params as never, ctx)), aborted]);
-      result = { type: "job_result", id: request.id, ok: true, result: value ?? null, durationMs: this.now() - started };
-      if (jsonBytes(result) > MAX_MESSAGE_BYTES) {
-        result = errorResult(request.id, "failed", `The result is larger than the ${MAX_MESSAGE_BYTES} byte message limit`, result.durationMs);
-      }
+      result = succeeded(await Promise.race([work, aborted]));
     } catch (err) {
-      result = errorResult(request.id, ...this.classify(err, signal), this.now() - started);
+      const graceMs = this.rollbackGraceMs[kind] ?? 0;
+      result =
+        graceMs > 0 && signal.aborted
+          ? await this.rollBack(request.id, work, ctx, graceMs, succeeded, started)
+          : errorResult(request.id, ...this.classify(err, signal), this.now() - started);
     } finally {
       open = false;
       clearTimeout(timer);
@@ -224,6 +235,50 @@ export class JobRunner {
     // Whatever the handler started must stop once its result is decided.
     if (!signal.aborted) controller.abort(JOB_FINISHED);
     this.finish(request.id, result);
+  }
+
+  /**
+   * After a cancel or the deadline, a kind that undoes its work (JOB_ROLLBACK_GRACE_MS) keeps its job open: the edge
+   * still relays its progress, so the user sees the VM shut down and the containers come back, and the job ends
+   * only when the handler does (or the grace runs out) instead of at once while the rollback goes on unseen.
+   */
+  private async rollBack(
+    id: string,
+    work: Promise<unknown>,
+    ctx: JobContext,
+    graceMs: number,
+    succeeded: (value: unknown) => JobResult,
+    started: number,
+  ): Promise<JobResult> {
+    const [code, reason] = this.classify(ctx.signal.reason, ctx.signal);
+    const step = code === "timeout" ? "deadline" : "cancel";
+    const abortedAt = this.now();
+    ctx.progress(step, "cancelling", `${reason}: undoing what the job began before it answers (at most ${Math.round(graceMs / 1000)} s)`);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const graceOver = new Promise<{ state: "running" }>((resolve) => {
+      timer = setTimeout(() => resolve({ state: "running" }), graceMs);
+    });
+    const ended = await Promise.race([
+      work.then(
+        (value) => ({ state: "fulfilled" as const, value }),
+        (err: unknown) => ({ state: "rejected" as const, err }),
+      ),
+      graceOver,
+    ]);
+    clearTimeout(timer);
+    const took = `${Math.round((this.now() - abortedAt) / 100) / 10} s`;
+    if (ended.state === "fulfilled") {
+      // The last step finished as the abort came: the job did what was asked, and says so.
+      ctx.progress(step, "ok", "the job had already done its last step; nothing was undone");
+      return succeeded(ended.value);
+    }
+    if (ended.state === "running") {
+      ctx.progress(step, "failed", `still undoing after ${took}; the job answers now and what follows is not reported`);
+      this.logger.warn("a job was still rolling back when its grace ran out", { id, graceMs });
+      return errorResult(id, code, `${reason} (still rolling back after ${took})`, this.now() - started);
+    }
+    ctx.progress(step, "ok", `stopped after ${took} of rollback`);
+    return errorResult(id, ...this.classify(ended.err, ctx.signal), this.now() - started);
   }
 
   private classify(err: unknown, signal: AbortSignal): [JobErrorCode, string] {

@@ -5,8 +5,8 @@ import path from "node:path";
 import { type Logger, silentLogger } from "../logging/logger.ts";
 import { type CpuSnapshot, cpuValues, parseProcStat } from "./cpu.ts";
 import { type DiskCounters, diskIoValues, parseDiskstats } from "./disk-io.ts";
-import { type StatFs, createDiskUsageReader, parseMounts } from "./disk-usage.ts";
-import { type RunProgram, createNvidiaSmiReader } from "./gpu.ts";
+import { type ChildStatFs, type StatFs, createDiskUsageReader, parseMounts } from "./disk-usage.ts";
+import { type GpuGate, type RunProgram, createNvidiaSmiReader } from "./gpu.ts";
 import { loadValues, memoryValues, parseMeminfo, uptimeValues } from "./memory.ts";
 import { type MetricValues, wireSafe } from "./metric-values.ts";
 import { type InterfaceCounters, networkValues, parseNetDev } from "./network.ts";
@@ -23,10 +23,14 @@ export interface HostCollectorOptions {
    * the global `performance` would load perf_hooks, ~1 MB of the resting agent's memory.
    */
   monotonicMs?: () => number;
+  /** statfs of local filesystems (in-process) and of network ones (in a child: a dead NAS must not hold a pool thread). */
   statfs?: StatFs;
+  networkStatfs?: ChildStatFs;
   statfsTimeoutMs?: number;
   /** Runs nvidia-smi; null turns GPU metrics off. */
   runProgram?: RunProgram | null;
+  /** Gaming mode's hold on the card: nvidia-smi is skipped while it is handed over. */
+  gpuGate?: GpuGate;
   extraCollectors?: ExtraCollector[];
   /** Sensors are looked for again every this many collections (a driver may load late). Default 60. */
   rediscoverSensorsEvery?: number;
@@ -50,8 +54,8 @@ export function createHostCollector(options: HostCollectorOptions = {}): HostCol
   const monotonicMs = options.monotonicMs ?? (() => process.uptime() * 1000);
   const logger = options.logger ?? silentLogger;
   const extras = [...(options.extraCollectors ?? [])];
-  const diskUsage = createDiskUsageReader({ root, statfs: options.statfs, timeoutMs: options.statfsTimeoutMs });
-  const gpu = options.runProgram === null ? null : createNvidiaSmiReader(options.runProgram, logger);
+  const diskUsage = createDiskUsageReader({ root, statfs: options.statfs, networkStatfs: options.networkStatfs, timeoutMs: options.statfsTimeoutMs });
+  const gpu = options.runProgram === null ? null : createNvidiaSmiReader(options.runProgram, logger, options.gpuGate);
   const rediscoverEvery = options.rediscoverSensorsEvery ?? 60;
   const failing = new Set<string>();
   let previous: Counters | null = null;

@@ -1,7 +1,8 @@
 // Container metrics for the host's samples: counts, and per container running (0/1), restarts, CPU % and memory.
 // One list call per collection plus one one-shot stats call per running container, all over the local socket;
 // restart counts need an inspect each, so they are refreshed once a minute. Feeds the alert rules
-// "container down" (container.<name>.running) and "restart looping" (container.<name>.restarts).
+// "container down" (container.<name>.running) and "restart looping" (container.<name>.restarts); a container stopped on
+// purpose (gaming mode lends its GPU to the VM) has no `running` value while it is, so "down" never fires for it.
 import { engineGet } from "../docker/engine-api.ts";
 import { type MetricValues, metricSegment, percent, round2 } from "./metric-values.ts";
 
@@ -27,11 +28,14 @@ interface StatsBody {
 
 export interface ContainerMetricsOptions {
   now?: () => number;
+  /** Containers stopped on purpose right now, by Docker name (gaming mode's): not down, so no `running` = 0. */
+  stoppedOnPurpose?: (name: string) => boolean;
 }
 
 /** An extra collector for createHostCollector; a Docker that is down yields nothing (and no error spam). */
 export function containerMetrics(socketPath: string, options: ContainerMetricsOptions = {}): () => Promise<MetricValues> {
   const now = options.now ?? Date.now;
+  const stoppedOnPurpose = options.stoppedOnPurpose ?? (() => false);
   const previousCpu = new Map<string, CpuReading>();
   const restarts = new Map<string, number>();
   let restartsReadAt = 0;
@@ -56,9 +60,12 @@ export function containerMetrics(socketPath: string, options: ContainerMetricsOp
 
     await Promise.all(
       list.map(async (c) => {
-        const name = metricSegment((c.Names[0] ?? c.Id.slice(0, 12)).replace(/^\//, ""));
+        const dockerName = (c.Names[0] ?? c.Id.slice(0, 12)).replace(/^\//, "");
+        const name = metricSegment(dockerName);
         seen.add(c.Id);
-        values[`container.${name}.running`] = c.State === "running" ? 1 : 0;
+        // Left out rather than 0: the edge's alert engine calls a series without samples "unknown", which never fires.
+        if (c.State === "running") values[`container.${name}.running`] = 1;
+        else if (!stoppedOnPurpose(dockerName)) values[`container.${name}.running`] = 0;
         if (readRestarts) {
           try {
             const info = await engineGet<{ RestartCount?: number }>(socketPath, `/containers/${encodeURIComponent(c.Id)}/json`, AbortSignal.timeout(STATS_TIMEOUT_MS));

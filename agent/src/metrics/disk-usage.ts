@@ -2,6 +2,8 @@
 // NAS that stopped answering marks its mount stale instead of hanging collection.
 import { statfs as nodeStatfs } from "node:fs/promises";
 import path from "node:path";
+import { type BlockCounts, commandBlockCounts } from "../nas/mount-space.ts";
+import { NETWORK_FSTYPES } from "../nas/proc-mounts.ts";
 import { type MetricValues, metricSegment, percent } from "./metric-values.ts";
 
 /** Filesystems that hold data; everything else in /proc/mounts (proc, tmpfs, overlay, cgroup, ...) is skipped. */
@@ -32,6 +34,12 @@ export const DATA_FILESYSTEMS: ReadonlySet<string> = new Set([
   "virtiofs",
 ]);
 
+/**
+ * Filesystems whose statfs goes over the network (the NAS shares, and FUSE clients of remote storage): a dead server
+ * can block it in the kernel for as long as the mount's timeouts say, hard NFS mounts forever.
+ */
+export const NETWORK_FILESYSTEMS: ReadonlySet<string> = new Set([...NETWORK_FSTYPES, "fuse.sshfs", "fuse.rclone"]);
+
 export interface Mount {
   device: string;
   mountPoint: string;
@@ -60,19 +68,19 @@ export function parseMounts(text: string): Mount[] {
 }
 
 /** The fields of Node's StatFs that disk usage needs. */
-export interface FsStats {
-  bsize: number;
-  blocks: number;
-  bfree: number;
-  bavail: number;
-}
+export type FsStats = BlockCounts;
 
+/** In-process statfs (local filesystems). */
 export type StatFs = (path: string) => Promise<FsStats>;
+/** statfs outside the process (network filesystems): the signal gives up on it and kills what runs it. */
+export type ChildStatFs = (path: string, signal: AbortSignal) => Promise<FsStats>;
 
 export interface DiskUsageOptions {
   /** Host paths are read under this root ("/" on the host). */
   root: string;
   statfs?: StatFs;
+  /** For NETWORK_FILESYSTEMS. Default a child `stat -f` (nas/mount-space.ts). */
+  networkStatfs?: ChildStatFs;
   /** A mount that does not answer within this is reported stale (disk.<mount>.stale = 1). */
   timeoutMs?: number;
 }
@@ -81,20 +89,28 @@ const TIMED_OUT = Symbol("timed out");
 
 export function createDiskUsageReader(options: DiskUsageOptions): (mounts: Mount[]) => Promise<MetricValues> {
   const statfs = options.statfs ?? nodeStatfs;
+  const networkStatfs = options.networkStatfs ?? commandBlockCounts();
   const timeoutMs = options.timeoutMs ?? 2_000;
-  // statfs on a dead NFS/CIFS server blocks a libuv pool thread until the kernel gives up. A mount whose last
-  // call has not returned is not asked again, so a stale mount holds at most one pool thread, not one per tick.
-  const pending = new Map<string, Promise<FsStats | null>>();
+  // In-process statfs runs on one of libuv's 4 pool threads, which a dead NFS/CIFS server blocks until the kernel
+  // gives up (never, on a hard mount): four hung shares and /proc reads, spool writes and DNS all wait behind them.
+  // So network filesystems are asked in a child `stat -f`, killed at the deadline, and never in-process. A mount
+  // whose last call has not returned is not asked again, so a stale mount holds at most one child (or one pool
+  // thread, for a local disk that hangs), not one per tick.
+  const pending = new Map<string, Promise<FsStats | null | typeof TIMED_OUT>>();
 
-  function ask(mountPoint: string): Promise<FsStats | null> {
-    let call = pending.get(mountPoint);
+  function ask(mount: Mount): Promise<FsStats | null | typeof TIMED_OUT> {
+    let call = pending.get(mount.mountPoint);
     if (!call) {
-      call = statfs(path.join(options.root, mountPoint)).then(
+      const target = path.join(options.root, mount.mountPoint);
+      const deadline = AbortSignal.timeout(timeoutMs);
+      const asked = NETWORK_FILESYSTEMS.has(mount.fsType) ? networkStatfs(target, deadline) : statfs(target);
+      call = asked.then(
         (stats) => stats,
-        () => null,
+        // A child killed at the deadline is a mount that did not answer, whichever of the two timers ran first.
+        () => (deadline.aborted ? TIMED_OUT : null),
       );
-      pending.set(mountPoint, call);
-      void call.finally(() => pending.delete(mountPoint));
+      pending.set(mount.mountPoint, call);
+      void call.finally(() => pending.delete(mount.mountPoint));
     }
     return call;
   }
@@ -106,7 +122,8 @@ export function createDiskUsageReader(options: DiskUsageOptions): (mounts: Mount
       timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
       timer.unref?.();
     });
-    const stats = await Promise.race([ask(mount.mountPoint), timeout]);
+    // The child is killed at the deadline, but one stuck in uninterruptible sleep outlives SIGKILL: race it anyway.
+    const stats = await Promise.race([ask(mount), timeout]);
     clearTimeout(timer);
     if (stats === TIMED_OUT) return { [`${key}.stale`]: 1 };
     // Gone or not permitted: nothing to report. Zero blocks: a pseudo filesystem with no size.

@@ -45,17 +45,30 @@ export function parseNvidiaSmi(output: string): MetricValues {
   return values;
 }
 
+/** Who else wants the card: gaming mode hands it to a VM, and nvidia-smi holding /dev/nvidia* then would stop libvirt. */
+export interface GpuGate {
+  /** Runs the read, or returns null without running it while the card is handed over. */
+  use<T>(read: () => Promise<T>): Promise<T> | null;
+}
+
+/** Sampled instead of the card's figures while it is handed over (1), and beside them otherwise (0). */
+export const GPU_PASSED_THROUGH_METRIC = "gpu.passed_through";
+
 /**
  * A reader that asks nvidia-smi each tick. A host without it (ENOENT) is never asked again; other failures (no
- * devices while the GPU is passed through to the gaming VM, driver reloading) skip that tick quietly.
+ * devices while the GPU is passed through to the gaming VM, driver reloading) skip that tick quietly. With a gate,
+ * nvidia-smi is not run at all while gaming mode has the card.
  */
-export function createNvidiaSmiReader(run: RunProgram = runProgram, logger?: Logger): () => Promise<MetricValues> {
+export function createNvidiaSmiReader(run: RunProgram = runProgram, logger?: Logger, gate?: GpuGate): () => Promise<MetricValues> {
   let absent = false;
   let warned = false;
   return async () => {
     if (absent) return {};
     try {
-      return parseNvidiaSmi(await run("nvidia-smi", NVIDIA_SMI_ARGS));
+      if (!gate) return parseNvidiaSmi(await run("nvidia-smi", NVIDIA_SMI_ARGS));
+      const output = gate.use(() => run("nvidia-smi", NVIDIA_SMI_ARGS));
+      if (output === null) return { [GPU_PASSED_THROUGH_METRIC]: 1 };
+      return { ...parseNvidiaSmi(await output), [GPU_PASSED_THROUGH_METRIC]: 0 };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") absent = true;
       else if (!warned) {

@@ -14,18 +14,35 @@ export type StatFs = (mountPath: string, signal: AbortSignal) => Promise<MountSp
 
 export type SpaceCheck = { state: "ok"; space: MountSpace } | { state: "stale"; detail: string } | { state: "error"; detail: string };
 
+/** statfs's block counts, as `stat -f` prints them: block size, total, free (root's too), available to users. */
+export interface BlockCounts {
+  bsize: number;
+  blocks: number;
+  bfree: number;
+  bavail: number;
+}
+
 /**
- * `stat -f -c "%S %b %a"`: block size, total blocks, blocks available to unprivileged users. On abort the runner
- * SIGKILLs the child; a process stuck in uninterruptible sleep may outlive that, which is why checkSpace races it.
+ * `stat -f -c "%S %b %f %a"` in a child: block size, total blocks, free blocks, blocks available to unprivileged
+ * users. On abort the runner SIGKILLs the child; a process stuck in uninterruptible sleep may outlive that, which is
+ * why callers race it (checkSpace here, the disk usage reader in metrics/disk-usage.ts).
  */
-export function commandStatfs(run: CommandRunner = execFileRunner): StatFs {
+export function commandBlockCounts(run: CommandRunner = execFileRunner): (mountPath: string, signal: AbortSignal) => Promise<BlockCounts> {
   return async (mountPath, signal) => {
-    const { stdout } = await run("stat", ["-f", "-c", "%S %b %a", "--", mountPath], { signal });
-    const [bsize, blocks, avail] = stdout.trim().split(/\s+/).map(Number);
-    if (bsize === undefined || blocks === undefined || avail === undefined || [bsize, blocks, avail].some(Number.isNaN)) {
+    const { stdout } = await run("stat", ["-f", "-c", "%S %b %f %a", "--", mountPath], { signal });
+    const [bsize, blocks, bfree, bavail] = stdout.trim().split(/\s+/).map(Number);
+    if (bsize === undefined || blocks === undefined || bfree === undefined || bavail === undefined || [bsize, blocks, bfree, bavail].some(Number.isNaN)) {
       throw new Error(`unexpected stat -f output: ${stdout.slice(0, 100)}`);
     }
-    return { totalBytes: bsize * blocks, freeBytes: bsize * avail };
+    return { bsize, blocks, bfree, bavail };
+  };
+}
+
+export function commandStatfs(run: CommandRunner = execFileRunner): StatFs {
+  const counts = commandBlockCounts(run);
+  return async (mountPath, signal) => {
+    const { bsize, blocks, bavail } = await counts(mountPath, signal);
+    return { totalBytes: bsize * blocks, freeBytes: bsize * bavail };
   };
 }
 

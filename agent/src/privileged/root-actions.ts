@@ -46,10 +46,12 @@ export const gpuResetUnit = (pciAddress: string) => unitName(ROOT_UNITS.gpuReset
 export const gpuReleaseUnit = (pciAddress: string) => unitName(ROOT_UNITS.gpuRelease, pciInstance(pciAddress));
 
 /**
- * Starts a root unit and waits for it to finish: `systemctl start --wait` exits non-zero when the unit failed.
+ * Starts a root unit and waits for it to finish. The units are Type=oneshot, so a plain `systemctl start` already
+ * blocks until ExecStart has exited and fails ("Job for ... failed") when it did. Not `--wait`: that also calls
+ * Unit.Ref, polkit verb "ref", which the installed rule does not grant (it allows "start" and nothing else).
  * --no-ask-password: a service has no terminal; without polkit's yes the call fails at once instead of prompting.
  * The caller's signal kills systemctl (the step's timeout); the unit's own TimeoutStartSec bounds the root side.
  */
 export async function startRootUnit(run: CommandRunner, unit: string, signal: AbortSignal): Promise<void> {
-  await run("systemctl", ["start", "--wait", "--no-ask-password", unit], { signal });
+  await run("systemctl", ["start", "--no-ask-password", unit], { signal });
 }

@@ -107,7 +107,11 @@ export type JobRequest = z.infer<typeof JobRequest>;
 export const JobCancel = z.object({ type: z.literal("job_cancel"), id: jobId, reason: z.optional(z.string().check(z.maxLength(200))) });
 export type JobCancel = z.infer<typeof JobCancel>;
 
-export const JOB_STEP_STATUSES = ["running", "ok", "failed", "skipped", "rolled_back"] as const;
+/**
+ * `cancelling` is the agent's own line (step "cancel" or "deadline") for a kind in JOB_ROLLBACK_GRACE_MS: the job was
+ * cancelled or ran out of time and stays open while it undoes what it began; its rollback lines and result follow.
+ */
+export const JOB_STEP_STATUSES = ["running", "ok", "failed", "skipped", "rolled_back", "cancelling"] as const;
 export const JobProgress = z.object({
   type: z.literal("job_progress"),
   id: jobId,

@@ -23,6 +23,7 @@ const stopTimeoutSeconds = z._default(z.int().check(z.minimum(0), z.maximum(600)
 const none = z.strictObject({});
 /** Services the agent knows how to probe, each read in its own format (agent/src/host/service-probe.ts). */
 export const PROBE_KINDS = ["plex", "home-assistant", "minio", "http"] as const;
+const probeTimeoutMs = z._default(z.int().check(z.minimum(100), z.maximum(30_000)), 5000);
 
 export const JOB_KINDS = {
   "docker.list": { role: "viewer", params: z.strictObject({ all: z._default(z.boolean(), true) }) },
@@ -49,13 +50,14 @@ export const JOB_KINDS = {
   "gaming.disable": { role: "operator", params: none },
   "nas.status": { role: "viewer", params: none },
   "nas.remount": { role: "operator", params: z.strictObject({ mount: configuredName }) },
-  "host.probe": {
-    role: "viewer",
-    params: z.strictObject({
-      kind: z.enum(PROBE_KINDS),
-      url: z.url({ protocol: /^https?$/ }).check(z.maxLength(500)),
-      timeoutMs: z._default(z.int().check(z.minimum(100), z.maximum(30_000)), 5000),
-    }),
+  // A probe the owner configured on the agent (NEBULA_PROBES), by name: a viewer learns whether a service is up,
+  // and never chooses where on the LAN the agent sends a request.
+  "host.probe": { role: "viewer", params: z.strictObject({ probe: configuredName, timeoutMs: probeTimeoutMs }) },
+  // Any http(s) URL, requested from inside the home network: a port scan or a poke at an IoT device in the wrong
+  // hands, so admins only. The agent runs it only under this kind, never under host.probe.
+  "host.probe_url": {
+    role: "admin",
+    params: z.strictObject({ kind: z.enum(PROBE_KINDS), url: z.url({ protocol: /^https?$/ }).check(z.maxLength(500)), timeoutMs: probeTimeoutMs }),
   },
   "host.wol": { role: "operator", params: z.strictObject({ mac, broadcast: z._default(z.ipv4(), "255.255.255.255") }) },
   "host.reboot": { role: "owner", params: z.strictObject({ confirm: z.literal(true) }) },
@@ -76,6 +78,14 @@ export type JobParams<K extends JobKind> = z.output<(typeof JOB_KINDS)[K]["param
 /** Default and maximum time a job may run before it is cancelled. */
 export const DEFAULT_JOB_TIMEOUT_MS = 60_000;
 export const MAX_JOB_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * Kinds that undo what they began when cancelled or out of time (gaming mode starts the containers it stopped again
+ * and shuts down the VM it started): the agent keeps such a job open this long after the abort, streaming the
+ * rollback, and answers once it is done. The default rollback of gaming.enable (VM shutdown 120 s + forced off 30 s,
+ * containers 90 s) fits.
+ */
+export const JOB_ROLLBACK_GRACE_MS: Partial<Record<JobKind, number>> = { "gaming.enable": 5 * 60_000 };
 
 /** Validates a kind + params pair against the allowlist; used by the edge before sending and the agent on receipt. */
 export function parseJob(kind: string, params: unknown): { ok: true; kind: JobKind; params: unknown } | { ok: false; message: string } {

@@ -157,6 +157,17 @@ describe("missing data", () => {
     expect(host.sent).toEqual([]);
   });
 
+  it("sends nothing for a container gaming mode lent out: the agent leaves its running value out, not 0", () => {
+    const host = new Host([containerDownRule("*", { destination: CHANNEL })]);
+    host.series(T0, T0 + M, () => ({ "container.plex.running": 1, "container.sonarr.running": 1 }));
+    // Two hours of gaming: plex stopped on purpose, so the agent's samples carry no container.plex.running.
+    host.series(T0 + M + 10 * S, T0 + 2 * 60 * M, () => ({ "container.sonarr.running": 1 }));
+    expect(host.phase("container-down:*", "container.plex.running")).toBe("unknown");
+    host.series(T0 + 2 * 60 * M + 10 * S, T0 + 2 * 60 * M + 2 * M, () => ({ "container.plex.running": 1, "container.sonarr.running": 1 }));
+    expect(host.phase("container-down:*", "container.plex.running")).toBe("normal");
+    expect(host.sent).toEqual([]);
+  });
+
   it("forgets the pending wait when data goes missing", () => {
     const host = new Host([cpuRule({ forSeconds: 60 })]);
     host.series(T0, T0 + 40 * S, () => ({ "cpu.total": 99 }));

@@ -8,7 +8,7 @@ type JobKind = agentWire.JobKind;
 /**
  * Read-only kinds (viewer role) that answer in one shot. Left out on purpose, though viewers may run them:
  * `docker.logs` (it can follow a stream, and followers find a job by its row) and `host.probe` (it makes the agent
- * fetch a URL the caller names, which stays on the record).
+ * request a configured service, which stays on the record; naming any URL is `host.probe_url`, an admin kind).
  */
 export const QUICK_READ_KINDS: ReadonlySet<JobKind> = new Set<JobKind>([
   "docker.list",

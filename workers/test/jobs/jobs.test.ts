@@ -130,6 +130,33 @@ describe("POST /api/t/:tenantId/agents/:id/jobs", () => {
     agent.close();
   });
 
+  it("lets a viewer probe a service configured on the agent by name, and only an admin name a URL", async () => {
+    const { seeded, agent } = await connected();
+    // A viewer (or a viewer's API token) must not make the home agent request an address of their choosing.
+    const url = await runJob(seeded.agentId, lab.members.viewer, { kind: "host.probe_url", params: { kind: "http", url: "http://192.168.1.1/" } });
+    expect(url.status).toBe(403);
+    expect(await url.json()).toMatchObject({ error: { code: "FORBIDDEN", details: { kind: "host.probe_url", role: "admin" } } });
+    const smuggled = await runJob(seeded.agentId, lab.members.viewer, { kind: "host.probe", params: { kind: "http", url: "http://192.168.1.1/" } });
+    expect(smuggled.status).toBe(400);
+    expect(await jobRows(seeded.agentId)).toEqual([]);
+    expect(agent.pending("job")).toEqual([]);
+
+    const byName = runJob(seeded.agentId, lab.members.viewer, { kind: "host.probe", params: { probe: "plex" } });
+    const request = await agent.next("job");
+    expect(request).toMatchObject({ kind: "host.probe", params: { probe: "plex", timeoutMs: 5000 } });
+    agent.send({ type: "job_result", id: request.id, ok: true, result: { up: true, status: 200, latencyMs: 3, detail: "Plex 1.41" }, durationMs: 4 });
+    expect((await byName).status).toBe(200);
+
+    const asAdmin = runJob(seeded.agentId, lab.members.admin, { kind: "host.probe_url", params: { kind: "http", url: "http://192.168.1.1/" } });
+    const adminRequest = await agent.next("job");
+    expect(adminRequest).toMatchObject({ kind: "host.probe_url", params: { kind: "http", url: "http://192.168.1.1/" } });
+    // Not a viewer kind: answered "running" at once (202), like every other admin job.
+    expect((await asAdmin).status).toBe(202);
+    agent.send({ type: "job_result", id: adminRequest.id, ok: true, result: { up: true, status: 200, latencyMs: 2, detail: "HTTP 200" }, durationMs: 3 });
+    expect(await hubOf(seeded.agentId).waitForJob(adminRequest.id, 30_000)).toMatchObject({ status: "succeeded" });
+    agent.close();
+  });
+
   it("answers 404 for another tenant's agent", async () => {
     const foreign = await newAgent(other.tenantId);
     const res = await runJob(foreign.agentId, lab.members.owner, { kind: "docker.list" });

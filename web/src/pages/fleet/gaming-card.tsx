@@ -1,6 +1,7 @@
 // Gaming mode: the GPU goes from the host's containers to the gaming VM (enable) and back (disable). Switching
 // takes minutes; the card shows each step live (running, ok, failed, rolled back) from the job's stream, and picks
-// up a switch already under way when the page is opened.
+// up a switch already under way when the page is opened. A cancelled switch stays "cancelling…" while the agent
+// undoes it (VM shut down, containers started again), those steps showing as they happen.
 import type { Job } from "@nebula/schema/api/jobs";
 import type { JobProgress } from "@nebula/schema/wire/agent";
 import type { GamingStatus } from "@nebula/schema/wire/job-results";
@@ -37,18 +38,32 @@ export function GamingCard(props: { vmListKey: string }) {
   const [job, setJob] = createSignal<Job>();
   const [progress, setProgress] = createSignal<JobProgress[]>([]);
   const [error, setError] = createSignal<unknown>();
+  const [cancelAsked, setCancelAsked] = createSignal(false);
   let stopFollowing: (() => void) | undefined;
   onCleanup(() => stopFollowing?.());
   const running = () => {
     const j = job();
     return j !== undefined && !isFinished(j);
   };
+  // From the click, or from the agent's own "cancelling" line (a cancel from another tab, or the deadline).
+  const cancelling = () => running() && (cancelAsked() || progress().some((p) => p.status === "cancelling"));
+
+  async function cancel(id: string) {
+    setCancelAsked(true);
+    try {
+      await cancelJob(host.tenantId, id);
+    } catch (err) {
+      setCancelAsked(false);
+      setError(err);
+    }
+  }
 
   function follow(started: Job) {
     stopFollowing?.();
     setJob(started);
     setProgress([]);
     setError(undefined);
+    setCancelAsked(false);
     stopFollowing = followJob(host.tenantId, started.id, {
       progress: (p) => setProgress((prev) => [...prev, p]),
       done: (finished) => {
@@ -128,11 +143,15 @@ export function GamingCard(props: { vmListKey: string }) {
           <div class="card-body switch-log" data-testid="gaming-job">
             <div class="form-actions">
               <strong>{j().kind === "gaming.enable" ? "Enabling" : "Disabling"} gaming mode</strong>
-              <JobStatusBadge status={j().status} />
+              <Show when={cancelling()} fallback={<JobStatusBadge status={j().status} />}>
+                <span data-testid="job-status" data-status="cancelling">
+                  <Badge tone="warning">cancelling…</Badge>
+                </span>
+              </Show>
               <Show when={took()}>{(t) => <span class="faint">in {t()}</span>}</Show>
               <span style={{ flex: 1 }} />
-              <Show when={running() && canRun(j().kind as Switch)}>
-                <button type="button" class="btn btn-sm btn-ghost-danger" onClick={() => void cancelJob(host.tenantId, j().id).catch(setError)}>
+              <Show when={running() && !cancelling() && canRun(j().kind as Switch)}>
+                <button type="button" class="btn btn-sm btn-ghost-danger" onClick={() => void cancel(j().id)}>
                   Cancel
                 </button>
               </Show>

@@ -30,6 +30,7 @@ export const JOB_KIND_ROLES = {
   "nas.status": "viewer",
   "nas.remount": "operator",
   "host.probe": "viewer",
+  "host.probe_url": "admin",
   "host.wol": "operator",
   "host.reboot": "owner",
   "deploy.run": "owner",

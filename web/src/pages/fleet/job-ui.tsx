@@ -158,12 +158,13 @@ const STEP_LABEL: Record<JobProgress["status"], string> = {
   failed: "Failed",
   skipped: "Skipped",
   rolled_back: "Rolled back",
+  cancelling: "Cancelling…",
 };
 
 function StepIcon(props: { status: JobProgress["status"] }) {
   return (
     <span class={`step-icon step-${props.status}`} role="img" aria-label={STEP_LABEL[props.status]}>
-      <Show when={props.status === "running"}>
+      <Show when={props.status === "running" || props.status === "cancelling"}>
         <span class="spinner" aria-hidden="true" />
       </Show>
       <Show when={props.status === "ok"}>

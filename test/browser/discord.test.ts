@@ -53,12 +53,18 @@ describeInBrowser("the Discord section in the browser", () => {
     await page.getByTestId("streamer-platform-id").fill("4815162342");
     await page.getByTestId("streamer-channel").selectOption({ label: "#go-live" });
     await page.getByTestId("streamer-role").selectOption({ label: "@Stream pings" });
+    // @everyone in the message: a hint says it pings nobody until allowed; allowing it clears the hint.
+    await page.getByTestId("streamer-template").fill("{streamer} is live on {platform}: {title} {everyone}\n{url}");
+    await page.getByTestId("streamer-everyone-hint").waitFor();
+    await page.getByTestId("streamer-allow-everyone").check();
+    await page.getByTestId("streamer-everyone-hint").waitFor({ state: "detached" });
     const preview = (await page.getByTestId("streamer-preview-text").textContent()) ?? "";
-    expect(preview).toContain("@Stream pings nebula_tv is live on Twitch: Building a homelab dashboard");
+    expect(preview).toContain("@Stream pings nebula_tv is live on Twitch: Building a homelab dashboard @everyone");
     await screenshot(page, "discord-streams-dialog");
     const added = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/go-live/streamers"));
     await page.getByTestId("streamer-save").click();
     expect((await added).status()).toBe(201);
+    expect((await added).request().postDataJSON()).toMatchObject({ allowEveryone: true });
     const row = page.getByTestId("streamer-row").filter({ hasText: "nebula_tv" });
     await row.waitFor();
     expect(await row.textContent()).toContain("#go-live");

@@ -221,7 +221,10 @@ export async function startFakeKick(): Promise<FakeKick> {
   });
   server.route("GET", "/__control/kick/state", () => reply(200, { subscriptions, tokensIssued: tokens.size }));
 
-  installKickChat(server, authed);
+  installKickChat(server, authed, (authorization) => {
+    const account = oauth.accountOf(authorization);
+    return account ? { id: account.id, scopes: oauth.grantedScopes(account.id) } : null;
+  });
 
   return { origin: server.origin, close: server.close };
 }

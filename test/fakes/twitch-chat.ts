@@ -4,7 +4,9 @@
 // Delete Chat Messages; Ban User with a duration (a timeout); and a signed channel.chat.message EventSub sender.
 //   POST /__control/twitch/moderators {broadcaster_id, user_id}    the user becomes a moderator there
 //   POST /__control/twitch/chat-message {broadcaster_user_id, chatter_user_id, chatter_user_login?, text,
-//        fragments?: [{type, text}], badges?: [set_id], messageId?, timestamp?}  → {headers, body}
+//        fragments?: [{type, text}], badges?: [set_id], messageId?, timestamp?, chat_message_id?, user_id?}  → {headers,
+//        body}: messageId is the EventSub delivery's id; chat_message_id the line's own (the same line reaches us once per
+//        subscription of the channel, each under its own delivery id); user_id the subscription's reading user
 //   POST /__control/twitch/chat-drop {sender_id, code, times?}    the sender's next `times` (1) sends are dropped with
 //        that drop_reason code (msg_ratelimit, msg_duplicate …), whatever the limits say
 //   GET  /__control/twitch/chat        messages (sent and dropped, each with whose token sent it), deletions, bans
@@ -39,7 +41,8 @@ type Helix = (req: PlatformRequest, work: () => PlatformReply) => PlatformReply;
 /** Whose user access token a request carries (null: not a user token, e.g. the app's). */
 type TokenUser = (authorization: string | string[] | undefined) => { id: string } | null;
 
-export function installTwitchChat(server: PlatformServer, helix: Helix, sign: (secret: string, messageId: string, timestamp: string, body: string) => string, secret: string, tokenUser: TokenUser): void {
+/** `isModerator`: for EventSub's channel.chat.message authorization (twitch.ts). */
+export function installTwitchChat(server: PlatformServer, helix: Helix, sign: (secret: string, messageId: string, timestamp: string, body: string) => string, secret: string, tokenUser: TokenUser): { isModerator(broadcaster: string, user: string): boolean } {
   const state: FakeTwitchChatState = { messages: [], deletions: [], bans: [] };
   const moderators = new Set<string>();
   const forcedDrops = new Map<string, { code: string; times: number }>();
@@ -101,7 +104,7 @@ export function installTwitchChat(server: PlatformServer, helix: Helix, sign: (s
   });
 
   server.route("POST", "/__control/twitch/chat-message", (req) => {
-    const b = bodyOf<{ broadcaster_user_id: string; chatter_user_id: string; chatter_user_login?: string; text: string; fragments?: { type: string; text: string }[]; badges?: string[]; messageId?: string; timestamp?: string }>(req);
+    const b = bodyOf<{ broadcaster_user_id: string; chatter_user_id: string; chatter_user_login?: string; text: string; fragments?: { type: string; text: string }[]; badges?: string[]; messageId?: string; timestamp?: string; chat_message_id?: string; user_id?: string }>(req);
     const login = b.chatter_user_login ?? `user${b.chatter_user_id}`;
     const event = {
       broadcaster_user_id: b.broadcaster_user_id,
@@ -110,7 +113,7 @@ export function installTwitchChat(server: PlatformServer, helix: Helix, sign: (s
       chatter_user_id: b.chatter_user_id,
       chatter_user_login: login,
       chatter_user_name: login,
-      message_id: randomUUID(),
+      message_id: b.chat_message_id ?? randomUUID(),
       message: { text: b.text, fragments: (b.fragments ?? [{ type: "text", text: b.text }]).map((f) => ({ ...f, cheermote: null, emote: f.type === "emote" ? { id: randomUUID(), emote_set_id: "0", owner_id: "0", format: ["static"] } : null, mention: null })) },
       color: "#00FF7F",
       badges: (b.badges ?? []).map((set_id) => ({ set_id, id: "1", info: "" })),
@@ -120,7 +123,7 @@ export function installTwitchChat(server: PlatformServer, helix: Helix, sign: (s
       channel_points_custom_reward_id: null,
     };
     const payload = {
-      subscription: { id: randomUUID(), status: "enabled", type: "channel.chat.message", version: "1", cost: 0, condition: { broadcaster_user_id: b.broadcaster_user_id, user_id: "0" }, transport: { method: "webhook", callback: "http://localhost/webhooks/twitch" }, created_at: new Date().toISOString() },
+      subscription: { id: randomUUID(), status: "enabled", type: "channel.chat.message", version: "1", cost: 0, condition: { broadcaster_user_id: b.broadcaster_user_id, user_id: b.user_id ?? "0" }, transport: { method: "webhook", callback: "http://localhost/webhooks/twitch" }, created_at: new Date().toISOString() },
       event,
     };
     const body = JSON.stringify(payload);
@@ -148,4 +151,5 @@ export function installTwitchChat(server: PlatformServer, helix: Helix, sign: (s
     return reply(200, { ok: true });
   });
   server.route("GET", "/__control/twitch/chat", () => reply(200, state));
+  return { isModerator: isMod };
 }

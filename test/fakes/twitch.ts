@@ -13,7 +13,8 @@
 //                                   timestamp?, messageId?, challenge?}  → {headers, body}: an EventSub delivery
 //   GET  /__control/twitch/state   subscriptions, /streams calls (ids per call), tokens issued
 // Creating a subscription that needs a user's consent (channel.cheer: bits:read …) answers 403 unless that user has
-// granted the scopes through the fake OAuth, as Twitch does.
+// granted the scopes through the fake OAuth, as Twitch does; channel.chat.message also needs the broadcaster's
+// channel:bot or the bot being a moderator there.
 // Chat (Send Chat Message with chat limits, delete, timeouts, a signed channel.chat.message sender): twitch-chat.ts.
 // User OAuth (stream bot connections, test/fakes/platform-oauth.ts): /oauth2/authorize, token grants, /oauth2/revoke,
 // /oauth2/validate; Helix accepts those user tokens and GET /helix/users without parameters answers the token's user.
@@ -76,6 +77,16 @@ const EVENTSUB_AUTHORIZATION: Record<string, { user: string; scopes: string[] }>
   "channel.chat.message": { user: "user_id", scopes: ["user:read:chat", "user:bot"] },
 };
 
+/**
+ * channel.chat.message also needs the channel's side (EventSub reference, v1 Authorization): the broadcaster granted
+ * channel:bot, or the bot (user_id) is a moderator there, or the bot is the broadcaster.
+ */
+function channelAllowsBot(condition: Record<string, string>, granted: (userId: string) => Set<string>, isModerator: (broadcaster: string, user: string) => boolean): boolean {
+  const broadcaster = condition.broadcaster_user_id ?? "";
+  const bot = condition.user_id ?? "";
+  return broadcaster === bot || granted(broadcaster).has("channel:bot") || isModerator(broadcaster, bot);
+}
+
 /** Twitch answers 409 for a subscription of the same type and the same condition (every field of it). */
 function sameCondition(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
@@ -131,6 +142,8 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
     return { ...res, headers: { ...res.headers, ...rateHeaders() } };
   }
 
+  const chat = installTwitchChat(server, helix, signEventSub, TEST_TWITCH_EVENTSUB_SECRET, (authorization) => oauth.accountOf(authorization));
+
   server.route("POST", "/oauth2/token", (req) => {
     const userGrant = oauth.token(req);
     if (userGrant) return userGrant;
@@ -172,6 +185,9 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
       if (needs) {
         const granted = oauth.grantedScopes(body.condition?.[needs.user] ?? "");
         if (!needs.scopes.every((s) => granted.has(s))) return reply(403, { error: "Forbidden", status: 403, message: "subscription missing proper authorization" });
+        if (body.type === "channel.chat.message" && !channelAllowsBot(body.condition, (id) => oauth.grantedScopes(id), chat.isModerator)) {
+          return reply(403, { error: "Forbidden", status: 403, message: "subscription missing proper authorization" });
+        }
       }
       const dup = subscriptions.find((s) => s.type === body.type && sameCondition(s.condition, body.condition) && s.status !== "notification_failures_exceeded");
       if (dup) return reply(409, { error: "Conflict", status: 409, message: "subscription already exists" });
@@ -279,8 +295,6 @@ export async function startFakeTwitch(): Promise<FakeTwitch> {
   server.route("GET", "/__control/twitch/state", () =>
     reply(200, { subscriptions: subscriptions.map(({ secret: _s, ...s }) => s), streamCalls, tokensIssued: tokens.size }),
   );
-
-  installTwitchChat(server, helix, signEventSub, TEST_TWITCH_EVENTSUB_SECRET, (authorization) => oauth.accountOf(authorization));
 
   return { origin: server.origin, apiBase: `${server.origin}/helix`, authBase: `${server.origin}/oauth2`, route: server.route, close: server.close };
 }

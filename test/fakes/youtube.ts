@@ -9,8 +9,8 @@
 // else 400 incompatibleParameters; broadcastType defaults to "event", so a persistent "Stream now" broadcast needs
 // broadcastType=all). A video that ends takes its live chat offline (offlineAt), as YouTube does.
 // YOUTUBE_API_BASE = <origin>/youtube/v3, YOUTUBE_WEBSUB_HUB = <origin>/websub/subscribe.
-//   POST /__control/youtube/videos   [{id, channelId, title, live: "live"|"ended"|"none", startedAt?, endedAt?, viewers?, liveChatId?, broadcastType?,
-//                                      channelTitle?, duration? (ISO 8601), embeddable?, ageRestricted?, privacyStatus?}]
+//   POST /__control/youtube/videos   [{id, channelId, title, live: "live"|"ended"|"none"|"upcoming", startedAt?, endedAt?, scheduledAt?, viewers?,
+//                                      liveChatId?, broadcastType?, channelTitle?, duration? (ISO 8601), embeddable?, ageRestricted?, privacyStatus?}]
 // videos.list answers the parts asked for (snippet, contentDetails, status, liveStreamingDetails), as YouTube does.
 //   GET  /__control/youtube/verify?channelId=   → {url}: the hub's verification GET for the last request of that channel
 //   POST /__control/youtube/push     {channelId, videoId, secret?, tamper?} → {headers, body}: a signed Atom push
@@ -37,6 +37,8 @@ interface Video {
   live: "live" | "ended" | "none" | "upcoming";
   startedAt?: string;
   endedAt?: string;
+  /** liveStreamingDetails.scheduledStartTime of a scheduled broadcast (kept after it starts, as YouTube does). */
+  scheduledAt?: string;
   viewers?: number;
   /** liveStreamingDetails.activeLiveChatId while live. */
   liveChatId?: string;
@@ -392,6 +394,7 @@ export async function startFakeYouTube(): Promise<FakeYouTube> {
           liveStreamingDetails: {
             actualStartTime: v.startedAt,
             ...(v.endedAt ? { actualEndTime: v.endedAt } : {}),
+            ...(v.scheduledAt ? { scheduledStartTime: v.scheduledAt } : {}),
             ...(v.viewers !== undefined ? { concurrentViewers: String(v.viewers) } : {}),
             ...(v.live === "live" && v.liveChatId ? { activeLiveChatId: v.liveChatId } : {}),
           },

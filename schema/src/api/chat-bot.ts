@@ -167,6 +167,11 @@ export const ChatChannelView = z.object({
   botIsModerator: z.boolean(),
   /** The linked connection the bot speaks with; null: the app's token. */
   botAccount: ChatBotAccountView.nullable(),
+  /**
+   * Twitch: whether the bot hears this chat (its channel.chat.message subscription), with Twitch's refusal in words the
+   * streamer can act on. Null: not a Twitch channel, or not tried yet (Twitch is not configured on this server).
+   */
+  chatSubscription: z.object({ subscribed: z.boolean(), reason: z.string().nullable() }).nullable(),
   enabled: z.boolean(),
   createdAt: isoDate,
 });

@@ -22,6 +22,8 @@ export const CreateTrackedStreamerRequest = z.object({
   pingRoleId: snowflake.nullable().optional(),
   template: GoLiveTemplate.optional(),
   embed: z.boolean().optional(),
+  /** Off by default: only then can @everyone / @here / {everyone} in the template ping. */
+  allowEveryone: z.boolean().optional(),
   enabled: z.boolean().optional(),
   discordUserId: snowflake.nullable().optional(),
 });
@@ -33,6 +35,7 @@ export const UpdateTrackedStreamerRequest = z
     pingRoleId: snowflake.nullable(),
     template: GoLiveTemplate,
     embed: z.boolean(),
+    allowEveryone: z.boolean(),
     enabled: z.boolean(),
     discordUserId: snowflake.nullable(),
   })
@@ -51,6 +54,7 @@ export const TrackedStreamerView = z.object({
   pingRoleId: z.string().nullable(),
   template: z.string(),
   embed: z.boolean(),
+  allowEveryone: z.boolean(),
   enabled: z.boolean(),
   discordUserId: z.string().nullable(),
   /** How go-live is detected right now: webhooks, polling only, or not at all (platform not connected). */

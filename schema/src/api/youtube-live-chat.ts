@@ -24,7 +24,10 @@ export const YouTubeLiveChatPoller = z.object({
   videoId: z.string(),
   liveChatId: z.string(),
   status: YouTubeLiveChatPollerStatus,
+  /** The wait between reads now: YouTube's pollingIntervalMillis, stretched so the day's reads fit the quota left. */
   pollingIntervalMs: z.number().int().nullable(),
+  /** What YouTube asked for; less than pollingIntervalMs while the quota budget stretches it. */
+  youtubeIntervalMs: z.number().int().nullable(),
   lastPollAt: isoDate.nullable(),
   nextPollAt: isoDate.nullable(),
   errors: z.number().int(),

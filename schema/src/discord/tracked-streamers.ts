@@ -1,6 +1,7 @@
 // Streamers a guild follows for go-live notifications: which platform account, where the notice goes (channel, role
-// to ping), how it reads (template with {streamer} {title} {game} {url} {platform} {viewers}, embed on or off), and
-// optionally the Discord member whose "Streaming" presence also counts as a go-live signal.
+// to ping, whether the template may ping @everyone), how it reads (template with {streamer} {title} {game} {url}
+// {platform} {viewers} {everyone}, embed on or off), and optionally the Discord member whose "Streaming" presence
+// also counts as a go-live signal.
 import { sql } from "drizzle-orm";
 import { boolean, index, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, updatedAt } from "../core/columns.ts";
@@ -30,6 +31,8 @@ export const trackedStreamers = discord.table(
     pingRoleId: text("ping_role_id"),
     template: text("template").notNull().default(DEFAULT_GO_LIVE_TEMPLATE),
     embed: boolean("embed").notNull().default(true),
+    /** @everyone / @here (or {everyone}) in the template ping only when this is on; off, they are plain text. */
+    allowEveryone: boolean("allow_everyone").notNull().default(false),
     enabled: boolean("enabled").notNull().default(true),
     /** The member whose Discord "Streaming" activity also signals this streamer going live (linked accounts). */
     discordUserId: text("discord_user_id"),

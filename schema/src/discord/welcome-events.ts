@@ -10,7 +10,8 @@ export const WELCOME_EVENT_KINDS = ["joined", "left"] as const;
 export const WELCOME_MESSAGE_STATUSES = ["queued", "skipped"] as const;
 /** blocked: Discord 50007 "Cannot send messages to this user" (DMs closed): recorded, never retried. */
 export const WELCOME_DM_STATUSES = ["sent", "blocked", "failed", "skipped"] as const;
-export const WELCOME_ROLE_STATUSES = ["given", "partial", "forbidden", "failed", "skipped"] as const;
+/** pending: the member has not passed Membership Screening yet; the roles are given when they do. */
+export const WELCOME_ROLE_STATUSES = ["given", "partial", "forbidden", "failed", "skipped", "pending"] as const;
 
 export const welcomeEvents = discord.table(
   "welcome_events",

@@ -27,6 +27,12 @@ export const chatChannels = stream.table(
     connectionId: text("connection_id"),
     /** YouTube: the live chat of the current broadcast, set while live. */
     liveChatId: text("live_chat_id"),
+    /**
+     * Twitch: the channel.chat.message EventSub subscription the bot hears this chat through (condition: this channel
+     * and the bot's user id), and why Twitch refused it. Both null: not a Twitch channel, or not subscribed yet.
+     */
+    chatSubscriptionId: text("chat_subscription_id"),
+    chatSubscriptionFailure: text("chat_subscription_failure"),
     enabled: boolean("enabled").notNull().default(true),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

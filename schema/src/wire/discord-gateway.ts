@@ -110,6 +110,15 @@ export const GuildMemberAdd = z.looseObject({
   guild_id: snowflake,
   user: GatewayUser,
   joined_at: z.string(),
+  /** Discord: true while the member has not passed the guild's Membership Screening (Rules Screening). */
+  pending: z.boolean().optional(),
+});
+
+/** Any change to a member (roles, nick, avatar, timeout …); `pending` turns false once they pass Membership Screening. */
+export const GuildMemberUpdate = z.looseObject({
+  guild_id: snowflake,
+  user: GatewayUser,
+  pending: z.boolean().optional(),
 });
 
 export const GuildMemberRemove = z.looseObject({
@@ -157,6 +166,14 @@ export const GatewayEvent = z.discriminatedUnion("kind", [
     ...eventBase,
     user: z.object({ id: snowflake, username: z.string(), global_name: z.string().nullable(), avatar: z.string().nullable(), bot: z.boolean() }),
     joinedAt: z.string(),
+    /** Set when the member still has to pass Membership Screening: roles wait for member.screened. */
+    pending: z.literal(true).optional(),
+  }),
+  /** A member who joined pending passed Membership Screening (GUILD_MEMBER_UPDATE with pending false). */
+  z.object({
+    kind: z.literal("member.screened"),
+    ...eventBase,
+    user: z.object({ id: snowflake, username: z.string(), global_name: z.string().nullable(), avatar: z.string().nullable(), bot: z.boolean() }),
   }),
   z.object({
     kind: z.literal("member.left"),

@@ -3,23 +3,29 @@
 // ChatTimers object so its alarm follows them without reading Postgres itself. Every change the bot reads per chat line
 // (channels, commands, anti-spam) drops its cached copy (chat-config.ts). A channel may speak as one of the tenant's
 // platform connections (its OAuth token) instead of the app's token: it must be of the channel's platform and hold the
-// chat bot's scopes.
+// chat bot's scopes. A Twitch channel is heard through its own channel.chat.message subscription
+// (twitch-chat-subscription.ts), made on add and on a save that changes the bot or finds it missing, deleted on remove.
 import { type StreamPlatform, api, chatChannels, chatCommands, chatTimers, moderationLog, moderationSettings, newId, platformConnections } from "@nebula/schema";
 import { and, asc, desc, eq, ilike, lt, or } from "drizzle-orm";
 import { type Caller, recordAudit } from "../audit/audit.ts";
 import type { Cache } from "../cache/cache.ts";
+import type { Config } from "../config/config.ts";
 import type { Db } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { markIdleGateChanged } from "../cron/idle-gates.ts";
 import { AppError } from "../errors/app-error.ts";
 import { featuresOf } from "../connections/connect-flow.ts";
+import type { Logger } from "../logging/logger.ts";
 import { channelRef } from "./chat-bot.ts";
 import { forgetChatChannel, forgetChatTenantConfig, loadAntiSpamSettings } from "./chat-config.ts";
 import { commandTemplateWarnings } from "./command-engine.ts";
+import { subscribeTwitchChat, unsubscribeTwitchChat } from "./twitch-chat-subscription.ts";
 
 export interface ChatBotAdminDeps {
   db: Db;
   cache: Cache;
+  config: Config;
+  logger: Logger;
   now: () => Date;
   requestId?: string;
   /** Absent where the binding is not deployed: timers then simply do not run. */
@@ -51,6 +57,12 @@ export const commandView = (r: CommandRow): api.ChatCommandView => ({
 export const timerView = (r: TimerRow): api.ChatTimerView => ({ id: r.id, name: r.name, message: r.message, intervalMinutes: r.intervalMinutes, minLines: r.minLines, platforms: r.platforms, enabled: r.enabled });
 const botAccountView = (c: BotAccountRow): api.ChatBotAccountView => ({ connectionId: c.id, login: c.login, displayName: c.displayName, chatScopes: featuresOf(c.platform, c.scopes).chatbot });
 
+function chatSubscriptionView(r: ChannelRow): api.ChatChannelView["chatSubscription"] {
+  if (r.platform !== "twitch") return null;
+  if (r.chatSubscriptionId) return { subscribed: true, reason: null };
+  return r.chatSubscriptionFailure ? { subscribed: false, reason: r.chatSubscriptionFailure } : null;
+}
+
 /** `account`: the channel's linked connection (null for the app's token). */
 export const channelView = ({ row: r, account }: { row: ChannelRow; account: BotAccountRow | null }): api.ChatChannelView => ({
   id: r.id,
@@ -60,6 +72,7 @@ export const channelView = ({ row: r, account }: { row: ChannelRow; account: Bot
   botUserId: r.botUserId,
   botIsModerator: r.botIsModerator,
   botAccount: account ? botAccountView(account) : null,
+  chatSubscription: chatSubscriptionView(r),
   enabled: r.enabled,
   createdAt: r.createdAt.toISOString(),
 });
@@ -142,7 +155,7 @@ export async function deleteChatCommand(deps: ChatBotAdminDeps, tenantId: string
 // ---- timers ----
 
 /** Hands the tenant's timers and channels to its ChatTimers object. */
-export async function syncTimers(deps: ChatBotAdminDeps, tenantId: string): Promise<void> {
+export async function syncTimers(deps: Pick<ChatBotAdminDeps, "db" | "cache" | "now" | "timers">, tenantId: string): Promise<void> {
   if (!deps.timers) return;
   const [timers, channels] = await Promise.all([
     deps.db.select().from(chatTimers).where(eq(chatTimers.tenantId, tenantId)),
@@ -213,8 +226,16 @@ function botUserIdFor(connection: ConnectionRow, asked: string | undefined): str
   return connection.platformUserId;
 }
 
+/** Kick: sending chat needs a user token with chat:write (POST /public/v1/chat); the app token cannot speak. */
+function assertSpeaks(platform: StreamPlatform, connectionId: string | null): void {
+  if (platform === "kick" && !connectionId) {
+    throw new AppError("BAD_REQUEST", "A Kick chat bot speaks as a connected Kick account: connect the bot account with the chat bot enabled and choose it", { details: { issues: [{ path: "connectionId", code: "custom", message: "is needed on Kick: the app token cannot send chat" }] } });
+  }
+}
+
 export async function addChatChannel(deps: ChatBotAdminDeps, tenantId: string, input: unknown, actor: Caller): Promise<ChatChannelWithAccount> {
   const { botUserId: askedBotUserId, connectionId, ...values } = api.CreateChatChannelRequest.parse(input);
+  assertSpeaks(values.platform, connectionId);
   const connection = connectionId ? await chatBotConnection(deps.db, tenantId, values.platform, connectionId) : null;
   const botUserId = connection ? botUserIdFor(connection, askedBotUserId) : (askedBotUserId as string);
   try {
@@ -225,7 +246,7 @@ export async function addChatChannel(deps: ChatBotAdminDeps, tenantId: string, i
     // The */5 YouTube broadcast discovery skips Postgres while there is no YouTube channel.
     if (values.platform === "youtube") await markIdleGateChanged(deps.cache, "youtube.live-chat-discovery");
     await syncTimers(deps, tenantId);
-    return { row: row as ChannelRow, account: connection };
+    return { row: await subscribeTwitchChat(deps, row as ChannelRow), account: connection };
   } catch (err) {
     // One bot per channel across tenants: events are routed by (platform, channel id).
     if (isUniqueViolation(err)) throw new AppError("CONFLICT", "This channel already has a chat bot");
@@ -244,6 +265,7 @@ export async function updateChatChannel(deps: ChatBotAdminDeps, tenantId: string
   if (!current) throw notFound("Channel");
   const connection = connectionId ? await chatBotConnection(deps.db, tenantId, current.row.platform, connectionId) : null;
   const linked = connectionId === undefined ? current.row.connectionId : connectionId;
+  if (connectionId !== undefined) assertSpeaks(current.row.platform, linked);
   const botUserId = connection ? botUserIdFor(connection, askedBotUserId) : askedBotUserId;
   if (connectionId === undefined && linked && askedBotUserId !== undefined && askedBotUserId !== current.row.botUserId) {
     throw new AppError("BAD_REQUEST", "The bot speaks as the linked connection's account; unlink it to choose another bot user id");
@@ -255,13 +277,18 @@ export async function updateChatChannel(deps: ChatBotAdminDeps, tenantId: string
   await recordAudit(deps.db, actor, { tenantId, action: "chatbot.channel.update", targetType: "chat_channel", targetId: id, details: { ...values, ...(botUserId === undefined ? {} : { botUserId }), ...(connectionId === undefined ? {} : { connectionId }) } }, deps.requestId);
   await forgetChatChannel(deps.cache, row);
   await syncTimers(deps, tenantId);
-  return { row, account: connectionId === undefined ? current.account : connection };
+  // Another bot hears through another subscription; a save also retries one Twitch refused before.
+  const botChanged = row.botUserId !== current.row.botUserId;
+  if (botChanged && row.platform === "twitch") await unsubscribeTwitchChat(deps, current.row);
+  const heard = botChanged || !row.chatSubscriptionId ? await subscribeTwitchChat(deps, row) : row;
+  return { row: heard, account: connectionId === undefined ? current.account : connection };
 }
 
 export async function removeChatChannel(deps: ChatBotAdminDeps, tenantId: string, id: string, actor: Caller): Promise<void> {
-  const gone = await deps.db.delete(chatChannels).where(and(eq(chatChannels.id, id), eq(chatChannels.tenantId, tenantId))).returning({ id: chatChannels.id, platform: chatChannels.platform, channelId: chatChannels.channelId });
+  const gone = await deps.db.delete(chatChannels).where(and(eq(chatChannels.id, id), eq(chatChannels.tenantId, tenantId))).returning({ id: chatChannels.id, platform: chatChannels.platform, channelId: chatChannels.channelId, botUserId: chatChannels.botUserId });
   if (!gone[0]) throw notFound("Channel");
   await forgetChatChannel(deps.cache, gone[0]);
+  if (gone[0].platform === "twitch") await unsubscribeTwitchChat(deps, gone[0]);
   if (gone[0].platform === "youtube") await markIdleGateChanged(deps.cache, "youtube.live-chat-discovery");
   await recordAudit(deps.db, actor, { tenantId, action: "chatbot.channel.remove", targetType: "chat_channel", targetId: id }, deps.requestId);
   await syncTimers(deps, tenantId);

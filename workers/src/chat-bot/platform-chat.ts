@@ -4,7 +4,7 @@
 // minutes), YouTube through the Data API with the channel's OAuth token from workers/src/connections
 // (liveChatMessages.insert / delete and liveChatBans.insert, 50 quota units each, into the live chat the poller found).
 // Each call goes through the platform client's PlatformHttp, so its rate-limit headers and 429s are shared with every
-// other call of that client.
+// other call with the same bucket: on Twitch the app's for app-token calls, the bot user's for its user token.
 import type { StreamPlatform } from "@nebula/schema";
 import { z } from "zod";
 import type { Cache } from "../cache/cache.ts";
@@ -13,6 +13,7 @@ import { type ConnectionDeps, tokenFor } from "../connections/connection-tokens.
 import { AppError } from "../errors/app-error.ts";
 import type { PlatformClients } from "../platforms/platform-clients.ts";
 import type { PlatformHttp } from "../platforms/platform-http.ts";
+import type { TwitchClient } from "../platforms/twitch/twitch-client.ts";
 import { type YouTubeClient, youtubeReasonOf } from "../platforms/youtube/youtube-client.ts";
 import type { HeldTokens } from "./held-tokens.ts";
 import { liveChatKey } from "./youtube-live-chat-state.ts";
@@ -29,12 +30,15 @@ export interface ChatChannelRef {
 /**
  * Bearer tokens to act as the bot. With a connection (the bot account's OAuth, workers/src/connections) its user token;
  * without, the app token: Twitch accepts an app token for Send Chat Message once the bot granted user:bot and the
- * broadcaster channel:bot (or made it a moderator); moderation calls need the bot's user token in production.
+ * broadcaster channel:bot (or made it a moderator); moderation calls need the bot's user token in production. Kick
+ * has no app-token chat: a Kick channel always has a connection (chat-bot-admin.ts refuses one without).
  */
 export interface ChatCredentials {
   tokenFor(channel: ChatChannelRef): Promise<string>;
   /** The platform refused the channel's user token (401): the next tokenFor reads the connection again. */
   forget(channel: ChatChannelRef): void;
+  /** The user whose access token tokenFor gives (the bot's connection), or null for the app token. */
+  speaksAs(channel: ChatChannelRef): string | null;
 }
 
 /** `held`: the ChatOutbox's memory of user tokens (held-tokens.ts); without it every call reads the connection. */
@@ -52,12 +56,15 @@ export function chatCredentials(clients: PlatformClients, connections: Connectio
         if (!clients.twitch) throw new AppError("MISCONFIGURED", "Twitch is not connected (TWITCH_CLIENT_ID / TWITCH_CLIENT_SECRET are not set)");
         return clients.twitch.appToken();
       }
-      if (channel.platform === "kick") return clients.kick.appToken();
+      // Kick: POST /public/v1/chat needs a user access token with chat:write; an app token has no account to speak as.
+      if (channel.platform === "kick") throw new AppError("MISCONFIGURED", "Kick chat needs the bot account's connection (chat:write) to speak");
       throw new AppError("MISCONFIGURED", "YouTube chat needs the channel's connection (OAuth) to speak");
     },
     forget(channel) {
       if (channel.connectionId) held?.forget(channel.connectionId);
     },
+    // A linked connection's account is the channel's bot (chat-bot-admin.ts keeps botUserId = its platform user id).
+    speaksAs: (channel) => (channel.connectionId && connections ? channel.botUserId : null),
   };
 }
 
@@ -97,7 +104,7 @@ function requireOk(http: PlatformHttp, res: { status: number }, what: string): v
 
 export class TwitchChat implements ChatPlatform {
   constructor(
-    private readonly http: PlatformHttp,
+    private readonly twitch: Pick<TwitchClient, "http" | "userHttp">,
     private readonly apiBase: string,
     private readonly clientId: string,
     private readonly credentials: ChatCredentials,
@@ -107,7 +114,7 @@ export class TwitchChat implements ChatPlatform {
     const url = new URL(`${this.apiBase.replace(/\/$/, "")}${path}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const send = (token: string) =>
-      this.http.send<unknown>({
+      this.httpFor(channel).send<unknown>({
         method,
         url: url.toString(),
         headers: { "client-id": this.clientId, authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
@@ -116,9 +123,15 @@ export class TwitchChat implements ChatPlatform {
     return withToken(this.credentials, channel, send, (res) => res.status === 401);
   }
 
+  /** Twitch: user-token calls spend the user's bucket, app-token calls the app's. */
+  private httpFor(channel: ChatChannelRef): PlatformHttp {
+    const user = this.credentials.speaksAs(channel);
+    return user ? this.twitch.userHttp(user) : this.twitch.http;
+  }
+
   async send(channel: ChatChannelRef, text: string, replyTo: string | null): Promise<SendOutcome> {
     const res = await this.call(channel, "POST", "/chat/messages", {}, { broadcaster_id: channel.channelId, sender_id: channel.botUserId, message: text, ...(replyTo ? { reply_parent_message_id: replyTo } : {}) });
-    requireOk(this.http, res, "Send Chat Message");
+    requireOk(this.twitch.http, res, "Send Chat Message");
     const result = HelixSent.parse(res.body).data[0] as z.infer<typeof HelixSent>["data"][number];
     if (result.is_sent) return { sent: true, messageId: result.message_id };
     return { sent: false, dropCode: result.drop_reason?.code ?? "unknown", dropMessage: result.drop_reason?.message ?? "" };
@@ -127,14 +140,14 @@ export class TwitchChat implements ChatPlatform {
   async deleteMessage(channel: ChatChannelRef, messageId: string): Promise<void> {
     const res = await this.call(channel, "DELETE", "/moderation/chat", { broadcaster_id: channel.channelId, moderator_id: channel.botUserId, message_id: messageId });
     // 404: already gone (deleted by a human moderator, or older than six hours).
-    if (res.status !== 404) requireOk(this.http, res, "Delete Chat Messages");
+    if (res.status !== 404) requireOk(this.twitch.http, res, "Delete Chat Messages");
   }
 
   async timeout(channel: ChatChannelRef, userId: string, seconds: number, reason: string): Promise<void> {
     // Helix: duration 1..1,209,600 seconds makes it a timeout rather than a ban.
     const duration = Math.min(1_209_600, Math.max(1, Math.round(seconds)));
     const res = await this.call(channel, "POST", "/moderation/bans", { broadcaster_id: channel.channelId, moderator_id: channel.botUserId }, { data: { user_id: userId, duration, reason: reason.slice(0, 500) } });
-    requireOk(this.http, res, "Ban User (timeout)");
+    requireOk(this.twitch.http, res, "Ban User (timeout)");
   }
 }
 
@@ -157,7 +170,10 @@ export class KickChat implements ChatPlatform {
   }
 
   async send(channel: ChatChannelRef, text: string, replyTo: string | null): Promise<SendOutcome> {
-    const res = await this.call(channel, "POST", "/public/v1/chat", { broadcaster_user_id: Number(channel.channelId), content: text, type: "bot", ...(replyTo ? { reply_to_message_id: replyTo } : {}) });
+    // Kick (docs.kick.com, Chat: POST /public/v1/chat): type "bot" always posts in the channel of the token's own account
+    // and ignores broadcaster_user_id; type "user" posts in broadcaster_user_id's channel (required then). A bot persona
+    // speaks in the streamer's channel, so "user" with the channel, which is also right when the account is the streamer.
+    const res = await this.call(channel, "POST", "/public/v1/chat", { broadcaster_user_id: Number(channel.channelId), content: text, type: "user", ...(replyTo ? { reply_to_message_id: replyTo } : {}) });
     requireOk(this.http, res, "POST /public/v1/chat");
     const result = KickSent.parse(res.body).data;
     return result.is_sent ? { sent: true, messageId: result.message_id } : { sent: false, dropCode: "not_sent", dropMessage: "" };
@@ -219,7 +235,7 @@ export class YouTubeChat implements ChatPlatform {
 export function chatPlatform(platform: StreamPlatform, config: Config, clients: PlatformClients, credentials: ChatCredentials, cache: Cache): ChatPlatform {
   if (platform === "twitch") {
     if (!clients.twitch) throw new AppError("MISCONFIGURED", "Twitch is not connected");
-    return new TwitchChat(clients.twitch.http, config.TWITCH_API_BASE, config.TWITCH_CLIENT_ID ?? "", credentials);
+    return new TwitchChat(clients.twitch, config.TWITCH_API_BASE, config.TWITCH_CLIENT_ID ?? "", credentials);
   }
   if (platform === "kick") return new KickChat(clients.kick.http, config.KICK_API_BASE, credentials);
   if (!clients.youtube) throw new AppError("MISCONFIGURED", "YouTube is not connected (YOUTUBE_API_KEY is not set)");

@@ -39,7 +39,7 @@ const ChannelParams = z.object({ channelId: z.string().regex(idPattern("chatChan
 
 function depsOf(c: Context<AppEnv>): ChatBotAdminDeps {
   const { services } = c.var;
-  return { db: services.db, cache: services.cache, now: services.now, requestId: c.var.requestId, timers: (c.env as Partial<AppEnv["Bindings"]>).CHAT_TIMERS ?? null };
+  return { db: services.db, cache: services.cache, config: services.config, logger: services.logger, now: services.now, requestId: c.var.requestId, timers: (c.env as Partial<AppEnv["Bindings"]>).CHAT_TIMERS ?? null };
 }
 
 function actorOf(c: Context<AppEnv>) {

@@ -1,8 +1,10 @@
 // The YouTube live-chat poller's state and its pure rules: when the next liveChatMessages.list may go out (never before
 // YouTube's pollingIntervalMillis; longer after errors; the Pacific-midnight quota reset when the units are gone), and
 // when a chat is over (offlineAt, 403 liveChatEnded / liveChatDisabled, 404 liveChatNotFound). The Durable Object in
-// youtube-live-chat.ts applies them; the cache keys here are shared with the chat bot's YouTube sender.
+// youtube-live-chat.ts applies them; the cache keys here are shared with the chat bot's YouTube sender. Reading is
+// budgeted against the day's API quota (quotaBudgetedIntervalMs) so one long stream cannot starve everything else.
 import type { api } from "@nebula/schema";
+import { QUOTA_COST } from "../platforms/youtube/youtube-quota.ts";
 
 export type PollerStatus = api.YouTubeLiveChatPollerStatus;
 
@@ -23,7 +25,10 @@ export interface LiveChatState extends LiveChatTarget {
   pageToken: string | null;
   /** The first page (the chat's history) was read and skipped. */
   primed: boolean;
+  /** The wait between reads: YouTube's, stretched to the day's quota budget (quotaBudgetedIntervalMs). */
   pollingIntervalMs: number | null;
+  /** What YouTube's last page asked for; absent in states saved before the budget. */
+  youtubeIntervalMs?: number | null;
   lastPollAt: number | null;
   nextPollAt: number | null;
   /** Failed polls in a row. */
@@ -76,6 +81,40 @@ export const isActive = (s: Pick<LiveChatState, "status">) => s.status === "poll
 /** The wait YouTube asked for, floored: its docs say to wait pollingIntervalMillis before the next request. */
 export function intervalOf(pollingIntervalMillis: number | undefined): number {
   return Math.max(MIN_INTERVAL_MS, pollingIntervalMillis ?? DEFAULT_INTERVAL_MS);
+}
+
+/**
+ * The share of the day's units chat reading leaves alone: go-live checks (videos.list), song requests and the bot's own
+ * writes (50 units each) share the project's 10,000 a day, and liveChatMessages.list costs 5 units a read.
+ */
+export const QUOTA_RESERVE_SHARE = 0.2;
+
+export interface QuotaBudget {
+  /** What YouTube asked for (intervalOf of the page's pollingIntervalMillis): never read sooner. */
+  youtubeIntervalMs: number;
+  /** The day's units spent so far by every feature (youtube-quota.ts counts them per project). */
+  used: number;
+  limit: number;
+  now: number;
+  /** When the units come back: midnight Pacific time (nextQuotaReset). */
+  resetAt: number;
+  reserveShare?: number;
+  costPerRead?: number;
+}
+
+/**
+ * The wait before the next chat read: the units left for chat (the day's limit less the reserve, less what is spent)
+ * spread evenly until the reset, never sooner than YouTube asked, never past the reset. With nothing left for chat the
+ * poller waits for the reset. Several live chats at once each stretch as the shared count grows, so together they
+ * still stop at the reserve.
+ */
+export function quotaBudgetedIntervalMs(b: QuotaBudget): number {
+  const cost = b.costPerRead ?? QUOTA_COST["liveChatMessages.list"];
+  const untilReset = Math.max(0, b.resetAt - b.now);
+  const forChat = b.limit * (1 - (b.reserveShare ?? QUOTA_RESERVE_SHARE)) - b.used;
+  const reads = Math.floor(forChat / cost);
+  if (reads < 1) return Math.max(b.youtubeIntervalMs, untilReset);
+  return Math.max(b.youtubeIntervalMs, Math.min(untilReset, Math.ceil(untilReset / reads)));
 }
 
 /** After the n-th failure in a row: the last interval doubled each time, capped at five minutes. */

@@ -21,7 +21,7 @@ import { type Logger, createLogger } from "../logging/logger.ts";
 import { type HandledChatLine, showChatOnOverlays } from "../overlays/overlay-chat.ts";
 import { platformClients } from "../platforms/platform-clients.ts";
 import { type LiveChatPage, youtubeReasonOf } from "../platforms/youtube/youtube-client.ts";
-import { isQuotaExhausted, nextQuotaReset } from "../platforms/youtube/youtube-quota.ts";
+import { isQuotaExhausted, nextQuotaReset, quotaUsage } from "../platforms/youtube/youtube-quota.ts";
 import { createServices } from "../services/services.ts";
 import { syncTimers } from "./chat-bot-admin.ts";
 import { handleChatMessage } from "./chat-bot.ts";
@@ -40,6 +40,7 @@ import {
   isActive,
   liveChatKey,
   newLiveChatState,
+  quotaBudgetedIntervalMs,
 } from "./youtube-live-chat-state.ts";
 
 /** Tests move this object's clock forward (ms) instead of waiting. */
@@ -172,11 +173,14 @@ export class YouTubeLiveChat extends DurableObject<Env> {
 
   private async received(services: Services, logger: Logger, s: LiveChatState, page: LiveChatPage): Promise<void> {
     const polledAt = this.now();
-    const interval = intervalOf(page.pollingIntervalMillis);
+    const youtubeIntervalMs = intervalOf(page.pollingIntervalMillis);
+    // Stretched so the day's reads fit the units left for chat (youtube-live-chat-state.ts keeps 20% for the rest).
+    const quota = await quotaUsage(services.cache, polledAt);
+    const interval = quotaBudgetedIntervalMs({ youtubeIntervalMs, used: quota.used, limit: quota.limit, now: polledAt, resetAt: nextQuotaReset(polledAt) });
     const history = !s.primed;
     // The token is kept before the items are handled: if this object is evicted mid-page, a command is answered at
     // most once rather than twice.
-    this.save({ ...s, status: "polling", pageToken: page.nextPageToken ?? s.pageToken, primed: true, pollingIntervalMs: interval, lastPollAt: polledAt, nextPollAt: polledAt + interval, errors: 0, lastError: null });
+    this.save({ ...s, status: "polling", pageToken: page.nextPageToken ?? s.pageToken, primed: true, pollingIntervalMs: interval, youtubeIntervalMs, lastPollAt: polledAt, nextPollAt: polledAt + interval, errors: 0, lastError: null });
     if (!history && page.items.length > 0) await this.handle(services, logger, page.items);
     await this.announce(services.cache, polledAt);
     if (page.offlineAt) {
@@ -315,6 +319,7 @@ export function viewOf(s: LiveChatState): api.YouTubeLiveChatPoller {
     liveChatId: s.liveChatId,
     status: s.status,
     pollingIntervalMs: s.pollingIntervalMs,
+    youtubeIntervalMs: s.youtubeIntervalMs ?? null,
     lastPollAt: iso(s.lastPollAt),
     nextPollAt: iso(s.nextPollAt),
     errors: s.errors,

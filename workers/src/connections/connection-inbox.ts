@@ -1,7 +1,7 @@
 // A connected Twitch or Kick channel feeds its owner's inbox and chat bot: the connect registers the broadcaster as an
 // inbox source of the tenant (streamer = the member who connected), and, after the callback has answered, creates the
 // webhook subscriptions they read (Twitch's EventSub here, Kick's in kick-events.ts), storing how each one went
-// (eventsub-status.ts). Neither fails the connect.
+// (eventsub-status.ts), and retries the chat-bot channels this account's consent may unblock. None fails the connect.
 import { type api, inboxSources, newId } from "@nebula/schema";
 import { type Actor, recordAudit } from "../audit/audit.ts";
 import type { Cache } from "../cache/cache.ts";
@@ -12,7 +12,9 @@ import { AppError } from "../errors/app-error.ts";
 import { forgetInboxRecipients } from "../inbox/recipients.ts";
 import type { Logger } from "../logging/logger.ts";
 import { platformClients } from "../platforms/platform-clients.ts";
+import { EVENTSUB_HEALTHY } from "../platforms/twitch/twitch-client.ts";
 import { createServices } from "../services/services.ts";
+import { resubscribeTwitchChatsOf } from "../chat-bot/twitch-chat-subscription.ts";
 import { featuresOf } from "./connect-flow.ts";
 import type { ConnectionDeps, ConnectionRow } from "./connection-tokens.ts";
 import { connectionView } from "./connections.ts";
@@ -58,9 +60,6 @@ export async function registerInboxSource(deps: { db: Db; cache: Cache; logger: 
 
 export type EventSubOutcome = { created: number; existed: number; failed: string[] } | "not_configured";
 
-/** Twitch lists these as working (or about to be, once our webhook answers the challenge). */
-const HEALTHY = new Set(["enabled", "webhook_callback_verification_pending"]);
-
 /**
  * Creates the connection's EventSub subscriptions with the app token (one that already exists counts as done) and
  * stores each outcome. `retry`: only the types stored as failed or revoked, after deleting Twitch's dead copies (a
@@ -85,7 +84,7 @@ export async function subscribeTwitchEvents(
     specs = specs.filter((s) => unhealthy.has(s.type));
     if (specs.length > 0) {
       for (const s of await twitch.listEventSubs({ userId: broadcasterId })) {
-        if (!HEALTHY.has(s.status) && specs.some((spec) => spec.type === s.type)) await twitch.deleteEventSub(s.id);
+        if (!EVENTSUB_HEALTHY.has(s.status) && specs.some((spec) => spec.type === s.type)) await twitch.deleteEventSub(s.id);
       }
     }
   }
@@ -112,6 +111,8 @@ export async function subscribeAfterConnect(env: Env, config: Config, logger: Lo
   const scope = createServices(env, config, logger);
   try {
     await subscribeTwitchEvents(scope.services, connection);
+    // This account may be the bot or the broadcaster of a chat-bot channel that Twitch refused to deliver until now.
+    await resubscribeTwitchChatsOf(scope.services, connection.platformUserId);
   } catch (err) {
     logger.error("connections: EventSub subscriptions failed", { connectionId: connection.id, err });
   } finally {

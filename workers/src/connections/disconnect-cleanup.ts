@@ -1,12 +1,14 @@
 // What a disconnected account leaves running besides its tokens, undone after the connection row is gone: what the
 // platform keeps pushing for it (Twitch EventSub and Kick event subscriptions, a YouTube live-chat poller), the inbox source its connect registered, and chat-bot channels speaking with it (they
-// fall back to the app's token). Each step runs on its own: a failure is logged and reported, and the rest still run.
+// fall back to the app's token; a Twitch one whose bot is the streamer asks Twitch again for its chat). Each step runs on
+// its own: a failure is logged and reported, and the rest still run.
 import type { ConnectionPlatform } from "@nebula/schema/api/connections";
 import { CONNECTION_SCOPES } from "@nebula/schema/api/connections";
 import { chatChannels, inboxSources, platformConnections } from "@nebula/schema";
 import { and, eq, isNotNull, ne, or } from "drizzle-orm";
 import { syncTimers } from "../chat-bot/chat-bot-admin.ts";
 import { forgetChatChannel } from "../chat-bot/chat-config.ts";
+import { recheckOwnTwitchChats } from "../chat-bot/twitch-chat-subscription.ts";
 import { getYouTubeLiveChatByName } from "../chat-bot/youtube-live-chat.ts";
 import type { Env } from "../env.ts";
 import { AppError } from "../errors/app-error.ts";
@@ -147,11 +149,19 @@ async function unlinkChatChannels(deps: CleanupDeps, connection: ConnectionRow):
   return { unlinked: unlinked.length };
 }
 
+/** After the Twitch step: a chat-bot channel whose bot is this broadcaster heard its chat through what that step deleted. */
+const recheckTwitchChat: CleanupStep = (deps, connection) => recheckOwnTwitchChats(deps, connection.platformUserId);
+
 /** Runs every step for a connection whose row is already deleted; never throws. */
 export async function cleanUpAfterDisconnect(deps: CleanupDeps, connection: ConnectionRow): Promise<CleanupReport> {
   // The platform's step first: the YouTube poller is found through the channel rows the unlink step clears.
   const atPlatform = PLATFORM_CLEANUP[connection.platform];
-  const steps: [string, CleanupStep][] = [...(atPlatform ? [[connection.platform, atPlatform] as [string, CleanupStep]] : []), ["inboxSource", removeInboxSource], ["chatChannels", unlinkChatChannels]];
+  const steps: [string, CleanupStep][] = [
+    ...(atPlatform ? [[connection.platform, atPlatform] as [string, CleanupStep]] : []),
+    ...(connection.platform === "twitch" ? [["twitchChat", recheckTwitchChat] as [string, CleanupStep]] : []),
+    ["inboxSource", removeInboxSource],
+    ["chatChannels", unlinkChatChannels],
+  ];
   const report: CleanupReport = {};
   for (const [name, step] of steps) {
     try {

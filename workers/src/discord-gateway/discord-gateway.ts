@@ -10,7 +10,7 @@ import { DiscordRest } from "../discord-rest/discord-rest.ts";
 import { sharedLimitsOf } from "../discord-rest/shared-limits.ts";
 import type { Env } from "../env.ts";
 import { type Logger, createLogger } from "../logging/logger.ts";
-import { type StreamingMemory, eventsOfDispatch } from "./gateway-dispatch.ts";
+import { type ScreeningMemory, type StreamingMemory, eventsOfDispatch } from "./gateway-dispatch.ts";
 import { type GatewayEvent, deliverGatewayEvents } from "./gateway-events.ts";
 import {
   type GatewaySession,
@@ -119,6 +119,7 @@ export class DiscordGateway extends DurableObject<Env> {
     this.logger = createLogger({ service: "discord-gateway", gateway: ctx.id.name ?? ctx.id.toString() }, env.LOG_LEVEL === "debug" || env.LOG_LEVEL === "warn" || env.LOG_LEVEL === "error" ? env.LOG_LEVEL : "info");
     ctx.blockConcurrencyWhile(async () => {
       ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS streaming (guild_id TEXT NOT NULL, user_id TEXT NOT NULL, url TEXT NOT NULL, PRIMARY KEY (guild_id, user_id))`);
+      ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS screening (guild_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (guild_id, user_id))`);
       this.session = ctx.storage.kv.get<GatewaySession>(KEYS.session) ?? null;
     });
   }
@@ -425,7 +426,7 @@ export class DiscordGateway extends DurableObject<Env> {
       this.logger.info("gateway resumed", { sessionId: this.session.sessionId, seq });
       return;
     }
-    const result = eventsOfDispatch(frame.t, frame.d, { sessionId: this.session.sessionId, seq, streaming: this.streaming });
+    const result = eventsOfDispatch(frame.t, frame.d, { sessionId: this.session.sessionId, seq, streaming: this.streaming, screening: this.screening });
     if (!result.ok) {
       this.malformed(result.error);
       return;
@@ -579,6 +580,13 @@ export class DiscordGateway extends DurableObject<Env> {
       this.ctx.storage.sql.exec("DELETE FROM streaming WHERE guild_id = ? AND user_id = ?", guildId, userId);
     },
     usersIn: (guildId) => this.ctx.storage.sql.exec<{ user_id: string }>("SELECT user_id FROM streaming WHERE guild_id = ?", guildId).toArray().map((r) => r.user_id),
+  };
+
+  private readonly screening: ScreeningMemory = {
+    add: (guildId, userId) => {
+      this.ctx.storage.sql.exec("INSERT INTO screening (guild_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING", guildId, userId);
+    },
+    take: (guildId, userId) => this.ctx.storage.sql.exec("DELETE FROM screening WHERE guild_id = ? AND user_id = ? RETURNING user_id", guildId, userId).toArray().length > 0,
   };
 }
 

@@ -1,6 +1,6 @@
 // Dispatch → internal event translation: shapes, stable ids, presence changes only, malformed payloads refused.
 import { describe, expect, it } from "vitest";
-import { type DispatchContext, type StreamingMemory, eventsOfDispatch, platformOf } from "./gateway-dispatch.ts";
+import { type DispatchContext, type ScreeningMemory, type StreamingMemory, eventsOfDispatch, platformOf } from "./gateway-dispatch.ts";
 
 function memory(): StreamingMemory & { rows: Map<string, string> } {
   const rows = new Map<string, string>();
@@ -16,10 +16,37 @@ function memory(): StreamingMemory & { rows: Map<string, string> } {
 const GUILD = "100000000000000001";
 const USER = "200000000000000001";
 let seq = 1;
-const ctx = (streaming: StreamingMemory): DispatchContext => ({ sessionId: "sess", seq: ++seq, streaming });
+function screeningMemory(): ScreeningMemory {
+  const pending = new Set<string>();
+  return { add: (g, u) => void pending.add(`${g}/${u}`), take: (g, u) => pending.delete(`${g}/${u}`) };
+}
+const ctx = (streaming: StreamingMemory, screening: ScreeningMemory = screeningMemory()): DispatchContext => ({ sessionId: "sess", seq: ++seq, streaming, screening });
 const stream = (url: string) => ({ guild_id: GUILD, user: { id: USER }, activities: [{ type: 1, name: "Twitch", url, details: "Title" }] });
 
 describe("eventsOfDispatch", () => {
+  it("a member who joins pending Membership Screening raises member.screened once, on the update that clears it", () => {
+    const m = memory();
+    const screening = screeningMemory();
+    const user = { id: USER, username: "newbie", avatar: null };
+    const run = (t: string, d: unknown) => {
+      const r = eventsOfDispatch(t, d, ctx(m, screening));
+      if (!r.ok) throw new Error(r.error);
+      return r.events;
+    };
+    expect(run("GUILD_MEMBER_ADD", { guild_id: GUILD, user, joined_at: "2026-11-20T18:00:00Z", pending: true })).toMatchObject([{ kind: "member.joined", pending: true }]);
+    // Still pending (a nickname change while reading the rules): nothing.
+    expect(run("GUILD_MEMBER_UPDATE", { guild_id: GUILD, user, pending: true, nick: "n" })).toEqual([]);
+    expect(run("GUILD_MEMBER_UPDATE", { guild_id: GUILD, user, pending: false })).toMatchObject([{ kind: "member.screened", guildId: GUILD, user: { id: USER, username: "newbie" } }]);
+    // Later updates of the same member (roles given, a new nick) raise nothing.
+    expect(run("GUILD_MEMBER_UPDATE", { guild_id: GUILD, user, pending: false, roles: ["1"] })).toEqual([]);
+
+    // A member who joined without screening: no pending flag, and their updates raise nothing.
+    const other = { id: "200000000000000002", username: "regular", avatar: null };
+    const joined = run("GUILD_MEMBER_ADD", { guild_id: GUILD, user: other, joined_at: "2026-11-20T18:00:00Z", pending: false });
+    expect(joined[0]).not.toHaveProperty("pending");
+    expect(run("GUILD_MEMBER_UPDATE", { guild_id: GUILD, user: other, pending: false })).toEqual([]);
+  });
+
   it("raises presence events only when a member starts, switches or stops streaming", () => {
     const m = memory();
     const kinds = (t: string, d: unknown) => {

@@ -1,5 +1,7 @@
 // Turns Gateway dispatches (op 0) into Nebula's internal events. Pure: the only state is which members are
-// streaming, passed in, so that a presence update that changes nothing (a status flip, a new song) raises nothing.
+// streaming, passed in, so that a presence update that changes nothing (a status flip, a new song) raises nothing,
+// and which members joined still pending Membership Screening, so that of the many GUILD_MEMBER_UPDATEs only the one
+// where such a member passes it raises member.screened.
 import { discordGatewayWire } from "@nebula/schema";
 
 type GatewayEvent = discordGatewayWire.GatewayEvent;
@@ -14,16 +16,24 @@ export interface StreamingMemory {
   usersIn(guildId: string): string[];
 }
 
+/** Members who joined with pending=true and have not passed Membership Screening yet; the object keeps it in storage. */
+export interface ScreeningMemory {
+  add(guildId: string, userId: string): void;
+  /** Forgets the member; true when they were remembered as pending. */
+  take(guildId: string, userId: string): boolean;
+}
+
 export interface DispatchContext {
   sessionId: string;
   seq: number;
   streaming: StreamingMemory;
+  screening: ScreeningMemory;
 }
 
 export type DispatchResult = { ok: true; events: GatewayEvent[] } | { ok: false; error: string };
 
 /** Dispatches Nebula reads; every other `t` is acknowledged (its seq counts) and ignored. */
-export const HANDLED_DISPATCHES = ["GUILD_CREATE", "GUILD_MEMBER_ADD", "GUILD_MEMBER_REMOVE", "PRESENCE_UPDATE", "MESSAGE_CREATE"] as const;
+export const HANDLED_DISPATCHES = ["GUILD_CREATE", "GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE", "GUILD_MEMBER_REMOVE", "PRESENCE_UPDATE", "MESSAGE_CREATE"] as const;
 
 /** Event ids: the same dispatch (same session and seq, e.g. replayed after a RESUME) always yields the same id. */
 export function eventId(kind: GatewayEvent["kind"], guildId: string, ctx: DispatchContext, member?: string): string {
@@ -102,13 +112,26 @@ export function eventsOfDispatch(t: string, d: unknown, ctx: DispatchContext): D
       const p = W.GuildMemberAdd.safeParse(d);
       if (!p.success) return { ok: false, error: `GUILD_MEMBER_ADD ${issuesOf(p.error)}` };
       const m = p.data;
-      return { ok: true, events: [{ kind: "member.joined", id: eventId("member.joined", m.guild_id, ctx), guildId: m.guild_id, user: userOf(m.user), joinedAt: m.joined_at }] };
+      // Discord: a member with pending=true has not passed Membership Screening; roles wait for GUILD_MEMBER_UPDATE.
+      if (m.pending) ctx.screening.add(m.guild_id, m.user.id);
+      return {
+        ok: true,
+        events: [{ kind: "member.joined", id: eventId("member.joined", m.guild_id, ctx), guildId: m.guild_id, user: userOf(m.user), joinedAt: m.joined_at, ...(m.pending ? { pending: true as const } : {}) }],
+      };
+    }
+    case "GUILD_MEMBER_UPDATE": {
+      const p = W.GuildMemberUpdate.safeParse(d);
+      if (!p.success) return { ok: false, error: `GUILD_MEMBER_UPDATE ${issuesOf(p.error)}` };
+      const m = p.data;
+      if (m.pending !== false || !ctx.screening.take(m.guild_id, m.user.id)) return { ok: true, events: [] };
+      return { ok: true, events: [{ kind: "member.screened", id: eventId("member.screened", m.guild_id, ctx, m.user.id), guildId: m.guild_id, user: userOf(m.user) }] };
     }
     case "GUILD_MEMBER_REMOVE": {
       const p = W.GuildMemberRemove.safeParse(d);
       if (!p.success) return { ok: false, error: `GUILD_MEMBER_REMOVE ${issuesOf(p.error)}` };
       const m = p.data;
       ctx.streaming.delete(m.guild_id, m.user.id);
+      ctx.screening.take(m.guild_id, m.user.id);
       return { ok: true, events: [{ kind: "member.left", id: eventId("member.left", m.guild_id, ctx), guildId: m.guild_id, user: userOf(m.user) }] };
     }
     case "PRESENCE_UPDATE": {

@@ -94,6 +94,13 @@ interface Bucket {
   resetAt: number;
 }
 
+/**
+ * Buckets are kept per major parameter, and every interaction's webhook token is one (15-minute tokens, one per
+ * command run): a long-lived client would collect them forever. Past this many, buckets whose reset has passed are
+ * dropped (they say nothing any more), and if all are current the oldest go: forgetting one costs at most a 429.
+ */
+export const MAX_TRACKED_BUCKETS = 1000;
+
 /** Exponential backoff: base, 2x base, 4x base, ... capped. */
 export function backoffMs(attempt: number, base = 1000, max = 5 * 60_000): number {
   return Math.min(max, base * 2 ** Math.max(0, attempt - 1));
@@ -202,7 +209,7 @@ export class DiscordRest {
       if (global) {
         this.globalUntil = Math.max(this.globalUntil, at);
         this.shared?.holdEveryone(at);
-      } else this.buckets.set(this.bucketKey(route, major), { remaining: 0, resetAt: at });
+      } else this.rememberBucket(this.bucketKey(route, major), { remaining: 0, resetAt: at }, after);
       return { kind: "retry", at, reason: global ? "global" : "rate_limited", status: 429, maybeSent: false };
     }
     if (res.status === 401 || res.status === 403) this.recordInvalid(after);
@@ -270,7 +277,25 @@ export class DiscordRest {
     const remaining = headers.get("x-ratelimit-remaining");
     const resetAfter = headers.get("x-ratelimit-reset-after");
     if (remaining === null || resetAfter === null) return;
-    this.buckets.set(this.bucketKey(route, major), { remaining: Number(remaining), resetAt: now + Math.ceil(Number(resetAfter) * 1000) });
+    this.rememberBucket(this.bucketKey(route, major), { remaining: Number(remaining), resetAt: now + Math.ceil(Number(resetAfter) * 1000) }, now);
+  }
+
+  /** Rate-limit buckets this client still remembers (bounded by MAX_TRACKED_BUCKETS). */
+  get trackedBuckets(): number {
+    return this.buckets.size;
+  }
+
+  private rememberBucket(key: string, bucket: Bucket, now: number): void {
+    // Re-inserted, so the Map's order is least recently learnt first.
+    this.buckets.delete(key);
+    if (this.buckets.size >= MAX_TRACKED_BUCKETS) {
+      for (const [k, b] of this.buckets) if (b.resetAt <= now) this.buckets.delete(k);
+      for (const k of this.buckets.keys()) {
+        if (this.buckets.size < MAX_TRACKED_BUCKETS) break;
+        this.buckets.delete(k);
+      }
+    }
+    this.buckets.set(key, bucket);
   }
 
   private urlOf(req: DiscordRequest): string {

@@ -21,6 +21,17 @@ describe("go-live notices", () => {
     expect(plain.embeds).toBeUndefined();
   });
 
+  it("with @everyone allowed, the template's @everyone, @here and {everyone} ping; a title saying @everyone still does not", () => {
+    const loud = { ...streamer, pingRoleId: null, allowEveryone: true, template: "{everyone} {streamer} is live: {title} (@here too)" };
+    const item = goLiveItem(loud, session).message;
+    expect(item.allowed_mentions).toEqual({ parse: ["everyone"] });
+    expect(item.content).toBe("@everyone Nova is live: Speedrun @\u200beveryone (@here too)");
+    // Off (the default): {everyone} is empty and nothing parses.
+    const quiet = goLiveItem({ ...loud, allowEveryone: false }, session).message;
+    expect(quiet.allowed_mentions).toEqual({ parse: [] });
+    expect(quiet.content).toBe(" Nova is live: Speedrun @everyone (@here too)");
+  });
+
   it("edits the notice with the duration and the VOD when the stream ends", () => {
     const ended = streamEndedItem(streamer, { ...session, endedAt: new Date("2026-01-01T12:05:00Z"), vodUrl: "https://www.twitch.tv/videos/1" }, "golive:sss_a");
     expect(ended).toMatchObject({ id: "golive-end:sss_a", edit: { of: "golive:sss_a" }, message: { content: "Nova was live on Twitch for 2h 5m.\nVOD: https://www.twitch.tv/videos/1", allowed_mentions: { parse: [] } } });

@@ -1,7 +1,9 @@
 // The go-live notice and its "stream ended" edit, as outbox items: the streamer's template with {streamer} {title}
-// {game} {url} {platform} {viewers}, an optional embed (author, title, game, viewers, thumbnail), and a role ping that
-// only that role can receive: allowed_mentions lists the role and parses nothing, so a title saying @everyone pings
-// nobody (Discord: allowed_mentions decides who is notified, whatever the content says).
+// {game} {url} {platform} {viewers} {everyone}, an optional embed (author, title, game, viewers, thumbnail), and a role
+// ping that only that role can receive: allowed_mentions lists the role and parses nothing, so a title saying
+// @everyone pings nobody (Discord: allowed_mentions decides who is notified, whatever the content says). A streamer
+// whose "allow @everyone" is on adds parse ["everyone"], so the template's own @everyone / @here pings; the values
+// filled in (a stream title is the streamer's audience's to read, not to ping with) are defused even then.
 import type { StreamPlatform } from "@nebula/schema";
 import { formatDuration } from "../alerts/alert-message.ts";
 import type { DiscordEmbed } from "../discord-rest/discord-rest.ts";
@@ -19,6 +21,8 @@ export interface NoticeStreamer {
   pingRoleId: string | null;
   template: string;
   embed: boolean;
+  /** Lets @everyone / @here / {everyone} in the template ping (allowed_mentions parse ["everyone"]). */
+  allowEveryone?: boolean;
 }
 
 export interface NoticeSession {
@@ -33,7 +37,10 @@ export interface NoticeSession {
   vodUrl?: string | null;
 }
 
-export const TEMPLATE_VARIABLES = ["streamer", "title", "game", "url", "platform", "viewers"] as const;
+export const TEMPLATE_VARIABLES = ["streamer", "title", "game", "url", "platform", "viewers", "everyone"] as const;
+
+/** A zero-width space after the @: Discord shows "@everyone" but does not read it as a mention. */
+const defuse = (s: string) => s.replace(/@(everyone|here)/gi, "@\u200b$1");
 
 // Discord: content ≤ 2000 characters, embed titles ≤ 256, field values ≤ 1024.
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
@@ -44,15 +51,17 @@ export function channelUrl(platform: StreamPlatform, login: string): string {
   return login.startsWith("UC") ? `https://www.youtube.com/channel/${login}` : `https://www.youtube.com/@${login.replace(/^@/, "")}`;
 }
 
-/** Replaces each known {variable}; anything else in braces is left as written. */
+/** Replaces each known {variable}; anything else in braces is left as written. {everyone} is empty unless allowed. */
 export function renderTemplate(template: string, streamer: NoticeStreamer, session: NoticeSession): string {
+  const filled = (s: string) => (streamer.allowEveryone ? defuse(s) : s);
   const values: Record<(typeof TEMPLATE_VARIABLES)[number], string> = {
-    streamer: streamer.displayName,
-    title: session.title,
-    game: session.game,
-    url: session.url,
+    streamer: filled(streamer.displayName),
+    title: filled(session.title),
+    game: filled(session.game),
+    url: filled(session.url),
     platform: PLATFORM_NAMES[streamer.platform],
     viewers: session.viewers === null ? "" : String(session.viewers),
+    everyone: streamer.allowEveryone ? "@everyone" : "",
   };
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? values[name as keyof typeof values] : whole));
 }
@@ -87,7 +96,7 @@ export function goLiveItem(streamer: NoticeStreamer, session: NoticeSession, id 
     message: {
       ...(content.trim() ? { content } : {}),
       ...(streamer.embed || !content.trim() ? { embeds: [liveEmbed(streamer, session)] } : {}),
-      allowed_mentions: { parse: [], ...(streamer.pingRoleId ? { roles: [streamer.pingRoleId] } : {}) },
+      allowed_mentions: { parse: streamer.allowEveryone ? ["everyone"] : [], ...(streamer.pingRoleId ? { roles: [streamer.pingRoleId] } : {}) },
     },
   };
 }

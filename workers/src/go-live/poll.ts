@@ -1,11 +1,13 @@
 // The polling fallback (cron, every 5 minutes): what webhooks miss. Twitch: GET /streams for every tracked
 // broadcaster, 100 per call; YouTube: only channels without a live WebSub lease (uploads playlist + videos.list, 2
-// quota units), and leases close to lapsing are renewed; Kick: GET /channels, 50 per call. Live ones feed
-// observeLive; open sessions whose stream is gone feed observeOffline. The same funnel as webhooks, so nothing doubles.
+// quota units), scheduled broadcasts until they start (videos.list, 50 per unit), and leases close to lapsing are
+// renewed; Kick: GET /channels, 50 per call. Live ones feed observeLive; open sessions whose stream is gone feed
+// observeOffline. The same funnel as webhooks, so nothing doubles.
 import { streamSessions, trackedStreamers } from "@nebula/schema";
 import { and, eq, isNull } from "drizzle-orm";
 import { twitchThumbnail } from "../platforms/twitch/twitch-client.ts";
 import { leaseExpiry } from "../platforms/youtube/websub-leases.ts";
+import { liveStateOf } from "../platforms/youtube/youtube-client.ts";
 import { loadConfig } from "../config/config.ts";
 import type { Env } from "../env.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -13,12 +15,13 @@ import { createServices } from "../services/services.ts";
 import { type GoLiveDeps, goLiveDeps } from "./go-live-deps.ts";
 import { channelUrl } from "./go-live-message.ts";
 import { type TrackedStreamer, isDerivedKey, observeLive, observeOffline } from "./observe.ts";
-import { kickStreamKey, twitchOffline, youtubeVideo } from "./sources.ts";
+import { kickStreamKey, twitchOffline, youtubeVideo, youtubeVideoState } from "./sources.ts";
 import { LEASE_RENEW_BEFORE_MS, ensureYouTubeWebSub } from "./subscriptions.ts";
+import { forgetUpcoming, upcomingOf } from "./youtube-upcoming.ts";
 
 export interface PollReport {
   twitch: { polled: number; live: number; calls: number } | null;
-  youtube: { polled: number; renewed: number } | null;
+  youtube: { polled: number; renewed: number; upcoming: number } | null;
   kick: { polled: number; live: number } | null;
   failures: string[];
 }
@@ -86,18 +89,36 @@ export async function pollGoLive(deps: GoLiveDeps): Promise<PollReport> {
     let renewed = 0;
     const now = deps.now().getTime();
     const open = await openAccounts(deps, "youtube");
+    /** Scheduled broadcasts to ask about again, by video id (youtube-upcoming.ts). */
+    const upcoming = new Map<string, string>();
     for (const channelId of accounts.keys()) {
       const expiry = await leaseExpiry(deps.cache, channelId);
       if (expiry === null || expiry - now < LEASE_RENEW_BEFORE_MS) {
         if ((await ensureYouTubeWebSub(deps, channelId, { force: true })) === "subscribed") renewed += 1;
       }
+      const pending = await upcomingOf(deps.cache, channelId, now);
       // A live lease means pushes arrive; an open session still gets checked, since the end is not always pushed.
-      if (expiry !== null && expiry > now && !open.has(channelId)) continue;
+      if (expiry !== null && expiry > now && !open.has(channelId)) {
+        for (const videoId of pending) upcoming.set(videoId, channelId);
+        continue;
+      }
       polled += 1;
-      const videos = await youtube.recentUploads(channelId);
-      for (const videoId of videos.slice(0, 3)) await youtubeVideo(deps, channelId, videoId, "poll");
+      const videos = (await youtube.recentUploads(channelId)).slice(0, 3);
+      for (const videoId of videos) await youtubeVideo(deps, channelId, videoId, "poll");
+      for (const videoId of pending) if (!videos.includes(videoId)) upcoming.set(videoId, channelId);
     }
-    report.youtube = { polled, renewed };
+    // Their start is not always pushed: one videos.list per 50, and only a change of state does any more work.
+    const asked = upcoming.size;
+    const answers = asked > 0 ? await youtube.videos([...upcoming.keys()]) : [];
+    for (const video of answers) {
+      const channelId = upcoming.get(video.id);
+      if (!channelId || video.snippet.channelId !== channelId) continue;
+      upcoming.delete(video.id);
+      if (liveStateOf(video).state !== "upcoming") await youtubeVideoState(deps, channelId, video, "poll");
+    }
+    // Not listed any more (deleted, made private) or not the channel's: nothing to wait for.
+    for (const [videoId, channelId] of upcoming) await forgetUpcoming(deps.cache, channelId, [videoId], now);
+    report.youtube = { polled, renewed, upcoming: asked };
   });
 
   await guard("kick", async () => {

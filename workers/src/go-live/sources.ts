@@ -8,7 +8,7 @@ import type { QueueContext } from "../discord-queue/queue-kind.ts";
 import { onGatewayEvent } from "../discord-gateway/gateway-events.ts";
 import { onPlatformEvent } from "../platforms/platform-events.ts";
 import { type TwitchVideo, twitchThumbnail } from "../platforms/twitch/twitch-client.ts";
-import { bestThumbnail, liveStateOf, youtubeVideoUrl } from "../platforms/youtube/youtube-client.ts";
+import { type YouTubeVideo, bestThumbnail, liveStateOf, youtubeVideoUrl } from "../platforms/youtube/youtube-client.ts";
 import { followYouTubeBroadcast } from "../chat-bot/youtube-live-chat-follow.ts";
 import { createServices, baseLogger } from "../services/services.ts";
 import { loadConfig } from "../config/config.ts";
@@ -17,6 +17,7 @@ import { type GoLiveDeps, goLiveDeps } from "./go-live-deps.ts";
 import { channelUrl } from "./go-live-message.ts";
 import { type LiveFacts, type TrackedStreamer, observeLive, observeOffline } from "./observe.ts";
 import { ensureTwitchSubscriptions } from "./subscriptions.ts";
+import { forgetUpcoming, rememberUpcoming } from "./youtube-upcoming.ts";
 
 export async function streamersOf(deps: GoLiveDeps, platform: StreamPlatform, platformUserId: string): Promise<TrackedStreamer[]> {
   return deps.db
@@ -89,13 +90,23 @@ export async function youtubeVideo(deps: GoLiveDeps, channelId: string, videoId:
   if (!youtube) return;
   const [video] = await youtube.videos([videoId]);
   if (!video || video.snippet.channelId !== channelId) return;
+  await youtubeVideoState(deps, channelId, video, source);
+}
+
+/** What one videos.list answer means for go-live: a notice, the notice's end, or a scheduled broadcast to watch. */
+export async function youtubeVideoState(deps: GoLiveDeps, channelId: string, video: YouTubeVideo, source: LiveFacts["source"]): Promise<void> {
+  const now = deps.now().getTime();
+  const live = liveStateOf(video);
+  if (live.state === "upcoming") {
+    const scheduled = Date.parse(video.liveStreamingDetails?.scheduledStartTime ?? "");
+    await rememberUpcoming(deps.cache, channelId, video.id, Number.isFinite(scheduled) ? scheduled : null, now);
+  } else await forgetUpcoming(deps.cache, channelId, [video.id], now);
   // The same answer starts or stops the chat bot's reading of the broadcast's live chat.
   try {
     await followYouTubeBroadcast(deps, video);
   } catch (err) {
-    deps.logger.warn("youtube live chat could not be followed", { err, videoId });
+    deps.logger.warn("youtube live chat could not be followed", { err, videoId: video.id });
   }
-  const live = liveStateOf(video);
   if (live.state === "live") {
     const facts: LiveFacts = {
       streamKey: video.id,

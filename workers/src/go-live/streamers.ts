@@ -39,6 +39,7 @@ export function streamerView(deps: Pick<GoLiveDeps, "config">, s: TrackedStreame
     pingRoleId: s.pingRoleId,
     template: s.template,
     embed: s.embed,
+    allowEveryone: s.allowEveryone,
     enabled: s.enabled,
     discordUserId: s.discordUserId,
     detection: detectionOf(deps, s),
@@ -106,6 +107,7 @@ export async function addStreamer(deps: GoLiveDeps, tenantId: string, input: api
       pingRoleId: input.pingRoleId ?? null,
       template: input.template ?? DEFAULT_GO_LIVE_TEMPLATE,
       embed: input.embed ?? true,
+      allowEveryone: input.allowEveryone ?? false,
       enabled: input.enabled ?? true,
       discordUserId: input.discordUserId ?? null,
     })

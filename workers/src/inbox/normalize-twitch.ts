@@ -67,7 +67,9 @@ export function normalizeTwitch(subscriptionType: string, event: Record<string, 
     case "channel.chat.message":
       // The broadcaster's own lines never count as mentions of themselves.
       if (str(e.chatter_user_id) === base.broadcasterId || !mentionsBroadcaster(e)) return null;
-      draft = inboxDraft({ ...base, type: "mention", actor: actor(e, "chatter_user"), message: str(obj(e.message).text) });
+      // Keyed by the line's own message_id: Twitch delivers it once per channel.chat.message subscription of the channel
+      // (the broadcaster's and a chat bot's), each under its own EventSub message id, and the mention is one.
+      draft = inboxDraft({ ...base, sourceEventId: str(e.message_id) ?? base.sourceEventId, type: "mention", actor: actor(e, "chatter_user"), message: str(obj(e.message).text) });
       break;
     default:
       return null;

@@ -62,6 +62,14 @@ describe("Twitch EventSub", () => {
     expect(normalizeTwitch("channel.chat.message", chat("me @Cooler_User", mention, "1337"), meta)).toBeNull();
   });
 
+  it("channel.chat.message: one line reaching us through two subscriptions (the broadcaster's, the bot's) is one mention", () => {
+    const line = { ...broadcaster, chatter_user_id: "4145994", chatter_user_login: "viewer32", chatter_user_name: "viewer32", message_id: "cc106a89-1814-919d-454c-f4f2f970aae7", message: { text: "hi @cooler_user", fragments: [] }, message_type: "text" };
+    const viaBroadcaster = normalizeTwitch("channel.chat.message", line, { ...meta, messageId: "eventsub-delivery-1" });
+    const viaBot = normalizeTwitch("channel.chat.message", line, { ...meta, messageId: "eventsub-delivery-2" });
+    expect(viaBroadcaster?.sourceEventId).toBe("cc106a89-1814-919d-454c-f4f2f970aae7");
+    expect(viaBot?.sourceEventId).toBe(viaBroadcaster?.sourceEventId);
+  });
+
   it("ignores what is not a notification", () => {
     expect(normalizeTwitch("stream.online", { id: "9001", ...broadcaster, type: "live", started_at: at.toISOString() }, meta)).toBeNull();
   });

@@ -22,7 +22,10 @@ export interface RateLimitState {
  */
 const appLimits = new Map<string, RateLimitState>();
 
-/** The rate-limit state shared by every request of this app (`app`: whatever names it uniquely, e.g. auth base + client id). */
+/**
+ * The rate-limit state shared by every request of this app (`app`: whatever names it uniquely, e.g. auth base + client
+ * id). A platform that limits user-token calls per app and user (Twitch) names one state per user under its app key.
+ */
 export function appRateLimit(platform: PlatformName, app: string): RateLimitState {
   const key = `${platform}|${app}`;
   let state = appLimits.get(key);

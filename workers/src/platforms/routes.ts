@@ -4,6 +4,7 @@
 // events (chat, alerts) then also run right after the answer (platform-events.ts), the queue as their safety net.
 import { Hono } from "hono";
 import { z } from "zod";
+import type { Cache } from "../cache/cache.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { parseOrThrow } from "../http/validate.ts";
@@ -19,6 +20,22 @@ import { verifyWebSub } from "./youtube/websub-signature.ts";
 
 /** Longer than every platform's replay window (10 minutes) and retry burst. */
 const DEDUPE_SECONDS = 3600;
+
+/**
+ * Marks a delivery seen and publishes it; false when it was seen already. When publishing fails the mark is taken
+ * back: the 5xx makes the platform send the same message id again (Twitch and Kick retry; WebSub hubs retry a
+ * non-2xx push), and that retry has to be handled, not answered "duplicate" with the event lost.
+ */
+async function publishOnce(cache: Cache, key: string, publish: () => Promise<void>, ttlSeconds = DEDUPE_SECONDS): Promise<boolean> {
+  if (!(await cache.setIfAbsent(key, "1", ttlSeconds))) return false;
+  try {
+    await publish();
+  } catch (err) {
+    await cache.delete(key).catch(() => {});
+    throw err;
+  }
+  return true;
+}
 
 function parseJson(body: Uint8Array): unknown {
   try {
@@ -42,6 +59,17 @@ const failures = (name: string) => rateLimitFailures({ name: `webhooks-${name}`,
 
 const YOUTUBE_CHANNEL = /^UC[\w-]{22}$/;
 
+/**
+ * A WebSub push carries no timestamp header or nonce (W3C WebSub §7 signs the body only), so a captured push stays
+ * valid forever: only entries whose <updated> is within the de-duplication window (a little clock skew allowed
+ * ahead) are taken, and their key outlives that window, so a replay finds it or is too old.
+ */
+const WEBSUB_SKEW_SECONDS = 300;
+const isFreshEntry = (updated: string | null, now: number) => {
+  const at = updated === null ? Number.NaN : Date.parse(updated);
+  return Number.isFinite(at) && at >= now - DEDUPE_SECONDS * 1000 && at <= now + WEBSUB_SKEW_SECONDS * 1000;
+};
+
 export const platformWebhookRoutes = new Hono<AppEnv>()
   .post("/twitch", failures("twitch"), async (c) => {
     const { config, cache, now } = c.var.services;
@@ -59,14 +87,15 @@ export const platformWebhookRoutes = new Hono<AppEnv>()
       return c.text(message.challenge, 200);
     }
     const messageId = headers.messageId as string;
-    // Twitch resends a message it thinks failed, with the same id: acknowledge it and do nothing more.
-    if (!(await cache.setIfAbsent(`webhook:twitch:${messageId}`, "1", DEDUPE_SECONDS))) return c.body(null, 204);
     const sub = message.subscription;
-    if (type === "revocation") {
-      await publishPlatformEvent(c.env, { kind: "twitch.revocation", id: messageId, subscriptionId: sub.id, subscriptionType: sub.type, status: sub.status, condition: sub.condition }, c.var.requestId);
-    } else if (type === "notification" && message.event) {
-      await publishPlatformEvent(c.env, { kind: "twitch.notification", id: messageId, subscriptionId: sub.id, subscriptionType: sub.type, event: message.event }, c.var.requestId, (work) => afterResponse(c, work));
-    } else throw new AppError("BAD_REQUEST", "Unknown EventSub message type");
+    const event = message.event;
+    if (type !== "revocation" && !(type === "notification" && event)) throw new AppError("BAD_REQUEST", "Unknown EventSub message type");
+    // Twitch resends a message it thinks failed, with the same id: acknowledge it and do nothing more.
+    await publishOnce(cache, `webhook:twitch:${messageId}`, () =>
+      type === "revocation" || !event
+        ? publishPlatformEvent(c.env, { kind: "twitch.revocation", id: messageId, subscriptionId: sub.id, subscriptionType: sub.type, status: sub.status, condition: sub.condition }, c.var.requestId)
+        : publishPlatformEvent(c.env, { kind: "twitch.notification", id: messageId, subscriptionId: sub.id, subscriptionType: sub.type, event }, c.var.requestId, (work) => afterResponse(c, work)),
+    );
     return c.body(null, 204);
   })
   // WebSub verification of intent (W3C WebSub §5.3): echo hub.challenge only for a topic and mode we asked for.
@@ -87,21 +116,23 @@ export const platformWebhookRoutes = new Hono<AppEnv>()
     return c.text(challenge, 200);
   })
   .post("/youtube/:sub", async (c) => {
-    const { config, cache } = c.var.services;
+    const { config, cache, now } = c.var.services;
     const channelId = c.req.param("sub");
     if (!YOUTUBE_CHANNEL.test(channelId)) throw new AppError("NOT_FOUND", "Unknown subscription");
     const body = new Uint8Array(await c.req.arrayBuffer());
     // WebSub §7: a bad signature is still answered 2xx (the hub would retry it), and the content is ignored.
     if (!(await verifyWebSub(config.ENCRYPTION_KEYS, channelId, c.req.header("x-hub-signature"), body))) return c.json({ accepted: false }, 202);
-    const feed = parseFeed(new TextDecoder().decode(body));
+    const at = now().getTime();
+    const entries = parseFeed(new TextDecoder().decode(body)).entries.filter((e) => e.channelId === channelId);
+    const fresh = entries.filter((e) => isFreshEntry(e.updated, at));
+    // Only stale (replayed) entries: acknowledged, and not worth a videos.list unit.
+    if (entries.length > 0 && fresh.length === 0) return c.body(null, 204);
     let published = 0;
-    for (const entry of feed.entries) {
+    for (const entry of fresh) {
       // Pushes carry no message id: the entry's (video, updated) pair is the delivery's identity.
-      if (entry.channelId !== channelId) continue;
-      const id = `${entry.videoId}:${entry.updated ?? ""}`;
-      if (!(await cache.setIfAbsent(`webhook:youtube:${id}`, "1", DEDUPE_SECONDS))) continue;
-      await publishPlatformEvent(c.env, { kind: "youtube.video", id, channelId, videoId: entry.videoId }, c.var.requestId);
-      published += 1;
+      const id = `${entry.videoId}:${entry.updated}`;
+      const publish = () => publishPlatformEvent(c.env, { kind: "youtube.video", id, channelId, videoId: entry.videoId }, c.var.requestId);
+      if (await publishOnce(cache, `webhook:youtube:${id}`, publish, DEDUPE_SECONDS + WEBSUB_SKEW_SECONDS)) published += 1;
     }
     return c.json({ accepted: true, published }, 202);
   })
@@ -114,7 +145,9 @@ export const platformWebhookRoutes = new Hono<AppEnv>()
     if (verdict !== "ok") throw refused(verdict);
     const event = parseOrThrow(z.record(z.string(), z.unknown()), parseJson(body), "Kick event");
     if (!headers.eventType) throw new AppError("BAD_REQUEST", "Kick-Event-Type is missing");
-    if (!(await cache.setIfAbsent(`webhook:kick:${headers.messageId}`, "1", DEDUPE_SECONDS))) return c.body(null, 204);
-    await publishPlatformEvent(c.env, { kind: "kick.event", id: headers.messageId, eventType: headers.eventType, eventVersion: headers.eventVersion ?? "1", event }, c.var.requestId, (work) => afterResponse(c, work));
+    const { messageId, eventType, eventVersion } = headers;
+    await publishOnce(cache, `webhook:kick:${messageId}`, () =>
+      publishPlatformEvent(c.env, { kind: "kick.event", id: messageId, eventType, eventVersion: eventVersion ?? "1", event }, c.var.requestId, (work) => afterResponse(c, work)),
+    );
     return c.body(null, 204);
   });

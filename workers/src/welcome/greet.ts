@@ -2,13 +2,17 @@
 // (PUT /guilds/{g}/members/{u}/roles/{r}), the greeting through the tenant's outbox (idempotency key from the event
 // id), the DM (POST /users/@me/channels, then the message with a nonce), and the leave message. Each event has one
 // welcome_events row whose per-step statuses make a replay skip what is done: nothing is sent or given twice.
+// Membership Screening: a member who joins with pending=true has not accepted the rules yet, and roles would let them
+// past it (Discord: bots wait for GUILD_MEMBER_UPDATE with pending false, as MEE6 and Carl-bot do). They are greeted
+// on join, as TicketsBot and MEE6 do, and their join row's roles stay "pending" until member.screened gives them.
 import { guilds, welcomeEvents, welcomeSettings } from "@nebula/schema";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Cache } from "../cache/cache.ts";
 import { loadConfig } from "../config/config.ts";
 import type { Config } from "../config/config.ts";
 import type { Db } from "../db/client.ts";
 import { type GatewayEventOf, onGatewayEvent } from "../discord-gateway/gateway-events.ts";
+import { RetryLater } from "../discord-queue/queue-kind.ts";
 import type { DiscordMessage, DiscordRest } from "../discord-rest/discord-rest.ts";
 import { discordRestFor } from "../discord-rest/shared-client.ts";
 import type { Env } from "../env.ts";
@@ -33,6 +37,7 @@ type Settings = typeof welcomeSettings.$inferSelect;
 type EventRow = typeof welcomeEvents.$inferSelect;
 type Joined = GatewayEventOf<"member.joined">;
 type Left = GatewayEventOf<"member.left">;
+type Screened = GatewayEventOf<"member.screened">;
 
 export const welcomeOutboxId = (eventId: string) => `welcome:${eventId}`;
 export const leaveOutboxId = (eventId: string) => `welcome-leave:${eventId}`;
@@ -140,7 +145,11 @@ export async function greetMember(deps: WelcomeDeps, event: Joined): Promise<voi
     return;
   }
   if (row.roleStatus === null) {
-    const outcome = settings.autoRoleIds.length ? await giveRoles(deps, settings, event.user.id) : { roleStatus: "skipped" as const, roleError: null };
+    const outcome = !settings.autoRoleIds.length
+      ? { roleStatus: "skipped" as const, roleError: null }
+      : event.pending
+        ? { roleStatus: "pending" as const, roleError: null }
+        : await giveRoles(deps, settings, event.user.id);
     await setEvent(deps.db, row.id, outcome, deps.now());
   }
   const scene: WelcomeScene = { member: memberOf(event.user), guild: { id: event.guildId, name: guildName }, memberCount: null };
@@ -159,6 +168,25 @@ export async function greetMember(deps: WelcomeDeps, event: Joined): Promise<voi
     if (outcome.dmStatus === "blocked") deps.logger.info("welcome DM refused by Discord; not retried", { guildId: event.guildId, userId: event.user.id });
     await setEvent(deps.db, row.id, outcome, deps.now());
   }
+}
+
+/**
+ * The member passed Membership Screening: their join's pending auto-roles are given now (the settings of now, in case
+ * they changed meanwhile). A replay finds the row no longer pending and does nothing; PUT is idempotent besides.
+ */
+export async function grantScreenedRoles(deps: WelcomeDeps, event: Screened): Promise<void> {
+  const found = await settingsFor(deps.db, event.guildId);
+  if (!found?.settings.autoRoleIds.length) return;
+  const [join] = await deps.db
+    .select()
+    .from(welcomeEvents)
+    .where(and(eq(welcomeEvents.tenantId, found.settings.tenantId), eq(welcomeEvents.guildId, event.guildId), eq(welcomeEvents.userId, event.user.id), eq(welcomeEvents.kind, "joined")))
+    .orderBy(desc(welcomeEvents.createdAt))
+    .limit(1);
+  // The join is handled first in the Gateway's order, but the queue may hand them over the other way round: try again.
+  if (!join) throw new RetryLater(30, "the member's join is not recorded yet");
+  if (join.roleStatus !== "pending") return;
+  await setEvent(deps.db, join.id, await giveRoles(deps, found.settings, event.user.id), deps.now());
 }
 
 export async function farewellMember(deps: WelcomeDeps, event: Left): Promise<void> {
@@ -194,3 +222,4 @@ async function withWelcomeDeps(env: Env, work: (deps: WelcomeDeps) => Promise<vo
 
 onGatewayEvent("member.joined", (event, env) => withWelcomeDeps(env, (deps) => greetMember(deps, event)));
 onGatewayEvent("member.left", (event, env) => withWelcomeDeps(env, (deps) => farewellMember(deps, event)));
+onGatewayEvent("member.screened", (event, env) => withWelcomeDeps(env, (deps) => grantScreenedRoles(deps, event)));

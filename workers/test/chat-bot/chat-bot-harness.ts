@@ -8,6 +8,7 @@ import { createCache } from "../../src/cache/create-cache.ts";
 import { loadConfig } from "../../src/config/config.ts";
 import { dedupeKey } from "../../src/discord-queue/consumer.ts";
 import type { FakeTwitchChatState } from "../../../test/fakes/twitch-chat.ts";
+import { accountId, connect, connectionOf } from "../connections/connection-harness.ts";
 import { KICK, type Signed, TWITCH, deliver, env, fake, twitchUserId } from "../go-live/go-live-harness.ts";
 import { type SeededTenant, asUser, seedTenant, url, withDb } from "../support/seed.ts";
 
@@ -31,6 +32,18 @@ export async function seedChatLab(options: { moderator?: boolean } = {}): Promis
   });
   if (options.moderator ?? true) await fake(TWITCH, "/__control/twitch/moderators", { broadcaster_id: broadcasterId, user_id: botId });
   return lab;
+}
+
+/**
+ * A Kick account connected by the owner with the chat bot's scopes (Kick chat needs the speaking account's user token
+ * with chat:write): the connection a Kick channel names to speak as that account.
+ */
+export async function kickBot(lab: SeededTenant, login = "kickbot"): Promise<{ connectionId: string; botId: string }> {
+  const account = { id: accountId("kick"), login };
+  await connect(lab.tenantId, lab.members.owner, "kick", account, { feature: "chatbot" });
+  const row = await connectionOf(lab.tenantId, lab.members.owner.userId, "kick");
+  if (!row) throw new Error("Kick bot not connected");
+  return { connectionId: row.id, botId: account.id };
 }
 
 export async function api<T = unknown>(lab: SeededTenant, method: string, path: string, body?: unknown, role: keyof SeededTenant["members"] = "owner"): Promise<{ status: number; body: T }> {
@@ -63,7 +76,7 @@ export async function chat(lab: ChatLab, line: ChatLine): Promise<{ eventId: str
 }
 
 /** Waits until the queue consumer finished the event (all its handlers ran). */
-export async function processed(kind: "twitch.notification" | "kick.event", eventId: string): Promise<void> {
+export async function processed(kind: "twitch.notification" | "twitch.revocation" | "kick.event", eventId: string): Promise<void> {
   const cache = createCache(env, loadConfig(env));
   await vi.waitFor(async () => expect(await cache.get(dedupeKey("platform.event", `${kind}:${eventId}`))).toBe("done"), WAIT);
 }

@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 import { CHAT_TIMERS_CLOCK_OFFSET_KEY, type ChatTimers } from "../../src/chat-bot/chat-timers.ts";
 import { withDb } from "../support/seed.ts";
 import type { Signed } from "../go-live/go-live-harness.ts";
-import { KICK, WAIT, api, chat, chatAndWait, deliver, env, fake, processed, seedChatLab, sentTo, twitchChat } from "./chat-bot-harness.ts";
+import { KICK, WAIT, api, chat, chatAndWait, deliver, env, fake, kickBot, processed, seedChatLab, sentTo, twitchChat } from "./chat-bot-harness.ts";
 
 describe("chat bot: Twitch", () => {
   it("!command in chat → the rendered reply arrives at Helix Send Chat Message, threaded to the message", async () => {
@@ -109,10 +109,12 @@ describe("chat bot: Twitch", () => {
 });
 
 describe("chat bot: Kick", () => {
-  it("chat.message.sent webhook → reply through POST /public/v1/chat", async () => {
+  it("a bot persona's reply to chat.message.sent lands in the streamer's channel, sent with the bot's token", async () => {
     const lab = await seedChatLab();
     const kickBroadcaster = 7_000_000 + Math.floor(Math.random() * 1_000_000);
-    await api(lab, "POST", "/channels", { platform: "kick", channelId: String(kickBroadcaster), channelLogin: "novakick", botUserId: "424242", botIsModerator: true });
+    // The bot is its own Kick account, not the streamer: Kick would put a type "bot" message in the bot's own channel.
+    const bot = await kickBot(lab, "novabot");
+    expect((await api(lab, "POST", "/channels", { platform: "kick", channelId: String(kickBroadcaster), channelLogin: "novakick", connectionId: bot.connectionId, botIsModerator: true })).status).toBe(201);
     await api(lab, "POST", "/commands", { name: "socials", response: "Hi {user} from {platform}", globalCooldownSeconds: 0 });
     const messageId = `kick-msg-${kickBroadcaster}`;
     const signed = await fake<Signed>(KICK, "/__control/kick/sign", {
@@ -121,11 +123,19 @@ describe("chat bot: Kick", () => {
     });
     expect((await deliver("/webhooks/kick", signed)).status).toBe(204);
     await processed("kick.event", signed.headers["kick-event-message-id"] as string);
-    type KickChat = { messages: { broadcaster_user_id: number; content: string; reply_to_message_id: string | null }[] };
+    type KickChat = { messages: { broadcaster_user_id: number; content: string; reply_to_message_id: string | null; token_user_id: string }[] };
     await vi.waitFor(async () => {
       const mine = (await fake<KickChat>(KICK, "/__control/kick/chat")).messages.filter((m) => m.broadcaster_user_id === kickBroadcaster);
-      expect(mine).toEqual([expect.objectContaining({ content: "Hi KickFan from kick", reply_to_message_id: messageId })]);
+      expect(mine).toEqual([expect.objectContaining({ content: "Hi KickFan from kick", reply_to_message_id: messageId, token_user_id: bot.botId })]);
     }, WAIT);
+    expect((await fake<KickChat>(KICK, "/__control/kick/chat")).messages.filter((m) => m.broadcaster_user_id === Number(bot.botId))).toEqual([]);
+  });
+
+  it("refuses a Kick channel on the app token (400): Kick chat needs the bot account's user token", async () => {
+    const lab = await seedChatLab();
+    const refused = await api<{ error: { code: string; message: string } }>(lab, "POST", "/channels", { platform: "kick", channelId: "7123456", channelLogin: "apptokenkick", botUserId: "424242" });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toContain("connected Kick account");
   });
 });
 

@@ -22,6 +22,7 @@ interface ChannelBody {
   botUserId: string;
   botIsModerator: boolean;
   botAccount: { connectionId: string; login: string; displayName: string; chatScopes: boolean } | null;
+  chatSubscription: { subscribed: boolean; reason: string | null } | null;
 }
 interface ErrorBody {
   error: { code: string; message: string };
@@ -148,10 +149,13 @@ describe("disconnecting an account", () => {
     expect(await subscriptionsOf(streamer.id)).toEqual([]);
     expect(await inboxSourceOf()).toEqual([]);
     expect(await channelIn(lab, channel.body.id)).toMatchObject({ botUserId: streamer.id, botAccount: null });
+    // The bot heard this chat through the streamer's own subscription, now deleted; with the authorization withdrawn
+    // Twitch refuses a new one, and the Channels tab says so.
+    expect((await channelIn(lab, channel.body.id))?.chatSubscription).toMatchObject({ subscribed: false, reason: expect.stringContaining("the broadcaster must connect") });
     await chatAndWait(chatLab, { text: "!bye" });
     await vi.waitFor(async () => expect(await lastSent(streamer.id)).toEqual({ text: "still here #2", sender: streamer.id, token: null }), WAIT);
     const [audit] = await withDb((db) => db.select().from(auditLog).where(and(eq(auditLog.tenantId, lab.tenantId), eq(auditLog.action, "connection.disconnect.cleanup"))));
-    expect(audit?.details).toMatchObject({ platform: "twitch", twitch: { deleted: 7 }, inboxSource: { removed: 1 }, chatChannels: { unlinked: 1 } });
+    expect(audit?.details).toMatchObject({ platform: "twitch", twitch: { deleted: 7 }, twitchChat: { rechecked: 1, heard: 0 }, inboxSource: { removed: 1 }, chatChannels: { unlinked: 1 } });
   });
 
   it("keeps the subscriptions while another tenant still has the channel connected (Twitch has one for the app)", async () => {

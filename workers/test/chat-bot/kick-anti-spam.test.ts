@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import type { Signed } from "../go-live/go-live-harness.ts";
 import { withDb } from "../support/seed.ts";
-import { KICK, WAIT, api, deliver, fake, processed, seedChatLab } from "./chat-bot-harness.ts";
+import { KICK, WAIT, api, deliver, fake, kickBot, processed, seedChatLab } from "./chat-bot-harness.ts";
 
 interface KickChatState {
   messages: { broadcaster_user_id: number; content: string; type: string }[];
@@ -22,7 +22,8 @@ describe("chat bot anti-spam: Kick", () => {
     const lab = await seedChatLab();
     const broadcaster = 7_000_000 + Math.floor(Math.random() * 1_000_000);
     const spammer = 8_000_000 + Math.floor(Math.random() * 1_000_000);
-    expect((await api(lab, "POST", "/channels", { platform: "kick", channelId: String(broadcaster), channelLogin: "novakick", botUserId: "424242", botIsModerator: true })).status).toBe(201);
+    const { connectionId } = await kickBot(lab);
+    expect((await api(lab, "POST", "/channels", { platform: "kick", channelId: String(broadcaster), channelLogin: "novakick", connectionId, botIsModerator: true })).status).toBe(201);
 
     const ids: string[] = [];
     for (const [i, content] of ["WHY IS NOBODY ANSWERING ME", "HELLO??? ANYONE THERE AT ALL", "I WILL KEEP SHOUTING FOREVER"].entries()) {
@@ -48,10 +49,11 @@ describe("chat bot anti-spam: Kick", () => {
       { broadcaster_user_id: broadcaster, user_id: spammer, duration: 1, reason: "Nebula anti-spam: caps (strike 2)" },
       { broadcaster_user_id: broadcaster, user_id: spammer, duration: 10, reason: "Nebula anti-spam: caps (strike 3)" },
     ]);
-    // The warning leaves through the bot's outbox as a bot message in that channel.
+    // The warning leaves through the bot's outbox in that channel: type "user" with the channel (a "bot" message would
+    // land in the bot account's own channel).
     await vi.waitFor(async () => {
       const sent = (await kickChat()).messages.filter((m) => m.broadcaster_user_id === broadcaster);
-      expect(sent.map((m) => [m.content, m.type])).toEqual([["@Shouty, please don't shout (warning)", "bot"]]);
+      expect(sent.map((m) => [m.content, m.type])).toEqual([["@Shouty, please don't shout (warning)", "user"]]);
     }, WAIT);
 
     const log = await withDb((db) => db.select().from(moderationLog).where(eq(moderationLog.tenantId, lab.tenantId)));

@@ -66,7 +66,8 @@ describe("connecting Kick subscribes its events", () => {
     const connection = await connectionOf(tenant.tenantId, tenant.owner.userId, "kick");
     if (!connection) throw new Error("not connected");
     const firstRun = Math.max(...(await storedRows(connection.id)).map((r) => r.updatedAt.getTime()));
-    expect((await connect(tenant.tenantId, tenant.owner, "kick", account)).landing).toContain("connected=kick");
+    // With the chat bot's scopes this time: the account then speaks as the bot in its own channel (Kick chat needs them).
+    expect((await connect(tenant.tenantId, tenant.owner, "kick", account, { feature: "chatbot" })).landing).toContain("connected=kick");
     await vi.waitFor(async () => expect((await storedRows(connection.id)).every((r) => r.updatedAt.getTime() > firstRun)).toBe(true), WAIT);
     expect(await subscriptionsAtKick(account.id)).toEqual(v1(INBOX_EVENTS));
     expect((await kickConnection(tenant)).eventSub).toEqual({ wanted: 5, subscribed: 5, failures: [] });
@@ -74,7 +75,7 @@ describe("connecting Kick subscribes its events", () => {
     // The chat bot joins the channel: its chat lines are subscribed as well, nothing else twice.
     const added = await call(
       `/api/t/${tenant.tenantId}/streams/chat-bot/channels`,
-      asUser(tenant.owner, { method: "POST", body: JSON.stringify({ platform: "kick", channelId: account.id, channelLogin: account.login, botUserId: account.id, botIsModerator: true }) }),
+      asUser(tenant.owner, { method: "POST", body: JSON.stringify({ platform: "kick", channelId: account.id, channelLogin: account.login, connectionId: connection.id, botIsModerator: true }) }),
     );
     expect(added.status, await added.clone().text()).toBe(201);
     await vi.waitFor(async () => expect((await kickConnection(tenant)).eventSub?.wanted).toBe(6), WAIT);
@@ -97,15 +98,15 @@ describe("connecting Kick subscribes its events", () => {
     expect(sources).toEqual([]);
 
     // Connected again and a chat-bot channel of it: the chat bot still reads the channel, so the disconnect keeps them.
-    expect((await connect(tenant.tenantId, tenant.owner, "kick", account)).landing).toContain("connected=kick");
+    expect((await connect(tenant.tenantId, tenant.owner, "kick", account, { feature: "chatbot" })).landing).toContain("connected=kick");
+    const again = await connectionOf(tenant.tenantId, tenant.owner.userId, "kick");
+    if (!again) throw new Error("not connected");
     const added = await call(
       `/api/t/${tenant.tenantId}/streams/chat-bot/channels`,
-      asUser(tenant.owner, { method: "POST", body: JSON.stringify({ platform: "kick", channelId: account.id, channelLogin: account.login, botUserId: account.id, botIsModerator: true }) }),
+      asUser(tenant.owner, { method: "POST", body: JSON.stringify({ platform: "kick", channelId: account.id, channelLogin: account.login, connectionId: again.id, botIsModerator: true }) }),
     );
     expect(added.status, await added.clone().text()).toBe(201);
     await vi.waitFor(async () => expect(await subscriptionsAtKick(account.id)).toEqual(v1([...INBOX_EVENTS, "chat.message.sent"])), WAIT);
-    const again = await connectionOf(tenant.tenantId, tenant.owner.userId, "kick");
-    if (!again) throw new Error("not connected");
     const second = await call(`/api/t/${tenant.tenantId}/streams/connections/${again.id}`, asUser(tenant.owner, { method: "DELETE" }));
     expect(second.status).toBe(204);
     expect(await subscriptionsAtKick(account.id)).toEqual(v1([...INBOX_EVENTS, "chat.message.sent"]));

@@ -96,7 +96,7 @@ const received: GatewayEvent[] = [];
 const scenarioOfGuild = new Map<string, string>();
 
 beforeAll(() => {
-  for (const kind of ["member.joined", "member.left", "presence.streaming", "presence.stopped", "message.created", "guild.available"] as const) {
+  for (const kind of ["member.joined", "member.screened", "member.left", "presence.streaming", "presence.stopped", "message.created", "guild.available"] as const) {
     onGatewayEvent(kind, async (event) => {
       received.push(event);
       const scenario = scenarioOfGuild.get(event.guildId);
@@ -378,6 +378,37 @@ describe("DiscordGateway: dispatches become internal events", () => {
       { kind: "member.left", id: at(9, "member.left"), guildId: guild, user: { id: viewer, username: "viewer", global_name: null, avatar: null, bot: false } },
     ]);
     expect((await until(stub, (s) => s.seq === 9)).malformed).toBe(0);
+    await stub.stop();
+  });
+
+  it("a member who joins pending Membership Screening: member.joined says so, and only the update that clears it raises member.screened", async () => {
+    const { id, stub } = await openGateway();
+    const guild = guildOf(id);
+    await stub.start();
+    const { sessionId } = await connected(stub);
+    const reader = "400000000000000003";
+    const user = { id: reader, username: "reader", global_name: null, avatar: null, discriminator: "0" };
+    const join = memberAdd(guild, reader, "reader");
+    const update = (pending: boolean, extra: Record<string, unknown> = {}) => ({ t: "GUILD_MEMBER_UPDATE", d: { guild_id: guild, user, roles: [], joined_at: join.d.joined_at, pending, ...extra } });
+
+    await control(`/__control/gateway/${id}/dispatch`, {
+      events: [
+        { t: join.t, d: { ...join.d, pending: true } },
+        // Reading the rules: a nickname change, still pending.
+        update(true, { nick: "rules reader" }),
+        update(false),
+        // Roles given afterwards: an update like any other, no second event.
+        update(false, { roles: ["500000000000000009"] }),
+      ],
+    });
+
+    const events = await eventsOf(guild, 2);
+    const at = (seq: number, kind: string, member?: string) => [kind, guild, sessionId, seq, ...(member ? [member] : [])].join(":");
+    expect(events).toEqual([
+      { kind: "member.joined", id: at(2, "member.joined"), guildId: guild, user: { id: reader, username: "reader", global_name: null, avatar: null, bot: false }, joinedAt: join.d.joined_at, pending: true },
+      { kind: "member.screened", id: at(4, "member.screened", reader), guildId: guild, user: { id: reader, username: "reader", global_name: null, avatar: null, bot: false } },
+    ]);
+    expect((await until(stub, (s) => s.seq === 5)).malformed).toBe(0);
     await stub.stop();
   });
 

@@ -211,6 +211,41 @@ describe("go-live: send test alert", () => {
   });
 });
 
+describe("go-live: allow @everyone", () => {
+  it("on, the template's @everyone pings (allowed_mentions parse everyone at Discord); switched off, nothing parses", async () => {
+    const tenant = await seedGoLiveTenant("Everyone lab");
+    const userId = twitchUserId();
+    await fake(TWITCH, "/__control/twitch/users", [{ id: userId, login: `loud${userId}`, display_name: "LoudCaster" }]);
+    const streamers = url(`/api/t/${tenant.tenantId}/go-live/streamers`);
+    const body = { platform: "twitch", account: `loud${userId}`, guildId: tenant.guildId, channelId: tenant.channelId, template: "{everyone} {streamer} is live: {title}", allowEveryone: true };
+    expect((await exports.default.fetch(streamers, asUser(tenant.owner, { method: "POST", body: JSON.stringify({ ...body, allowEveryone: "yes" }) }))).status).toBe(400);
+    const created = await exports.default.fetch(streamers, asUser(tenant.owner, { method: "POST", body: JSON.stringify(body) }));
+    expect(created.status, await created.clone().text()).toBe(201);
+    const streamer = await created.json<{ id: string; allowEveryone: boolean }>();
+    expect(streamer.allowEveryone).toBe(true);
+    const sendTest = () => exports.default.fetch(url(`/api/t/${tenant.tenantId}/go-live/streamers/${streamer.id}/test`), asUser(tenant.owner, { method: "POST" }));
+    const messages = (count: number) =>
+      vi.waitFor(async () => {
+        const all = await guildChannelMessages(tenant.guildId, tenant.channelId);
+        expect(all).toHaveLength(count);
+        return all;
+      }, WAIT);
+
+    expect((await sendTest()).status).toBe(202);
+    const [loud] = await messages(1);
+    expect(loud?.content).toBe("@everyone LoudCaster is live: Test alert from Nebula Command");
+    expect(loud?.allowed_mentions).toEqual({ parse: ["everyone"] });
+
+    const off = await exports.default.fetch(`${streamers}/${streamer.id}`, asUser(tenant.owner, { method: "PATCH", body: JSON.stringify({ allowEveryone: false, template: "@everyone {streamer} is live: {title}" }) }));
+    expect(off.status, await off.clone().text()).toBe(200);
+    expect(await off.json()).toMatchObject({ allowEveryone: false });
+    expect((await sendTest()).status).toBe(202);
+    const quiet = (await messages(2))[1];
+    expect(quiet?.content).toBe("@everyone LoudCaster is live: Test alert from Nebula Command");
+    expect(quiet?.allowed_mentions).toEqual({ parse: [] });
+  });
+});
+
 describe("go-live: changing tracked streamers needs Manage Server in the guild", () => {
   const api = (tenantId: string, path: string) => url(`/api/t/${tenantId}/go-live${path}`);
   const createBody = (guildId: string) => JSON.stringify({ platform: "twitch", account: "nobody", platformUserId: twitchUserId(), guildId, channelId: snowflake() });

@@ -117,6 +117,29 @@ describe("YouTube WebSub signatures", () => {
     await vi.waitFor(async () => expect((await discordSide(`channel:${streamer.channelId}`)).messages).toHaveLength(1), WAIT);
   });
 
+  it("refuses (204, no videos.list) a captured push replayed after the de-duplication window, and one dated far ahead", async () => {
+    const channelId = `UC${snowflake().padEnd(22, "q").slice(0, 22)}`;
+    const tenant = await seedGoLiveTenant();
+    await trackStreamer(tenant, { platform: "youtube", platformUserId: channelId });
+    const { ensureYouTubeWebSub } = await import("../../src/go-live/subscriptions.ts");
+    expect(await withDeps((deps) => ensureYouTubeWebSub(deps, channelId))).toBe("subscribed");
+    const videoId = `q${snowflake().slice(-9)}`;
+    await fake(YOUTUBE, "/__control/youtube/videos", [{ id: videoId, channelId, title: "Replayed stream", live: "live", startedAt: new Date().toISOString() }]);
+    const lookups = async () => (await fake<{ videoLookups: Record<string, number> }>(YOUTUBE, "/__control/youtube/state")).videoLookups[videoId] ?? 0;
+
+    // Captured 61 minutes ago: its de-duplication key is gone, and the entry's <updated> says how old it is.
+    const captured = await fake<Signed>(YOUTUBE, "/__control/youtube/push", { channelId, videoId, updated: new Date(Date.now() - 61 * 60_000).toISOString() });
+    const replayed = await deliver(`/webhooks/youtube/${channelId}`, captured);
+    expect(replayed.status).toBe(204);
+    const ahead = await fake<Signed>(YOUTUBE, "/__control/youtube/push", { channelId, videoId, updated: new Date(Date.now() + 60 * 60_000).toISOString() });
+    expect((await deliver(`/webhooks/youtube/${channelId}`, ahead)).status).toBe(204);
+
+    // A push from a minute ago is inside the window: taken.
+    const recent = await fake<Signed>(YOUTUBE, "/__control/youtube/push", { channelId, videoId, updated: new Date(Date.now() - 60_000).toISOString() });
+    expect(await (await deliver(`/webhooks/youtube/${channelId}`, recent)).json()).toEqual({ accepted: true, published: 1 });
+    await vi.waitFor(async () => expect(await lookups()).toBe(1), WAIT);
+  });
+
   it("answers no challenge for a subscription we did not request", async () => {
     const channelId = `UC${snowflake().padEnd(22, "z").slice(0, 22)}`;
     const topic = encodeURIComponent(`https://www.youtube.com/xml/feeds/videos.xml?channel_id=${channelId}`);

@@ -37,7 +37,7 @@ async function dmsOf(userId: string) {
   return res.json<{ channelId: string | null; messages: { content: string }[] }>();
 }
 
-async function memberJoins(g: ManagedGuild, user: { id: string; username: string; global_name?: string | null }, options: { bot?: boolean } = {}) {
+async function memberJoins(g: ManagedGuild, user: { id: string; username: string; global_name?: string | null }, options: { bot?: boolean; pending?: boolean } = {}) {
   // The member exists in Discord by the time the Gateway tells us (roles are given to a member).
   const res = await fetch(`${new URL(env.DISCORD_API_BASE ?? "").origin}/__control/guilds/${g.guildId}/members`, {
     method: "POST",
@@ -45,7 +45,14 @@ async function memberJoins(g: ManagedGuild, user: { id: string; username: string
     body: JSON.stringify({ user, roles: [] }),
   });
   expect(res.status).toBe(200);
-  return { kind: "member.joined" as const, id: `join-${g.guildId}-${user.id}`, guildId: g.guildId, user: { id: user.id, username: user.username, global_name: user.global_name ?? null, avatar: null, bot: !!options.bot }, joinedAt: new Date().toISOString() };
+  return {
+    kind: "member.joined" as const,
+    id: `join-${g.guildId}-${user.id}`,
+    guildId: g.guildId,
+    user: { id: user.id, username: user.username, global_name: user.global_name ?? null, avatar: null, bot: !!options.bot },
+    joinedAt: new Date().toISOString(),
+    ...(options.pending ? { pending: true as const } : {}),
+  };
 }
 
 const eventRow = (id: string) => withDb(async (db) => (await db.select().from(welcomeEvents).where(eq(welcomeEvents.id, id)))[0]);
@@ -122,6 +129,46 @@ describe("welcome: member joins", () => {
       autoRoles: { userId: string; results: { roleId: string; ok: boolean; status: number; message: string }[] };
     }>();
     expect(view.autoRoles).toMatchObject({ userId: member.id, results: [{ roleId: g.roles.members, ok: false, status: 403, message: expect.stringContaining("Manage Roles") }] });
+  });
+
+  it("a member pending Membership Screening is greeted on join, and gets the auto-role only once they pass it, once", async () => {
+    const reader = { id: snowflake(), username: "reader", global_name: "Reader" };
+    const joined = await memberJoins(g, reader, { pending: true });
+    await handleGatewayEvent(env, joined);
+    await handleGatewayEvent(env, joined);
+
+    const rolesOf = async () => ((await guildState(g.guildId)) as unknown as GuildView).members.find((m) => m.user.id === reader.id)?.roles;
+    await vi.waitFor(async () => expect((await channelMessages(g.guildId, g.channels.welcome)).some((m) => m.content.includes(`<@${reader.id}>`))).toBe(true), WAIT);
+    expect((await dmsOf(reader.id)).messages).toHaveLength(1);
+    expect(await rolesOf(), "no role before the rules are accepted").toEqual([]);
+    expect(await eventRow(joined.id)).toMatchObject({ messageStatus: "queued", dmStatus: "sent", roleStatus: "pending" });
+
+    // GUILD_MEMBER_UPDATE with pending false, as the DiscordGateway object hands it on (and once more, redelivered).
+    const screened = { kind: "member.screened" as const, id: `screened-${g.guildId}-${reader.id}`, guildId: g.guildId, user: joined.user };
+    await handleGatewayEvent(env, screened);
+    expect(await rolesOf()).toEqual([g.roles.members]);
+    expect(await eventRow(joined.id)).toMatchObject({ roleStatus: "given" });
+    // A moderator takes the role away again; the redelivered event must not give it back.
+    const reset = await fetch(`${new URL(env.DISCORD_API_BASE ?? "").origin}/__control/guilds/${g.guildId}/members`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: reader, roles: [] }) });
+    expect(reset.status).toBe(200);
+    await handleGatewayEvent(env, screened);
+    expect(await rolesOf()).toEqual([]);
+    expect(await eventRow(joined.id)).toMatchObject({ roleStatus: "given" });
+  });
+
+  it("a member.screened handed over before its join is refused so the queue retries it; the retry gives the role", async () => {
+    const early = { id: snowflake(), username: "early" };
+    const joined = await memberJoins(g, early, { pending: true });
+    const screened = { kind: "member.screened" as const, id: `screened-${g.guildId}-${early.id}`, guildId: g.guildId, user: joined.user };
+    const failed = await handleGatewayEvent(env, screened).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(AggregateError);
+    expect((failed as AggregateError).errors[0]).toMatchObject({ name: "RetryLater", message: expect.stringMatching(/not recorded yet/) });
+
+    await handleGatewayEvent(env, joined);
+    expect(await eventRow(joined.id)).toMatchObject({ roleStatus: "pending" });
+    await handleGatewayEvent(env, screened);
+    expect(await eventRow(joined.id)).toMatchObject({ roleStatus: "given" });
+    expect(((await guildState(g.guildId)) as unknown as GuildView).members.find((m) => m.user.id === early.id)?.roles).toEqual([g.roles.members]);
   });
 
   it("bots joining are ignored unless configured", async () => {

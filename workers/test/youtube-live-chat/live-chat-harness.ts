@@ -104,12 +104,21 @@ export function alarmOf(lab: LiveChatLab): Promise<{ alarm: number | null; offse
   return runInDurableObject(poller(lab), async (_o: YouTubeLiveChat, state) => ({ alarm: await state.storage.getAlarm(), offset: state.storage.kv.get<number>(LIVE_CHAT_CLOCK_OFFSET_KEY) ?? 0 }));
 }
 
-/** Moves the poller's clock forward by `ms` and runs its alarm now. */
-export async function advanceAndPoll(lab: LiveChatLab, ms: number): Promise<boolean> {
+/** Moves the poller's clock forward by exactly `ms` and runs its alarm now (early: it only re-arms). */
+export async function advanceBy(lab: LiveChatLab, ms: number): Promise<boolean> {
   await runInDurableObject(poller(lab), async (_o: YouTubeLiveChat, state) => {
     state.storage.kv.put(LIVE_CHAT_CLOCK_OFFSET_KEY, (state.storage.kv.get<number>(LIVE_CHAT_CLOCK_OFFSET_KEY) ?? 0) + ms);
   });
   return runDurableObjectAlarm(poller(lab));
+}
+
+/**
+ * Moves the poller's clock forward by `ms`, or up to its next read when that is later (the day's quota budget stretches
+ * YouTube's interval by the units left and the hours to midnight Pacific), and runs its alarm: the poller reads.
+ */
+export async function advanceAndPoll(lab: LiveChatLab, ms: number): Promise<boolean> {
+  const { alarm } = await alarmOf(lab);
+  return advanceBy(lab, Math.max(ms, alarm === null ? 0 : alarm - Date.now()));
 }
 
 const cache = () => createCache(env, loadConfig(env));

@@ -12,12 +12,14 @@ import { exports } from "cloudflare:workers";
 import { chatChannels, moderationLog, unifiedInboxNotifications } from "@nebula/schema";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { quotaBudgetedIntervalMs } from "../../src/chat-bot/youtube-live-chat-state.ts";
 import { nextQuotaReset } from "../../src/platforms/youtube/youtube-quota.ts";
 import { type SeededUser, asUser, seedTenant, url, withDb } from "../support/seed.ts";
 import {
   DISCOVERY_JOB,
   type LiveChatLab,
   advanceAndPoll,
+  advanceBy,
   advanceTimers,
   alarmOf,
   broadcast,
@@ -68,23 +70,26 @@ describe("YouTube live chat: reading", () => {
 
     await broadcast(l, "live");
     const started = await poller(l).status();
-    expect(started).toMatchObject({ status: "polling", videoId: l.videoId, pollingIntervalMs: 12_345, messagesHandled: 0 });
+    // Never sooner than YouTube asked; later when the day's quota budget stretches it (quotaBudgetedIntervalMs).
+    expect(started).toMatchObject({ status: "polling", videoId: l.videoId, youtubeIntervalMs: 12_345, messagesHandled: 0 });
+    const interval = started?.pollingIntervalMs ?? 0;
+    expect(interval).toBeGreaterThanOrEqual(12_345);
     let chat = await chatState(l);
     expect(chat.listCalls).toEqual([expect.objectContaining({ pageToken: null, auth: "oauth" })]);
     expect(chat.inserts).toEqual([]);
     // The next poll is scheduled exactly one interval after this one.
     const first = await alarmOf(l);
-    expect(first.alarm).toBe(Date.parse(started?.lastPollAt ?? "") - first.offset + 12_345);
+    expect(first.alarm).toBe(Date.parse(started?.lastPollAt ?? "") - first.offset + interval);
 
     // An alarm that fires early re-arms for the same instant (on the object's clock) without calling YouTube. Well
     // early: the re-armed alarm must not come due on the real clock while the test looks at it.
-    expect(await advanceAndPoll(l, 2_000)).toBe(true);
+    expect(await advanceBy(l, 2_000)).toBe(true);
     expect((await chatState(l)).listCalls).toHaveLength(1);
     const rearmed = await alarmOf(l);
     expect((rearmed.alarm ?? 0) + rearmed.offset).toBe((first.alarm ?? 0) + first.offset);
 
     await viewerSays(l, [{ type: "textMessageEvent", author: viewer(2), text: "!hello" }]);
-    expect(await advanceAndPoll(l, 10_345)).toBe(true);
+    expect(await advanceBy(l, interval - 2_000)).toBe(true);
     chat = await chatState(l);
     expect(chat.listCalls).toHaveLength(2);
     expect(chat.listCalls[1]?.pageToken).toEqual(expect.any(String));
@@ -172,6 +177,11 @@ describe("YouTube live chat: quota", () => {
     await broadcast(l, "live");
     // videos.list (1) and the first liveChatMessages.list (5).
     expect(await quotaUsed()).toBe(7_906);
+    // 94 units are left for chat before the 20% reserve: the next read waits their share of the hours until midnight
+    // Pacific rather than YouTube's 12,345 ms.
+    const reading = await poller(l).status();
+    const polledAt = Date.parse(reading?.lastPollAt ?? "");
+    expect(reading).toMatchObject({ youtubeIntervalMs: 12_345, pollingIntervalMs: quotaBudgetedIntervalMs({ youtubeIntervalMs: 12_345, used: 7_906, limit: 10_000, now: polledAt, resetAt: nextQuotaReset(polledAt) }) });
     let overview = (await chatBotApi<Overview>(l, "GET", "/youtube", undefined, "viewer")).body;
     expect(overview.quota).toMatchObject({ used: 7_906, limit: 10_000, warn: false, exhausted: false });
 
@@ -208,7 +218,7 @@ describe("YouTube live chat: quota", () => {
 
     // Hours early: the alarm only re-arms.
     const calls = (await chatState(l)).listCalls.length;
-    await advanceAndPoll(l, 60_000);
+    await advanceBy(l, 60_000);
     expect((await chatState(l)).listCalls).toHaveLength(calls);
     expect(await poller(l).status()).toMatchObject({ status: "paused_quota" });
   });

@@ -1,5 +1,6 @@
 // Add or edit a tracked streamer: platform and account (fixed once added), the channel and role to ping, the message
-// template with its variables and a live preview, the embed, and whether alerts are on.
+// template with its variables and a live preview, the embed, whether the template may ping @everyone, and whether
+// alerts are on.
 import type { GoLivePlatformStatus, TrackedStreamer } from "../../api/discord-streams.ts";
 import { createSignal, For, Show } from "solid-js";
 import { addTrackedStreamer, getTrackedStreamers, updateTrackedStreamer } from "../../api/discord-streams.ts";
@@ -27,6 +28,7 @@ const VARIABLES = [
   { name: "url", what: "Link to the stream" },
   { name: "platform", what: "Twitch, YouTube or Kick" },
   { name: "viewers", what: "Viewers when the alert is sent" },
+  { name: "everyone", what: "@everyone, when pinging everyone is allowed" },
 ] as const;
 const DEFAULT_TEMPLATE = "{streamer} is live on {platform}: {title}\n{url}";
 
@@ -46,13 +48,14 @@ export function StreamerDialog(props: { streamer?: TrackedStreamer; status: GoLi
   const [pingRoleId, setPingRoleId] = createSignal(s?.pingRoleId ?? "");
   const [template, setTemplate] = createSignal(s?.template ?? DEFAULT_TEMPLATE);
   const [embed, setEmbed] = createSignal(s?.embed ?? true);
+  const [allowEveryone, setAllowEveryone] = createSignal(s?.allowEveryone ?? false);
   const [enabled, setEnabled] = createSignal(s?.enabled ?? true);
   let templateEl!: HTMLTextAreaElement;
 
   const connected = () => props.status?.platforms[platform()].connected ?? true;
   const touched = () => [getTrackedStreamers.keyFor(scope.tenantId, scope.guildId), getAuditPage.key];
   const save = createMutation(async () => {
-    const common = { channelId: channelId(), pingRoleId: pingRoleId() || null, template: template(), embed: embed(), enabled: enabled() };
+    const common = { channelId: channelId(), pingRoleId: pingRoleId() || null, template: template(), embed: embed(), allowEveryone: allowEveryone(), enabled: enabled() };
     if (s) return updateTrackedStreamer(scope.tenantId, s.id, common);
     return addTrackedStreamer(scope.tenantId, {
       platform: platform(),
@@ -72,7 +75,7 @@ export function StreamerDialog(props: { streamer?: TrackedStreamer; status: GoLi
   }
 
   const rendered = () => {
-    const values = sample(platform(), account());
+    const values: Record<string, string> = { ...sample(platform(), account()), everyone: allowEveryone() ? "@everyone" : "" };
     const text = template().replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
     return pingRoleId() ? `<@&${pingRoleId()}> ${text}` : text;
   };
@@ -148,9 +151,18 @@ export function StreamerDialog(props: { streamer?: TrackedStreamer; status: GoLi
             game and thumbnail
           </label>
           <label>
+            <input type="checkbox" checked={allowEveryone()} onChange={(e) => setAllowEveryone(e.currentTarget.checked)} data-testid="streamer-allow-everyone" /> Allow
+            @everyone and @here to ping
+          </label>
+          <label>
             <input type="checkbox" checked={enabled()} onChange={(e) => setEnabled(e.currentTarget.checked)} /> Alerts on
           </label>
         </div>
+        <Show when={!allowEveryone() && /@everyone|@here|\{everyone\}/.test(template())}>
+          <span class="field-hint" data-testid="streamer-everyone-hint">
+            @everyone and @here in this message are shown as text and ping nobody until "Allow @everyone and @here to ping" is on.
+          </span>
+        </Show>
         <div class="field">
           <span class="field-label">Preview</span>
           <DiscordMessagePreview

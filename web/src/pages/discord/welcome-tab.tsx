@@ -431,7 +431,7 @@ function WelcomeForm(props: { view: WelcomeSettingsView; pickers: GuildPickers }
   );
 }
 
-const ROLE_TONE: Record<string, BadgeTone> = { given: "success", partial: "warning", forbidden: "danger", failed: "danger", skipped: "neutral" };
+const ROLE_TONE: Record<string, BadgeTone> = { given: "success", partial: "warning", forbidden: "danger", failed: "danger", skipped: "neutral", pending: "neutral" };
 const DM_TONE: Record<string, BadgeTone> = { sent: "success", blocked: "warning", failed: "danger", skipped: "neutral" };
 
 function AutoRolesCard(props: { view: WelcomeSettingsView; pickers: GuildPickers }) {

@@ -110,9 +110,28 @@ export function ChannelsTab(props: { tenantId: string }) {
               <td>
                 <strong>{c.channelLogin}</strong>
                 <div class="faint">{c.channelId}</div>
+                {/* Twitch delivers the chat only through the channel's channel.chat.message subscription: a refusal means the bot hears nothing. */}
+                <Show when={c.chatSubscription?.subscribed === false ? c.chatSubscription.reason : null}>
+                  {(reason) => (
+                    <div class="field-hint" data-testid="channel-row-chat-subscription">
+                      ⚠ The bot does not hear this chat: {reason()}. Save the channel to try again.
+                    </div>
+                  )}
+                </Show>
               </td>
               <td data-testid="channel-row-account">
-                <Show when={c.botAccount} fallback={<span>app token</span>}>
+                <Show
+                  when={c.botAccount}
+                  fallback={
+                    <>
+                      <span>app token</span>
+                      {/* Left on the app token when its account was disconnected: Kick chat needs a user token. */}
+                      <Show when={c.platform === "kick"}>
+                        <div class="field-hint">⚠ Kick chat needs a connected account: the bot cannot speak until one is chosen</div>
+                      </Show>
+                    </>
+                  }
+                >
                   {(a) => (
                     <>
                       <span>{a().displayName}</span> <span class="faint">({a().login})</span>
@@ -215,6 +234,11 @@ function BotAccountFields(props: {
       <Show when={choices().length === 0}>
         <p class="field-hint" data-testid={`${props.testId}-no-accounts`}>
           No {platformName(props.platform)} account is connected in this tenant. <A href="/streams">Connect one</A> to have the bot speak as it.
+        </p>
+      </Show>
+      <Show when={props.platform === "kick" && props.connectionId === APP_TOKEN}>
+        <p class="field-hint" data-testid={`${props.testId}-kick-needs-account`}>
+          Kick chat is sent with a connected account's token (chat:write): choose the bot account above.
         </p>
       </Show>
       <Show when={props.platform === "youtube" && props.connectionId === APP_TOKEN}>

@@ -1,6 +1,7 @@
 // Twitch Helix over fetch: an app access token (client credentials, cached until expiry), GET /streams and /users in
 // batches of 100 (Helix's cap per call), GET /videos (a stream's VOD), and EventSub subscription management. Rate
-// limits come from Twitch's Ratelimit-* headers (a bucket of points per minute per client id).
+// limits come from Twitch's Ratelimit-* headers: a bucket of points per minute per client id for app-token calls, and
+// one per client id and user for user-token calls (Twitch API guide, "Rate limits"), so each has its own state.
 import { z } from "zod";
 import { AppError } from "../../errors/app-error.ts";
 import { AppTokenCache, PlatformHttp, appRateLimit } from "../platform-http.ts";
@@ -56,6 +57,9 @@ export const EventSubSubscription = z.looseObject({
 });
 export type EventSubSubscription = z.infer<typeof EventSubSubscription>;
 
+/** Statuses Twitch lists a working subscription with (or one about to work, once our webhook answers the challenge). */
+export const EVENTSUB_HEALTHY: ReadonlySet<string> = new Set(["enabled", "webhook_callback_verification_pending"]);
+
 const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), pagination: z.object({ cursor: z.string().optional() }).optional() });
 
 export interface TwitchClientOptions {
@@ -70,8 +74,10 @@ export interface TwitchClientOptions {
 const tokens = new AppTokenCache();
 
 export class TwitchClient {
+  /** App-token calls: the app's bucket. */
   readonly http: PlatformHttp;
   private readonly tokenKey: string;
+  private readonly userHttps = new Map<string, PlatformHttp>();
 
   constructor(private readonly options: TwitchClientOptions) {
     this.tokenKey = `${options.authBase}|${options.clientId}`;
@@ -82,6 +88,19 @@ export class TwitchClient {
 
   private now(): number {
     return this.options.now?.() ?? Date.now();
+  }
+
+  /**
+   * For calls with this user's access token: Twitch answers them with that user's bucket (per client id and user), so
+   * its Ratelimit-* headers neither overwrite the app's bucket nor are held back by it.
+   */
+  userHttp(userId: string): PlatformHttp {
+    let http = this.userHttps.get(userId);
+    if (!http) {
+      http = new PlatformHttp("twitch", { fetch: this.options.fetch, now: this.options.now, rateLimit: this.options.fetch ? undefined : appRateLimit("twitch", `${this.tokenKey}|user:${userId}`) });
+      this.userHttps.set(userId, http);
+    }
+    return http;
   }
 
   /** Client credentials grant (POST /oauth2/token); cached until a minute before expires_in. */

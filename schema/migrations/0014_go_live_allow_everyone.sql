@@ -1,0 +1,1 @@
+ALTER TABLE "discord"."tracked_streamers" ADD COLUMN "allow_everyone" boolean DEFAULT false NOT NULL;

@@ -44,6 +44,9 @@ describeInBrowser("OBS overlays in the browser", () => {
     await renderer.goto(`${stack.url}/overlay/${overlay.publicId}`);
     await renderer.locator('[data-testid="overlay-stage"][data-connection="open"]').waitFor();
     await renderer.locator('[data-layer-id="title"]').getByText("Nebula Live").waitFor();
+    // Chromium, like OBS's browser source, offers permessage-deflate; the room declines it, so an alert is not deflated
+    // once for every source it fans out to.
+    expect(await renderer.evaluate(() => (window as unknown as { __sockets: { socket: WebSocket }[] }).__sockets[0]?.socket.extensions)).toBe("");
 
     const first = await testAlert("follow");
     expect(first).toEqual({ status: 200, body: { seq: 1, delivered: 1 } });

@@ -49,6 +49,15 @@ interface Published {
   frame: string;
 }
 
+/**
+ * Renderer sockets are not compressed. Unless the upgrade answer names its extensions, workerd accepts what the client
+ * offers, and OBS's Chromium (like `ws`) offers permessage-deflate: every event was then deflated once per source, with
+ * that source's own zlib context (some 200 KB of memory each), and a fan-out to 1,000 sources spent most of its time
+ * compressing frames of a few hundred bytes. A value that offers no permessage-deflate settles on none, and the client is
+ * sent no extension header; the empty value workerd documents for this does not survive the hops to the client.
+ */
+const UNCOMPRESSED = { "sec-websocket-extensions": "none" };
+
 /** `?since=` as a sequence number, or null when absent or malformed (a fresh source). */
 export function sinceOf(url: string): number | null {
   const raw = new URL(url).searchParams.get("since");
@@ -105,7 +114,7 @@ export class OverlayRoom extends DurableObject<Env> {
     if (!this.published) {
       server.accept();
       server.close(OVERLAY_CLOSE_NOT_FOUND, "overlay not found");
-      return new Response(null, { status: 101, webSocket: client });
+      return new Response(null, { status: 101, webSocket: client, headers: UNCOMPRESSED });
     }
     this.ctx.acceptWebSocket(server);
     // Everything below is synchronous: no broadcast can slip between the replay and the live stream.
@@ -120,7 +129,7 @@ export class OverlayRoom extends DurableObject<Env> {
       }
     }
     await this.nowPlaying.wake();
-    return new Response(null, { status: 101, webSocket: client });
+    return new Response(null, { status: 101, webSocket: client, headers: UNCOMPRESSED });
   }
 
   /** Makes the room live (create, rotate) or updates its document (save); every connected source redraws. */

@@ -10,14 +10,17 @@ import type { Db } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
 import { iso } from "../http/respond.ts";
-import type { BroadcastResult } from "./overlay-room.ts";
+import type { BroadcastResult, OverlayRoom } from "./overlay-room.ts";
 
 export interface OverlayDeps {
   db: Db;
   rooms: Env["OVERLAY_ROOM"];
   now: () => Date;
   requestId?: string;
-  /** Holds the tenant's alert overlays for the inbox's fan-out (overlay-inbox.ts); every change below drops them. */
+  /**
+   * Holds the tenant's alert overlays for the inbox's fan-out (overlay-inbox.ts), which every change below drops, and
+   * each overlay's public id for the calls to its room (callRoom).
+   */
   cache?: Cache;
 }
 
@@ -29,6 +32,15 @@ export const overlayChatTargetsKey = (tenantId: string) => `overlays:chat-target
 export async function forgetOverlayAlertTargets(cache: Cache | undefined, tenantId: string): Promise<void> {
   await Promise.all([cache?.delete(overlayAlertTargetsKey(tenantId)), cache?.delete(overlayChatTargetsKey(tenantId))]);
 }
+
+/** An overlay's public id, which names its room; only a rotation changes it, and a deletion ends it (both drop the key). */
+const overlayRoomKey = (tenantId: string, overlayId: string) => `overlays:room:${tenantId}:${overlayId}`;
+/**
+ * Long: a room only ever answers its own tenant's live overlay (callRoom reads Postgres when it does not), so an entry
+ * made stale elsewhere costs one extra room call, never a wrong one. Short would make the first test alert after a quiet
+ * spell wait on Postgres, which Neon may first have to wake.
+ */
+const ROOM_TTL_SECONDS = 24 * 60 * 60;
 
 type Row = typeof overlays.$inferSelect;
 
@@ -134,7 +146,7 @@ export async function deleteOverlay(deps: OverlayDeps, tenantId: string, overlay
     await recordAudit(tx, actor, { tenantId, action: "overlay.delete", targetType: "overlay", targetId: overlayId, details: { name: deleted.name } }, deps.requestId);
     return deleted;
   });
-  await forgetOverlayAlertTargets(deps.cache, tenantId);
+  await Promise.all([forgetOverlayAlertTargets(deps.cache, tenantId), deps.cache?.delete(overlayRoomKey(tenantId, overlayId))]);
   await deps.rooms.getByName(row.publicId).revoke();
 }
 
@@ -151,7 +163,7 @@ export async function rotatePublicId(deps: OverlayDeps, tenantId: string, overla
     await recordAudit(tx, actor, { tenantId, action: "overlay.rotate_public_id", targetType: "overlay", targetId: overlayId }, deps.requestId);
     return rotated;
   });
-  await forgetOverlayAlertTargets(deps.cache, tenantId);
+  await Promise.all([forgetOverlayAlertTargets(deps.cache, tenantId), deps.cache?.delete(overlayRoomKey(tenantId, overlayId))]);
   await publishOverlay(deps, row);
   const oldRoom = deps.rooms.getByName(before.publicId);
   // The goal bars carry on where they stood: their values live in the room, not in Postgres.
@@ -169,43 +181,45 @@ export async function importOverlay(deps: OverlayDeps, tenantId: string, file: a
   return createOverlay(deps, tenantId, { name: file.name, document: file.document }, actor, "overlay.import");
 }
 
-/** Numbers one event in the overlay's room and fans it out; the overlay must be the tenant's (else 404). */
-export async function sendOverlayEvent(deps: OverlayDeps, tenantId: string, overlayId: string, event: overlayWire.OverlayEvent): Promise<BroadcastResult> {
+/**
+ * Asks the overlay's room, found by its public id from the cache, so that a warm call (a test alert) never waits on
+ * Postgres. `ask` answers null when the room is not this tenant's live overlay: the cached id was rotated away (or the
+ * overlay deleted) by another isolate, or the room lost its state (a fresh deployment's storage). Then Postgres has the
+ * truth: a missing row is a 404; otherwise the id is remembered, the room published from the row, and asked once more.
+ */
+async function callRoom<T>(deps: OverlayDeps, tenantId: string, overlayId: string, ask: (room: DurableObjectStub<OverlayRoom>) => Promise<T | null>): Promise<T> {
+  const key = overlayRoomKey(tenantId, overlayId);
+  const cached = (await deps.cache?.get(key).catch(() => null)) ?? null;
+  if (cached !== null) {
+    const answer = await ask(deps.rooms.getByName(cached));
+    if (answer !== null) return answer;
+  }
   const row = await oneRow(deps.db, tenantId, overlayId);
   const room = deps.rooms.getByName(row.publicId);
-  let result = await room.broadcast(tenantId, event);
-  if (!result) {
-    // The room lost its state (a fresh deployment's storage): Postgres has the truth, so publish and retry once.
-    await publishOverlay(deps, row);
-    result = await room.broadcast(tenantId, event);
+  if (row.publicId !== cached) {
+    await deps.cache?.set(key, row.publicId, { ttlSeconds: ROOM_TTL_SECONDS }).catch(() => {});
+    const answer = await ask(room);
+    if (answer !== null) return answer;
   }
-  if (!result) throw overlayNotFound();
-  return result;
+  await publishOverlay(deps, row);
+  const answer = await ask(room);
+  if (answer === null) throw overlayNotFound();
+  return answer;
 }
+
+/** Numbers one event in the overlay's room and fans it out; the overlay must be the tenant's (else 404). */
+export const sendOverlayEvent = (deps: OverlayDeps, tenantId: string, overlayId: string, event: overlayWire.OverlayEvent): Promise<BroadcastResult> =>
+  callRoom(deps, tenantId, overlayId, (room) => room.broadcast(tenantId, event));
 
 /** Where each goal bar of the overlay stands now (the room's values). */
 export async function overlayGoals(deps: OverlayDeps, tenantId: string, overlayId: string): Promise<api.OverlayGoals> {
-  const row = await oneRow(deps.db, tenantId, overlayId);
-  const room = deps.rooms.getByName(row.publicId);
-  let values: Record<string, number> | null = await room.goalValues(tenantId);
-  if (!values) {
-    await publishOverlay(deps, row);
-    values = await room.goalValues(tenantId);
-  }
-  return { goals: Object.entries(values ?? {}).map(([layerId, current]) => ({ layerId, current })) };
+  const values = await callRoom(deps, tenantId, overlayId, (room) => room.goalValues(tenantId));
+  return { goals: Object.entries(values).map(([layerId, current]) => ({ layerId, current })) };
 }
 
 /** The editor's "set current": the goal bar moves there on every source at once. */
 export async function setOverlayGoal(deps: OverlayDeps, tenantId: string, overlayId: string, layerId: string, current: number, actor: Actor): Promise<api.OverlayGoal> {
-  const row = await oneRow(deps.db, tenantId, overlayId);
-  const room = deps.rooms.getByName(row.publicId);
-  let result = await room.setGoal(tenantId, layerId, current);
-  if (result === null) {
-    // The room lost its state (a fresh deployment's storage): Postgres has the truth, so publish and retry once.
-    await publishOverlay(deps, row);
-    result = await room.setGoal(tenantId, layerId, current);
-  }
-  if (result === null) throw overlayNotFound();
+  const result = await callRoom<{ current: number } | "no-goal">(deps, tenantId, overlayId, (room) => room.setGoal(tenantId, layerId, current));
   if (result === "no-goal") throw notFound("Goal bar");
   await recordAudit(deps.db, actor, { tenantId, action: "overlay.set_goal", targetType: "overlay", targetId: overlayId, details: { layerId, current: result.current } }, deps.requestId);
   return { layerId, current: result.current };

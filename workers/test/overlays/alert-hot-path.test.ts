@@ -1,19 +1,21 @@
 // A Twitch follow → the alert on a connected overlay renderer, without waiting on Postgres once the channel's owners
 // and the tenant's alert overlays are cached: the warm path's only query is the inbox insert, which comes after the
 // alert; with Postgres down the alert still plays, and the queue's retry stores the item without playing it twice.
-// Changes to who owns the channel and to the overlays reach the next alert. Postgres queries are counted at the local
-// bridge under application names only this file uses.
+// Changes to who owns the channel and to the overlays reach the next alert. A warm test alert from the editor reads no
+// Postgres either, and a rotated, deleted or changed-behind-its-back overlay still gets the next one right. Postgres
+// queries are counted at the local bridge under application names only this file uses.
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { type api, overlayWire, unifiedInboxNotifications } from "@nebula/schema";
+import { type api, overlayWire, overlays, unifiedInboxNotifications } from "@nebula/schema";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { consumeDiscordQueue } from "../../src/discord-queue/consumer.ts";
 import type { Env } from "../../src/env.ts";
+import { newPublicId } from "../../src/overlays/overlays.ts";
 import { type Signed, TWITCH, fake } from "../go-live/go-live-harness.ts";
 import { addChannel, apiCall, inboxPath, platformId, seedInboxTenant } from "../inbox/inbox-harness.ts";
 import type { SeededTenant } from "../support/seed.ts";
-import { withDb } from "../support/seed.ts";
+import { asUser, withDb } from "../support/seed.ts";
 import { type TestSocket, mustConnect } from "../support/sockets.ts";
 import { bridgeTraffic, callWorker, envNamed, envWithPostgresDown, recordingQueue } from "../support/worker-call.ts";
 import { callAs, createOverlayAs, overlaysPath, sampleDocument, sendTestAlert, socketPath } from "./support.ts";
@@ -124,5 +126,47 @@ describe("follow → overlay alert", () => {
     expect((await sendTestAlert(tenant.members.operator, tenant, main.id)).status).toBe(200);
     expect(await nextAlert(renderer)).toMatchObject({ seq: 7, test: true });
     for (const socket of [renderer, secondRenderer, plainRenderer]) socket.close();
+  });
+});
+
+describe("test alert → overlay", () => {
+  it("a warm test alert reads no Postgres; after a rotation, a change made straight in Postgres and a deletion the next one still lands right", async () => {
+    const overlay = await createOverlayAs(tenant.members.operator, tenant, { name: "Test alerts", document: sampleDocument() });
+    const testAlert = (applicationName: string) =>
+      callWorker(overlaysPath(tenant, `/${overlay.id}/test-alert`), asUser(tenant.members.operator, { method: "POST", body: JSON.stringify({ kind: "follow" }) }), envNamed(applicationName));
+    const source = await openRenderer(overlay.publicId);
+
+    // Cold, the overlay's public id (the room's name) is read once and remembered with the session and the role.
+    expect((await testAlert(appName("test-cold"))).status).toBe(200);
+    expect(await nextAlert(source)).toMatchObject({ seq: 1, test: true });
+    const warm = appName("test-warm");
+    const res = await testAlert(warm);
+    expect(await res.json()).toEqual({ seq: 2, delivered: 1 });
+    expect(await nextAlert(source)).toMatchObject({ seq: 2, test: true });
+    expect(await bridgeTraffic(warm)).toEqual({ connections: 0, queries: 0 });
+
+    // A rotation drops the remembered id: the next test alert plays on the new one.
+    const rotated = await callAs(tenant.members.operator, "POST", overlaysPath(tenant, `/${overlay.id}/rotate-public-id`));
+    const { publicId } = await rotated.json<api.OverlayView>();
+    expect((await source.closed).code).toBe(overlayWire.OVERLAY_CLOSE_NOT_FOUND);
+    const renewed = await openRenderer(publicId);
+    expect((await testAlert(appName("test-rotated"))).status).toBe(200);
+    expect(await nextAlert(renewed)).toMatchObject({ seq: 1, test: true });
+
+    // An id changed in Postgres behind the API's back leaves a stale one remembered: its room is no longer live, so the
+    // alert goes to the id Postgres has, whose room is published on the way.
+    const moved = newPublicId();
+    await withDb((db) => db.update(overlays).set({ publicId: moved }).where(eq(overlays.id, overlay.id)));
+    await env.OVERLAY_ROOM.getByName(publicId).revoke();
+    expect(await (await testAlert(appName("test-moved"))).json()).toEqual({ seq: 1, delivered: 0 });
+    const late = await mustConnect(socketPath(moved));
+    expect(overlayWire.HelloFrame.parse(await late.nextJson()).lastSeq).toBe(1);
+    late.close();
+
+    // Deleted: the overlay is gone for test alerts too.
+    expect((await callAs(tenant.members.operator, "DELETE", overlaysPath(tenant, `/${overlay.id}`))).status).toBe(204);
+    const gone = await testAlert(appName("test-deleted"));
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
   });
 });

@@ -326,9 +326,9 @@ function reportIdleHour(idle: IdleHour, agents: number, into: Pick<HomelabResult
 
 /**
  * `only: "round-trip"` measures (a) alone (homelab-only.ts), for iterating on the job path without the 60 s rest window;
- * `only: "idle-hour"` measures (e) alone, with one agent connected.
+ * `only: "ingest"` measures (c) alone; `only: "idle-hour"` measures (e) alone, with one agent connected.
  */
-export async function measureHomelab(progress: (message: string) => void, options: { only?: "round-trip" | "idle-hour" } = {}): Promise<HomelabResults> {
+export async function measureHomelab(progress: (message: string) => void, options: { only?: "round-trip" | "ingest" | "idle-hour" } = {}): Promise<HomelabResults> {
   const goals: Goal[] = [];
   const details: Record<string, [string, string][]> = {};
   const notes: string[] = [];
@@ -376,6 +376,7 @@ export async function measureHomelab(progress: (message: string) => void, option
         ["batch send → ack", `p50 ${ms(ingest.ackLatency.p50)} · p99 ${ms(ingest.ackLatency.p99)} · max ${ms(ingest.ackLatency.max)}`],
       ];
     }
+    if (options.only === "ingest") return { goals, details, notes, json };
 
     // (a) docker.list through the whole path.
     const missing = peerMissing("podman");

@@ -3,7 +3,51 @@
 import { agentWire } from "@nebula/schema";
 import type { z } from "zod";
 
-const { AgentMessage, AGENT_MESSAGE_TYPES, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, HEARTBEAT_INTERVAL_SECONDS } = agentWire;
+const { AgentMessage, AGENT_MESSAGE_TYPES, MAX_MESSAGE_BYTES, METRIC_NAME_PATTERN, PROTOCOL_VERSION, HEARTBEAT_INTERVAL_SECONDS } = agentWire;
+
+/** agentWire.MetricsBatch's bounds, read by the fast path below; its test pins them to the schema's verdicts. */
+const MAX_SAMPLES = 720;
+const MAX_NAME_LENGTH = 200;
+/** Metric names already checked against METRIC_NAME_PATTERN: an agent repeats the same few dozen in every sample. */
+const knownNames = new Set<string>();
+const KNOWN_NAMES_KEPT = 4096;
+
+function isMetricName(name: string): boolean {
+  if (knownNames.has(name)) return true;
+  if (name.length > MAX_NAME_LENGTH || !METRIC_NAME_PATTERN.test(name)) return false;
+  if (knownNames.size >= KNOWN_NAMES_KEPT) knownNames.clear();
+  knownNames.add(name);
+  return true;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+const isPositiveInt = (v: unknown, min: number): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= min;
+
+/**
+ * A metrics batch that needs nothing from zod: every rule of agentWire.MetricsBatch checked in one pass over the
+ * JSON the frame parsed to, or null to let zod decide (and word the error). Metrics are nearly all of an agent's
+ * traffic, and zod's generic walk over 100 samples × 20 values cost about as much as storing them.
+ */
+export function plainMetricsBatch(value: Record<string, unknown>): agentWire.MetricsBatch | null {
+  const { seq, samples } = value;
+  if (value.type !== "metrics" || !isPositiveInt(seq, 1) || !Array.isArray(samples)) return null;
+  if (samples.length < 1 || samples.length > MAX_SAMPLES) return null;
+  const out: agentWire.Sample[] = new Array(samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    const sample: unknown = samples[i];
+    if (!isPlainObject(sample)) return null;
+    const { at, values } = sample;
+    if (!isPositiveInt(at, 1) || !isPlainObject(values)) return null;
+    for (const name in values) {
+      const v = values[name];
+      if (typeof v !== "number" || !Number.isFinite(v) || !isMetricName(name)) return null;
+    }
+    // zod's output: known keys only (a newer agent's extra fields are dropped, as for every message).
+    out[i] = { at, values: values as Record<string, number> };
+  }
+  return { type: "metrics", seq, samples: out };
+}
 
 export type InboundFrame =
   | { kind: "message"; message: agentWire.AgentMessage }
@@ -43,6 +87,10 @@ export function readAgentFrame(frame: string | ArrayBuffer): InboundFrame {
   const type = typeof value === "object" && value !== null && "type" in value ? (value as { type: unknown }).type : undefined;
   if (typeof type !== "string") return rejected("malformed", "Message has no string `type`");
   if (!AGENT_MESSAGE_TYPES.includes(type)) return rejected("unknown_type", `Unknown message type "${type.slice(0, 60)}"`);
+  if (type === "metrics") {
+    const batch = plainMetricsBatch(value as Record<string, unknown>);
+    if (batch) return { kind: "message", message: batch };
+  }
   const parsed = AgentMessage.safeParse(value);
   if (!parsed.success) return rejected("malformed", `Invalid ${type}: ${describe(parsed.error.issues)}`);
   return { kind: "message", message: parsed.data };

@@ -147,15 +147,20 @@ export async function runJob(
     return { job: presentJob(withOutcome(row, outcome, null)), finished: true };
   }
   // A fast agent may already have finished it: the update only moves a row that is still queued.
-  await db
+  const markedRunning = db
     .update(jobs)
     .set({ status: "running", startedAt: new Date(answer.startedAt) })
-    .where(and(eq(jobs.id, row.id), eq(jobs.status, "queued")));
+    .where(and(eq(jobs.id, row.id), eq(jobs.status, "queued")))
+    .execute();
   row = { ...row, status: "running", startedAt: new Date(answer.startedAt) };
 
   // Read-only kinds (viewer role) answer with their result by default; state-changing ones return at once.
-  if (!(wait ?? JOB_KINDS[parsed.kind].role === "viewer")) return { job: presentJob(row), finished: false };
-  const outcome = await hub.waitForJob(row.id, timeoutMs + WAIT_GRACE_MS);
+  if (!(wait ?? JOB_KINDS[parsed.kind].role === "viewer")) {
+    await markedRunning;
+    return { job: presentJob(row), finished: false };
+  }
+  // The job runs while the row moves to running: a waiting caller pays for the longer of the two, not both.
+  const [outcome] = await Promise.all([hub.waitForJob(row.id, timeoutMs + WAIT_GRACE_MS), markedRunning]);
   if (outcome) return { job: presentJob(withOutcome(row, outcome, answer.startedAt)), finished: true };
   // Unknown to the hub means it already wrote the end; otherwise the job outlived the wait.
   const current = await jobRow(db, access.tenantId, row.id);

@@ -6,7 +6,9 @@ import { agentWire, api, metricRollupsHourly } from "@nebula/schema";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SILENCE_MS } from "../../src/agents/agent-hub.ts";
-import { HOUR_MS, MINUTE_MS } from "../../src/metrics/metric-store.ts";
+import { runInDurableObject } from "cloudflare:test";
+import type { AgentHub } from "../../src/agents/agent-hub.ts";
+import { HOUR_MS, MINUTE_MS, MetricStore } from "../../src/metrics/metric-store.ts";
 import { seedAgent } from "../support/agents.ts";
 import { type SeededTenant, asUser, seedTenant, url, withDb } from "../support/seed.ts";
 import { connect, mustConnect } from "../support/sockets.ts";
@@ -114,6 +116,31 @@ describe("metrics ingest", () => {
       oldestDroppedAt: new Date(oldest + 1000).toISOString(),
     });
     agent.close();
+  });
+
+  it("keeps the raw samples of a hub that stored one row per value, after it moves to one row per sample", async () => {
+    const seeded = await newAgent();
+    const t = Date.now() - 60_000;
+    const tables = await runInDurableObject(hubOf(seeded.agentId), (_hub: AgentHub, state) => {
+      state.storage.sql.exec("CREATE TABLE raw_samples (at INTEGER NOT NULL, name TEXT NOT NULL, value REAL NOT NULL)");
+      for (const [at, name, value] of [
+        [t, "cpu.total", 12.5],
+        [t, "temp.cpu", 40],
+        [t + 10_000, "cpu.total", 30],
+      ] as const)
+        state.storage.sql.exec("INSERT INTO raw_samples (at, name, value) VALUES (?, ?, ?)", at, name, value);
+      const store = new MetricStore(state.storage.sql);
+      store.migrate();
+      store.migrate(); // the next wake: nothing left to move
+      return state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'raw%'").toArray();
+    });
+    expect(tables).toEqual([{ name: "raw_sample_values" }]);
+    const [cpu, temp] = await hubOf(seeded.agentId).series(["cpu.total", "temp.cpu"], t - 1, t + 30_000, "raw");
+    expect(cpu?.points.map((p) => [p.t, p.avg])).toEqual([
+      [t, 12.5],
+      [t + 10_000, 30],
+    ]);
+    expect(temp?.points).toEqual([{ t, min: 40, max: 40, avg: 40, count: 1 }]);
   });
 });
 

@@ -83,6 +83,11 @@ interface Identity {
 interface InFlightJob extends DispatchedJob {
   startedAt: number;
   cancelRequested: boolean;
+  /**
+   * For a kind that undoes its work when stopped (JOB_ROLLBACK_GRACE_MS: gaming mode), the deadline only asks the agent
+   * to stop: the job stays open until the agent's result, or this moment, so the rollback's steps reach the browser.
+   */
+  rollbackUntil?: number;
   progress: agentWire.JobProgress[];
   /** Set when the job ended; the record stays until its Postgres write succeeded. */
   outcome: JobOutcome | null;
@@ -420,9 +425,15 @@ export class AgentHub extends DurableObject<Env> {
     for (const job of this.inFlightJobs()) {
       if (job.outcome) {
         if (!this.persisting.has(job.id)) await this.persistJobEnd(job);
-      } else if (job.deadline <= now) {
+      } else if (job.deadline <= now && (job.rollbackUntil ?? job.deadline) <= now) {
         const agent = this.agentSocket();
-        if (agent) send(agent, { type: "job_cancel", id: job.id, reason: "deadline passed" });
+        const grace = agentWire.JOB_ROLLBACK_GRACE_MS[job.kind as agentWire.JobKind];
+        if (agent && grace !== undefined && job.rollbackUntil === undefined) {
+          send(agent, { type: "job_cancel", id: job.id, reason: "deadline passed" });
+          this.ctx.storage.kv.put(jobKey(job.id), { ...job, cancelRequested: true, rollbackUntil: job.deadline + grace } satisfies InFlightJob);
+          continue;
+        }
+        if (agent && job.rollbackUntil === undefined) send(agent, { type: "job_cancel", id: job.id, reason: "deadline passed" });
         const message = `No result within ${Math.round((job.deadline - job.createdAt) / 1000)} s`;
         await this.finishJob(job, { status: "timeout", result: null, error: { code: "timeout", message }, finishedAt: now });
       }
@@ -479,7 +490,7 @@ export class AgentHub extends DurableObject<Env> {
   private async scheduleAlarm(): Promise<void> {
     const now = this.now();
     const due: number[] = [];
-    for (const job of this.inFlightJobs()) due.push(job.outcome ? now + POSTGRES_RETRY_MS : job.deadline);
+    for (const job of this.inFlightJobs()) due.push(job.outcome ? now + POSTGRES_RETRY_MS : (job.rollbackUntil ?? job.deadline));
     if (this.agentSocket() && this.ctx.storage.kv.get<number>(KEYS.silentSince) === undefined) due.push((this.lastActivity() ?? now) + SILENCE_MS);
     const firstDirty = this.metrics.firstDirtyHour();
     if (firstDirty !== null) {

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { seedAgent } from "../support/agents.ts";
 import { type SeededTenant, asUser, seedTenant, url, withDb } from "../support/seed.ts";
 import { mustConnect } from "../support/sockets.ts";
-import { connectAgent, hubOf } from "../agents/test-agent.ts";
+import { advanceHubClock, connectAgent, hubOf } from "../agents/test-agent.ts";
 
 let lab: SeededTenant;
 beforeAll(async () => {
@@ -45,6 +45,42 @@ describe("cancelling a gaming switch", () => {
     agent.send({ type: "job_result", id: job.id, ok: false, error: { code: "cancelled", message: "Cancelled: by Ada" }, durationMs: 30_000 });
     expect(await follower.nextJson()).toMatchObject({ type: "job_result", error: { code: "cancelled" } });
     expect(await hubOf(seeded.agentId).waitForJob(job.id, 30_000)).toMatchObject({ status: "cancelled" });
+    agent.close();
+  });
+
+  it("at its deadline the switch is told to stop and stays open for its rollback; a job that never answers still ends", async () => {
+    const seeded = await withDb((db) => seedAgent(db, lab.tenantId));
+    const agent = await connectAgent(seeded);
+    const start = () =>
+      exports.default
+        .fetch(
+          url(`/api/t/${lab.tenantId}/agents/${seeded.agentId}/jobs?wait=false`),
+          asUser(lab.members.operator, { method: "POST", body: JSON.stringify({ kind: "gaming.enable", timeoutMs: 60_000 }) }),
+        )
+        .then(async (res) => api.Job.parse(await res.json()));
+    const job = await start();
+    await agent.next("job");
+    const follower = await mustConnect(`/api/t/${lab.tenantId}/jobs/${job.id}/stream`, { cookie: lab.members.viewer.cookie });
+
+    await advanceHubClock(seeded.agentId, 60_001);
+    expect(await agent.next("job_cancel")).toMatchObject({ id: job.id, reason: "deadline passed" });
+    const meanwhile = await exports.default.fetch(url(`/api/t/${lab.tenantId}/jobs/${job.id}`), asUser(lab.members.viewer));
+    expect(api.Job.parse(await meanwhile.json())).toMatchObject({ status: "running" });
+
+    const rollback = { step: "vm-start", status: "rolled_back", message: "RDPWindows shut down" } as const;
+    agent.send({ type: "job_progress", id: job.id, ...rollback, at: Date.now() });
+    expect(await follower.nextJson()).toMatchObject({ type: "job_progress", ...rollback });
+    agent.send({ type: "job_result", id: job.id, ok: false, error: { code: "timeout", message: "No result within 60 s" }, durationMs: 75_000 });
+    expect(await hubOf(seeded.agentId).waitForJob(job.id, 30_000)).toMatchObject({ status: "timeout" });
+
+    // An agent that never answers after the deadline: the job ends once the rollback grace is over too.
+    const silent = await start();
+    await agent.next("job");
+    await advanceHubClock(seeded.agentId, 60_001);
+    expect(await agent.next("job_cancel")).toMatchObject({ id: silent.id });
+    const ended = hubOf(seeded.agentId).waitForJob(silent.id, 30_000);
+    await advanceHubClock(seeded.agentId, 5 * 60_000);
+    expect(await ended).toMatchObject({ status: "timeout" });
     agent.close();
   });
 });

@@ -37,8 +37,9 @@ if ((url.protocol === "http:" || url.protocol === "ws:") && !["localhost", "127.
   logger.warn("NEBULA_EDGE_URL is not https: the agent token travels unencrypted unless this path is a private tunnel (e.g. Tailscale)");
 }
 
-// What gaming mode holds (the GPU, the containers it stopped): its jobs set it, the collectors below respect it.
-const gamingHolds = new GamingHolds();
+// What gaming mode holds (the GPU, the containers it stopped, the probes of their services, its parked VM): its jobs
+// set it, the collectors below respect it.
+const gamingHolds = new GamingHolds({ pauseProbes: config.gamingPauseProbes });
 // Jobs: the runner enforces the allowlist, de-duplicates and answers; results made while offline wait for the link.
 const runner: JobRunner = new JobRunner({
   handlers: configured(() => buildJobHandlers(config, process.env, { gamingHolds })),
@@ -53,13 +54,13 @@ const link = new EdgeLink({ edgeUrl: config.edgeUrl, token: config.token, hostFa
 // Metrics: collected every 10 s (2 s while someone watches), spooled to disk, sent in order, removed when acked.
 const spool = await MetricsSpool.open({ dir: spoolDirFrom(process.env), logger });
 // Service probes (NEBULA_PROBES) run in the background once per resting interval; each sample carries the latest round.
-const probes = probeMetrics(config.probes, { timeoutMs: config.probeTimeoutMs, logger });
+const probes = probeMetrics(config.probes, { timeoutMs: config.probeTimeoutMs, logger, paused: (probe) => gamingHolds.probePaused(probe) });
 const collector = createHostCollector({
   logger,
   gpuGate: gamingHolds,
   extraCollectors: [
     containerMetrics(config.dockerSocket, { stoppedOnPurpose: (name) => gamingHolds.stoppedByGaming(name) }),
-    vmMetrics({ uri: config.libvirtUri }),
+    vmMetrics({ uri: config.libvirtUri, parked: (vm) => gamingHolds.gamingVmParked(vm) }),
     probes.collect,
   ],
 });

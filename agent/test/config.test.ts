@@ -17,6 +17,7 @@ describe("parseAgentConfig", () => {
       repos: new Map(),
       probes: [],
       probeTimeoutMs: 5000,
+      gamingPauseProbes: new Set(),
     });
   });
 
@@ -85,6 +86,33 @@ describe("parseAgentConfig", () => {
       { name: "api", kind: "http", url: "http://127.0.0.1:8080" },
     ]);
     expect(config.probeTimeoutMs).toBe(2500);
+  });
+
+  it("pauses during gaming the probes named like a container gaming mode stops, unless GAMING_PAUSE_PROBES names others or none", () => {
+    const env = {
+      NEBULA_EDGE_URL: "https://nebula.example.com",
+      NEBULA_AGENT_TOKEN: TOKEN,
+      NEBULA_PROBES: "plex=plex:http://127.0.0.1:32400,tautulli=http://127.0.0.1:8181,ha=home-assistant:http://127.0.0.1:8123",
+      GAMING_STOP_CONTAINERS: "plex, ollama",
+    };
+    expect(parseAgentConfig(env).gamingPauseProbes).toEqual(new Set(["plex"]));
+    expect(parseAgentConfig({ ...env, GAMING_PAUSE_PROBES: " plex , tautulli " }).gamingPauseProbes).toEqual(new Set(["plex", "tautulli"]));
+    expect(parseAgentConfig({ ...env, GAMING_PAUSE_PROBES: "none" }).gamingPauseProbes).toEqual(new Set());
+    expect(parseAgentConfig({ ...env, GAMING_STOP_CONTAINERS: undefined }).gamingPauseProbes).toEqual(new Set());
+  });
+
+  it("names each paused probe that NEBULA_PROBES does not list", () => {
+    try {
+      parseAgentConfig({
+        NEBULA_EDGE_URL: "https://nebula.example.com",
+        NEBULA_AGENT_TOKEN: TOKEN,
+        NEBULA_PROBES: "plex=plex:http://127.0.0.1:32400",
+        GAMING_PAUSE_PROBES: "plex,jellyfin",
+      });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as AgentConfigError).problems).toEqual(['GAMING_PAUSE_PROBES: "jellyfin" is not a probe named in NEBULA_PROBES (or set "none" to pause no probe)']);
+    }
   });
 
   it("names each bad probe without echoing its URL, and a timeout that would outlast the interval", () => {

@@ -217,3 +217,31 @@ describe("containers gaming mode stopped", () => {
     expect(holds.gpuHandedOver).toBe(false);
   });
 });
+
+describe("the gaming VM and the probes of lent-out services", () => {
+  it("are watched and paused for the whole session, switches included, and given back once gaming mode is off", async () => {
+    const { host, config } = await gamingHost(1);
+    const holds = new GamingHolds({ pauseProbes: new Set(["plex"]) });
+    const { handlers } = setup(host, config, holds);
+    // What the VM and probe collectors would be told at each step of both switches.
+    const seen = new Set<string>();
+    const lookAtEachStep = () => seen.add(`vm parked: ${holds.gamingVmParked("RDPWindows")}, plex probe paused: ${holds.probePaused("plex")}`);
+
+    expect(holds.gamingVmParked("RDPWindows")).toBe(true);
+    expect(holds.probePaused("plex")).toBe(false);
+    await handlers["gaming.enable"]({}, jobContext("gaming.enable", lookAtEachStep));
+    lookAtEachStep();
+    // An agent restarted mid-session learns both from the state file.
+    const restarted = new GamingHolds({ pauseProbes: new Set(["plex"]) });
+    await setup(host, config, restarted).handlers["gaming.status"]({}, jobContext("gaming.status"));
+    expect(restarted.gamingVmParked("RDPWindows")).toBe(false);
+    expect(restarted.probePaused("plex")).toBe(true);
+    await handlers["gaming.disable"]({}, jobContext("gaming.disable", lookAtEachStep));
+
+    expect([...seen]).toEqual(["vm parked: false, plex probe paused: true"]);
+    expect(holds.gamingVmParked("RDPWindows")).toBe(true);
+    expect(holds.probePaused("plex")).toBe(false);
+    // Only the gaming VM is parked: any other VM on the host stays watched.
+    expect(holds.gamingVmParked("nextcloud-vm")).toBe(false);
+  });
+});

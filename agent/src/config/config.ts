@@ -20,6 +20,8 @@ export interface AgentConfig {
   probes: readonly ProbeTarget[];
   /** How long one probe may take; shorter than the metrics interval, so a round never runs into the next. */
   probeTimeoutMs: number;
+  /** Probes not run while gaming mode holds containers stopped (GAMING_PAUSE_PROBES): their service is lent out, not down. */
+  gamingPauseProbes: ReadonlySet<string>;
 }
 
 export type ProbeKind = (typeof PROBE_KINDS)[number];
@@ -82,9 +84,10 @@ export function parseAgentConfig(env: Record<string, string | undefined>): Agent
 
   const probes = parseProbes(env.NEBULA_PROBES ?? "", problems);
   const probeTimeoutMs = parseProbeTimeout(env.NEBULA_PROBE_TIMEOUT_MS, problems);
+  const gamingPauseProbes = parseGamingPauseProbes(env.GAMING_PAUSE_PROBES, env.GAMING_STOP_CONTAINERS, probes, problems);
 
   if (problems.length > 0) throw new AgentConfigError(problems);
-  return { edgeUrl, token, dockerSocket, libvirtUri, stacks, composeClis, repos, probes, probeTimeoutMs };
+  return { edgeUrl, token, dockerSocket, libvirtUri, stacks, composeClis, repos, probes, probeTimeoutMs, gamingPauseProbes };
 }
 
 /** A program name looked up on PATH, or an absolute path; never a shell word. */
@@ -161,6 +164,26 @@ function probeTarget(name: string, target: string): ProbeTarget | null {
     if (parsed.success) return { name, kind: parsed.data.kind, url: parsed.data.url };
   }
   return null;
+}
+
+/**
+ * GAMING_PAUSE_PROBES="plex,tautulli": probes of services that go away with the containers gaming mode stops. Unset,
+ * the probes named like one of GAMING_STOP_CONTAINERS (which gaming/gaming-config.ts checks); "none" pauses none.
+ */
+function parseGamingPauseProbes(raw: string | undefined, stopContainers: string | undefined, probes: readonly ProbeTarget[], problems: string[]): ReadonlySet<string> {
+  const names = (value: string) => value.split(",").map((n) => n.trim()).filter(Boolean);
+  const value = raw?.trim() ?? "";
+  if (value === "") {
+    const stopped = new Set(names(stopContainers ?? ""));
+    return new Set(probes.filter((p) => stopped.has(p.name)).map((p) => p.name));
+  }
+  if (value === "none") return new Set();
+  const paused = new Set<string>();
+  for (const name of names(value)) {
+    if (probes.some((p) => p.name === name)) paused.add(name);
+    else problems.push(`GAMING_PAUSE_PROBES: "${name.slice(0, 64)}" is not a probe named in NEBULA_PROBES (or set "none" to pause no probe)`);
+  }
+  return paused;
 }
 
 function parseProbeTimeout(raw: string | undefined, problems: string[]): number {

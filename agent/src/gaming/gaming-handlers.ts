@@ -57,6 +57,8 @@ export function gamingHandlers(
   };
   deps.state = { read: () => file.read().then(mirror), write: (state) => file.write(state).then(() => void mirror(state)) };
   void deps.state.read().catch(() => {}); // an unreadable file is reported by the first gaming job
+  // The VM collector leaves this VM out while gaming mode is off: shut off is where it belongs then, not "VM down".
+  deps.holds.watchGamingVm(config.vmName);
   // One switch at a time: two enables racing would each think the other's stopped containers were theirs.
   let switching: string | null = null;
   const exclusive = async <T>(kind: string, work: () => Promise<T>): Promise<T> => {

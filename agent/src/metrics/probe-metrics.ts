@@ -5,6 +5,9 @@
 // A round runs in the background and a sample carries the latest finished round: a hung service (up to its timeout)
 // never holds back the CPU, memory and disk values of the same sample, and live ticks (every 2 s) never start a
 // round of their own before the resting interval has passed. A round still running is never overlapped.
+//
+// A paused probe (gaming mode holds its service's container stopped) is not run and has no samples: the edge's alert
+// engine calls a series without samples "unknown", which neither fires "probe failing" nor resolves it.
 import { DEFAULT_METRICS_INTERVAL_SECONDS } from "@nebula/schema/wire/agent";
 import type { ProbeTarget } from "../config/config.ts";
 import { type ProbeResult, probeService } from "../host/service-probe.ts";
@@ -27,6 +30,8 @@ export interface ProbeMetricsOptions {
   now?: () => number;
   probe?: ProbeFn;
   logger?: Logger;
+  /** Probes not to run right now, by name (their service is stopped on purpose). Default none. */
+  paused?: (probe: string) => boolean;
 }
 
 export interface ProbeMetrics {
@@ -47,6 +52,7 @@ export function probeMetrics(targets: readonly ProbeTarget[], options: ProbeMetr
   const now = options.now ?? Date.now;
   const probe = options.probe ?? probeService;
   const logger = options.logger ?? silentLogger;
+  const paused = options.paused ?? (() => false);
   const stopper = new AbortController();
   let latest: MetricValues = {};
   let round: Promise<void> | null = null;
@@ -64,6 +70,8 @@ export function probeMetrics(targets: readonly ProbeTarget[], options: ProbeMetr
       logger.warn("service probe failed to run", { probe: target.name, err });
       result = { up: false, status: null, latencyMs: 0, detail: "probe failed to run" };
     }
+    // Paused while it ran: the service may have been stopped under it, so what it saw is gaming mode's doing.
+    if (paused(target.name)) return;
     values[probeUpMetric(target.name)] = result.up ? 1 : 0;
     // A latency only when something answered: a timeout's "latency" is the timeout, and would flatten the chart.
     if (result.status !== null) values[probeLatencyMetric(target.name)] = result.latencyMs;
@@ -77,7 +85,9 @@ export function probeMetrics(targets: readonly ProbeTarget[], options: ProbeMetr
     const values: MetricValues = {};
     const queue = [...targets];
     const worker = async () => {
-      for (let target = queue.shift(); target && !stopper.signal.aborted; target = queue.shift()) await probeOne(target, values);
+      for (let target = queue.shift(); target && !stopper.signal.aborted; target = queue.shift()) {
+        if (!paused(target.name)) await probeOne(target, values);
+      }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
     if (!stopper.signal.aborted) latest = values;
@@ -92,7 +102,14 @@ export function probeMetrics(targets: readonly ProbeTarget[], options: ProbeMetr
           round = null;
         });
       }
-      return { ...latest };
+      const values = { ...latest };
+      // A round finished before the pause still holds the values from before it; they are not news now.
+      for (const target of targets) {
+        if (!paused(target.name)) continue;
+        delete values[probeUpMetric(target.name)];
+        delete values[probeLatencyMetric(target.name)];
+      }
+      return values;
     },
     async idle() {
       while (round) await round;

@@ -133,6 +133,11 @@ describeInBrowser("alerts and job history in the browser", () => {
     expect(await marks.evaluateAll((els) => els.map((el) => el.getAttribute("data-transition")))).toEqual(["firing", "resolved"]);
     expect(await marks.first().textContent()).toMatch(/value 95/);
     await dialog.getByTestId("alert-preview-panel").scrollIntoViewIfNeeded();
+    // Scrolled into view, the last mark stops above the dialog's Cancel / Create buttons, which stay in view.
+    await marks.last().scrollIntoViewIfNeeded();
+    const lastMark = await marks.last().boundingBox();
+    const saveButton = await dialog.getByTestId("save-alert-rule").boundingBox();
+    expect(lastMark && lastMark.y + lastMark.height).toBeLessThanOrEqual(saveButton?.y ?? 0);
     await page.screenshot({ path: path.join(SCREENSHOTS, "alerts-rule-preview.png") });
 
     const saved = page.waitForResponse((r) => r.request().method() === "POST" && /\/alert-rules$/.test(r.url()));
@@ -180,12 +185,12 @@ describeInBrowser("alerts and job history in the browser", () => {
     const job = page.locator('[data-testid="job-row"][data-kind="host.wol"]');
     await job.waitFor();
     const cells = await job.locator("td").allTextContents();
-    expect(cells[0]?.trim()).toBe("host.wol");
+    expect(cells[0]?.trim()).toBe("Wake-on-LAN");
     expect(cells[1]?.trim().toLowerCase()).toBe("succeeded");
     expect(cells[2]?.trim()).toBe(ownerName);
     // The quick read the host page made (docker.list) is not kept: only the wake-up is history.
     expect(await page.getByTestId("job-row").count()).toBe(1);
-    await job.getByRole("button", { name: "host.wol" }).click();
+    await job.getByRole("button", { name: "Wake-on-LAN" }).click();
     expect(await page.getByTestId("job-result").textContent()).toContain("aa:bb:cc:dd:ee:ff");
     await page.getByTestId("job-details").getByRole("button", { name: "Close" }).click();
     await page.getByTestId("job-details").waitFor({ state: "detached" });

@@ -116,6 +116,12 @@ describeInBrowser("the Discord feature tabs in the browser", () => {
     await page.getByTestId("command-dialog").getByRole("button", { name: "{option.member}", exact: true }).click();
     await page.getByTestId("command-roles").getByLabel("@Members").check();
     expect(await page.getByTestId("command-preview-text").textContent()).toBe("Please read #rules, @Ada");
+    // The form is taller than the window: it scrolls, and its Cancel / Create buttons stay whole at the bottom.
+    const dialog = page.getByTestId("command-dialog");
+    expect(await dialog.evaluate((d) => d.scrollHeight > d.clientHeight)).toBe(true);
+    const dialogBox = await dialog.boundingBox();
+    const saveBox = await page.getByTestId("command-save").boundingBox();
+    expect(saveBox && dialogBox && saveBox.y + saveBox.height).toBeLessThanOrEqual((dialogBox?.y ?? 0) + (dialogBox?.height ?? 0) - 8);
     await shotDialog("discord-commands-dialog");
 
     const created = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/commands"));
@@ -242,6 +248,13 @@ describeInBrowser("the Discord feature tabs in the browser", () => {
     expect(response.status()).toBe(200);
     expect(await response.json()).toMatchObject({ ticketKind: "channel", discordCategoryId: "320000000000000010" });
     await expect.poll(() => panel.getByTestId("ticket-panel-kind-label").textContent()).toBe("Channels in Community");
+  }, 60_000);
+
+  it("names who linked the server in Settings, never their user id", async () => {
+    await openTab("settings", true);
+    const linked = page.getByTestId("linked-guild");
+    await expect.poll(() => linked.textContent()).toContain("by you");
+    expect(await linked.textContent()).not.toContain("usr_");
   }, 60_000);
 
   it("renders every tab without errors", () => {

@@ -31,6 +31,7 @@ describeInBrowser("first run in the browser", () => {
     // Health is real: the embedded database answers; Discord is honestly "not connected".
     await page.getByTestId("status-database").waitFor();
     expect(await page.getByTestId("status-database").getAttribute("data-state")).toBe("ok");
+    expect(await page.getByTestId("status-cache").textContent()).toContain("Built-in store (Durable Objects)");
     await expectVisible(page.getByTestId("status-discord-bot"), "Not connected — set DISCORD_BOT_TOKEN to enable.");
     await page.getByTestId("getting-started").waitFor();
     await screenshot(page, "dashboard");
@@ -55,6 +56,8 @@ describeInBrowser("first run in the browser", () => {
     const entry = page.getByTestId("audit-table").getByRole("row").filter({ hasText: "api_token.create" });
     await entry.first().waitFor();
     expect(await entry.first().textContent()).toContain("success");
+    // What it touched reads as words, not the table's name.
+    expect(await entry.first().locator("td").nth(3).textContent()).toMatch(/^API token tok_/);
     await screenshot(page, "settings");
 
     // Back on the tokens tab the secret is gone for good; the token stays listed.

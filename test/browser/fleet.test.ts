@@ -108,6 +108,8 @@ describeInBrowser("the fleet in the browser", () => {
     await dockerError.waitFor({ timeout: 30_000 });
     expect(await dockerError.getAttribute("data-code")).toBe("unavailable");
     expect((await page.getByTestId("job-error-title").textContent())?.trim()).toBe("Docker unavailable");
+    // And what to do about it, not only the error.
+    expect(await page.getByTestId("job-error-hint").textContent()).toContain("Check that Docker is running on this host");
     expect(await page.getByTestId("containers-table").count()).toBe(0);
     await screenshot(page, "host");
 

@@ -178,6 +178,13 @@ describeInBrowser("the host page in the browser", () => {
     const health = page.getByTestId("link-health");
     await health.and(page.locator('[data-troubled="true"]')).waitFor({ timeout: 30_000 });
     expect((await health.textContent())?.trim()).toBe("120 lost samples · 1 rejected message");
+    // Legends speak the owner's words: a sensor by what it measures, the time as the axis shows it, not 2026-11-26.
+    const tempLegend = (await page.getByTestId("host-chart-temp").textContent()) ?? "";
+    expect(tempLegend).toContain("CPU package 0");
+    expect(tempLegend).not.toContain("coretemp_");
+    expect(await page.getByTestId("host-chart-cpu").textContent()).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    // As rendered: a badge raises only its first letter, not every word ("120 Lost Samples").
+    expect(await health.locator(".badge").evaluate((el) => getComputedStyle(el).textTransform)).toBe("none");
     await screenshot(page, "host-charts");
 
     // Wake-on-LAN: a MAC is asked for, the job reaches the agent, and its end shows under the Power card.
@@ -270,6 +277,15 @@ describeInBrowser("the host page in the browser", () => {
     // Assert: CPU (a rate: the second reading on) and memory arrive with the live samples.
     await row.getByTestId("container-cpu").filter({ hasText: /^\d+(\.\d)?%$/ }).waitFor({ timeout: 60_000 });
     expect((await row.getByTestId("container-mem").textContent())?.trim()).toMatch(/^\d+(\.\d)? (B|KiB|MiB|GiB) · \d+(\.\d)?%$/);
+
+    // The network head sums the host's interfaces on one line; each interface is in its tooltip.
+    await page.getByTestId("network-now").waitFor();
+    expect(await page.getByTestId("network-now").textContent()).toMatch(/^↓ \d+(\.\d)? [kMG]?bit\/s ↑ \d+(\.\d)? [kMG]?bit\/s$/);
+    expect(await page.getByTestId("network-now").getAttribute("title")).toMatch(/↓/);
+
+    // Every column, the row's actions included, fits the card at a laptop's width: nothing to scroll sideways to.
+    const overflow = await page.getByTestId("containers-table").evaluate((table) => table.scrollWidth - (table.parentElement?.clientWidth ?? 0));
+    expect(overflow).toBeLessThanOrEqual(0);
 
     // The Stats action runs docker.stats for this one container.
     await row.getByTestId("container-stats-button").click();

@@ -68,6 +68,10 @@ describeInBrowser("stream platform connections in the browser", () => {
     expect(await card.getByTestId("connection-account").textContent()).toBe("NebulaCaster");
     await card.getByTestId("connection-upgrade").waitFor();
     await card.getByTestId("eventsub-summary").filter({ hasText: "Events: 6 of 6 subscribed" }).waitFor();
+    // The account's picture, or its initials when the picture does not load: never a broken-image icon.
+    await expect
+      .poll(() => card.evaluate((el) => [...el.querySelectorAll("img.avatar")].every((img) => img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0)))
+      .toBe(true);
     await screenshot(page, "stream-connections");
 
     // Disconnect, confirmed.

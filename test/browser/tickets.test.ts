@@ -132,6 +132,10 @@ describeInBrowser("tickets in the browser", () => {
     expect((await closed).status()).toBe(200);
     await expect.poll(() => page.getByTestId("ticket-status").textContent()).toBe("closed");
     await expect.poll(() => page.getByTestId("transcript-text").allTextContents()).toEqual(expect.arrayContaining(["The power light blinks orange", "Try reseating the boot drive"]));
+    // The bot's greeting pings the opener and the staff role: read as names, as in Discord, never as raw ids.
+    await expect.poll(() => page.getByTestId("transcript-text").allTextContents()).toContain("@alice @Support");
+    expect(await page.getByTestId("ticket-transcript").textContent()).not.toMatch(/<@|\d{17,}/);
+    expect(await page.getByTestId("ticket-detail").textContent()).not.toMatch(/\d{17,}/);
     await screenshot(page, "discord-ticket-transcript");
 
     // The HTML download is the same transcript, served as a page.

@@ -62,6 +62,10 @@ export function StatusRow(props: { state: StatusState; title: string; children: 
   );
 }
 
+/** The Worker's cache adapter by what it is: the embedded store or Upstash's Redis. */
+const CACHE_NAMES: Record<string, string> = { "durable-object": "Built-in store (Durable Objects)", upstash: "Upstash Redis" };
+const cacheName = (adapter: string) => CACHE_NAMES[adapter] ?? adapter;
+
 const latency = (ms: number | null) => (ms === null ? "" : ` · ${Math.round(ms)} ms`);
 
 export function SystemStatus(props: { health: Health }) {
@@ -73,8 +77,8 @@ export function SystemStatus(props: { health: Health }) {
         </Show>
       </StatusRow>
       <StatusRow state={props.health.cache.ok ? "ok" : "bad"} title="Cache" testId="status-cache">
-        <Show when={props.health.cache.ok} fallback={<>Unavailable ({props.health.cache.adapter})</>}>
-          {props.health.cache.adapter}
+        <Show when={props.health.cache.ok} fallback={<>Unavailable ({cacheName(props.health.cache.adapter)})</>}>
+          {cacheName(props.health.cache.adapter)}
           {latency(props.health.cache.latencyMs)}
         </Show>
       </StatusRow>

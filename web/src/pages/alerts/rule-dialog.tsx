@@ -246,7 +246,7 @@ export function RuleDialog(props: {
           <label class="field">
             <span>Severity</span>
             <select class="select" name="rule-severity" value={severity()} onChange={(e) => setSeverity(e.currentTarget.value as Severity)}>
-              <For each={SEVERITIES}>{(s) => <option value={s}>{s}</option>}</For>
+              <For each={SEVERITIES}>{(s) => <option value={s}>{s.charAt(0).toUpperCase() + s.slice(1)}</option>}</For>
             </select>
           </label>
         </div>
@@ -330,8 +330,8 @@ export function RuleDialog(props: {
           <label class="field">
             <span>Notify</span>
             <select class="select" name="rule-destination" value={destKind()} onChange={(e) => setDestKind(e.currentTarget.value as ChosenDestination["kind"])}>
-              <option value="channel">A Discord channel (the bot posts)</option>
-              <option value="webhook">A Discord webhook URL</option>
+              <option value="channel">Discord channel (bot)</option>
+              <option value="webhook">Discord webhook URL</option>
             </select>
           </label>
           <Show
@@ -472,7 +472,10 @@ function Preview(props: { tenantId: string; agents: Agent[]; host: string | unde
           {(p) => (
             <div class="stack" data-testid="alert-preview" data-fired={fired()}>
               <p class="muted">
-                <code>{p().metric}</code>: {conditionText(props.condition())} would have fired {fired() === 1 ? "once" : `${fired()} times`} between{" "}
+                <Show when={!conditionText(props.condition()).startsWith(p().metric)}>
+                  <code>{p().metric}</code>:{" "}
+                </Show>
+                {conditionText(props.condition())} would have fired {fired() === 1 ? "once" : `${fired()} times`} between{" "}
                 {fullTime(new Date(p().from).toISOString())} and {fullTime(new Date(p().to).toISOString())} ({p().resolution} data).
               </p>
               <Show when={p().notifications.length > 0}>

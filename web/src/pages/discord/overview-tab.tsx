@@ -50,7 +50,7 @@ function FeatureCounts() {
           href={`${scope.base}/streams`}
           testId="count-streamers-enabled"
         />
-        <Stat label="GitHub feeds (tenant)" value={feeds()?.items.length ?? "—"} href={`${scope.base}/github`} testId="count-github" />
+        <Stat label="GitHub feeds (all servers)" value={feeds()?.items.length ?? "—"} href={`${scope.base}/github`} testId="count-github" />
       </div>
     </Card>
   );

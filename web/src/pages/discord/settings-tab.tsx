@@ -2,7 +2,7 @@
 // connections on this deployment, and unlinking (asks first; the bot's settings for the server stop applying).
 import { createAsync, useNavigate } from "@solidjs/router";
 import { Show } from "solid-js";
-import { getAuditPage, getHealth } from "../../api/client.ts";
+import { getAuditPage, getHealth, getMembers } from "../../api/client.ts";
 import { getDiscordGuilds, unlinkGuild } from "../../api/discord.ts";
 import { useSession } from "../../session/session.tsx";
 import { Avatar } from "../../ui/avatar.tsx";
@@ -32,6 +32,14 @@ export default function SettingsTab() {
     () => [getDiscordGuilds.keyFor(scope.tenantId), getAuditPage.key],
   );
   const g = () => scope.guild();
+  // `installedBy` is a user id: shown as the member's name (or "you"), never as the raw id.
+  const members = createAsync(() => getMembers(scope.tenantId).catch(() => undefined));
+  const linkedBy = () => {
+    const id = g().installedBy;
+    if (!id) return undefined;
+    if (id === session.me().user.id) return "you";
+    return members()?.items.find((m) => m.userId === id)?.name;
+  };
 
   return (
     <div class="stack" data-testid="discord-settings">
@@ -43,7 +51,7 @@ export default function SettingsTab() {
               <strong>{g().name}</strong>
               <div class="muted">
                 Linked <span title={fullTime(g().installedAt)}><TimeAgo iso={g().installedAt} /></span>
-                <Show when={g().installedBy}>{(by) => <> by {by()}</>}</Show> · Server ID <code>{g().guildId}</code>
+                <Show when={linkedBy()}>{(by) => <> by {by()}</>}</Show> · Server ID <code>{g().guildId}</code>
               </div>
             </div>
             <BotStatus present={g().botPresent} />

@@ -107,7 +107,10 @@ function StreamersCard() {
             <tr data-testid="streamer-row" data-streamer-id={s.id}>
               <td>
                 <strong>{s.displayName}</strong>
-                <div class="faint">{s.login}</div>
+                {/* The login only where it differs from the name shown (YouTube handles, Twitch display names). */}
+                <Show when={s.login.toLowerCase() !== s.displayName.toLowerCase()}>
+                  <div class="faint">{s.login}</div>
+                </Show>
               </td>
               <td>{platformName(s.platform)}</td>
               <td class="mono">{channelLabel(pickers, s.channelId)}</td>

@@ -14,13 +14,39 @@ import { EmptyState } from "../../ui/empty-state.tsx";
 import { ListIcon } from "../../ui/icons.tsx";
 import { fullTime, TimeAgo } from "../../ui/time.tsx";
 import { useGuild } from "./guild-context.tsx";
+import { channelLabel, type GuildPickers, roleLabel, useGuildPickers } from "./pickers.tsx";
 import { humanDuration } from "./tickets-tab.tsx";
 
 const since = (from: string, to: string | null) => (to ? humanDuration((Date.parse(to) - Date.parse(from)) / 1000) : null);
 /** Attachment links only to the web (a stored URL is Discord's CDN; anything else is not linked). */
 const safeUrl = (url: string) => (/^https?:\/\//i.test(url) ? url : undefined);
 
+/** Discord's raw mentions (`<@id>`, `<@&id>`, `<#id>`) as a member reads them in the client: `@alice`, `@Support`,
+ * `#general`. Names come from the ticket's own people and the server's roles and channels; still plain text. */
+export function readableMentions(text: string, people: ReadonlyMap<string, string>, pickers: GuildPickers): string {
+  return text.replace(/<(@[!&]?|#)(\d{15,21})>/g, (_raw, kind: string, id: string) => {
+    if (kind === "#") {
+      const label = channelLabel(pickers, id);
+      return label === id ? "#unknown channel" : label;
+    }
+    if (kind === "@&") {
+      const label = roleLabel(pickers, id);
+      return label === id ? "@unknown role" : label;
+    }
+    return `@${people.get(id) ?? "unknown member"}`;
+  });
+}
+
 function Transcript(props: { ticket: TicketDetail }) {
+  const pickers = useGuildPickers();
+  const people = () => {
+    const t = props.ticket;
+    const names = new Map<string, string>([[t.openerId, t.openerName]]);
+    if (t.claimedById && t.claimedByName) names.set(t.claimedById, t.claimedByName);
+    for (const m of t.transcript) names.set(m.authorId, m.authorName);
+    return names;
+  };
+  const readable = (text: string) => readableMentions(text, people(), pickers);
   return (
     <Card
       title="Transcript"
@@ -55,11 +81,11 @@ function Transcript(props: { ticket: TicketDetail }) {
                   </div>
                   <Show when={m.content}>
                     <div class="text" data-testid="transcript-text">
-                      {m.content}
+                      {readable(m.content)}
                     </div>
                   </Show>
                   <Show when={m.embedText}>
-                    <div class="text faint">{m.embedText}</div>
+                    <div class="text faint">{readable(m.embedText)}</div>
                   </Show>
                   <For each={m.attachments}>
                     {(a) => (
@@ -124,9 +150,7 @@ function TicketView(props: { ticket: TicketDetail }) {
         <div class="card-body">
           <dl class="kv kv-2">
             <dt>Opened by</dt>
-            <dd>
-              {t().openerName} <span class="faint mono">{t().openerId}</span>
-            </dd>
+            <dd title={`Discord user ID ${t().openerId}`}>{t().openerName}</dd>
             <dt>Opened</dt>
             <dd title={fullTime(t().openedAt)}>{fullTime(t().openedAt)}</dd>
             <dt>Claimed by</dt>

@@ -22,6 +22,21 @@ export type ChartSeries = { label: string; values: (number | null)[] };
 
 const AXIS = { stroke: "#6e6e79", grid: { stroke: "#1c1c22", width: 1 }, ticks: { stroke: "#222228", width: 1 }, font: "11px ui-sans-serif, system-ui, sans-serif" };
 
+/** The y axis as wide as its longest label ("977 KiB/s", "12.5 Mbit/s"): a fixed width clipped the longer ones. */
+function yAxisSize(u: uPlot, values: string[] | null, axisIdx: number): number {
+  const axis = u.axes[axisIdx];
+  const longest = (values ?? []).reduce((a, v) => (v.length > a.length ? v : a), "");
+  let size = (axis?.ticks?.size ?? 10) + (axis?.gap ?? 5) + 6;
+  if (longest) {
+    u.ctx.font = AXIS.font;
+    size += u.ctx.measureText(longest).width;
+  }
+  return Math.max(48, Math.ceil(size));
+}
+
+/** The legend's time as the axis reads it ("Nov 26, 3:08 AM"), not uPlot's default 2026-11-26 3:08am. */
+const LEGEND_TIME = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });
+
 function withGaps(timestamps: number[], columns: (number | null)[][], stepMs: number): uPlot.AlignedData {
   const drawn = breakGaps(timestamps, columns, stepMs);
   return [drawn.timestamps, ...drawn.columns];
@@ -95,10 +110,10 @@ export function TimeChart(props: {
       },
       axes: [
         { ...AXIS },
-        { ...AXIS, size: 64, values: (_u, splits) => splits.map((v) => props.format(v)) },
+        { ...AXIS, size: yAxisSize, values: (_u, splits) => splits.map((v) => props.format(v)) },
       ],
       series: [
-        {},
+        { label: "Time", value: (_u: uPlot, v: number | null) => (v === null ? "—" : LEGEND_TIME.format(v)) },
         ...props.series.map((s, i) => ({
           label: s.label,
           stroke: SERIES_COLORS[i % SERIES_COLORS.length],

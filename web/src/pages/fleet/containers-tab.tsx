@@ -2,7 +2,7 @@
 // confirmed) for operators; a logs drawer and a stats reading for everyone; image pulls and compose stacks for admins.
 import type { ContainerSummary, JobResults } from "@nebula/schema/wire/job-results";
 import { createAsync, revalidate } from "@solidjs/router";
-import { createSignal, Show } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { getJobReading } from "../../api/client.ts";
 import { Badge, type BadgeTone } from "../../ui/badge.tsx";
 import { Card } from "../../ui/card.tsx";
@@ -21,6 +21,22 @@ import { LogsDrawer } from "./logs-drawer.tsx";
 import { StacksCard } from "./stacks-card.tsx";
 
 const LIST_PARAMS = JSON.stringify({ all: true });
+
+/** An image reference that may wrap after its `/`, `:` and `@` (registry/name:tag), never inside a word: a long
+ * one used to push the row's actions off the card. */
+function BreakableImage(props: { image: string }) {
+  const parts = () => props.image.split(/(?<=[/:@])/);
+  return (
+    <For each={parts()}>
+      {(part, i) => (
+        <>
+          {i() > 0 ? <wbr /> : null}
+          {part}
+        </>
+      )}
+    </For>
+  );
+}
 
 const STATE_TONE: Record<string, BadgeTone> = {
   running: "success",
@@ -60,7 +76,17 @@ export default function ContainersTab() {
         }
       >
         {pull.panel()}
-        <JobReading<JobResults["docker.list"]> job={reading()} subject="Docker" onRetry={refresh}>
+        <JobReading<JobResults["docker.list"]>
+          job={reading()}
+          subject="Docker"
+          onRetry={refresh}
+          unavailableHint={
+            <>
+              Check that Docker is running on this host and that the agent may use its socket (add the agent's user to the <code>docker</code> group,
+              or set <code>DOCKER_SOCKET</code> where Docker listens elsewhere), then retry.
+            </>
+          }
+        >
           {(containers) => (
             <ListTable
               items={containers}
@@ -69,7 +95,7 @@ export default function ContainersTab() {
                   Docker on this host has no containers.
                 </EmptyState>
               }
-              columns={["Name", "Image", "State", "CPU", "Memory", "Status", "Ports", "Created"]}
+              columns={["Name", "Image", "State", "CPU", "Memory", "Ports", "Created"]}
               actions
               testId="containers-table"
             >
@@ -79,15 +105,22 @@ export default function ContainersTab() {
                     <strong>{containerName(c)}</strong>
                     <div class="faint mono">{c.id.slice(0, 12)}</div>
                   </td>
-                  <td class="mono">{c.image}</td>
+                  <td class="mono">
+                    <BreakableImage image={c.image} />
+                  </td>
                   <td>
                     <Badge tone={STATE_TONE[c.state] ?? "neutral"}>{c.state}</Badge>
+                    {/* Docker's status ("Up 2 hours", "Exited (0) 3 minutes ago") under the state, one column not two. */}
+                    <Show when={c.status.toLowerCase() !== c.state.toLowerCase()}>
+                      <div class="faint" data-testid="container-status">
+                        {c.status}
+                      </div>
+                    </Show>
                   </td>
                   <ContainerCpuCell now={stats.now(c)} />
                   <ContainerMemCell now={stats.now(c)} />
-                  <td class="muted">{c.status}</td>
                   <td class="mono">{ports(c) || <span class="faint">—</span>}</td>
-                  <td class="nowrap">
+                  <td>
                     <TimeAgo iso={c.created} />
                   </td>
                   <td class="actions">

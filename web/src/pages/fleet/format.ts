@@ -42,3 +42,19 @@ export function duration(ms: number): string {
 
 /** Docker lists a container under its names; one created without a name shows its short id. */
 export const containerName = (c: ContainerSummary) => c.names[0] ?? c.id.slice(0, 12);
+
+const SENSOR_NAMES: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^coretemp_Package_id_(\d+)$/, (m) => `CPU package ${m[1]}`],
+  [/^coretemp_Core_(\d+)$/, (m) => `CPU core ${m[1]}`],
+  [/^k10temp_(T\w+)$/, (m) => `CPU ${m[1]}`],
+  [/^nvme_Composite(?:_(\d+))?$/, (m) => (m[1] ? `NVMe ${m[1]}` : "NVMe")],
+  [/^acpitz_temp(\d+)$/, (m) => `ACPI zone ${m[1]}`],
+];
+/** A sensor as the agent names it (hwmon's `<chip>_<label>`, e.g. coretemp_Package_id_0) in words: "CPU package 0". */
+export function sensorLabel(name: string): string {
+  for (const [pattern, label] of SENSOR_NAMES) {
+    const m = pattern.exec(name);
+    if (m) return label(m);
+  }
+  return name.replaceAll("_", " ");
+}

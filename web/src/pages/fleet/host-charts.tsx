@@ -2,7 +2,7 @@
 // reads, and the charts themselves. A chart whose series have no point in the range is left out, not drawn empty.
 import { type JSX, Show } from "solid-js";
 import { type ChartSeries, TimeChart } from "./charts.tsx";
-import { bitsPerSecond, bytes, duration, percent } from "./format.ts";
+import { bitsPerSecond, bytes, duration, percent, sensorLabel } from "./format.ts";
 import { type Columns, type HostParts, latest } from "./metric-columns.ts";
 
 /** How many of each part are charted: enough for a homelab box, few enough for a readable legend. */
@@ -85,10 +85,18 @@ export function HostCharts(props: { columns: Columns; from: number; to: number; 
   const disks = (): ChartSeries[] => cap(props.parts, "disks").map((d) => series(d, `disk.${d}.used_pct`));
   const network = (): ChartSeries[] =>
     cap(props.parts, "interfaces").flatMap((i) => [series(`${i} in`, `net.${i}.rx_bps`), series(`${i} out`, `net.${i}.tx_bps`)]);
-  const netNow = () =>
-    cap(props.parts, "interfaces")
-      .map((i) => `${i} ↓ ${bitsPerSecond(latest(cols(), `net.${i}.rx_bps`))} ↑ ${bitsPerSecond(latest(cols(), `net.${i}.tx_bps`))}`)
-      .join(" · ");
+  // The head shows the host's total; each interface (eth0, and virtual ones such as ifb0) is in its tooltip and the
+  // legend: listing them all in the head wrapped it over lines.
+  const netNow = () => {
+    const names = cap(props.parts, "interfaces");
+    const sum = (rate: "rx" | "tx") => names.reduce((n, i) => n + (latest(cols(), `net.${i}.${rate}_bps`) ?? 0), 0);
+    const each = names.map((i) => `${i} ↓ ${bitsPerSecond(latest(cols(), `net.${i}.rx_bps`))} ↑ ${bitsPerSecond(latest(cols(), `net.${i}.tx_bps`))}`).join("\n");
+    return (
+      <span title={each} data-testid="network-now">
+        ↓ {bitsPerSecond(sum("rx"))} ↑ {bitsPerSecond(sum("tx"))}
+      </span>
+    );
+  };
   const loads = (): ChartSeries[] => [series("1 min", "load.1"), series("5 min", "load.5"), series("15 min", "load.15")];
   const cores = (): ChartSeries[] => coreIndexes(props.cores).map((c) => series(`core ${c}`, `cpu.core.${c}`));
   const io = (): ChartSeries[] => cap(props.parts, "ioDisks").flatMap((d) => [series(`${d} read`, `io.${d}.read_bps`), series(`${d} write`, `io.${d}.write_bps`)]);
@@ -98,7 +106,7 @@ export function HostCharts(props: { columns: Columns; from: number; to: number; 
   };
   // GPU temperatures sit with the other sensors: one axis in °C.
   const temps = (): ChartSeries[] => [
-    ...cap(props.parts, "sensors").map((t) => series(t, `temp.${t}`)),
+    ...cap(props.parts, "sensors").map((t) => series(sensorLabel(t), `temp.${t}`)),
     ...cap(props.parts, "gpus").map((g) => series(`GPU ${g}`, `gpu.${g}.temp`)),
   ];
   const hottest = () => {

@@ -81,6 +81,7 @@ export function JobErrorState(props: { job: Job; subject: string; onRetry: () =>
         <div class="grow">
           <strong data-testid="job-error-title">{failureTitle(props.job, props.subject)}</strong>
           <span data-testid="error-message">{props.job.error?.message ?? `The job ended ${props.job.status}.`}</span>
+          {props.children}
           <span class="error-meta">
             <Show when={props.job.error?.code}>
               {(code) => (
@@ -91,7 +92,6 @@ export function JobErrorState(props: { job: Job; subject: string; onRetry: () =>
             </Show>
             Job <code>{props.job.id}</code>
           </span>
-          {props.children}
         </div>
         <button type="button" class="btn btn-sm" onClick={() => props.onRetry()}>
           Retry
@@ -102,11 +102,30 @@ export function JobErrorState(props: { job: Job; subject: string; onRetry: () =>
 }
 
 /** Shows the reading's result when the job succeeded, else its error state. */
-export function JobReading<T>(props: { job: Job | undefined; subject: string; onRetry: () => void; children: (result: T) => JSX.Element }) {
+/** `unavailableHint`: what to check when the host is online but its service (Docker, libvirt) did not answer. */
+export function JobReading<T>(props: {
+  job: Job | undefined;
+  subject: string;
+  onRetry: () => void;
+  unavailableHint?: JSX.Element;
+  children: (result: T) => JSX.Element;
+}) {
+  const hint = (job: Job) => props.unavailableHint && job.error?.code === "unavailable" && failureTitle(job, props.subject) !== "Host offline";
   return (
     <Show when={props.job}>
       {(job) => (
-        <Show when={job().status === "succeeded"} fallback={<JobErrorState job={job()} subject={props.subject} onRetry={props.onRetry} />}>
+        <Show
+          when={job().status === "succeeded"}
+          fallback={
+            <JobErrorState job={job()} subject={props.subject} onRetry={props.onRetry}>
+              <Show when={hint(job())}>
+                <span class="muted" data-testid="job-error-hint">
+                  {props.unavailableHint}
+                </span>
+              </Show>
+            </JobErrorState>
+          }
+        >
           {props.children(job().result as T)}
         </Show>
       )}

@@ -17,6 +17,7 @@ import { fullTime, TimeAgo } from "../../ui/time.tsx";
 import { useRefresh } from "./fleet-card.tsx";
 import { duration } from "./format.ts";
 import { useHost } from "./host-context.tsx";
+import { jobKindLabel } from "./job-labels.ts";
 import { JOB_KIND_ROLES, useCanRun } from "./job-roles.ts";
 import { JobStatusBadge, RefreshButton } from "./job-ui.tsx";
 import { isFinished } from "./sockets.ts";
@@ -34,7 +35,7 @@ function JobDetails(props: { job: Job; tenantId: string; onClose: () => void }) 
   const canRun = useCanRun();
   const cancel = createMutation((tenantId: string, jobId: string) => cancelJob(tenantId, jobId), () => [getAgentJobs.key]);
   return (
-    <Dialog open title={props.job.kind} onClose={() => props.onClose()} testId="job-details">
+    <Dialog open title={jobKindLabel(props.job.kind)} onClose={() => props.onClose()} testId="job-details">
       <dl class="kv">
         <dt>Status</dt>
         <dd>
@@ -118,8 +119,8 @@ export default function JobsTab() {
         {(job) => (
           <tr data-testid="job-row" data-kind={job.kind}>
             <td>
-              <button type="button" class="link-button mono" onClick={() => setOpenId(job.id)}>
-                {job.kind}
+              <button type="button" class="link-button" title={job.kind} onClick={() => setOpenId(job.id)}>
+                {jobKindLabel(job.kind)}
               </button>
             </td>
             <td>

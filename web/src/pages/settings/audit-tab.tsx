@@ -13,6 +13,14 @@ import { TimeAgo } from "../../ui/time.tsx";
 import { ListTable } from "../../ui/table.tsx";
 import { TenantScope } from "./tenant-scope.tsx";
 
+/** What an action touched, in words: api_token → "API token", discord_guild → "Discord guild". */
+const TARGET_WORDS: Record<string, string> = { api: "API", discord: "Discord", github: "GitHub", url: "URL", vm: "VM" };
+export function targetTypeLabel(type: string): string {
+  const words = type.split(/[_.]/).map((w) => TARGET_WORDS[w] ?? w);
+  const text = words.join(" ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function AuditRow(props: { entry: AuditEntry }) {
   return (
     <tr data-testid="audit-row">
@@ -25,7 +33,7 @@ function AuditRow(props: { entry: AuditEntry }) {
       </td>
       <td>
         <Show when={props.entry.targetType} fallback={<span class="faint">—</span>}>
-          <span class="muted">{props.entry.targetType}</span> <code>{props.entry.targetId}</code>
+          <span class="muted">{targetTypeLabel(props.entry.targetType ?? "")}</span> <code>{props.entry.targetId}</code>
         </Show>
       </td>
       <td>
@@ -63,7 +71,8 @@ function AuditLog(props: { tenantId: string }) {
               class="input"
               name="action"
               list="audit-actions"
-              placeholder="Filter by action, e.g. api_token.create"
+              placeholder="Filter by action"
+              title="An action as listed below, e.g. api_token.create"
               value={draft()}
               onInput={(e) => setDraft(e.currentTarget.value)}
               data-testid="audit-filter"

@@ -64,6 +64,8 @@ describeInBrowser("stream platform connections in the browser", () => {
     // Back on Streams.
     await page.getByTestId("connection-notice").waitFor();
     expect(await page.getByTestId("connection-notice").textContent()).toContain("Twitch is connected.");
+    // Good news reads as such: the success style, not the warning banner's.
+    expect(await page.getByTestId("connection-notice").getAttribute("class")).toContain("banner-success");
     await card.getByTestId("connection-status").filter({ hasText: /^Connected$/ }).waitFor();
     expect(await card.getByTestId("connection-account").textContent()).toBe("NebulaCaster");
     await card.getByTestId("connection-upgrade").waitFor();

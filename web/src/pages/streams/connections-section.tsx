@@ -71,7 +71,7 @@ export function ConnectionsSection() {
     <Card title="Connections" description="Your own Twitch, YouTube and Kick accounts (the inbox reads them and the chat bot speaks through them) and Spotify (for now-playing overlay layers)." testId="stream-connections">
       <Show when={notice()}>
         {(text) => (
-          <div class="banner" data-testid="connection-notice" style={{ margin: "0 16px" }}>
+          <div class="banner" classList={{ "banner-success": !!params.connected }} data-testid="connection-notice" style={{ margin: "0 16px" }}>
             <span class="grow">{text()}</span>
             <button type="button" class="btn btn-sm btn-ghost" onClick={() => setParams({ connected: undefined, connection_error: undefined, platform: undefined })}>
               Dismiss

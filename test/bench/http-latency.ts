@@ -1,6 +1,6 @@
 // Latency of the endpoints the issue budgets, through the running stack on loopback: signed Discord interactions
 // (a PING, answered after the signature check alone, and `/nebula status`, a command on the fast path: signature,
-// parse, route, reply, no Postgres) and GET /healthz (a Postgres round trip and a cache ping per call).
+// parse, route, reply with no Postgres on the way; its usage count is queued and written after) and GET /healthz (a Postgres round trip and a cache ping per call).
 // Interactions are signed by the same signer the tests use, with a key pair it generated; its public half is the
 // stack's DISCORD_PUBLIC_KEY.
 import type { InteractionSigner } from "../fakes/interaction-signer.ts";

@@ -64,7 +64,7 @@ export function newApp() {
   app.use((c, next) => (OWN_BODY_LIMIT_PREFIXES.some((p) => c.req.path.startsWith(p)) ? next() : defaultBodyLimit(c, next)));
   app.use(async (c, next) => {
     const config = loadConfig(c.env);
-    const logger = baseLogger(config).child({ requestId: c.var.requestId });
+    const logger = baseLogger(config).child({ requestId: c.get("requestId") });
     const scope = createServices(c.env, config, logger);
     c.set("services", scope.services);
     c.set("auth", null);

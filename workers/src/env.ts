@@ -38,6 +38,8 @@ export interface Env {
   SONG_QUEUE: DurableObjectNamespace<SongQueue>;
   /** The `nebula-discord` queue (workers/src/discord-queue). */
   DISCORD_QUEUE: Queue;
+  /** The `nebula-analytics` queue: slash command usage, counted a batch of up to 100 per statement (workers/src/analytics). */
+  ANALYTICS_QUEUE: Queue;
   DATABASE_URL?: string;
   ENCRYPTION_KEYS?: string;
   PUBLIC_URL?: string;

@@ -70,11 +70,24 @@ export class CacheStore extends DurableObject<Env> {
     return { ok: true, value: current + by };
   }
 
+  /**
+   * One statement, not a read then a write: this is every interaction's replay claim and every webhook's
+   * de-duplication mark, so it runs on the hot paths. A live row is left alone (the guarded upsert writes and returns
+   * nothing); an expired one is taken over, as an absent one is inserted.
+   */
   async setIfAbsent(key: string, value: string, ttlSeconds?: number): Promise<boolean> {
     const now = Date.now();
-    if (this.live(key, now)) return false;
     const expiresAt = ttlSeconds === undefined ? null : now + ttlSeconds * 1000;
-    this.write(key, value, expiresAt);
+    const claimed = this.ctx.storage.sql
+      .exec(
+        "INSERT INTO entries (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at WHERE entries.expires_at IS NOT NULL AND entries.expires_at <= ? RETURNING 1",
+        key,
+        value,
+        expiresAt,
+        now,
+      )
+      .toArray().length;
+    if (claimed === 0) return false;
     await this.sweepAfter(expiresAt);
     return true;
   }

@@ -19,7 +19,8 @@ export async function consumeDiscordQueue(batch: MessageBatch<unknown>, env: Env
   const deps: Deps = { env, services: scope.services, logger };
   try {
     const batched = new Map<AnyQueueKind, Valid[]>();
-    // Sequential: a batch is at most 10 messages, and one Postgres socket serves them in turn; handleBatch kinds last.
+    // Sequential: a `nebula-discord` batch is at most 10 messages, and one Postgres socket serves them in turn; handleBatch
+    // kinds last (the `nebula-analytics` queue carries only those, so its batches of 100 cost one statement each).
     for (const message of batch.messages) {
       const valid = validate(message, byKind, logger);
       if (!valid) continue;

@@ -22,9 +22,12 @@ import { verifyDiscordSignature } from "./verify-signature.ts";
 
 const { Interaction, InteractionResponseType, InteractionType } = discordWire;
 
+// Stateless when not streaming: one per isolate serves every request.
+const utf8 = new TextDecoder();
+
 function parseJson(body: Uint8Array): unknown {
   try {
-    return JSON.parse(new TextDecoder().decode(body));
+    return JSON.parse(utf8.decode(body));
   } catch {
     throw new AppError("BAD_REQUEST", "Malformed JSON in request body");
   }
@@ -39,7 +42,9 @@ export type AfterInteraction = (env: Env, interaction: discordWire.Interaction, 
 /** The endpoint over a given registry: the Worker uses the bot's; tests mount their own. */
 export function createInteractionRoutes(registry: InteractionRegistry, afterInteraction?: AfterInteraction) {
   return new Hono<AppEnv>().post("/", signatureFailures, async (c) => {
-    const { services } = c.var;
+    // c.get, not c.var: Hono builds a fresh object of every variable on each c.var read.
+    const services = c.get("services");
+    const requestId = c.get("requestId");
     const publicKey = services.config.DISCORD_PUBLIC_KEY;
     if (!publicKey) throw new AppError("UNAUTHORIZED", "Discord interactions are not configured (DISCORD_PUBLIC_KEY is not set)");
     const body = new Uint8Array(await c.req.arrayBuffer());
@@ -57,9 +62,9 @@ export function createInteractionRoutes(registry: InteractionRegistry, afterInte
     const response = await routeInteraction(interaction, {
       registry,
       services: fast,
-      requestId: c.var.requestId,
+      requestId,
       logger: services.logger,
-      enqueue: (ix, deferral) => sendToDiscordQueue(c.env.DISCORD_QUEUE, interactionRun, ix.id, { interaction: ix, deferred: deferral.defer }, { requestId: c.var.requestId }),
+      enqueue: (ix, deferral) => sendToDiscordQueue(c.env.DISCORD_QUEUE, interactionRun, ix.id, { interaction: ix, deferred: deferral.defer }, { requestId }),
     });
     if (afterInteraction) afterResponse(c, afterInteraction(c.env, interaction, services.logger));
     return c.json(response);

@@ -27,6 +27,8 @@ function publicKey(publicKeyHex: string): Promise<CryptoKey> {
   return imported;
 }
 
+const utf8 = new TextEncoder();
+
 const SIGNATURE_HEX_LENGTH = 128; // 64-byte Ed25519 signature
 const TIMESTAMP = /^\d{1,20}$/; // Unix seconds as Discord sends them
 /** A signed request older (or newer) than this is refused: a captured interaction cannot be replayed later. */
@@ -44,7 +46,7 @@ export async function verifyDiscordSignature(
   if (Math.abs(nowMs / 1000 - Number(timestamp)) > MAX_SIGNATURE_AGE_SECONDS) return false;
   const signature = hexToBytes(signatureHex);
   if (!signature) return false;
-  const prefix = new TextEncoder().encode(timestamp);
+  const prefix = utf8.encode(timestamp);
   const message = new Uint8Array(prefix.length + body.length);
   message.set(prefix, 0);
   message.set(body, prefix.length);

@@ -44,8 +44,9 @@ async function deliver(signed: Signed, fetcher: (req: Request, env: Env, ctx: Ex
 
 const viaWorker = (req: Request, e: Env, ctx: ExecutionContext) => worker.fetch(req, e, ctx);
 
+/** Delivers `bodies` as one batch of the `nebula-analytics` queue, where command usage travels. */
 async function consume(bodies: unknown[], workerEnv: Env) {
-  const batch = createMessageBatch("nebula-discord", bodies.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })));
+  const batch = createMessageBatch("nebula-analytics", bodies.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })));
   const ctx = createExecutionContext();
   await consumeDiscordQueue(batch, workerEnv, ctx);
   return getQueueResult(batch, ctx);
@@ -68,7 +69,7 @@ describe("/nebula status on the hot path", () => {
   it("answers in a linked server without a Postgres connection; usage counts cost one statement per queue batch", async () => {
     const edge = `ix-edge-${crypto.randomUUID().slice(0, 8)}`;
     const { queue, sent } = recordingQueue();
-    const edgeEnv = { ...envNamed(edge), DISCORD_QUEUE: queue };
+    const edgeEnv = { ...envNamed(edge), ANALYTICS_QUEUE: queue };
     for (let i = 0; i < 6; i++) {
       const answer = await deliver(await signer.sign(signer.slashCommand("nebula", { subcommand: "status", guildId: lab.guildId })), viaWorker, edgeEnv);
       expect(answer).toMatchObject({ type: 4, data: { flags: 64 } });
@@ -95,7 +96,7 @@ describe("/nebula status on the hot path", () => {
     const { queue, sent } = recordingQueue();
     for (let i = 0; i < 2; i++) {
       const interaction = discordWire.Interaction.parse(signer.slashCommand("nowplaying", { guildId: lab.guildId }));
-      await recordCommandUsage({ DISCORD_QUEUE: queue }, interaction, quiet);
+      await recordCommandUsage({ ANALYTICS_QUEUE: queue }, interaction, quiet);
     }
     // Postgres refuses (a database that does not exist): nothing is acked, both come back.
     const missing = new URL(envNamed().DATABASE_URL ?? "");
@@ -174,18 +175,19 @@ describe("a replayed interaction", () => {
   });
 
   it("a deferred command is enqueued once, and the Worker counts the usage of a replayed /nebula status once", async () => {
-    const { queue, sent } = recordingQueue();
-    const testEnv = { ...envNamed(), DISCORD_QUEUE: queue };
+    const deferred = recordingQueue();
+    const usage = recordingQueue();
+    const testEnv = { ...envNamed(), DISCORD_QUEUE: deferred.queue, ANALYTICS_QUEUE: usage.queue };
     const later = await signer.sign(signer.slashCommand("later", { guildId: lab.guildId }));
     expect((await deliver(later, viaApp, testEnv)).type).toBe(5);
     expect((await deliver(later, viaApp, testEnv)).data?.content).toBe(ALREADY_HANDLED);
-    expect(sent.map((m) => QueueEnvelope.parse(m).kind)).toEqual(["interaction.run"]);
+    expect(deferred.sent.map((m) => QueueEnvelope.parse(m).kind)).toEqual(["interaction.run"]);
 
-    sent.length = 0;
     const status = await signer.sign(signer.slashCommand("nebula", { subcommand: "status", guildId: lab.guildId }));
     expect((await deliver(status, viaWorker, testEnv)).data?.content).toBeUndefined();
     expect((await deliver(status, viaWorker, testEnv)).data?.content).toBe(ALREADY_HANDLED);
-    expect(sent.map((m) => QueueEnvelope.parse(m).id)).toEqual([`cmd:${status.id}`]);
+    expect(usage.sent.map((m) => QueueEnvelope.parse(m).id)).toEqual([`cmd:${status.id}`]);
+    expect(deferred.sent).toHaveLength(1);
   });
 
   it("a PING is answered every time (no handler, nothing to repeat)", async () => {

@@ -1,5 +1,6 @@
 // Alerts and job history in a real browser, on a host whose scripted agent speaks the real wire protocol. The owner
-// drafts a CPU rule, previews when it would have fired over the host's last hour, saves it with a Discord channel
+// drafts a CPU rule (its metric named in words, "CPU total", with the key cpu.total as a tooltip), previews when it
+// would have fired over the host's last hour, saves it with a Discord channel
 // (listed by its #name; a rule whose channel was deleted in Discord shows the id as unknown), watches it fire and resolve in the alert history (the bot posts to the fake Discord), then wakes a machine from
 // the host page and finds that job in the host's job history with who asked and how it ended.
 import path from "node:path";
@@ -98,6 +99,10 @@ describeInBrowser("alerts and job history in the browser", () => {
     await page.goto(`${world.stack.url}/alerts`);
     const row = page.getByTestId("alert-rule-row").filter({ hasText: "Memory full" });
     await row.waitFor();
+    // The metric in words, its key a hover away.
+    const condition = row.getByTestId("alert-rule-condition");
+    expect(await condition.textContent()).toBe("Memory used > 99%");
+    expect(await condition.getAttribute("title")).toBe("mem.used_pct");
     expect(await row.getByTestId("alert-rule-destination").textContent()).toBe(`Channel ${GO_LIVE}`);
     expect(await row.getByTestId("alert-rule-unknown-channel").textContent()).toBe("unknown channel");
   }, 60_000);
@@ -110,6 +115,7 @@ describeInBrowser("alerts and job history in the browser", () => {
     await dialog.locator('input[name="rule-name"]').fill("NAS CPU hot");
     await dialog.locator('select[name="rule-host"]').selectOption(agentId);
     await dialog.locator('input[name="rule-metric"]').fill("cpu.total");
+    expect(await dialog.getByTestId("rule-metric-label").textContent()).toBe("CPU total");
     await dialog.locator('select[name="rule-comparison"]').selectOption(">");
     await dialog.locator('input[name="rule-threshold"]').fill("90");
     await dialog.locator('input[name="rule-for"]').fill("2");
@@ -128,10 +134,10 @@ describeInBrowser("alerts and job history in the browser", () => {
     const preview = dialog.getByTestId("alert-preview");
     await preview.waitFor();
     expect(await preview.getAttribute("data-fired")).toBe("1");
-    expect(await preview.textContent()).toContain("would have fired once");
+    expect(await preview.textContent()).toContain("CPU total > 90% for 2 min, clears at 80% would have fired once");
     const marks = dialog.getByTestId("alert-preview-notification");
     expect(await marks.evaluateAll((els) => els.map((el) => el.getAttribute("data-transition")))).toEqual(["firing", "resolved"]);
-    expect(await marks.first().textContent()).toMatch(/value 95/);
+    expect(await marks.first().textContent()).toMatch(/value 95%/);
     await dialog.getByTestId("alert-preview-panel").scrollIntoViewIfNeeded();
     // Scrolled into view, the last mark stops above the dialog's Cancel / Create buttons, which stay in view.
     await marks.last().scrollIntoViewIfNeeded();
@@ -146,7 +152,7 @@ describeInBrowser("alerts and job history in the browser", () => {
     await dialog.waitFor({ state: "detached" });
     const row = page.getByTestId("alert-rule-row").filter({ hasText: "NAS CPU hot" });
     await row.waitFor();
-    expect(await row.textContent()).toContain("cpu.total");
+    expect(await row.getByTestId("alert-rule-condition").textContent()).toBe("CPU total > 90% for 2 min, clears at 80%");
     // The channel by the name people know it by in Discord, not its id.
     expect(await row.getByTestId("alert-rule-destination").textContent()).toBe("#general");
     expect(await row.getByTestId("alert-rule-unknown-channel").count()).toBe(0);
@@ -157,7 +163,8 @@ describeInBrowser("alerts and job history in the browser", () => {
     await report(hot);
     const firing = page.locator('[data-testid="alert-event-row"][data-transition="firing"]');
     await firing.waitFor({ timeout: 30_000 });
-    expect(await firing.textContent()).toMatch(/NAS CPU hot[\s\S]*nas[\s\S]*cpu\.total/);
+    expect(await firing.textContent()).toMatch(/NAS CPU hot[\s\S]*nas[\s\S]*CPU total[\s\S]*95%/);
+    expect(await firing.getByTestId("alert-event-subject").getAttribute("title")).toBe("cpu.total");
     await expect.poll(generalMessages, { timeout: 20_000 }).toEqual([expect.stringMatching(/NAS CPU hot/)]);
 
     // It cools down below "clears at": the alert resolves, in the history and in Discord.

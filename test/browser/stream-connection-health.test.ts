@@ -105,7 +105,9 @@ describeInBrowser("stream connection health in the browser", () => {
     await fireFiveMinuteCron(Date.now() + 55 * 60_000);
     await page.reload();
     await card().getByTestId("connection-status").filter({ hasText: /^Needs re-authorization$/ }).waitFor();
-    expect(await card().getByTestId("connection-reauth").textContent()).toContain("YouTube no longer accepts this connection (youtube refused the refresh token (invalid_grant); connect again)");
+    expect(await card().getByTestId("connection-reauth").textContent()).toBe(
+      "YouTube no longer accepts this connection's sign-in (it was revoked or expired): connect again. Reconnect to keep the inbox and chat bot working.",
+    );
     await screenshot(page, "stream-connection-reauth");
 
     // Reconnect: the consent screen again, and back to Connected.

@@ -12,6 +12,9 @@ import { GrantRefused, type TokenGrant, refreshGrant } from "./platform-oauth.ts
 export type ConnectionDeps = Pick<Services, "db" | "cache" | "config" | "logger" | "now" | "keyRing">;
 export type ConnectionRow = typeof platformConnections.$inferSelect;
 
+/** How the streamer knows each platform, for messages they read on the settings page. */
+const PLATFORM_NAMES: Record<ConnectionRow["platform"], string> = { twitch: "Twitch", youtube: "YouTube", kick: "Kick", spotify: "Spotify" };
+
 /** Refreshed this long before expiry by tokenFor (a token that dies mid-request fails with 401). */
 export const TOKEN_MARGIN_MS = 60_000;
 
@@ -63,8 +66,11 @@ const tokenOf = (row: ConnectionRow, accessToken: string): PlatformToken => ({
   expiresAt: row.expiresAt,
 });
 
-const reauthError = (row: ConnectionRow) =>
-  new AppError("CONFLICT", `The ${row.platform} connection of ${row.login} needs to be re-authorized`, { details: { connectionId: row.id, platform: row.platform, status: row.status, reason: "needs_reauth" } });
+/** `refusal` is the platform's own code (invalid_grant) when this very refresh was refused; it stays out of the message. */
+const reauthError = (row: ConnectionRow, refusal?: string) =>
+  new AppError("CONFLICT", `The ${PLATFORM_NAMES[row.platform]} connection of ${row.login} needs to be re-authorized`, {
+    details: { connectionId: row.id, platform: row.platform, status: row.status, reason: "needs_reauth", ...(refusal ? { refusal } : {}) },
+  });
 
 /**
  * A working access token for the connection: from the row while it has more than a minute left, otherwise refreshed
@@ -80,13 +86,13 @@ export async function tokenFor(deps: ConnectionDeps, connectionId: string): Prom
     return tokenOf(row, (await openTokens(ring, row)).accessToken);
   }
   const refreshed = await refreshConnection(deps, row.id);
-  if (refreshed.outcome !== "refreshed") throw refreshed.outcome === "needs_reauth" ? reauthError(refreshed.row) : new AppError("UPSTREAM", `${row.platform}: could not refresh the token (${refreshed.row.lastRefreshError ?? "unknown error"})`, { details: { platform: row.platform, connectionId } });
+  if (refreshed.outcome !== "refreshed") throw refreshed.outcome === "needs_reauth" ? reauthError(refreshed.row, refreshed.refusal) : new AppError("UPSTREAM", `${row.platform}: could not refresh the token (${refreshed.row.lastRefreshError ?? "unknown error"})`, { details: { platform: row.platform, connectionId } });
   return tokenOf(refreshed.row, refreshed.accessToken);
 }
 
 export type RefreshResult =
   | { outcome: "refreshed"; row: ConnectionRow; accessToken: string }
-  | { outcome: "needs_reauth"; row: ConnectionRow }
+  | { outcome: "needs_reauth"; row: ConnectionRow; refusal?: string }
   | { outcome: "failed"; row: ConnectionRow };
 
 /** One refresh per connection per isolate; concurrent callers share it. */
@@ -128,7 +134,7 @@ async function refreshOnce(deps: ConnectionDeps, connectionId: string, force: bo
   const { refreshToken } = await openTokens(ring, row);
   if (!refreshToken) {
     const expired = !row.expiresAt || row.expiresAt.getTime() <= now.getTime();
-    const updated = await setStatus(deps, row, expired ? "needs_reauth" : "expiring", "The platform gave no refresh token; connect again before the token expires");
+    const updated = await setStatus(deps, row, expired ? "needs_reauth" : "expiring", `${PLATFORM_NAMES[row.platform]} gave this connection no way to renew its sign-in: connect again before it expires.`);
     return expired ? { outcome: "needs_reauth", row: updated } : { outcome: "failed", row: updated };
   }
   let grant: TokenGrant;
@@ -141,7 +147,8 @@ async function refreshOnce(deps: ConnectionDeps, connectionId: string, force: bo
     }
     if (err instanceof GrantRefused) {
       deps.logger.warn("platform refused a refresh token", { platform: row.platform, connectionId, tenantId: row.tenantId, reason: err.reason });
-      return { outcome: "needs_reauth", row: await setStatus(deps, row, "needs_reauth", `${row.platform} refused the refresh token (${err.reason}); connect again`) };
+      const message = `${PLATFORM_NAMES[row.platform]} no longer accepts this connection's sign-in (it was revoked or expired): connect again.`;
+      return { outcome: "needs_reauth", row: await setStatus(deps, row, "needs_reauth", message), refusal: err.reason };
     }
     const message = err instanceof AppError ? err.message : "refresh failed";
     deps.logger.warn("token refresh failed", { platform: row.platform, connectionId, tenantId: row.tenantId, error: message });

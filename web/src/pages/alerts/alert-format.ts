@@ -1,6 +1,7 @@
-// Alert rules and events as a person reads them: "cpu.total > 90 for 5 min, clears at 80", "#alerts", "…/webhooks/1/****".
+// Alert rules and events as a person reads them: "CPU total > 90% for 5 min, clears at 80%", "#alerts", "…/webhooks/1/****".
 import type { AlertCondition, AlertEventTransition, AlertRuleView, Severity } from "@nebula/schema/api/alerts";
 import type { BadgeTone } from "../../ui/badge.tsx";
+import { metricLabel, metricValue } from "../fleet/format.ts";
 
 /** Whole units where they fit: 30 s, 5 min, 1.5 h, 2 d. */
 export function span(seconds: number): string {
@@ -10,11 +11,13 @@ export function span(seconds: number): string {
   return `${+(seconds / 86_400).toFixed(1)} d`;
 }
 
+/** The metric in words (metricLabel; the raw key goes in a title) and thresholds in the metric's unit. */
 export function conditionText(rule: AlertCondition): string {
-  const what = rule.increaseOverSeconds ? `increase of ${rule.metric} over ${span(rule.increaseOverSeconds)}` : rule.metric;
+  const label = metricLabel(rule.metric);
+  const what = rule.increaseOverSeconds ? `increase of ${label} over ${span(rule.increaseOverSeconds)}` : label;
   const held = rule.forSeconds > 0 ? ` for ${span(rule.forSeconds)}` : "";
-  const clears = rule.clearThreshold !== undefined ? `, clears at ${rule.clearThreshold}` : "";
-  return `${what} ${rule.comparison} ${rule.threshold}${held}${clears}`;
+  const clears = rule.clearThreshold !== undefined ? `, clears at ${metricValue(rule.metric, rule.clearThreshold)}` : "";
+  return `${what} ${rule.comparison} ${metricValue(rule.metric, rule.threshold)}${held}${clears}`;
 }
 
 /**
@@ -29,6 +32,3 @@ export function destinationText(destination: AlertRuleView["destination"], chann
 
 export const SEVERITY_TONE: Record<Severity, BadgeTone> = { info: "neutral", warning: "warning", critical: "danger" };
 export const TRANSITION_TONE: Record<AlertEventTransition, BadgeTone> = { firing: "danger", resolved: "success", unknown: "warning" };
-
-/** A reading as the event or preview reported it: metrics carry their own units, so the number stays as it is. */
-export const valueText = (value: number | null) => (value === null ? "—" : String(+value.toFixed(2)));

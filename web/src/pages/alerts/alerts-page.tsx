@@ -27,7 +27,8 @@ import { TimeAgo } from "../../ui/time.tsx";
 import { useRefresh } from "../fleet/fleet-card.tsx";
 import { RefreshButton } from "../fleet/job-ui.tsx";
 import { TenantScope } from "../settings/tenant-scope.tsx";
-import { conditionText, destinationText, SEVERITY_TONE, TRANSITION_TONE, valueText } from "./alert-format.ts";
+import { metricLabel, metricValue } from "../fleet/format.ts";
+import { conditionText, destinationText, SEVERITY_TONE, TRANSITION_TONE } from "./alert-format.ts";
 import { RuleDialog } from "./rule-dialog.tsx";
 
 /** Host names for ids; a host no longer listed shows its id. */
@@ -109,7 +110,9 @@ function RulesCard(props: { tenantId: string; previewHost: string | undefined })
             <tr data-testid="alert-rule-row" data-rule-id={r.id}>
               <td>{r.name}</td>
               <td>
-                <code>{conditionText(r.rule)}</code>
+                <span title={r.rule.metric} data-testid="alert-rule-condition">
+                  {conditionText(r.rule)}
+                </span>
               </td>
               <td>{r.agentId === null ? <span class="muted">All hosts</span> : hosts.name(r.agentId)}</td>
               <td>
@@ -208,12 +211,14 @@ function HistoryCard(props: { tenantId: string }) {
             <td>{ev.ruleName ?? <span class="faint">Deleted rule</span>}</td>
             <td>{hosts.name(ev.agentId)}</td>
             <td>
-              <code>{ev.subject}</code>
+              <span title={ev.subject} data-testid="alert-event-subject">
+                {metricLabel(ev.subject)}
+              </span>
             </td>
             <td>
               <Badge tone={TRANSITION_TONE[ev.transition]}>{ev.transition}</Badge>
             </td>
-            <td class="nowrap">{valueText(ev.value)}</td>
+            <td class="nowrap">{metricValue(ev.subject, ev.value)}</td>
             <td>{ev.notified ? "Yes" : <span class="faint" title="Quiet hours or an offline host held it back">Held back</span>}</td>
           </tr>
         )}

@@ -16,7 +16,8 @@ import { InlineError } from "../../ui/boundary.tsx";
 import { Dialog } from "../../ui/dialog.tsx";
 import { fullTime } from "../../ui/time.tsx";
 import { ChannelField, guildPickersFor, PickersNote } from "../discord/pickers.tsx";
-import { conditionText, TRANSITION_TONE, valueText } from "./alert-format.ts";
+import { metricLabel, metricValue } from "../fleet/format.ts";
+import { conditionText, TRANSITION_TONE } from "./alert-format.ts";
 
 const COMPARISONS: Comparison[] = [">", ">=", "<", "<=", "==", "!="];
 const SEVERITIES: Severity[] = ["info", "warning", "critical"];
@@ -211,8 +212,13 @@ export function RuleDialog(props: {
               onInput={(e) => setMetric(e.currentTarget.value)}
             />
             <datalist id="alert-metrics">
-              <For each={[...new Set([...COMMON_METRICS, ...props.templates.map((t) => t.rule.metric)])]}>{(m) => <option value={m} />}</For>
+              <For each={[...new Set([...COMMON_METRICS, ...props.templates.map((t) => t.rule.metric)])]}>{(m) => <option value={m} label={metricLabel(m)} />}</For>
             </datalist>
+            <Show when={metricLabel(metric().trim()) !== metric().trim()}>
+              <span class="field-hint" data-testid="rule-metric-label">
+                {metricLabel(metric().trim())}
+              </span>
+            </Show>
           </label>
           <label class="field">
             <span>Comparison</span>
@@ -472,10 +478,10 @@ function Preview(props: { tenantId: string; agents: Agent[]; host: string | unde
           {(p) => (
             <div class="stack" data-testid="alert-preview" data-fired={fired()}>
               <p class="muted">
-                <Show when={!conditionText(props.condition()).startsWith(p().metric)}>
-                  <code>{p().metric}</code>:{" "}
+                <Show when={p().metric !== props.condition().metric}>
+                  <span title={p().metric}>{metricLabel(p().metric)}</span>:{" "}
                 </Show>
-                {conditionText(props.condition())} would have fired {fired() === 1 ? "once" : `${fired()} times`} between{" "}
+                <span title={props.condition().metric}>{conditionText(props.condition())}</span> would have fired {fired() === 1 ? "once" : `${fired()} times`} between{" "}
                 {fullTime(new Date(p().from).toISOString())} and {fullTime(new Date(p().to).toISOString())} ({p().resolution} data).
               </p>
               <Show when={p().notifications.length > 0}>
@@ -487,7 +493,7 @@ function Preview(props: { tenantId: string; agents: Agent[]; host: string | unde
                           {n.transition}
                         </Badge>
                         <span>{fullTime(new Date(n.at).toISOString())}</span>
-                        <span class="muted">value {valueText(n.value)}</span>
+                        <span class="muted">value {metricValue(p().metric, n.value)}</span>
                       </li>
                     )}
                   </For>

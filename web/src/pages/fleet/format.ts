@@ -58,3 +58,102 @@ export function sensorLabel(name: string): string {
   }
   return name.replaceAll("_", " ");
 }
+
+export type MetricUnit = "%" | "°C" | "bytes" | "bytes/s" | "bits/s" | "ms" | "s" | "W";
+
+/** Fields the agent reports under a thing (`container.plex.<field>`), in words, with the unit the value is in. */
+const FIELDS: Record<string, [string, MetricUnit | null]> = {
+  running: ["running", null],
+  up: ["up", null],
+  stale: ["stale", null],
+  restarts: ["restarts", null],
+  total: ["total", "%"],
+  iowait: ["I/O wait", "%"],
+  cpu: ["CPU", "%"],
+  util: ["load", "%"],
+  temp: ["temperature", "°C"],
+  mem_pct: ["memory", "%"],
+  mem_bytes: ["memory", "bytes"],
+  mem_used: ["memory used", null],
+  mem_total: ["memory total", null],
+  read_bps: ["read", "bytes/s"],
+  write_bps: ["write", "bytes/s"],
+  rx_bps: ["received", "bits/s"],
+  tx_bps: ["sent", "bits/s"],
+};
+/** What the suffix of a field says about its unit (`used_pct`, `temp_c`, `mem_used_bytes`, `latency_ms`, `power_w`). */
+const SUFFIX_UNITS: [string, MetricUnit][] = [
+  ["_pct", "%"],
+  ["_c", "°C"],
+  ["_bytes", "bytes"],
+  ["_ms", "ms"],
+  ["_s", "s"],
+  ["_w", "W"],
+];
+/** Host-wide groups (`mem.used_pct`) and groups of named things (`disk.<mount>.stale`), as the agent names them. */
+const GROUPS: Record<string, string> = { cpu: "CPU", mem: "Memory", swap: "Swap", host: "Host", agent: "Agent" };
+const THINGS: Record<string, string> = { container: "Container", probe: "Probe", vm: "VM", disk: "Mount", gpu: "GPU", io: "Disk", net: "Network" };
+
+function field(raw: string): [string, MetricUnit | null] {
+  const known = FIELDS[raw];
+  if (known) return known;
+  for (const [suffix, unit] of SUFFIX_UNITS) if (raw.endsWith(suffix)) return [field(raw.slice(0, -suffix.length))[0], unit];
+  return [raw.replaceAll("_", " "), null];
+}
+
+/** A metric in words and the unit of its values, or null for a name the agent does not report. */
+function describeMetric(name: string): { label: string; unit: MetricUnit | null } | null {
+  const parts = name.split(".");
+  const [group = "", middle = "", last] = parts;
+  if (parts.length === 2) {
+    if (group === "temp") return { label: `${middle === "*" ? "Any sensor" : sensorLabel(middle)} temperature`, unit: "°C" };
+    if (group === "load" && /^\d+$/.test(middle)) return { label: `Load average (${middle} min)`, unit: null };
+    if (name === "containers.running") return { label: "Running containers", unit: null };
+    if (name === "agent.up") return { label: "Agent connected", unit: null };
+    const words = GROUPS[group];
+    if (!words) return null;
+    const [what, unit] = field(middle);
+    return { label: `${words} ${what}`, unit };
+  }
+  if (parts.length === 3 && last !== undefined) {
+    if (group === "cpu" && middle === "core") return { label: `CPU core ${last}`, unit: "%" };
+    const thing = THINGS[group];
+    if (!thing) return null;
+    const [what, unit] = field(last);
+    // A rule over every mount or container (`disk.*.used_pct`).
+    const who = middle === "*" ? `Any ${thing === "VM" || thing === "GPU" ? thing : thing.toLowerCase()}` : `${thing} ${middle}`;
+    return { label: `${who} ${what}`, unit };
+  }
+  return null;
+}
+
+/** A metric as the agent names it (`disk./mnt/media.stale`) in words: "Mount /mnt/media stale"; unknown names as they are. */
+export function metricLabel(name: string): string {
+  return describeMetric(name)?.label ?? name;
+}
+
+/** A metric's value in the unit its name says: 93.5%, 41 °C, 1.2 GiB, 250 ms; a bare number where the name says none. */
+export function metricValue(name: string, value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return "—";
+  const n = +value.toFixed(2);
+  switch (describeMetric(name)?.unit ?? null) {
+    case "%":
+      return `${n}%`;
+    case "°C":
+      return `${n} °C`;
+    case "bytes":
+      return bytes(value);
+    case "bytes/s":
+      return `${bytes(value)}/s`;
+    case "bits/s":
+      return bitsPerSecond(value);
+    case "ms":
+      return `${n} ms`;
+    case "s":
+      return duration(value * 1000);
+    case "W":
+      return `${n} W`;
+    case null:
+      return String(n);
+  }
+}

@@ -143,7 +143,8 @@ function PlatformCard(props: { tenantId: string; slot: PlatformConnectionSlot; b
               </div>
               <Show when={c().status === "needs_reauth" || c().status === "revoked"}>
                 <p class="inline-error" data-testid="connection-reauth">
-                  {name()} no longer accepts this connection{c().lastRefreshError ? ` (${c().lastRefreshError})` : ""}. Reconnect to keep {USED_BY[props.slot.platform]} working.
+                  {/* The server's reason is a sentence naming the platform (workers/src/connections/connection-tokens.ts). */}
+                  {c().lastRefreshError || `${name()} no longer accepts this connection.`} Reconnect to keep {USED_BY[props.slot.platform]} working.
                 </p>
               </Show>
               <Show when={c().status === "expiring"}>

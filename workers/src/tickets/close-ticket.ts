@@ -6,6 +6,7 @@
 // repeat (message creates carry Discord's nonce), and close_finished_at marks them done, so a retried close (queue
 // redelivery, alarm retry) resumes instead of stopping half way.
 import { guilds, ticketMessages, ticketSettings, tickets } from "@nebula/schema";
+import { type MentionNames, needsGuildNames, readableMentions } from "@nebula/schema/wire/discord-mentions";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/audit.ts";
@@ -21,7 +22,6 @@ import type { TicketActor, TicketDeps } from "./ticket-deps.ts";
 import { transcriptOf } from "./ticket-queries.ts";
 import { type TicketRow, ticketById } from "./ticket-rows.ts";
 import { transcriptHtml } from "./transcript-html.ts";
-import { type MentionNames, needsGuildNames, readableMentions } from "./transcript-mentions.ts";
 
 /** Messages kept per transcript; beyond it the newest are kept and the transcript says it was cut. */
 export const TRANSCRIPT_CAP = 5000;

@@ -1,5 +1,6 @@
 // One ticket (/discord/:guildId/tickets/:ticketId): who opened it and why (the form's answers), claim, timings,
 // the stored transcript (message text is rendered as text, never as HTML), the HTML download, and closing it.
+import { type MentionNames, readableMentions } from "@nebula/schema/wire/discord-mentions";
 import { A, createAsync, revalidate, useParams } from "@solidjs/router";
 import { createSignal, For, Show } from "solid-js";
 import { getAuditPage } from "../../api/client.ts";
@@ -14,28 +15,12 @@ import { EmptyState } from "../../ui/empty-state.tsx";
 import { ListIcon } from "../../ui/icons.tsx";
 import { fullTime, TimeAgo } from "../../ui/time.tsx";
 import { useGuild } from "./guild-context.tsx";
-import { channelLabel, type GuildPickers, roleLabel, useGuildPickers } from "./pickers.tsx";
+import { useGuildPickers } from "./pickers.tsx";
 import { humanDuration } from "./tickets-tab.tsx";
 
 const since = (from: string, to: string | null) => (to ? humanDuration((Date.parse(to) - Date.parse(from)) / 1000) : null);
 /** Attachment links only to the web (a stored URL is Discord's CDN; anything else is not linked). */
 const safeUrl = (url: string) => (/^https?:\/\//i.test(url) ? url : undefined);
-
-/** Discord's raw mentions (`<@id>`, `<@&id>`, `<#id>`) as a member reads them in the client: `@alice`, `@Support`,
- * `#general`. Names come from the ticket's own people and the server's roles and channels; still plain text. */
-export function readableMentions(text: string, people: ReadonlyMap<string, string>, pickers: GuildPickers): string {
-  return text.replace(/<(@[!&]?|#)(\d{15,21})>/g, (_raw, kind: string, id: string) => {
-    if (kind === "#") {
-      const label = channelLabel(pickers, id);
-      return label === id ? "#unknown channel" : label;
-    }
-    if (kind === "@&") {
-      const label = roleLabel(pickers, id);
-      return label === id ? "@unknown role" : label;
-    }
-    return `@${people.get(id) ?? "unknown member"}`;
-  });
-}
 
 function Transcript(props: { ticket: TicketDetail }) {
   const pickers = useGuildPickers();
@@ -46,7 +31,16 @@ function Transcript(props: { ticket: TicketDetail }) {
     for (const m of t.transcript) names.set(m.authorId, m.authorName);
     return names;
   };
-  const readable = (text: string) => readableMentions(text, people(), pickers);
+  // Transcripts are stored readable since mentions are resolved at close; older ones still hold Discord's markup.
+  const names = (): MentionNames => {
+    const overview = pickers.overview();
+    return {
+      users: people(),
+      roles: new Map((overview?.roles ?? []).map((r) => [r.id, r.name])),
+      channels: new Map((overview?.channels ?? []).map((c) => [c.id, c.name])),
+    };
+  };
+  const readable = (text: string) => readableMentions(text, names());
   return (
     <Card
       title="Transcript"

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { needsGuildNames, readableMentions } from "./transcript-mentions.ts";
+import { needsGuildNames, readableMentions } from "./discord-mentions.ts";
 
 const names = {
   users: new Map([["111111111111111111", "Ada"]]),

@@ -1,6 +1,7 @@
-// Discord's markup for mentions, custom emoji and timestamps made readable for a transcript: `<@123>` means nothing
-// once the thread is gone, so each becomes what Discord's client shows (@name, @role, #channel, :emoji:, a date).
-// Names are the ones Discord had at close; what cannot be named says so instead of showing a bare id.
+// Discord's markup for mentions, custom emoji and timestamps made readable: `<@123>` means nothing once a ticket's
+// thread is gone, so each becomes what Discord's client shows (@name, @role, #channel, :emoji:, a date). Used where a
+// transcript is stored (names as Discord had them at close) and by the dashboard for transcripts stored before that.
+// What cannot be named says so instead of showing a bare id.
 
 export interface MentionNames {
   /** User id → display name (from each message's `mentions`). */

@@ -9,19 +9,29 @@ import { InlineError } from "../../ui/boundary.tsx";
 
 /** The subscriptions are created just after the connect's redirect: re-read this often, this many times, meanwhile. */
 const SETTLE_EVERY_MS = 1000;
-const SETTLE_TRIES = 10;
+const SETTLE_TRIES = 20;
 
-/** The card's EventSub area: the status once there is one; "subscribing…" right after this platform was connected. */
+/**
+ * The card's EventSub area: the status once there is one; "subscribing…" right after this platform was connected. A
+ * reconnect already has a status (the one before it): that is re-read too, or the card would keep the old count.
+ */
 export function EventSubArea(props: { tenantId: string; connection: ConnectionView; busy: boolean; onReconnect: () => void }) {
   const [params] = useSearchParams<{ connected?: string }>();
+  const justConnected = () => params.connected === props.connection.platform;
   return (
-    <Show when={props.connection.eventSub} fallback={<Show when={params.connected === props.connection.platform}>{<EventSubPending />}</Show>}>
-      {(status) => <EventSubLine tenantId={props.tenantId} connectionId={props.connection.id} status={status()} busy={props.busy} onReconnect={props.onReconnect} />}
-    </Show>
+    <>
+      <Show when={justConnected() && props.connection.eventSub}>
+        <SettlingRefresh />
+      </Show>
+      <Show when={props.connection.eventSub} fallback={<Show when={justConnected()}>{<EventSubPending />}</Show>}>
+        {(status) => <EventSubLine tenantId={props.tenantId} connectionId={props.connection.id} status={status()} busy={props.busy} onReconnect={props.onReconnect} />}
+      </Show>
+    </>
   );
 }
 
-function EventSubPending() {
+/** Re-reads the connections every SETTLE_EVERY_MS, SETTLE_TRIES times, while mounted; the signal counts the reads. */
+function settlingReads(): () => number {
   const [tries, setTries] = createSignal(0);
   const timer = setInterval(() => {
     setTries(tries() + 1);
@@ -29,6 +39,16 @@ function EventSubPending() {
     else void revalidate(getMyConnections.key);
   }, SETTLE_EVERY_MS);
   onCleanup(() => clearInterval(timer));
+  return tries;
+}
+
+function SettlingRefresh() {
+  settlingReads();
+  return null;
+}
+
+function EventSubPending() {
+  const tries = settlingReads();
   return (
     <Show when={tries() < SETTLE_TRIES}>
       <div class="muted eventsub-status" data-testid="eventsub-pending">

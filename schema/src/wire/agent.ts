@@ -150,18 +150,22 @@ export type JobResult = z.infer<typeof JobResult>;
 // Each batch carries a per-agent sequence number; the hub acks cumulatively and ignores what it has seen.
 
 export const METRIC_NAME_PATTERN = /^[a-z][a-z0-9_]*(\.[A-Za-z0-9_:@/+-]{1,80}){0,4}$/;
+/** A metrics batch's bounds, also read by the hub's one-pass check of a batch (workers/src/agents/hub-protocol.ts). */
+export const MAX_SAMPLES_PER_BATCH = 720;
+export const MAX_METRIC_NAME_LENGTH = 200;
+
 export const Sample = z.object({
   /** Epoch milliseconds on the agent's clock. */
   at: z.int().check(z.positive()),
   // z.number() refuses Infinity and NaN.
-  values: z.record(z.string().check(z.regex(METRIC_NAME_PATTERN), z.maxLength(200)), z.number()),
+  values: z.record(z.string().check(z.regex(METRIC_NAME_PATTERN), z.maxLength(MAX_METRIC_NAME_LENGTH)), z.number()),
 });
 export type Sample = z.infer<typeof Sample>;
 
 export const MetricsBatch = z.object({
   type: z.literal("metrics"),
   seq: z.int().check(z.minimum(1)),
-  samples: z.array(Sample).check(z.minLength(1), z.maxLength(720)),
+  samples: z.array(Sample).check(z.minLength(1), z.maxLength(MAX_SAMPLES_PER_BATCH)),
 });
 export type MetricsBatch = z.infer<typeof MetricsBatch>;
 

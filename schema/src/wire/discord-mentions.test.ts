@@ -29,7 +29,7 @@ describe("a transcript reads like Discord shows it", () => {
   });
 
   test("guild names are fetched only when some message needs them", () => {
-    expect(needsGuildNames(["hi <@111111111111111111>"])).toEqual({ roles: false, channels: false });
-    expect(needsGuildNames(["<@&222222222222222222>", "see <#333333333333333333>"])).toEqual({ roles: true, channels: true });
+    expect(needsGuildNames(["hi <@111111111111111111>"])).toEqual({ roles: false, channelIds: [] });
+    expect(needsGuildNames(["<@&222222222222222222>", "see <#333333333333333333>"])).toEqual({ roles: true, channelIds: ["333333333333333333"] });
   });
 });

@@ -43,7 +43,18 @@ export function readableMentions(text: string, names: MentionNames): string {
   });
 }
 
-/** Whether any text needs the guild's roles or channels, so a transcript without such mentions costs no extra call. */
-export function needsGuildNames(texts: readonly string[]): { roles: boolean; channels: boolean } {
-  return { roles: texts.some((t) => t.includes("<@&")), channels: texts.some((t) => /<#\d/.test(t)) };
+/**
+ * Which of the guild's names the texts need: whether any role is mentioned, and the channels mentioned, so a
+ * transcript without such mentions costs no extra call.
+ */
+export function needsGuildNames(texts: readonly string[]): { roles: boolean; channelIds: string[] } {
+  const channelIds = new Set<string>();
+  let roles = false;
+  for (const text of texts) {
+    for (const [, kind, id] of text.matchAll(MARKUP)) {
+      if (kind === "@&") roles = true;
+      else if (kind === "#" && id) channelIds.add(id);
+    }
+  }
+  return { roles, channelIds: [...channelIds] };
 }

@@ -3,18 +3,15 @@
 import { agentWire } from "@nebula/schema";
 import type { z } from "zod";
 
-const { AgentMessage, AGENT_MESSAGE_TYPES, MAX_MESSAGE_BYTES, METRIC_NAME_PATTERN, PROTOCOL_VERSION, HEARTBEAT_INTERVAL_SECONDS } = agentWire;
+const { AgentMessage, AGENT_MESSAGE_TYPES, MAX_MESSAGE_BYTES, MAX_METRIC_NAME_LENGTH, MAX_SAMPLES_PER_BATCH, METRIC_NAME_PATTERN, PROTOCOL_VERSION, HEARTBEAT_INTERVAL_SECONDS } = agentWire;
 
-/** agentWire.MetricsBatch's bounds, read by the fast path below; its test pins them to the schema's verdicts. */
-const MAX_SAMPLES = 720;
-const MAX_NAME_LENGTH = 200;
 /** Metric names already checked against METRIC_NAME_PATTERN: an agent repeats the same few dozen in every sample. */
 const knownNames = new Set<string>();
 const KNOWN_NAMES_KEPT = 4096;
 
 function isMetricName(name: string): boolean {
   if (knownNames.has(name)) return true;
-  if (name.length > MAX_NAME_LENGTH || !METRIC_NAME_PATTERN.test(name)) return false;
+  if (name.length > MAX_METRIC_NAME_LENGTH || !METRIC_NAME_PATTERN.test(name)) return false;
   if (knownNames.size >= KNOWN_NAMES_KEPT) knownNames.clear();
   knownNames.add(name);
   return true;
@@ -32,7 +29,7 @@ const isPositiveInt = (v: unknown, min: number): v is number => typeof v === "nu
 export function plainMetricsBatch(value: Record<string, unknown>): agentWire.MetricsBatch | null {
   const { seq, samples } = value;
   if (value.type !== "metrics" || !isPositiveInt(seq, 1) || !Array.isArray(samples)) return null;
-  if (samples.length < 1 || samples.length > MAX_SAMPLES) return null;
+  if (samples.length < 1 || samples.length > MAX_SAMPLES_PER_BATCH) return null;
   const out: agentWire.Sample[] = new Array(samples.length);
   for (let i = 0; i < samples.length; i++) {
     const sample: unknown = samples[i];

@@ -90,9 +90,8 @@ async function mentionNames(deps: TicketDeps, ticket: TicketRow, messages: reado
     });
     for (const role of guild?.roles ?? []) roles.set(role.id, role.name);
   }
-  if (needs.channels) {
-    const ids = new Set(texts.flatMap((t) => [...t.matchAll(/<#(\d{5,25})>/g)].map((match) => match[1] as string)));
-    const known = await channelNames(deps.rest, deps.cache, deps.logger, [...ids].map((channelId) => ({ guildId: ticket.guildId, channelId })));
+  if (needs.channelIds.length > 0) {
+    const known = await channelNames(deps.rest, deps.cache, deps.logger, needs.channelIds.map((channelId) => ({ guildId: ticket.guildId, channelId })));
     for (const [id, name] of Object.entries(known)) channels.set(id, name);
   }
   return { users, roles, channels };

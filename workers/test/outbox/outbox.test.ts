@@ -88,7 +88,9 @@ describe("Outbox delivery", () => {
     const webhookId = snowflake();
     const key = `webhook:${webhookId}`;
     await control("/__control/bot", { key, seed: 7, rate429: 0.15, rateGlobal429: 0.05, rate500: 0.15 });
-    const outbox = await openOutbox();
+    // A webhook create carries no idempotency key, so one that times out after Discord stored it is sent again (the
+    // documented limit): this story is about 429s and 500s, so a loaded machine's slow answer must not time out.
+    const outbox = await openOutbox({ timeoutMs: 10_000 });
     const url = `${env.DISCORD_API_BASE}/webhooks/${webhookId}/wh-token-abcdefghijklmnopqrstuvwxyz`;
     const items = Array.from({ length: 20 }, (_, i): OutboxItem => ({ id: `hook:${webhookId}:${i}`, destination: { kind: "webhook", url }, message: { content: `hook ${i}` } }));
     await outbox.stub.enqueueAll(items);
